@@ -1,0 +1,297 @@
+package decode
+
+import (
+	"fmt"
+	"html"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// Cleaned is text after clean-up, with what was done to it.
+type Cleaned struct {
+	Text   string
+	Script string // hans or hant: the script of the input
+	// Unconverted is the text after every clean-up but the script conversion:
+	// file names must be kept in the script the server uses.
+	Unconverted string
+	Warnings    []string
+}
+
+// CleanOptions says which clean-ups apply.
+type CleanOptions struct {
+	// StripMarkup removes tags and entities left in text (a PDF or page dump).
+	StripMarkup bool
+}
+
+// Clean repairs mojibake, removes pinyin annotations (區(qū) → 區) and stray markup,
+// and converts traditional characters to simplified ones. Tabs and newlines are
+// kept exactly, so a document's cell and line structure survives.
+func (d *Decoder) Clean(text string, opt CleanOptions) Cleaned {
+	var warns []string
+	if opt.StripMarkup {
+		text = stripMarkup(text)
+	}
+	text, rep := d.repairMojibake(text)
+	if rep.repaired > 0 {
+		warns = append(warns, fmt.Sprintf("mojibake: repaired %d run(s) of GBK bytes read out of step (%d character(s) lost)", rep.repaired, rep.lost))
+	}
+	if rep.unrepaired > 0 {
+		warns = append(warns, fmt.Sprintf("mojibake: %d run(s) of garbled characters could not be repaired", rep.unrepaired))
+	}
+	var n int
+	text, n = removePinyin(text)
+	if n > 0 {
+		warns = append(warns, fmt.Sprintf("removed %d pinyin annotation(s) after characters", n))
+	}
+	script := "hans"
+	unconverted := text
+	if d.isTraditional(text) {
+		script = "hant"
+		conv, err := d.t2s.Convert(text)
+		if err != nil {
+			warns = append(warns, fmt.Sprintf("converting traditional to simplified: %v", err))
+		} else {
+			text = conv
+		}
+	}
+	return Cleaned{Text: text, Script: script, Unconverted: unconverted, Warnings: warns}
+}
+
+// ToSimplified converts a short string (a name, a title) when it is traditional.
+func (d *Decoder) ToSimplified(s string) string {
+	if !d.hasTraditional(s) {
+		return s
+	}
+	if conv, err := d.t2s.Convert(s); err == nil {
+		return conv
+	}
+	return s
+}
+
+func (d *Decoder) hasTraditional(s string) bool {
+	for _, r := range s {
+		if d.trad[r] {
+			return true
+		}
+	}
+	return false
+}
+
+// isTraditional: at least three traditional-only characters, and at least 1% of
+// the Han characters.
+func (d *Decoder) isTraditional(s string) bool {
+	han, trad := 0, 0
+	for _, r := range s {
+		if r >= 0x3400 && unicode.Is(unicode.Han, r) {
+			han++
+			if d.trad[r] {
+				trad++
+			}
+		}
+	}
+	return trad >= 3 && trad*100 >= han
+}
+
+var (
+	tagRe = regexp.MustCompile(`</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>\t\n]*)?/?>`)
+	// A Han character followed by pinyin with at least one tone mark, in half- or
+	// full-width parentheses: 區(qū), 務（wù）.
+	pinyinRe = regexp.MustCompile(`(\p{Han})[(（]([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7})[)）]`)
+	toneRe   = regexp.MustCompile(`[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]`)
+)
+
+func stripMarkup(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return s
+	}
+	s = tagRe.ReplaceAllString(s, "")
+	if strings.Contains(s, "&") {
+		// Unescape line by line, never joining or splitting lines or cells.
+		s = html.UnescapeString(s)
+		s = strings.ReplaceAll(s, "\u00a0", " ")
+	}
+	return s
+}
+
+func removePinyin(s string) (string, int) {
+	if !strings.ContainsAny(s, "(（") {
+		return s, 0
+	}
+	n := 0
+	out := pinyinRe.ReplaceAllStringFunc(s, func(m string) string {
+		sub := pinyinRe.FindStringSubmatch(m)
+		if !toneRe.MatchString(sub[2]) {
+			return m
+		}
+		n++
+		return sub[1]
+	})
+	return out, n
+}
+
+// junk reports characters that real report prose almost never holds but that GBK
+// bytes read one byte out of step produce: box drawing, kana, bopomofo, Greek,
+// Cyrillic, private use, ⒈-style numbers, and the replacement character.
+func junk(r rune) bool {
+	switch {
+	case r >= 0x2500 && r <= 0x257F, r >= 0x3040 && r <= 0x30FF, r >= 0x3100 && r <= 0x312F,
+		r >= 0x0370 && r <= 0x03FF, r >= 0x0400 && r <= 0x04FF, r >= 0xE000 && r <= 0xF8FF,
+		r >= 0x2488 && r <= 0x249B, r == 0xFFFD:
+		return true
+	}
+	return false
+}
+
+type repairStats struct{ repaired, unrepaired, lost int }
+
+// repairMojibake finds runs of characters that are GBK bytes decoded one byte out
+// of step (a page cut or re-encoded mid-character) and decodes those bytes again
+// in step. A run is replaced only when the realigned text holds no junk at all.
+func (d *Decoder) repairMojibake(s string) (string, repairStats) {
+	var st repairStats
+	if !strings.ContainsFunc(s, junk) {
+		return s, st
+	}
+	lines := strings.Split(s, "\n")
+	for i, line := range lines {
+		if countJunk(line) < 2 {
+			continue
+		}
+		lines[i] = d.repairLine(line, &st)
+	}
+	return strings.Join(lines, "\n"), st
+}
+
+func countJunk(s string) int {
+	n := 0
+	for _, r := range s {
+		if junk(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// repairLine works on the line's GB18030 bytes, keeping a map from byte offsets to
+// the original characters so that a repair replaces whole characters.
+func (d *Decoder) repairLine(line string, st *repairStats) string {
+	runes := []rune(line)
+	enc := simplifiedchinese.GB18030.NewEncoder()
+	var buf []byte
+	starts := make([]int, len(runes)+1) // byte offset of each rune
+	for i, r := range runes {
+		starts[i] = len(buf)
+		b, err := enc.Bytes([]byte(string(r)))
+		if err != nil {
+			return line
+		}
+		buf = append(buf, b...)
+	}
+	starts[len(runes)] = len(buf)
+	boundary := make(map[int]int, len(runes)+1) // byte offset → rune index
+	for i, off := range starts {
+		boundary[off] = i
+	}
+
+	var out strings.Builder
+	i := 0
+	for i < len(runes) {
+		// A run of non-ASCII characters with at least two junk ones.
+		if runes[i] < 0x80 {
+			out.WriteRune(runes[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(runes) && runes[j] >= 0x80 {
+			j++
+		}
+		if countJunk(string(runes[i:j])) < 2 {
+			out.WriteString(string(runes[i:j]))
+			i = j
+			continue
+		}
+		repl, end, crossed, ok := realign(buf, starts[i]+1, starts[j])
+		endRune, aligned := boundary[end]
+		if !ok || !aligned || countJunk(repl) > 0 {
+			st.unrepaired++
+			out.WriteString(string(runes[i:j]))
+			i = j
+			continue
+		}
+		st.repaired++
+		st.lost++ // the character whose second byte opened the run
+		if crossed {
+			// The last character took its second byte from past the run: right when
+			// the garbling lost nothing there (監 = B1 4F), wrong when it did. Keep it
+			// only if it is a frequent character.
+			last, size := utf8.DecodeLastRuneInString(repl)
+			if !d.common[last] && !d.trad[last] {
+				repl = repl[:len(repl)-size]
+				st.lost++
+			}
+		}
+		// A '?' just before the run stood for the lost byte pair: drop it.
+		if o := out.String(); strings.HasSuffix(o, "?") {
+			trimmed := o[:len(o)-1]
+			out.Reset()
+			out.WriteString(trimmed)
+		}
+		out.WriteString(repl)
+		i = endRune
+	}
+	return out.String()
+}
+
+// realign decodes GBK two-byte characters from start until it reaches an ASCII
+// byte at or past runEnd; it returns the text and where it stopped. An orphan
+// lead byte before an ASCII byte is dropped (counted as lost by the caller).
+func realign(buf []byte, start, runEnd int) (text string, end int, crossed, ok bool) {
+	var out strings.Builder
+	dec := simplifiedchinese.GB18030.NewDecoder()
+	p := start
+	for p < len(buf) {
+		c := buf[p]
+		if c < 0x80 {
+			if p >= runEnd {
+				break
+			}
+			out.WriteByte(c)
+			p++
+			continue
+		}
+		if p+1 >= len(buf) {
+			p++ // orphan at the end of the line
+			break
+		}
+		t := buf[p+1]
+		if c < 0x81 || c == 0xFF || t < 0x40 || t == 0x7F || t == 0xFF {
+			if t < 0x80 && p+1 >= runEnd {
+				p++ // orphan lead before the ASCII that ends the run
+				break
+			}
+			return "", p, false, false
+		}
+		if t >= 0x30 && t <= 0x39 { // a four-byte GB18030 sequence: not two-byte mojibake
+			return "", p, false, false
+		}
+		r, err := dec.Bytes(buf[p : p+2])
+		if err != nil || !utf8.Valid(r) {
+			return "", p, false, false
+		}
+		out.Write(r)
+		crossed = p+1 >= runEnd
+		p += 2
+		if p >= runEnd {
+			break
+		}
+	}
+	return out.String(), p, crossed, out.Len() > 0
+}
+
+// tradOnlyChars are frequent characters that exist only in traditional script.
+const tradOnlyChars = "們國會這個為與來時說對發經過還進學開關問應實業務區體後當從動將點現種樣氣電長門間東車馬見記語讓認論議證識讀變邊運選遠陽陰際隨難雙雜雞離韓頁順須領頭題願類飛養館髮鬥鳥麗麼黨齊龍萬專叢絲兩嚴喪臨舉義樂習鄉書買亂爭虧雲亞產畝親億僅倉儀價眾優傘偉傳傷倫偽餘傭償兒兌蘭興獸內岡冊寫軍農馮衝決況凍淨涼減湊凜幾鳳憑凱擊鑿劃劉則剛創刪別劑劇勸辦勵勁勞勢勛匯醫華協單賣盧衛卻廠廳歷厲壓厭縣參敘疊葉號嘆嚇嗎啟員吳聽呂嗚鹹響啞團園圍圖圓聖場壞塊堅壇壩墳墜壘壯聲殼壺處備復夠誇夾奪奮奧婦媽嬌孫寧寶寵審憲宮寬賓寢尋導壽爾塵層屬屆歲豈嶼幣帥師帳帶幫幹並廣慶庫廟廢異棄張彌彎彙歸錄徹徑態懷憶憂懲愛惡戀戰戲戶拋挾捨據掃揀揚換揮損搖搶攜擔擁擇擋擠擴攔攝敵數齋斷無舊曠曉暫曆樸機殺權條楊極構標樓欄櫃檔檢樹橋櫻歡漢湯溝沒滅澤潔灑灘濃淚瀉潑洶濟滬漁漸漲灣濕滿濾瀏濤燈災爐煉爛熱燒煙營爺牆牽犧獄獲獨獻瑪環琺瓊瓏畫畢療瘡癥盜盞監蓋盡盤睜瞞矯礦碼確礎禮禍禪稱穩窮窩竄竊競筆築範節簡籌簽籃糧緊糾紀約級紅紋納紐純紗紙紛線練組細織終綁結繞給絡絕統綱網綜綠緒總縮績續繩維綿緩編緣縫纖罰罷羅羨聯聰職肅腸膚腫脅脈腦臟臉臘臺艦艙艱藝蘆蘋荊莊莖莢薦藥蔣蓮蕭蘇蘊蟲蝦雖蠶蠻術補裝製複褲襲觀規視覽覺觸謝計訂訊討訓講許設訪評識訴診詞譯試詩誠話誕該詳誤請諸誰調談諒謀謊謎謂謹譜警讚豐豬貝負貢財責賢敗賬貨質販貪貧購貯貫貿費賀賊資賈賄賞賠賴賺賽贈贊趕趙躍蹤軌軟轉輪輕載較輔輛輩輸辭遼達遷過邁違連遲適遺郵鄰鄭醜釋裡鑒針釘鐘鋼鈴鐵鑄鍋錯鍵鎮鏡閃閉闖閒閘閱隊陣陸陳險隱隸霧靜靈韋頂項預頑頓頗頻額顏顧顯風颱飄飢飯飲飼飽飾駐駕駛騎驗驚驅鬆鬧魚鮮鳴鴨鵝鷹鹽麥黃齒齡龜"

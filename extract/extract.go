@@ -1,0 +1,215 @@
+// Package extract turns one document (an HTML page, a text dump, and the formats
+// that follow) into one report record: a format reader lays the document out as
+// lines of cells, the decoder cleans the text, and the template parser maps labels
+// to the national template's rows and columns, finds the metadata and sections, and
+// evaluates the identities.
+package extract
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/nianbao/nianbao/decode"
+	"github.com/nianbao/nianbao/report"
+)
+
+// Version names the extractor's behaviour; records carry it so that a corpus can
+// say which extractor produced it. Bump it when output changes.
+const Version = "nianbao-extract/0.1.0"
+
+// MaxDocumentSize is the largest document read; larger input is an error, never
+// silently cut.
+const MaxDocumentSize = 64 << 20
+
+// Document is one fetched or imported file.
+type Document struct {
+	Body        []byte
+	URL         string // where it came from, if known
+	Name        string // a file name, if known
+	ContentType string // the HTTP Content-Type header, if known
+}
+
+// Reader lays out one format as lines of cells. Readers decode the bytes
+// themselves (charsets are format business) but leave text clean-up to the caller.
+type Reader interface {
+	Read(ctx context.Context, doc Document) (*Layout, error)
+}
+
+// ErrUnsupported is returned for formats this build cannot read.
+var ErrUnsupported = errors.New("unsupported document format")
+
+// Extractor turns documents into records. It is safe for concurrent use.
+type Extractor struct {
+	dec     *decode.Decoder
+	readers map[string]Reader
+}
+
+// New builds an extractor with the HTML and text readers.
+func New() (*Extractor, error) {
+	dec, err := decode.New()
+	if err != nil {
+		return nil, err
+	}
+	return &Extractor{dec: dec, readers: map[string]Reader{
+		"html": htmlReader{dec: dec},
+		"text": textReader{dec: dec},
+	}}, nil
+}
+
+// Decoder returns the extractor's decoder.
+func (e *Extractor) Decoder() *decode.Decoder { return e.dec }
+
+// Sniff names a document's format from its first bytes, not its name.
+func Sniff(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte("%PDF-")):
+		return "pdf"
+	case bytes.HasPrefix(b, []byte("PK\x03\x04")):
+		head := b
+		if len(head) > 64<<10 {
+			head = head[:64<<10]
+		}
+		switch {
+		case bytes.Contains(head, []byte("word/")):
+			return "docx"
+		case bytes.Contains(head, []byte("xl/")):
+			return "xlsx"
+		}
+		return "zip"
+	case bytes.HasPrefix(b, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}):
+		return "ole" // DOC, XLS, WPS
+	case bytes.HasPrefix(b, []byte(`{\rtf`)):
+		return "rtf"
+	case bytes.HasPrefix(b, []byte{0x89, 'P', 'N', 'G'}), bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}), bytes.HasPrefix(b, []byte("GIF8")):
+		return "image"
+	}
+	head := b
+	if len(head) > 2048 {
+		head = head[:2048]
+	}
+	lower := bytes.ToLower(head)
+	for _, tag := range []string{"<!doctype html", "<html", "<head", "<body", "<meta", "<table", "<div", "<p>", "<p ", "<title"} {
+		if bytes.Contains(lower, []byte(tag)) {
+			return "html"
+		}
+	}
+	if binary(head) {
+		return "binary"
+	}
+	return "text"
+}
+
+// binary: NUL or many control bytes, which no text of ours has.
+func binary(b []byte) bool {
+	if bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}) {
+		return false // UTF-16 text
+	}
+	ctl := 0
+	for _, c := range b {
+		if c == 0 {
+			return true
+		}
+		if c < 0x09 || c > 0x0D && c < 0x20 {
+			ctl++
+		}
+	}
+	return ctl*20 > len(b)
+}
+
+// Extract reads one document into a record. It fails only when the input cannot
+// be read at all (empty, too large, a format this build does not read); a
+// readable document that holds no report gives a record with template "unknown".
+func (e *Extractor) Extract(ctx context.Context, doc Document) (*report.Record, error) {
+	if len(doc.Body) == 0 {
+		return nil, errors.New("extracting: the document is empty")
+	}
+	if len(doc.Body) > MaxDocumentSize {
+		return nil, fmt.Errorf("extracting: the document is %d bytes, over the %d-byte limit", len(doc.Body), MaxDocumentSize)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	format := Sniff(doc.Body)
+	r, ok := e.readers[format]
+	if !ok {
+		return nil, fmt.Errorf("extracting %s: %w: %s", describe(doc), ErrUnsupported, format)
+	}
+	lay, err := r.Read(ctx, doc)
+	if err != nil {
+		return nil, fmt.Errorf("extracting %s as %s: %w", describe(doc), format, err)
+	}
+	sum := sha256.Sum256(doc.Body)
+	return e.Build(ctx, lay, doc.URL, hex.EncodeToString(sum[:]))
+}
+
+func describe(doc Document) string {
+	switch {
+	case doc.URL != "":
+		return doc.URL
+	case doc.Name != "":
+		return doc.Name
+	}
+	return "the document"
+}
+
+// Build cleans a layout's text and parses it into a record.
+func (e *Extractor) Build(ctx context.Context, lay *Layout, url, sha string) (*report.Record, error) {
+	rec := report.New()
+	rec.Source = report.Source{URL: report.Text(url), Format: lay.Format, Encoding: lay.Encoding, Script: "hans", SHA256: sha}
+	rec.Warnings = append(rec.Warnings, lay.Warnings...)
+
+	lines, unconverted, script, warns := e.cleanLines(lay.Lines, lay.Format == "text")
+	// Attachment names are kept in the script printed: they name files on the server.
+	atts := attachmentsFrom(lay.Links, unconverted)
+	rec.Source.Script = script
+	rec.Warnings = append(rec.Warnings, warns...)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, a := range atts {
+		rec.Attachments = append(rec.Attachments, report.Attachment{Name: a.name, URL: report.Text(a.url)})
+	}
+	parse(rec, lines, e.dec.ToSimplified(lay.Title), lay.Published, e.dec.ToSimplified)
+	return rec, nil
+}
+
+// cleanLines runs the decoder's clean-up over all lines at once, keeping the line
+// and cell structure (tabs and newlines are never touched by it).
+func (e *Extractor) cleanLines(lines []Line, stripMarkup bool) (clean, unconverted []Line, script string, warns []string) {
+	var b strings.Builder
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		for j, c := range l.Cells {
+			if j > 0 {
+				b.WriteByte('\t')
+			}
+			b.WriteString(c)
+		}
+	}
+	cl := e.dec.Clean(b.String(), decode.CleanOptions{StripMarkup: stripMarkup})
+	return splitLines(cl.Text, lines), splitLines(cl.Unconverted, lines), cl.Script, cl.Warnings
+}
+
+// splitLines cuts cleaned text back into the lines and cells it was joined from;
+// where clean-up changed a line's shape (it never should) the original stands.
+func splitLines(text string, orig []Line) []Line {
+	parts := strings.Split(text, "\n")
+	out := make([]Line, len(orig))
+	for i := range orig {
+		out[i] = orig[i]
+		if len(parts) != len(orig) {
+			continue
+		}
+		if cells := strings.Split(parts[i], "\t"); len(cells) == len(orig[i].Cells) {
+			out[i] = Line{Cells: cells, Table: orig[i].Table}
+		}
+	}
+	return out
+}

@@ -1,0 +1,347 @@
+package extract
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/nianbao/nianbao/decode"
+)
+
+// Limits on what one page may make the table builder allocate.
+const (
+	maxRowspan   = 500
+	maxColspan   = 100
+	maxGridCells = 200_000
+	maxDepth     = 512
+)
+
+// htmlReader reads HTML pages: paragraphs become lines, data tables become grids
+// with rowspan and colspan resolved, so every cell sits in its real column.
+type htmlReader struct {
+	dec *decode.Decoder
+}
+
+func (r htmlReader) Read(ctx context.Context, doc Document) (*Layout, error) {
+	d := r.dec.Bytes(doc.Body, doc.ContentType, true)
+	root, err := html.Parse(strings.NewReader(d.Text))
+	if err != nil {
+		return nil, fmt.Errorf("parsing HTML: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	w := &htmlWalker{}
+	w.walk(root, 0)
+	w.flush()
+	lay := &Layout{Format: "html", Encoding: d.Encoding, Lines: w.lines, Links: w.links, Published: w.pub, Warnings: d.Warnings}
+	switch {
+	case w.metaTitle != "":
+		lay.Title = w.metaTitle
+	case looksLikeReportTitle(w.h1):
+		lay.Title = w.h1
+	default:
+		lay.Title = w.title
+	}
+	if w.gridFull {
+		lay.Warnings = append(lay.Warnings, fmt.Sprintf("tables larger than %d cells were cut", maxGridCells))
+	}
+	if w.tooDeep {
+		lay.Warnings = append(lay.Warnings, fmt.Sprintf("markup nested deeper than %d levels was not read", maxDepth))
+	}
+	return lay, nil
+}
+
+type htmlWalker struct {
+	lines     []Line
+	cur       strings.Builder
+	links     []Link
+	title     string
+	h1        string
+	metaTitle string
+	pub       string
+	gridCells int
+	gridFull  bool
+	tooDeep   bool
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if strings.EqualFold(a.Key, key) {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+var blockAtoms = map[atom.Atom]bool{
+	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true, atom.Br: true,
+	atom.Center: true, atom.Dd: true, atom.Div: true, atom.Dl: true, atom.Dt: true, atom.Fieldset: true,
+	atom.Figcaption: true, atom.Figure: true, atom.Footer: true, atom.Form: true, atom.H1: true, atom.H2: true,
+	atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true, atom.Header: true, atom.Hr: true, atom.Li: true,
+	atom.Main: true, atom.Nav: true, atom.Ol: true, atom.P: true, atom.Pre: true, atom.Section: true,
+	atom.Table: true, atom.Tr: true, atom.Td: true, atom.Th: true, atom.Ul: true, atom.Caption: true, atom.Tbody: true,
+}
+
+var skipAtoms = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true, atom.Iframe: true,
+	atom.Select: true, atom.Object: true, atom.Svg: true, atom.Button: true, atom.Textarea: true,
+}
+
+func (w *htmlWalker) flush() {
+	t := collapse(w.cur.String())
+	w.cur.Reset()
+	if t != "" {
+		w.lines = append(w.lines, Line{Cells: []string{t}})
+	}
+}
+
+// collapse folds runs of white space (tabs and newlines included) to one space.
+func collapse(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (w *htmlWalker) walk(n *html.Node, depth int) {
+	if depth > maxDepth {
+		w.tooDeep = true
+		return
+	}
+	switch n.Type {
+	case html.TextNode:
+		w.cur.WriteString(n.Data)
+		return
+	case html.ElementNode:
+	default:
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			w.walk(c, depth+1)
+		}
+		return
+	}
+	if skipAtoms[n.DataAtom] {
+		return
+	}
+	switch n.DataAtom {
+	case atom.Title:
+		w.title = collapse(textOf(n))
+		return
+	case atom.Meta:
+		name := strings.ToLower(attr(n, "name"))
+		content := attr(n, "content")
+		switch name {
+		case "articletitle", "title", "dc.title":
+			if w.metaTitle == "" {
+				w.metaTitle = collapse(content)
+			}
+		case "pubdate", "publishdate", "firstpublishedtime", "dc.date", "published", "createdate":
+			if w.pub == "" {
+				w.pub = content
+			}
+		}
+		return
+	case atom.Table:
+		w.flush()
+		if hasNestedTable(n) {
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				w.walk(c, depth+1)
+			}
+			w.flush()
+			return
+		}
+		w.table(n)
+		return
+	case atom.A:
+		if href := attr(n, "href"); href != "" {
+			w.links = append(w.links, Link{Text: collapse(textOf(n)), Href: href})
+		}
+	case atom.H1:
+		if w.h1 == "" {
+			w.h1 = collapse(textOf(n))
+		}
+	}
+	block := blockAtoms[n.DataAtom]
+	if block {
+		w.flush()
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.walk(c, depth+1)
+	}
+	if block {
+		w.flush()
+	}
+}
+
+func hasNestedTable(t *html.Node) bool {
+	var found bool
+	var visit func(n *html.Node, depth int)
+	visit = func(n *html.Node, depth int) {
+		if found || depth > maxDepth {
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && c.DataAtom == atom.Table {
+				found = true
+				return
+			}
+			visit(c, depth+1)
+		}
+	}
+	visit(t, 0)
+	return found
+}
+
+// textOf returns an element's text; block boundaries inside it become spaces.
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	var visit func(n *html.Node, depth int)
+	visit = func(n *html.Node, depth int) {
+		if depth > maxDepth {
+			return
+		}
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+			return
+		}
+		if n.Type == html.ElementNode && skipAtoms[n.DataAtom] {
+			return
+		}
+		block := n.Type == html.ElementNode && blockAtoms[n.DataAtom]
+		if block {
+			b.WriteByte(' ')
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			visit(c, depth+1)
+		}
+		if block {
+			b.WriteByte(' ')
+		}
+	}
+	visit(n, 0)
+	return b.String()
+}
+
+// rowsOf returns a table's own rows (not those of tables nested in it).
+func rowsOf(t *html.Node) []*html.Node {
+	var rows []*html.Node
+	var visit func(n *html.Node)
+	visit = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			switch c.DataAtom {
+			case atom.Tr:
+				rows = append(rows, c)
+			case atom.Thead, atom.Tbody, atom.Tfoot:
+				visit(c)
+			}
+		}
+	}
+	visit(t)
+	return rows
+}
+
+func spanAttr(n *html.Node, key string, limit int) int {
+	v, err := strconv.Atoi(strings.TrimSpace(attr(n, key)))
+	if err != nil || v < 1 {
+		return 1
+	}
+	return min(v, limit)
+}
+
+// table lays a data table out as a grid. A cell covered by another's rowspan or
+// colspan is blank: only the cell where text is printed holds it.
+func (w *htmlWalker) table(t *html.Node) {
+	var grid [][]string
+	var taken [][]bool
+	ensure := func(r, c int) {
+		for len(grid) <= r {
+			grid = append(grid, nil)
+			taken = append(taken, nil)
+		}
+		for len(grid[r]) <= c {
+			grid[r] = append(grid[r], "")
+			taken[r] = append(taken[r], false)
+		}
+	}
+	for r, tr := range rowsOf(t) {
+		ensure(r, 0)
+		col := 0
+		for td := tr.FirstChild; td != nil; td = td.NextSibling {
+			if td.Type != html.ElementNode || td.DataAtom != atom.Td && td.DataAtom != atom.Th {
+				continue
+			}
+			for col < len(taken[r]) && taken[r][col] {
+				col++
+			}
+			rs, cs := spanAttr(td, "rowspan", maxRowspan), spanAttr(td, "colspan", maxColspan)
+			if w.gridCells+rs*cs > maxGridCells {
+				w.gridFull = true
+				break
+			}
+			w.gridCells += rs * cs
+			text := collapse(textOf(td))
+			w.links = append(w.links, linksIn(td)...)
+			for dr := range rs {
+				for dc := range cs {
+					ensure(r+dr, col+dc)
+					taken[r+dr][col+dc] = true
+					if dr == 0 && dc == 0 {
+						grid[r][col] = text
+					}
+				}
+			}
+			col += cs
+		}
+	}
+	for _, row := range grid {
+		empty := true
+		for _, c := range row {
+			if c != "" {
+				empty = false
+				break
+			}
+		}
+		if !empty {
+			w.lines = append(w.lines, Line{Cells: row, Table: true})
+		}
+	}
+}
+
+func linksIn(n *html.Node) []Link {
+	var out []Link
+	var visit func(n *html.Node, depth int)
+	visit = func(n *html.Node, depth int) {
+		if depth > maxDepth {
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && c.DataAtom == atom.A {
+				if href := attr(c, "href"); href != "" {
+					out = append(out, Link{Text: collapse(textOf(c)), Href: href})
+				}
+			}
+			visit(c, depth+1)
+		}
+	}
+	visit(n, 0)
+	return out
+}

@@ -1,0 +1,321 @@
+package extract
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+var (
+	yearRe       = regexp.MustCompile(`((?:19|20)\d\d)\s*年`)
+	reportWordRe = regexp.MustCompile(`(信息公开|政务公开).{0,12}(年度报告|年报|工作报告)|(政府信息公开|政务公开)年度报告|信息公开年报`)
+	dateRe       = regexp.MustCompile(`((?:19|20)\d\d)\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?`)
+	pageDateRe   = regexp.MustCompile(`(发布日期|发布时间|日期|时间|发文日期|成文日期|更新时间)\s*[:：]?\s*((?:19|20)\d\d\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2})`)
+	sigDateRe    = regexp.MustCompile(`^((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$`)
+	orgSuffixRe  = regexp.MustCompile(`(人民政府|政府|办公室|办公厅|局|委员会|委|厅|办|中心|管委会|管理委员会|办事处|街道|院|署|会|所|队|站|处|镇|乡)$`)
+	attachExtRe  = regexp.MustCompile(`(?i)\.(pdf|docx?|wps|xlsx?|et|zip|rar|7z|ofd|ceb)$`)
+	headingRe    = regexp.MustCompile(`^[（(]?([一二三四五六七八九十]{1,2})[）)]?\s*[、.．，,]`)
+)
+
+// squeeze removes white space between characters: titles in PDF dumps come apart.
+func squeeze(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// looksLikeReportTitle: a year and the name of an open-government report.
+func looksLikeReportTitle(s string) bool {
+	s = squeeze(s)
+	return utf8.RuneCountInString(s) <= 80 && reportWordRe.MatchString(s) &&
+		(yearRe.MatchString(s) || strings.Contains(s, "年度"))
+}
+
+// findTitle takes the markup's title if it names a report, else the first line
+// near the top that does.
+func findTitle(hint string, lines []Line) string {
+	if hint != "" {
+		for _, sep := range []string{" - ", "_", "|", "——", " — "} {
+			if i := strings.Index(hint, sep); i > 0 && looksLikeReportTitle(hint[:i]) {
+				hint = hint[:i]
+			}
+		}
+		if looksLikeReportTitle(hint) {
+			return squeeze(hint)
+		}
+	}
+	for i, l := range lines {
+		if i > 40 {
+			break
+		}
+		t := l.Text()
+		if looksLikeReportTitle(t) && !strings.Contains(t, ">") && !strings.Contains(t, "位置") && !attachExtRe.MatchString(strings.TrimSpace(t)) {
+			return squeeze(t)
+		}
+	}
+	return ""
+}
+
+// findYear: the year in the title; failing that, the year the opening of the body
+// names most often.
+func findYear(title string, lines []Line) int {
+	if m := yearRe.FindStringSubmatch(title); m != nil {
+		y, _ := strconv.Atoi(m[1])
+		return y
+	}
+	counts := map[int]int{}
+	first := map[int]int{}
+	pos := 0
+	for _, l := range lines {
+		t := l.Text()
+		for _, m := range yearRe.FindAllStringSubmatchIndex(t, -1) {
+			y, _ := strconv.Atoi(t[m[2]:m[3]])
+			counts[y]++
+			if _, ok := first[y]; !ok {
+				first[y] = pos + m[0]
+			}
+		}
+		pos += len(t) + 1
+		if pos > 6000 {
+			break
+		}
+	}
+	best := 0
+	for y, n := range counts {
+		if best == 0 || n > counts[best] || n == counts[best] && first[y] < first[best] {
+			best = y
+		}
+	}
+	return best
+}
+
+// validDate formats y-m-d as ISO 8601 if it is a real date.
+func validDate(y, m, d string) string {
+	yi, _ := strconv.Atoi(y)
+	mi, _ := strconv.Atoi(m)
+	di, _ := strconv.Atoi(d)
+	t := time.Date(yi, time.Month(mi), di, 0, 0, 0, 0, time.UTC)
+	if t.Year() != yi || int(t.Month()) != mi || t.Day() != di {
+		return ""
+	}
+	return t.Format("2006-01-02")
+}
+
+func parseDate(s string) string {
+	m := dateRe.FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	return validDate(m[1], m[2], m[3])
+}
+
+// signature finds the closing 发布机关 and date: a date line near the end with an
+// organisation name on the line before it.
+func signature(lines []Line) (org, date string) {
+	seen := 0
+	for i := len(lines) - 1; i >= 0 && seen < 25; i-- {
+		t := squeeze(lines[i].Text())
+		if t == "" {
+			continue
+		}
+		seen++
+		m := sigDateRe.FindStringSubmatch(t)
+		if m == nil {
+			continue
+		}
+		date = validDate(m[1], m[2], m[3])
+		for j := i - 1; j >= 0 && j >= i-3; j-- {
+			o := squeeze(lines[j].Text())
+			if o == "" {
+				continue
+			}
+			if n := utf8.RuneCountInString(o); n >= 3 && n <= 40 && orgSuffixRe.MatchString(o) && !strings.ContainsAny(o, "，。：:；、") {
+				org = o
+			}
+			break
+		}
+		return org, date
+	}
+	return "", ""
+}
+
+// orgFromTitle: the part of a title before its year.
+func orgFromTitle(title string) string {
+	loc := yearRe.FindStringIndex(title)
+	if loc == nil {
+		return ""
+	}
+	org := strings.TrimSpace(title[:loc[0]])
+	org = strings.TrimPrefix(org, "关于")
+	org = strings.TrimRight(org, "（(《“\"")
+	if utf8.RuneCountInString(org) < 2 {
+		return ""
+	}
+	return org
+}
+
+// chooseOrg: the title's organisation, extended by a fuller form of the same name
+// from the signature, the 文件 header or an attachment (乐都区人民政府 → 海东市乐都区人民政府).
+func chooseOrg(candidates ...string) string {
+	primary := ""
+	for _, c := range candidates {
+		if c != "" {
+			primary = c
+			break
+		}
+	}
+	for _, c := range candidates {
+		if len(c) > len(primary) && strings.HasSuffix(c, primary) {
+			primary = c
+		}
+	}
+	return primary
+}
+
+// headerOrg: "海东市乐都区人民政府文件" at the top of an official document.
+func headerOrg(lines []Line) string {
+	for i, l := range lines {
+		if i > 10 {
+			break
+		}
+		t := squeeze(l.Text())
+		if strings.HasSuffix(t, "文件") && utf8.RuneCountInString(t) <= 30 {
+			o := strings.TrimSuffix(t, "文件")
+			if orgSuffixRe.MatchString(o) {
+				return o
+			}
+		}
+	}
+	return ""
+}
+
+// section keys and the words that name them in a heading.
+var sectionWords = []struct {
+	key   string
+	words []string
+}{
+	{"general", []string{"总体情况", "概述", "基本情况", "总体", "概况"}},
+	{"active", []string{"主动公开"}},
+	{"requests", []string{"依申请", "收到和处理", "申请公开"}},
+	{"review", []string{"复议", "诉讼"}},
+	{"problems", []string{"问题", "改进", "不足"}},
+	{"other", []string{"其他需要报告", "其他事项", "其他", "收费", "费用"}},
+}
+
+type heading struct {
+	line int
+	key  string
+	num  int
+}
+
+var numerals = map[string]int{"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+// findHeadings finds the section headings 一、… in increasing order.
+func findHeadings(lines []Line) []heading {
+	var hs []heading
+	lastNum := 0
+	for i, l := range lines {
+		if l.Table && len(l.Cells) > 1 {
+			continue
+		}
+		t := squeeze(foldWidth(l.Text()))
+		if utf8.RuneCountInString(t) > 50 {
+			continue
+		}
+		m := headingRe.FindStringSubmatch(t)
+		if m == nil || strings.HasPrefix(t, "(") {
+			continue
+		}
+		num := numerals[m[1]]
+		if num <= lastNum {
+			continue
+		}
+		rest := t[len(m[0]):]
+		key := ""
+		for _, sw := range sectionWords {
+			for _, w := range sw.words {
+				if strings.Contains(rest, w) {
+					key = sw.key
+					break
+				}
+			}
+			if key != "" {
+				break
+			}
+		}
+		if key == "" || strings.Contains(rest, "数量") || strings.Contains(rest, "办理结果") || strings.Contains(rest, "继续办理") {
+			continue
+		}
+		hs = append(hs, heading{line: i, key: key, num: num})
+		lastNum = num
+	}
+	return hs
+}
+
+// attachmentsFrom finds attachment names: links to files, and lines that are a
+// file name (the last line of a page naming its PDF).
+func attachmentsFrom(links []Link, lines []Line) []attachment {
+	var out []attachment
+	seen := map[string]bool{}
+	add := func(name, url string) {
+		name = strings.TrimSpace(name)
+		key := name + "\x00" + url
+		if name == "" || seen[key] {
+			return
+		}
+		seen[key] = true
+		out = append(out, attachment{name: name, url: url})
+	}
+	for _, l := range links {
+		href := strings.TrimSpace(l.Href)
+		p := href
+		if i := strings.IndexAny(p, "?#"); i >= 0 {
+			p = p[:i]
+		}
+		text := strings.TrimSpace(l.Text)
+		switch {
+		case attachExtRe.MatchString(p):
+			if !attachExtRe.MatchString(text) {
+				if text == "" || utf8.RuneCountInString(text) > 120 {
+					text = path.Base(p)
+				} else if ext := attachExtRe.FindString(p); ext != "" && !strings.HasSuffix(strings.ToLower(text), strings.ToLower(ext)) {
+					text += ext
+				}
+			}
+			add(text, href)
+		case attachExtRe.MatchString(text):
+			add(text, href)
+		}
+	}
+	for _, l := range lines {
+		t := strings.TrimSpace(l.Text())
+		for _, prefix := range []string{"附件：", "附件:", "附件"} {
+			t = strings.TrimPrefix(t, prefix)
+		}
+		t = strings.TrimSpace(t)
+		if utf8.RuneCountInString(t) <= 120 && attachExtRe.MatchString(t) && !strings.ContainsAny(t, "，。；") {
+			dup := false
+			for _, a := range out {
+				if a.name == t {
+					dup = true
+				}
+			}
+			if !dup {
+				add(t, "")
+			}
+		}
+	}
+	return out
+}
+
+type attachment struct{ name, url string }
+
+func (a attachment) String() string { return fmt.Sprintf("%s <%s>", a.name, a.url) }

@@ -1,0 +1,295 @@
+package extract
+
+import (
+	"strings"
+	"time"
+
+	"github.com/nianbao/nianbao/report"
+)
+
+// parse fills a record from clean lines: metadata, sections, template, tables,
+// checks and inferred values.
+func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, simplifyName func(string) string) {
+	title := findTitle(titleHint, lines)
+	rec.Title = report.Text(title)
+
+	year := findYear(title, lines)
+	if year >= 1990 && year <= time.Now().Year()+1 {
+		y := year
+		rec.Year = &y
+	} else {
+		year = 0
+	}
+
+	sigOrg, sigDate := signature(lines)
+	var attOrg string
+	for _, a := range rec.Attachments {
+		name := simplifyName(strings.TrimSuffix(a.Name, pathExt(a.Name)))
+		if looksLikeReportTitle(name) {
+			attOrg = orgFromTitle(squeeze(name))
+			break
+		}
+	}
+	rec.Organisation = report.Text(chooseOrg(orgFromTitle(title), sigOrg, headerOrg(lines), attOrg))
+
+	published := ""
+	if publishedHint != "" {
+		published = parseDate(publishedHint)
+	}
+	if published == "" {
+		for i, l := range lines {
+			if i > 40 {
+				break
+			}
+			if m := pageDateRe.FindStringSubmatch(l.Text()); m != nil {
+				if d := parseDate(m[2]); d != "" {
+					published = d
+					break
+				}
+			}
+		}
+	}
+	if published == "" {
+		published = sigDate
+	}
+	rec.Published = report.Text(published)
+
+	heads := findHeadings(lines)
+	fillSections(rec, lines, heads)
+
+	isReport := title != "" || len(heads) >= 3
+	if year != 0 && year < 2019 {
+		if isReport {
+			rec.Template = report.TemplateLegacy
+		} else {
+			rec.Warnf("no annual report recognised: no report title and no template sections")
+		}
+		return
+	}
+
+	spans := spansOf(heads, len(lines))
+	tpl := templateEvidence(lines, spans.get("active", len(lines)))
+
+	// Table 二 needs the template for its column count.
+	activeTpl := tpl
+	if activeTpl == "" {
+		activeTpl = templateByYear(year)
+	}
+	activeSpec := report.ActiveSpec(activeTpl)
+	if activeSpec == nil {
+		activeSpec = report.Active2021
+	}
+	ap := newRowParser("active", activeMatchers, widthFrom(activeSpec), rec)
+	for i := spans.get("active", len(lines)).from; i < spans.get("active", len(lines)).to; i++ {
+		ap.feed(lines[i], i)
+	}
+	ap.flush()
+
+	rp := newRowParser("requests", requestMatchers, func(key string) int {
+		if _, ok := report.Requests2021.Row(key); ok {
+			return 7
+		}
+		if _, ok := report.Requests2019.Row(key); ok {
+			return 7
+		}
+		return 0
+	}, rec)
+	reqSpan := spans.get("requests", len(lines))
+	for i := reqSpan.from; i < reqSpan.to; i++ {
+		rp.feed(lines[i], i)
+	}
+	rp.flush()
+
+	rv := &reviewParser{rec: rec}
+	revSpan := spans.get("review", len(lines))
+	if !spans.found && len(rp.lines) > 0 {
+		// No headings: table 四 follows table 三.
+		lastReq := 0
+		for _, ln := range rp.lines {
+			lastReq = max(lastReq, ln)
+		}
+		revSpan = span{from: lastReq + 1, to: len(lines)}
+	}
+	for i := revSpan.from; i < revSpan.to; i++ {
+		rv.feed(lines[i], i)
+	}
+
+	if tpl == "" && rp.seen > 0 {
+		if rp.filled["other_no_correction"] || rp.filled["other_fee_unpaid"] || rp.filled["other_other"] {
+			tpl = report.Template2021
+		}
+	}
+	if tpl == "" {
+		tpl = templateByYear(year)
+	}
+	hasTables := ap.seen > 0 || rp.seen > 0 || rv.done
+	switch {
+	case tpl == "" && !hasTables && !isReport:
+		rec.Warnf("no annual report recognised: no report title, no template sections, no template tables")
+		return
+	case tpl == "":
+		rec.Template = report.TemplateUnknown
+		rec.Warnf("the template could not be told: no year and no template headers")
+		return
+	}
+	rec.Template = tpl
+
+	if ap.seen > 0 {
+		spec := report.ActiveSpec(tpl)
+		if spec != activeSpec {
+			// The headers and the year disagreed; read the rows again with the right widths.
+			ap = newRowParser("active", activeMatchers, widthFrom(spec), rec)
+			for i := spans.get("active", len(lines)).from; i < spans.get("active", len(lines)).to; i++ {
+				ap.feed(lines[i], i)
+			}
+			ap.flush()
+		}
+		rec.Active = ap.fill(spec)
+	}
+	if rp.seen > 0 {
+		spec := report.Requests2021
+		sub := rp.filled["other_no_correction"] || rp.filled["other_fee_unpaid"] || rp.filled["other_other"]
+		if tpl == report.Template2019 && !sub || tpl == report.Template2021 && !sub && rp.filled["other_processing"] {
+			spec = report.Requests2019
+		}
+		if rp.subtotal >= 0 {
+			rec.Warnf("requests: a 法人或其他组织小计 column was read past")
+		}
+		rec.Requests = rp.fill(spec)
+	}
+	if rv.done || rp.seen > 0 {
+		rec.ReviewLitigation = rv.table()
+		if !rv.done {
+			rec.Warnf("review_litigation: the row of 15 cells was not found")
+		}
+	}
+	if !hasTables {
+		rec.Warnf("no template tables in the document")
+	}
+	report.Evaluate(rec)
+}
+
+func widthFrom(spec *report.TableSpec) func(string) int {
+	return func(key string) int {
+		if r, ok := spec.Row(key); ok {
+			return len(r.Cols)
+		}
+		return 0
+	}
+}
+
+func templateByYear(year int) report.Template {
+	switch {
+	case year >= 2021:
+		return report.Template2021
+	case year >= 2019:
+		return report.Template2019
+	case year > 0:
+		return report.TemplateLegacy
+	}
+	return ""
+}
+
+// templateEvidence reads table 二's column headers: the 2021 template's 制发/废止/
+// 现行有效 and 收费金额, or the 2019 template's 新制作/新公开/上一年项目/集中采购.
+func templateEvidence(lines []Line, s span) report.Template {
+	var n2019, n2021 int
+	for i := s.from; i < s.to; i++ {
+		t := normLabel(lines[i].Text())
+		for _, w := range []string{"制发", "废止", "现行有效", "本年收费金额", "本年处理决定"} {
+			if strings.Contains(t, w) {
+				n2021++
+			}
+		}
+		for _, w := range []string{"新制作", "新公开", "对外公开总数", "上一年项目", "增/减", "增减", "集中采购"} {
+			if strings.Contains(t, w) {
+				n2019++
+			}
+		}
+	}
+	switch {
+	case n2021 > n2019:
+		return report.Template2021
+	case n2019 > n2021:
+		return report.Template2019
+	}
+	return ""
+}
+
+type span struct{ from, to int }
+
+type spanMap struct {
+	m     map[string]span
+	found bool
+}
+
+// spans gives each table's lines: the section's own lines when headings were
+// found, all lines when not.
+func spansOf(heads []heading, n int) spanMap {
+	out := spanMap{found: len(heads) > 0, m: map[string]span{}}
+	for i, h := range heads {
+		end := n
+		if i+1 < len(heads) {
+			end = heads[i+1].line
+		}
+		if _, dup := out.m[h.key]; !dup {
+			out.m[h.key] = span{from: h.line + 1, to: end}
+		}
+	}
+	return out
+}
+
+func (s spanMap) get(key string, n int) span {
+	if sp, ok := s.m[key]; ok {
+		return sp
+	}
+	return span{from: 0, to: n}
+}
+
+func fillSections(rec *report.Record, lines []Line, heads []heading) {
+	for i, h := range heads {
+		end := len(lines)
+		if i+1 < len(heads) {
+			end = heads[i+1].line
+		}
+		var b strings.Builder
+		for j := h.line + 1; j < end; j++ {
+			t := strings.TrimSpace(lines[j].Text())
+			if t == "" {
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(t)
+		}
+		text := b.String()
+		s := &rec.Sections
+		var dst *string
+		switch h.key {
+		case "general":
+			dst = &s.General
+		case "active":
+			dst = &s.Active
+		case "requests":
+			dst = &s.Requests
+		case "review":
+			dst = &s.Review
+		case "problems":
+			dst = &s.Problems
+		case "other":
+			dst = &s.Other
+		}
+		if *dst != "" {
+			*dst += "\n"
+		}
+		*dst += text
+	}
+}
+
+func pathExt(name string) string {
+	if m := attachExtRe.FindString(name); m != "" {
+		return m
+	}
+	return ""
+}

@@ -1,0 +1,389 @@
+package extract
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nianbao/nianbao/report"
+)
+
+// rowParser reads the rows of one template table from lines: it matches labels to
+// rows by meaning, gathers each row's cells (on the label's line, or on the lines
+// that follow when every cell stands on its own line), fills cells a split row
+// carries on its next line, and fits the cells to the row's columns without ever
+// shifting a value into another column.
+type rowParser struct {
+	table    string // "active" or "requests"
+	ms       []matcher
+	width    func(key string) int
+	rec      *report.Record
+	rows     map[string][]value // key → exactly width values (blank where null)
+	lines    map[string]int     // key → line number where the row was read
+	filled   map[string]bool
+	seen     int // rows whose label was found, printed values or not
+	last     string
+	acc      *rowAcc
+	header   []string // text of unmatched label lines: headers, units
+	subtotal int      // index of a 法人或其他组织小计 column in table 三, or -1
+}
+
+type rowAcc struct {
+	key    string
+	cells  []token // cells after the label on its own line
+	open   bool    // the label line had no cells: values follow one per line
+	stream []token
+	line   int
+}
+
+func newRowParser(table string, ms []matcher, width func(string) int, rec *report.Record) *rowParser {
+	return &rowParser{table: table, ms: ms, width: width, rec: rec,
+		rows: map[string][]value{}, lines: map[string]int{}, filled: map[string]bool{}, subtotal: -1}
+}
+
+func (p *rowParser) feed(l Line, lineNo int) {
+	toks := tokenize(l)
+	if len(toks) == 0 {
+		return
+	}
+	label, cells := splitRow(toks)
+	nvals := countValues(cells)
+	if label != "" {
+		key, dup := match(p.ms, label, p.last, p.filled)
+		switch {
+		case key != "" && !dup:
+			p.flush()
+			p.seen++
+			p.acc = &rowAcc{key: key, cells: cells, open: nvals == 0, line: lineNo}
+			p.last = key
+			return
+		case key != "":
+			if nvals > 0 {
+				p.rec.Warnf("%s.%s: ignored a repeated row on line %d (%s)", p.table, key, lineNo+1, strings.TrimSpace(l.Text()))
+			}
+			return
+		}
+		if nvals == 0 {
+			if len(p.filled) == 0 && p.acc == nil {
+				p.noteHeader(toks)
+			}
+			p.header = append(p.header, normLabel(label))
+			return
+		}
+		p.continuation(cells, lineNo, l)
+		return
+	}
+	if p.acc == nil {
+		return
+	}
+	if p.acc.open {
+		for _, c := range cells {
+			if c.val.isValue() {
+				p.acc.stream = append(p.acc.stream, c)
+			}
+		}
+		if countValues(p.acc.stream) >= p.width(p.acc.key)+p.extra() {
+			p.flush()
+		}
+		return
+	}
+	p.continuation(cells, lineNo, l)
+}
+
+func (p *rowParser) extra() int {
+	if p.subtotal >= 0 {
+		return 1
+	}
+	return 0
+}
+
+// noteHeader looks for a 小计 column among table 三's column headers.
+func (p *rowParser) noteHeader(toks []token) {
+	if p.table != "requests" || p.subtotal >= 0 {
+		return
+	}
+	seenOrg := false
+	for _, t := range toks {
+		n := normLabel(t.text)
+		if strings.Contains(n, "商业") || strings.Contains(n, "其他") || strings.Contains(n, "法律服务") {
+			seenOrg = true
+		}
+		if strings.Contains(n, "小计") {
+			if seenOrg {
+				p.subtotal = 6
+			} else {
+				p.subtotal = 1
+			}
+			return
+		}
+	}
+}
+
+// continuation handles a line of values whose label matches no row: the rest of
+// a row split over two lines (its values land on the blank cells of the row above,
+// column for column), or a repeated fragment, which is ignored.
+func (p *rowParser) continuation(cells []token, lineNo int, l Line) {
+	if p.acc == nil || p.acc.open || countValues(cells) == 0 {
+		return
+	}
+	fits := true
+	for _, c := range cells {
+		if !c.val.isValue() {
+			continue
+		}
+		if c.col < 0 {
+			fits = false
+			break
+		}
+		found := false
+		for _, a := range p.acc.cells {
+			if a.col == c.col && a.val.kind == kindBlank {
+				found = true
+				break
+			}
+		}
+		if !found {
+			fits = false
+			break
+		}
+	}
+	if !fits {
+		p.rec.Warnf("%s.%s: ignored a row fragment on line %d (%s)", p.table, p.acc.key, lineNo+1, strings.TrimSpace(l.Text()))
+		return
+	}
+	for _, c := range cells {
+		if !c.val.isValue() {
+			continue
+		}
+		for i := range p.acc.cells {
+			if p.acc.cells[i].col == c.col {
+				p.acc.cells[i] = c
+			}
+		}
+	}
+	p.rec.Warnf("%s.%s: row split over two lines; cells from line %d filled in by column", p.table, p.acc.key, lineNo+1)
+}
+
+// flush fits the pending row's cells to its columns.
+func (p *rowParser) flush() {
+	a := p.acc
+	if a == nil {
+		return
+	}
+	p.acc = nil
+	w := p.width(a.key)
+	if w == 0 {
+		return
+	}
+	var got []token
+	var ok bool
+	var note string
+	if a.open {
+		got, ok, note = fitStream(a.stream, w+p.extra())
+	} else {
+		got, ok, note = fitCells(a.cells, w+p.extra())
+	}
+	if len(a.stream) == 0 && countValues(a.cells) == 0 && !ok {
+		return
+	}
+	path := p.table + "." + a.key
+	if !ok {
+		p.rec.Warnf("%s: %s; the row is left null", path, note)
+		p.filled[a.key] = true
+		p.rows[a.key] = make([]value, w)
+		p.lines[a.key] = a.line
+		return
+	}
+	if note != "" {
+		p.rec.Warnf("%s: %s", path, note)
+	}
+	if p.extra() == 1 && len(got) == w+1 {
+		got = append(got[:p.subtotal:p.subtotal], got[p.subtotal+1:]...)
+	}
+	vals := make([]value, w)
+	for i := range got {
+		vals[i] = got[i].val
+	}
+	p.rows[a.key] = vals
+	p.lines[a.key] = a.line
+	if countValues(got) > 0 || len(got) == w {
+		p.filled[a.key] = true
+	}
+}
+
+// fitCells fits the cells that follow a label on its own line: trailing blanks are
+// an artefact of tab-separated dumps and go; leading blanks go while there are more
+// cells than columns; a table-三 row with extra cells keeps its first six and its
+// last when the extra ones are all blank or 0. Anything else is not guessed at.
+func fitCells(cells []token, w int) ([]token, bool, string) {
+	c := cells
+	for len(c) > 0 && c[len(c)-1].val.kind == kindBlank {
+		c = c[:len(c)-1]
+	}
+	for len(c) > w && c[0].val.kind == kindBlank {
+		c = c[1:]
+	}
+	return fitCount(c, w)
+}
+
+// fitStream fits values that stood one per line.
+func fitStream(vals []token, w int) ([]token, bool, string) {
+	return fitCount(vals, w)
+}
+
+func fitCount(c []token, w int) ([]token, bool, string) {
+	switch {
+	case len(c) == w:
+		return c, true, ""
+	case len(c) == 0:
+		return nil, false, "no cells"
+	case len(c) > w && w == 7:
+		extra := c[6 : len(c)-1]
+		for _, t := range extra {
+			if t.val.kind == kindNumber && t.val.num != 0 || t.val.kind == kindText {
+				return nil, false, fmt.Sprintf("%d cells (%s) for 7 columns", len(c), printed(c))
+			}
+		}
+		out := append(append([]token(nil), c[:6]...), c[len(c)-1])
+		return out, true, fmt.Sprintf("%d cells for 7 columns; read the first six and the last (the %d extra were blank or 0)", len(c), len(extra))
+	case len(c) > w:
+		return nil, false, fmt.Sprintf("%d cells (%s) for %d columns", len(c), printed(c), w)
+	}
+	if countValues(c) == 0 {
+		return nil, false, "no cells"
+	}
+	return nil, false, fmt.Sprintf("%d cell(s) (%s) for %d columns: which columns they belong to is not printed", len(c), printed(c), w)
+}
+
+func printed(c []token) string {
+	parts := make([]string, len(c))
+	for i, t := range c {
+		if t.val.kind == kindBlank {
+			parts[i] = "_"
+		} else {
+			parts[i] = t.text
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// fill writes the parsed rows into a table of the given spec.
+func (p *rowParser) fill(spec *report.TableSpec) *report.Table {
+	t := report.NewTable(spec)
+	placeholders := 0
+	for _, rs := range spec.Rows {
+		vals, ok := p.rows[rs.Key]
+		if !ok {
+			continue
+		}
+		for i, cs := range rs.Cols {
+			if i >= len(vals) {
+				break
+			}
+			v := vals[i]
+			path := spec.Name + "." + rs.Key + "." + cs.Key
+			switch v.kind {
+			case kindPlaceholder:
+				placeholders++
+				continue
+			case kindNumber:
+			default:
+				continue
+			}
+			n := v.num
+			if v.ocr {
+				p.rec.Warnf("%s: OCR letter %q read as 0", path, v.printed)
+			}
+			if v.annotated {
+				p.rec.Warnf("%s: printed %q; the number is kept, the note dropped", path, v.printed)
+			}
+			if path == "active.procurement.amount_yuan" && (v.unit == "万元" || v.unit == "" && p.headerSays("采购总金额", "万元")) {
+				n = v.num * 10000
+				p.rec.Warnf("%s: printed %q in 万元; stored as %s 元", path, strings.TrimSpace(v.printed), report.FormatNumber(n))
+			}
+			t.Set(rs.Key, cs.Key, report.Num(n))
+		}
+	}
+	if placeholders > 0 {
+		p.rec.Warnf("%s: %d cell(s) printed as a placeholder (/, —, 无) are left null", spec.Name, placeholders)
+	}
+	return t
+}
+
+func (p *rowParser) headerSays(words ...string) bool {
+	for _, h := range p.header {
+		all := true
+		for _, w := range words {
+			if !strings.Contains(h, w) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// reviewParser reads table 四: one row of 15 cells, on one line or one per line.
+type reviewParser struct {
+	rec    *report.Record
+	vals   []token
+	done   bool
+	stream []token
+}
+
+func (p *reviewParser) feed(l Line, lineNo int) {
+	if p.done {
+		return
+	}
+	toks := tokenize(l)
+	if len(toks) == 0 {
+		return
+	}
+	_, cells := splitRow(toks)
+	n := countValues(cells)
+	if n == 0 && len(cells) == len(toks) {
+		return // a blank line
+	}
+	if n >= 10 {
+		if got, ok, note := fitCells(cells, 15); ok {
+			p.vals, p.done = got, true
+			return
+		} else if n > 0 {
+			p.rec.Warnf("review_litigation: line %d: %s", lineNo+1, note)
+		}
+		return
+	}
+	if n == 1 && len(toks) == 1 {
+		p.stream = append(p.stream, cells[0])
+		if len(p.stream) == 15 {
+			p.vals, p.done = p.stream, true
+		}
+		return
+	}
+	if n == 0 && len(p.stream) > 0 {
+		p.stream = nil
+	}
+}
+
+func (p *reviewParser) table() *report.Table {
+	t := report.NewTable(report.ReviewLitigation)
+	if !p.done {
+		return t
+	}
+	i := 0
+	for _, r := range report.ReviewLitigation.Rows {
+		for _, c := range r.Cols {
+			v := p.vals[i].val
+			i++
+			if v.kind == kindNumber {
+				if v.ocr {
+					p.rec.Warnf("review_litigation.%s.%s: OCR letter %q read as 0", r.Key, c.Key, v.printed)
+				}
+				t.Set(r.Key, c.Key, report.Num(v.num))
+			}
+		}
+	}
+	return t
+}

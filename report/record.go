@@ -1,0 +1,351 @@
+// Package report defines the report record of SCHEMA.md: the national templates'
+// tables, the identities that tie their cells together (checks), and the values those
+// identities determine (inferred). It is pure: no I/O, no parsing of documents.
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
+// SchemaVersion is the version of the record's JSON shape.
+const SchemaVersion = 1
+
+// Record is one annual report as SCHEMA.md defines it.
+type Record struct {
+	SchemaVersion    int          `json:"schema_version"`
+	Title            Text         `json:"title"`
+	Organisation     Text         `json:"organisation"`
+	Year             *int         `json:"year"`
+	Template         Template     `json:"template"`
+	Published        Text         `json:"published"`
+	Source           Source       `json:"source"`
+	Sections         Sections     `json:"sections"`
+	Active           *Table       `json:"active"`
+	Requests         *Table       `json:"requests"`
+	ReviewLitigation *Table       `json:"review_litigation"`
+	Inferred         []Inferred   `json:"inferred"`
+	Checks           []Check      `json:"checks"`
+	Warnings         []string     `json:"warnings"`
+	Attachments      []Attachment `json:"attachments"`
+}
+
+// Text is a string that is written as JSON null when empty.
+type Text string
+
+// MarshalJSON writes "" as null.
+func (t Text) MarshalJSON() ([]byte, error) {
+	if t == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(string(t))
+}
+
+// UnmarshalJSON reads null as "".
+func (t *Text) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		*t = ""
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*t = Text(s)
+	return nil
+}
+
+// Source describes the document a record was read from.
+type Source struct {
+	URL      Text   `json:"url"`
+	Format   string `json:"format"`   // html, text, pdf, docx, doc, xlsx, …
+	Encoding string `json:"encoding"` // the charset the bytes were decoded from
+	Script   string `json:"script"`   // hans or hant: the script of the source
+	SHA256   string `json:"sha256"`   // of the raw bytes
+}
+
+// Sections holds the text of the six sections 一 to 六.
+type Sections struct {
+	General  string `json:"general"`
+	Active   string `json:"active"`
+	Requests string `json:"requests"`
+	Review   string `json:"review"`
+	Problems string `json:"problems"`
+	Other    string `json:"other"`
+}
+
+// Inferred is a value the identities determine but the document does not print.
+type Inferred struct {
+	Cell  string  `json:"cell"`
+	Value float64 `json:"value"`
+	Rule  string  `json:"rule"`
+}
+
+// Check is one identity evaluated on printed values.
+type Check struct {
+	Rule   string `json:"rule"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+}
+
+// Attachment is a file the report names or links.
+type Attachment struct {
+	Name string `json:"name"`
+	URL  Text   `json:"url"`
+}
+
+// New returns an empty record of the current schema version.
+func New() *Record {
+	return &Record{SchemaVersion: SchemaVersion, Template: TemplateUnknown,
+		Inferred: []Inferred{}, Checks: []Check{}, Warnings: []string{}, Attachments: []Attachment{}}
+}
+
+// Warnf adds a warning to the record.
+func (r *Record) Warnf(format string, args ...any) {
+	r.Warnings = append(r.Warnings, fmt.Sprintf(format, args...))
+}
+
+// Table returns the record's table with the given name ("active", "requests",
+// "review_litigation"), or nil.
+func (r *Record) Table(name string) *Table {
+	switch name {
+	case "active":
+		return r.Active
+	case "requests":
+		return r.Requests
+	case "review_litigation":
+		return r.ReviewLitigation
+	}
+	return nil
+}
+
+// Cell returns the printed value at a path such as "requests.granted.total".
+func (r *Record) Cell(path string) (*float64, bool) {
+	table, row, col, ok := SplitPath(path)
+	if !ok {
+		return nil, false
+	}
+	t := r.Table(table)
+	if t == nil {
+		return nil, false
+	}
+	return t.Get(row, col)
+}
+
+// InferredValue returns the inferred value of a cell, if any.
+func (r *Record) InferredValue(path string) (float64, bool) {
+	for _, in := range r.Inferred {
+		if in.Cell == path {
+			return in.Value, true
+		}
+	}
+	return 0, false
+}
+
+// SplitPath splits "table.row.col".
+func SplitPath(path string) (table, row, col string, ok bool) {
+	var parts [3]string
+	n := 0
+	start := 0
+	for i := 0; i <= len(path); i++ {
+		if i == len(path) || path[i] == '.' {
+			if n == 3 {
+				return "", "", "", false
+			}
+			parts[n] = path[start:i]
+			n++
+			start = i + 1
+		}
+	}
+	if n != 3 {
+		return "", "", "", false
+	}
+	return parts[0], parts[1], parts[2], true
+}
+
+// Table holds the cells of one template table in template order. A nil value is a
+// cell the document does not print.
+type Table struct {
+	Rows []Row
+}
+
+// Row is one table row.
+type Row struct {
+	Key   string
+	Cells []Cell
+}
+
+// Cell is one table cell.
+type Cell struct {
+	Key   string
+	Value *float64
+}
+
+// NewTable returns a table of the spec's shape with every cell null.
+func NewTable(spec *TableSpec) *Table {
+	t := &Table{Rows: make([]Row, len(spec.Rows))}
+	for i, rs := range spec.Rows {
+		t.Rows[i].Key = rs.Key
+		t.Rows[i].Cells = make([]Cell, len(rs.Cols))
+		for j, c := range rs.Cols {
+			t.Rows[i].Cells[j].Key = c.Key
+		}
+	}
+	return t
+}
+
+// Get returns a cell's value; ok is false when the table has no such cell.
+func (t *Table) Get(row, col string) (*float64, bool) {
+	if t == nil {
+		return nil, false
+	}
+	for i := range t.Rows {
+		if t.Rows[i].Key != row {
+			continue
+		}
+		for j := range t.Rows[i].Cells {
+			if t.Rows[i].Cells[j].Key == col {
+				return t.Rows[i].Cells[j].Value, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// Has reports whether the table has the row.
+func (t *Table) Has(row string) bool {
+	if t == nil {
+		return false
+	}
+	for i := range t.Rows {
+		if t.Rows[i].Key == row {
+			return true
+		}
+	}
+	return false
+}
+
+// Set sets a cell's value; it reports false when the table has no such cell.
+func (t *Table) Set(row, col string, v *float64) bool {
+	for i := range t.Rows {
+		if t.Rows[i].Key != row {
+			continue
+		}
+		for j := range t.Rows[i].Cells {
+			if t.Rows[i].Cells[j].Key == col {
+				t.Rows[i].Cells[j].Value = v
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Filled counts the cells that hold a value.
+func (t *Table) Filled() int {
+	if t == nil {
+		return 0
+	}
+	n := 0
+	for _, r := range t.Rows {
+		for _, c := range r.Cells {
+			if c.Value != nil {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// FormatNumber writes a value as the shortest decimal that reads back the same.
+func FormatNumber(v float64) string {
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// MarshalJSON writes {"row": {"col": value, …}, …} in template order.
+func (t *Table) MarshalJSON() ([]byte, error) {
+	if t == nil {
+		return []byte("null"), nil
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, r := range t.Rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Quote(r.Key))
+		b.WriteString(":{")
+		for j, c := range r.Cells {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Quote(c.Key))
+			b.WriteByte(':')
+			if c.Value == nil {
+				b.WriteString("null")
+			} else {
+				b.WriteString(FormatNumber(*c.Value))
+			}
+		}
+		b.WriteByte('}')
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads the object form back, keeping the order it was written in.
+func (t *Table) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return fmt.Errorf("reading table: %w", err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("reading table: want an object, got %v", tok)
+	}
+	t.Rows = nil
+	for dec.More() {
+		keyTok, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("reading table row key: %w", err)
+		}
+		row := Row{Key: fmt.Sprint(keyTok)}
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+			return fmt.Errorf("reading table row %q: want an object", row.Key)
+		}
+		for dec.More() {
+			colTok, err := dec.Token()
+			if err != nil {
+				return fmt.Errorf("reading cell key in row %q: %w", row.Key, err)
+			}
+			valTok, err := dec.Token()
+			if err != nil {
+				return fmt.Errorf("reading cell %s.%v: %w", row.Key, colTok, err)
+			}
+			cell := Cell{Key: fmt.Sprint(colTok)}
+			switch v := valTok.(type) {
+			case nil:
+			case json.Number:
+				f, err := v.Float64()
+				if err != nil {
+					return fmt.Errorf("reading cell %s.%s: %w", row.Key, cell.Key, err)
+				}
+				cell.Value = &f
+			default:
+				return fmt.Errorf("reading cell %s.%s: want a number or null, got %v", row.Key, cell.Key, v)
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		if _, err := dec.Token(); err != nil {
+			return fmt.Errorf("closing row %q: %w", row.Key, err)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return nil
+}
+
+// Num returns a pointer to v, for building tables.
+func Num(v float64) *float64 { return &v }
