@@ -28,6 +28,9 @@ type seedExpect struct {
 	Attachment       string                         `json:"attachment"`
 	TextContains     []string                       `json:"text_contains"`
 	TextLacks        []string                       `json:"text_lacks"`
+	Encoding         string                         `json:"encoding"`
+	Script           string                         `json:"script"`
+	ContentType      string                         `json:"content_type"`
 }
 
 func newTestExtractor(t testing.TB) *Extractor {
@@ -87,6 +90,12 @@ func checkSeed(t *testing.T, rec *report.Record, want seedExpect) {
 	}
 	if want.Published != "" && string(rec.Published) != want.Published {
 		t.Errorf("published = %q, want %q", rec.Published, want.Published)
+	}
+	if want.Encoding != "" && rec.Source.Encoding != want.Encoding {
+		t.Errorf("encoding = %q, want %q", rec.Source.Encoding, want.Encoding)
+	}
+	if want.Script != "" && rec.Source.Script != want.Script {
+		t.Errorf("script = %q, want %q", rec.Source.Script, want.Script)
 	}
 	compareTable(t, "active", rec.Active, want.Active)
 	compareTable(t, "requests", rec.Requests, want.Requests)

@@ -69,6 +69,10 @@ func (p *rowParser) feed(l Line, lineNo int) {
 			p.header = append(p.header, normLabel(label))
 			return
 		}
+		if n := normLabel(label); strings.Contains(n, "小计") || strings.Contains(n, "合计") {
+			p.rec.Warnf("%s: read past a subtotal row on line %d (%s)", p.table, lineNo+1, strings.TrimSpace(l.Text()))
+			return
+		}
 		p.continuation(cells, lineNo, l)
 		return
 	}

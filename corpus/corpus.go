@@ -1,0 +1,230 @@
+// Package corpus runs the operations that touch a whole corpus: importing local
+// files (a researcher's own downloads) into the store, and re-extracting every
+// record from the stored raw bytes after the extractor improves, without fetching.
+package corpus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/report"
+	"github.com/nianbao/nianbao/store"
+)
+
+// Extractor turns one document into a record.
+type Extractor interface {
+	Extract(ctx context.Context, doc extract.Document) (*report.Record, error)
+}
+
+// Progress is told about each document as it is done.
+type Progress func(done, total int, name string, err error)
+
+// Result counts what an operation did.
+type Result struct {
+	Documents int // documents read
+	Records   int // records written
+	Failed    int // documents kept but not extracted
+	Errors    []error
+}
+
+// Import adds files (and the files under directories) to the store: each file's
+// bytes and capture are stored, and its record when extraction succeeds, in one
+// transaction. A file that cannot be extracted is still stored, so reextract can
+// read it later; a file that cannot be read is reported and skipped.
+func Import(ctx context.Context, st *store.Store, ex Extractor, paths []string, progress Progress) (Result, error) {
+	var res Result
+	files, err := listFiles(paths)
+	if err != nil {
+		return res, err
+	}
+	for i, path := range files {
+		if err := ctx.Err(); err != nil {
+			return res, fmt.Errorf("import stopped after %d of %d files: %w", i, len(files), err)
+		}
+		err := importOne(ctx, st, ex, path, &res)
+		if err != nil {
+			res.Errors = append(res.Errors, err)
+		}
+		if progress != nil {
+			progress(i+1, len(files), path, err)
+		}
+	}
+	return res, nil
+}
+
+func listFiles(paths []string) ([]string, error) {
+	var files []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("import: %w", err)
+		}
+		if !info.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if path != p && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("import: listing %s: %w", p, err)
+		}
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// ReadLimited reads a file, refusing one larger than the extractor's limit.
+func ReadLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, extract.MaxDocumentSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if len(b) > extract.MaxDocumentSize {
+		return nil, fmt.Errorf("reading %s: larger than the %d-byte limit", path, extract.MaxDocumentSize)
+	}
+	return b, nil
+}
+
+func importOne(ctx context.Context, st *store.Store, ex Extractor, path string, res *Result) error {
+	body, err := ReadLimited(path)
+	if err != nil {
+		return err
+	}
+	res.Documents++
+	c := &store.Capture{Name: filepath.Base(path), FetchedAt: time.Now().UTC(), Origin: "import"}
+	sha := store.SHA256(body)
+	c.ReportID = store.ReportID("", sha)
+	rec, exErr := ex.Extract(ctx, extract.Document{Body: body, Name: filepath.Base(path)})
+	var e *store.Entry
+	if exErr == nil {
+		e = &store.Entry{ReportID: c.ReportID, Record: rec, Extractor: extract.Version, ExtractedAt: time.Now().UTC()}
+	}
+	if err := st.Put(c, body, e); err != nil {
+		return fmt.Errorf("storing %s: %w", path, err)
+	}
+	if exErr != nil {
+		res.Failed++
+		return fmt.Errorf("%s: stored, not extracted: %w", path, exErr)
+	}
+	res.Records++
+	return nil
+}
+
+// Reextract rebuilds every record from the latest stored capture of its report.
+// Records are written in batches; a failure to extract one document is counted
+// and its old record, if any, is left as it was.
+func Reextract(ctx context.Context, st *store.Store, ex Extractor, progress Progress) (Result, error) {
+	var res Result
+	latest := map[string]*store.Capture{}
+	var order []string
+	err := st.Captures(func(c *store.Capture) error {
+		if _, ok := latest[c.ReportID]; !ok {
+			order = append(order, c.ReportID)
+		}
+		latest[c.ReportID] = c // captures come in storage order: the last one wins
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("reextract: listing captures: %w", err)
+	}
+	const batch = 200
+	var pending []*store.Entry
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		if err := st.PutEntries(pending); err != nil {
+			return fmt.Errorf("reextract: writing %d records: %w", len(pending), err)
+		}
+		res.Records += len(pending)
+		pending = pending[:0]
+		return nil
+	}
+	for i, id := range order {
+		if err := ctx.Err(); err != nil {
+			if ferr := flush(); ferr != nil {
+				return res, ferr
+			}
+			return res, fmt.Errorf("reextract stopped after %d of %d reports: %w", i, len(order), err)
+		}
+		c := latest[id]
+		e, err := reextractOne(ctx, st, ex, c)
+		res.Documents++
+		if err != nil {
+			res.Failed++
+			res.Errors = append(res.Errors, err)
+		} else {
+			pending = append(pending, e)
+		}
+		if progress != nil {
+			progress(i+1, len(order), describe(c), err)
+		}
+		if len(pending) >= batch {
+			if err := flush(); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, flush()
+}
+
+func describe(c *store.Capture) string {
+	switch {
+	case c.URL != "":
+		return c.URL
+	case c.Name != "":
+		return c.Name
+	}
+	return c.SHA256
+}
+
+func reextractOne(ctx context.Context, st *store.Store, ex Extractor, c *store.Capture) (*store.Entry, error) {
+	body, err := st.Raw(c.SHA256)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("%s: raw document missing from the store: %w", describe(c), err)
+		}
+		return nil, err
+	}
+	ct := c.ContentType
+	if ct == "" && c.Header != nil {
+		if v := c.Header["Content-Type"]; len(v) > 0 {
+			ct = v[0]
+		}
+	}
+	rec, err := ex.Extract(ctx, extract.Document{Body: body, URL: c.URL, Name: c.Name, ContentType: ct})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", describe(c), err)
+	}
+	return &store.Entry{
+		ReportID: c.ReportID, Record: rec, Extractor: extract.Version, ExtractedAt: time.Now().UTC(),
+		Sources: []store.SourceRef{{CaptureID: c.ID, URL: c.URL, Name: c.Name, SHA256: c.SHA256, FetchedAt: c.FetchedAt}},
+	}, nil
+}

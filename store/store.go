@@ -1,0 +1,405 @@
+// Package store keeps the corpus in one bbolt file: raw documents (content
+// addressed by SHA-256, gzip-compressed), captures (a document's URL, headers and
+// fetch metadata), and report records keyed by a stable report id, with a schema
+// version and its migrations. Every write that belongs together happens in one
+// transaction, so a killed process never leaves a half-written record.
+package store
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/nianbao/nianbao/report"
+)
+
+// SchemaVersion is the layout version of the store file.
+const SchemaVersion = 1
+
+// MaxRawSize bounds what one stored document may decompress to.
+const MaxRawSize = 256 << 20
+
+var (
+	bucketMeta     = []byte("meta")
+	bucketRaw      = []byte("raw")
+	bucketCaptures = []byte("captures")
+	bucketRecords  = []byte("records")
+	keySchema      = []byte("schema_version")
+)
+
+// ErrNotFound is returned when a key is not in the store.
+var ErrNotFound = errors.New("not found")
+
+// ErrLocked is returned when another process holds the store.
+var ErrLocked = errors.New("the store is in use by another nianbao process")
+
+// Store is an open store file.
+type Store struct {
+	db   *bolt.DB
+	path string
+}
+
+// Options tune Open.
+type Options struct {
+	// LockTimeout is how long to wait for another process to release the file.
+	// Zero means do not wait.
+	LockTimeout time.Duration
+	// ReadOnly opens the file for reading only (several readers may share it).
+	ReadOnly bool
+}
+
+// Open opens or creates a store file and migrates it to the current schema.
+func Open(path string, opt Options) (*Store, error) {
+	timeout := opt.LockTimeout
+	if timeout <= 0 {
+		timeout = 50 * time.Millisecond
+	}
+	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: timeout, ReadOnly: opt.ReadOnly})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("opening store %s: %w", path, ErrLocked)
+		}
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	if opt.ReadOnly {
+		if err := s.checkVersion(); err != nil {
+			db.Close()
+			return nil, err
+		}
+		return s, nil
+	}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the store file's path.
+func (s *Store) Path() string { return s.path }
+
+// migrations[i] takes a store from schema version i to i+1.
+var migrations = []func(tx *bolt.Tx) error{
+	func(tx *bolt.Tx) error { // 0 → 1: the first layout
+		for _, b := range [][]byte{bucketRaw, bucketCaptures, bucketRecords} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+}
+
+func readVersion(tx *bolt.Tx) (int, error) {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return 0, nil
+	}
+	v := meta.Get(keySchema)
+	if v == nil {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(string(v))
+	if err != nil {
+		return 0, fmt.Errorf("reading the store's schema version %q: %w", v, err)
+	}
+	return n, nil
+}
+
+func (s *Store) checkVersion() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		v, err := readVersion(tx)
+		if err != nil {
+			return err
+		}
+		if v != SchemaVersion {
+			return fmt.Errorf("store %s has schema version %d, this nianbao reads %d; open it once read-write to migrate", s.path, v, SchemaVersion)
+		}
+		return nil
+	})
+}
+
+// migrate applies the migrations the file needs, all in one transaction.
+func (s *Store) migrate() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		v, err := readVersion(tx)
+		if err != nil {
+			return err
+		}
+		if v > SchemaVersion {
+			return fmt.Errorf("store %s has schema version %d, newer than this nianbao (%d)", s.path, v, SchemaVersion)
+		}
+		for ; v < SchemaVersion; v++ {
+			if err := migrations[v](tx); err != nil {
+				return fmt.Errorf("migrating store %s from schema %d to %d: %w", s.path, v, v+1, err)
+			}
+		}
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
+	})
+}
+
+// Version returns the store's schema version.
+func (s *Store) Version() (int, error) {
+	var v int
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		v, err = readVersion(tx)
+		return err
+	})
+	return v, err
+}
+
+// Capture is one stored document and how it was obtained.
+type Capture struct {
+	ID          uint64              `json:"id"`
+	ReportID    string              `json:"report_id"`
+	URL         string              `json:"url,omitempty"`
+	FinalURL    string              `json:"final_url,omitempty"`
+	Name        string              `json:"name,omitempty"` // file name of an import
+	Status      int                 `json:"status,omitempty"`
+	Header      map[string][]string `json:"header,omitempty"`
+	ContentType string              `json:"content_type,omitempty"`
+	FetchedAt   time.Time           `json:"fetched_at"`
+	Duration    time.Duration       `json:"duration,omitempty"`
+	Size        int                 `json:"size"`
+	SHA256      string              `json:"sha256"`
+	Origin      string              `json:"origin"` // import or fetch
+}
+
+// Entry is a report record with where it came from.
+type Entry struct {
+	ReportID    string         `json:"report_id"`
+	Record      *report.Record `json:"record"`
+	Sources     []SourceRef    `json:"sources"`
+	Extractor   string         `json:"extractor"`
+	ExtractedAt time.Time      `json:"extracted_at"`
+}
+
+// SourceRef names a capture a record was read from.
+type SourceRef struct {
+	CaptureID uint64    `json:"capture_id"`
+	URL       string    `json:"url,omitempty"`
+	Name      string    `json:"name,omitempty"`
+	SHA256    string    `json:"sha256"`
+	FetchedAt time.Time `json:"fetched_at"`
+}
+
+// ReportID derives a stable id: from the URL when there is one, otherwise from the
+// content, so that the same document imported twice is one report.
+func ReportID(url, sha string) string {
+	if url != "" {
+		sum := sha256.Sum256([]byte("url:" + url))
+		return hex.EncodeToString(sum[:8])
+	}
+	if len(sha) >= 16 {
+		return sha[:16]
+	}
+	return sha
+}
+
+// SHA256 hashes a document.
+func SHA256(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func compress(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(b); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func decompress(b []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, MaxRawSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > MaxRawSize {
+		return nil, fmt.Errorf("stored document decompresses past %d bytes", MaxRawSize)
+	}
+	return out, nil
+}
+
+// Put stores a document, its capture and (when extraction succeeded) its entry in
+// one transaction. It fills in the capture's ID, SHA256 and Size, and the entry's
+// source reference to it.
+func (s *Store) Put(c *Capture, body []byte, e *Entry) error {
+	c.SHA256 = SHA256(body)
+	c.Size = len(body)
+	z, err := compress(body)
+	if err != nil {
+		return fmt.Errorf("compressing %s: %w", c.SHA256, err)
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketRaw)
+		if raw.Get([]byte(c.SHA256)) == nil {
+			if err := raw.Put([]byte(c.SHA256), z); err != nil {
+				return fmt.Errorf("storing document %s: %w", c.SHA256, err)
+			}
+		}
+		caps := tx.Bucket(bucketCaptures)
+		id, err := caps.NextSequence()
+		if err != nil {
+			return err
+		}
+		c.ID = id
+		cb, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		if err := caps.Put(u64(id), cb); err != nil {
+			return fmt.Errorf("storing capture of %s: %w", c.SHA256, err)
+		}
+		if e == nil {
+			return nil
+		}
+		e.Sources = []SourceRef{{CaptureID: id, URL: c.URL, Name: c.Name, SHA256: c.SHA256, FetchedAt: c.FetchedAt}}
+		return putEntry(tx, e)
+	})
+}
+
+func putEntry(tx *bolt.Tx, e *Entry) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encoding record %s: %w", e.ReportID, err)
+	}
+	if err := tx.Bucket(bucketRecords).Put([]byte(e.ReportID), b); err != nil {
+		return fmt.Errorf("storing record %s: %w", e.ReportID, err)
+	}
+	return nil
+}
+
+// PutEntries writes many entries in one transaction.
+func (s *Store) PutEntries(es []*Entry) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, e := range es {
+			if err := putEntry(tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+// Raw returns a stored document by its SHA-256.
+func (s *Store) Raw(sha string) ([]byte, error) {
+	var z []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketRaw).Get([]byte(sha))
+		if v == nil {
+			return fmt.Errorf("document %s: %w", sha, ErrNotFound)
+		}
+		z = append([]byte(nil), v...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	b, err := decompress(z)
+	if err != nil {
+		return nil, fmt.Errorf("reading document %s: %w", sha, err)
+	}
+	return b, nil
+}
+
+// Entry returns one record by report id.
+func (s *Store) Entry(id string) (*Entry, error) {
+	var e Entry
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketRecords).Get([]byte(id))
+		if v == nil {
+			return fmt.Errorf("record %s: %w", id, ErrNotFound)
+		}
+		return json.Unmarshal(v, &e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// Entries calls fn for every record in report-id order.
+func (s *Store) Entries(fn func(*Entry) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketRecords).ForEach(func(k, v []byte) error {
+			var e Entry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("decoding record %s: %w", k, err)
+			}
+			return fn(&e)
+		})
+	})
+}
+
+// Captures calls fn for every capture in the order they were stored.
+func (s *Store) Captures(fn func(*Capture) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketCaptures).ForEach(func(k, v []byte) error {
+			var c Capture
+			if err := json.Unmarshal(v, &c); err != nil {
+				return fmt.Errorf("decoding capture %x: %w", k, err)
+			}
+			return fn(&c)
+		})
+	})
+}
+
+// Stats counts what the store holds.
+type Stats struct {
+	Documents int
+	Captures  int
+	Records   int
+	RawBytes  int64 // compressed
+}
+
+// Stats counts documents, captures and records.
+func (s *Store) Stats() (Stats, error) {
+	var st Stats
+	err := s.db.View(func(tx *bolt.Tx) error {
+		st.Documents = tx.Bucket(bucketRaw).Stats().KeyN
+		st.Captures = tx.Bucket(bucketCaptures).Stats().KeyN
+		st.Records = tx.Bucket(bucketRecords).Stats().KeyN
+		return tx.Bucket(bucketRaw).ForEach(func(_, v []byte) error {
+			st.RawBytes += int64(len(v))
+			return nil
+		})
+	})
+	return st, err
+}
