@@ -117,6 +117,31 @@ func importOne(ctx context.Context, st *store.Store, ex Extractor, path string, 
 	if err != nil {
 		return err
 	}
+	return importBytes(ctx, st, ex, path, body, res)
+}
+
+// ImportFS adds the named files of a file system (the embedded samples) to the store.
+func ImportFS(ctx context.Context, st *store.Store, ex Extractor, fsys fs.FS, names []string, progress Progress) (Result, error) {
+	var res Result
+	for i, name := range names {
+		if err := ctx.Err(); err != nil {
+			return res, fmt.Errorf("import stopped after %d of %d files: %w", i, len(names), err)
+		}
+		body, err := fs.ReadFile(fsys, name)
+		if err == nil {
+			err = importBytes(ctx, st, ex, name, body, &res)
+		}
+		if err != nil {
+			res.Errors = append(res.Errors, err)
+		}
+		if progress != nil {
+			progress(i+1, len(names), name, err)
+		}
+	}
+	return res, nil
+}
+
+func importBytes(ctx context.Context, st *store.Store, ex Extractor, path string, body []byte, res *Result) error {
 	res.Documents++
 	c := &store.Capture{Name: filepath.Base(path), FetchedAt: time.Now().UTC(), Origin: "import"}
 	sha := store.SHA256(body)

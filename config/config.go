@@ -1,0 +1,89 @@
+// Package config reads nianbao's configuration file (config.yaml): where the store
+// lives and how the fetcher and crawler identify themselves and limit their work.
+// Every field has a sane default, so a missing file is not an error.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	// Store is the bbolt file that holds the corpus.
+	Store string `yaml:"store"`
+	Fetch Fetch  `yaml:"fetch"`
+}
+
+// Fetch says how documents are fetched over HTTP.
+type Fetch struct {
+	// UserAgent identifies the harvester; it must carry a contact URL.
+	UserAgent string `yaml:"user_agent"`
+	// Timeout bounds one request, headers and body.
+	Timeout time.Duration `yaml:"timeout"`
+	// MaxBytes bounds one document; a larger body is an error, never cut short.
+	MaxBytes int64 `yaml:"max_bytes"`
+	// AllowPrivate permits requests to loopback and private addresses (tests,
+	// a local simulated web). Off by default.
+	AllowPrivate bool `yaml:"allow_private"`
+	// Proxy is an HTTP(S) proxy URL for every request, or empty.
+	Proxy string `yaml:"proxy"`
+}
+
+// Default returns the defaults that config.yaml documents.
+func Default() Config {
+	return Config{
+		Store: "nianbao.db",
+		Fetch: Fetch{
+			UserAgent: "nianbao/0.1 (research harvester of 政府信息公开工作年度报告; +https://github.com/nianbao/nianbao)",
+			Timeout:   60 * time.Second,
+			MaxBytes:  64 << 20,
+		},
+	}
+}
+
+// Load reads a configuration file over the defaults. A path that does not exist
+// gives the defaults when allowMissing is set.
+func Load(path string, allowMissing bool) (Config, error) {
+	cfg := Default()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if allowMissing && errors.Is(err, fs.ErrNotExist) {
+			return cfg, nil
+		}
+		return cfg, fmt.Errorf("reading config %s: %w", path, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) { // io.EOF: an empty file
+		return cfg, fmt.Errorf("reading config %s: %w", path, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// Validate rejects settings that cannot work.
+func (c Config) Validate() error {
+	if c.Store == "" {
+		return errors.New("store: must name a file")
+	}
+	if c.Fetch.UserAgent == "" {
+		return errors.New("fetch.user_agent: must identify the harvester with a contact URL")
+	}
+	if c.Fetch.Timeout <= 0 {
+		return errors.New("fetch.timeout: must be positive")
+	}
+	if c.Fetch.MaxBytes <= 0 {
+		return errors.New("fetch.max_bytes: must be positive")
+	}
+	return nil
+}
