@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -88,9 +89,14 @@ func findYear(title string, lines []Line) int {
 			break
 		}
 	}
+	years := make([]int, 0, len(counts))
+	for y := range counts {
+		years = append(years, y)
+	}
+	sort.Ints(years) // a fixed order: the same input always takes the same path
 	best := 0
-	for y, n := range counts {
-		if best == 0 || n > counts[best] || n == counts[best] && first[y] < first[best] {
+	for _, y := range years {
+		if n := counts[y]; best == 0 || n > counts[best] || n == counts[best] && first[y] < first[best] {
 			best = y
 		}
 	}

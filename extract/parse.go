@@ -104,10 +104,7 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 	revSpan := spans.get("review", len(lines))
 	if !spans.found && len(rp.lines) > 0 {
 		// No headings: table 四 follows table 三.
-		lastReq := 0
-		for _, ln := range rp.lines {
-			lastReq = max(lastReq, ln)
-		}
+		lastReq := rp.lastLine
 		revSpan = span{from: lastReq + 1, to: len(lines)}
 	}
 	for i := revSpan.from; i < revSpan.to; i++ {

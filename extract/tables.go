@@ -19,6 +19,7 @@ type rowParser struct {
 	rec      *report.Record
 	rows     map[string][]value // key → exactly width values (blank where null)
 	lines    map[string]int     // key → line number where the row was read
+	lastLine int                // the last line a row was read from
 	filled   map[string]bool
 	seen     int // rows whose label was found, printed values or not
 	last     string
@@ -195,6 +196,7 @@ func (p *rowParser) flush() {
 		p.filled[a.key] = true
 		p.rows[a.key] = make([]value, w)
 		p.lines[a.key] = a.line
+		p.lastLine = max(p.lastLine, a.line)
 		return
 	}
 	if note != "" {
@@ -209,6 +211,7 @@ func (p *rowParser) flush() {
 	}
 	p.rows[a.key] = vals
 	p.lines[a.key] = a.line
+	p.lastLine = max(p.lastLine, a.line)
 	if countValues(got) > 0 || len(got) == w {
 		p.filled[a.key] = true
 	}

@@ -1,0 +1,73 @@
+package export
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strings"
+	"testing"
+
+	"github.com/nianbao/nianbao/report"
+	"github.com/nianbao/nianbao/store"
+)
+
+func TestNeutralise(t *testing.T) {
+	for in, want := range map[string]string{
+		"=HYPERLINK(\"http://x\")": "'=HYPERLINK(\"http://x\")",
+		"+1":                       "'+1",
+		"-cmd":                     "'-cmd",
+		"@SUM(A1)":                 "'@SUM(A1)",
+		"\t=1":                     "'\t=1",
+		"郑州市人民政府":                  "郑州市人民政府",
+		"":                         "",
+	} {
+		if got := Neutralise(in); got != want {
+			t.Errorf("Neutralise(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCSVRowHostileOrganisation(t *testing.T) {
+	rec := report.New()
+	rec.Organisation = `=cmd|' /C calc'!A0`
+	rec.Title = "@SUM(1+1)"
+	y := 2022
+	rec.Year = &y
+	rec.Template = report.Template2021
+	rec.Active = report.NewTable(report.Active2021)
+	rec.Active.Set("licensing", "decisions", report.Num(-3))
+	rec.Active.Set("fees", "amount_10k_yuan", report.Num(83.93))
+	var buf bytes.Buffer
+	cw, err := NewCSV(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.Write(&store.Entry{ReportID: "abc", Record: rec}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(buf.Bytes(), []byte("\xEF\xBB\xBF")) {
+		t.Fatal("no UTF-8 BOM")
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || len(rows[0]) != len(rows[1]) {
+		t.Fatalf("rows: %d", len(rows))
+	}
+	col := map[string]string{}
+	for i, h := range rows[0] {
+		col[h] = rows[1][i]
+	}
+	if col["organisation"] != `'=cmd|' /C calc'!A0` || col["title"] != "'@SUM(1+1)" {
+		t.Fatalf("formula not neutralised: %q %q", col["organisation"], col["title"])
+	}
+	if col["active__licensing__decisions"] != "-3" || col["active__fees__amount_10k_yuan"] != "83.93" {
+		t.Fatalf("numbers written wrong: %q %q", col["active__licensing__decisions"], col["active__fees__amount_10k_yuan"])
+	}
+	if col["active__rules__issued"] != "" || col["year"] != "2022" {
+		t.Fatalf("null or year wrong: %q %q", col["active__rules__issued"], col["year"])
+	}
+}

@@ -1,0 +1,74 @@
+package extract
+
+import (
+	"context"
+	"encoding/json"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/nianbao/nianbao/report"
+	"github.com/nianbao/nianbao/samples"
+)
+
+func checkRecord(t *testing.T, rec *report.Record) {
+	t.Helper()
+	if _, err := json.Marshal(rec); err != nil {
+		t.Fatalf("record does not encode: %v", err)
+	}
+	for _, tb := range []*report.Table{rec.Active, rec.Requests, rec.ReviewLitigation} {
+		if tb == nil {
+			continue
+		}
+		for _, r := range tb.Rows {
+			for _, c := range r.Cells {
+				if c.Value != nil && (math.IsNaN(*c.Value) || math.IsInf(*c.Value, 0)) {
+					t.Fatalf("cell %s.%s holds %v", r.Key, c.Key, *c.Value)
+				}
+			}
+		}
+	}
+}
+
+func fuzzRead(t *testing.T, e *Extractor, r Reader, body []byte) {
+	lay, err := r.Read(context.Background(), Document{Body: body})
+	if err != nil {
+		return // a clear error is an acceptable answer
+	}
+	rec, err := e.Build(context.Background(), lay, "", "")
+	if err != nil {
+		t.Fatalf("build failed: %v", err)
+	}
+	checkRecord(t, rec)
+}
+
+// FuzzHTML feeds any bytes to the HTML reader and the template parser.
+func FuzzHTML(f *testing.F) {
+	e := newTestExtractor(f)
+	for _, name := range samples.Documents() {
+		if b, err := fs.ReadFile(samples.FS(), name); err == nil && len(b) < 70_000 {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte(`<table><tr><td rowspan="999999" colspan="999999">一、本年新收政府信息公开申请数量</td><td>1</td></tr></table>`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fuzzRead(t, e, e.readers["html"], body)
+	})
+}
+
+// FuzzText feeds any bytes to the text reader and the template parser.
+func FuzzText(f *testing.F) {
+	e := newTestExtractor(f)
+	seeds, _ := filepath.Glob(filepath.Join(seedDir, "*.txt"))
+	for _, p := range seeds {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量\t\t1\t2\t3\t4\t5\t6\t7\t8\t9\n（七）总计 1 2"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fuzzRead(t, e, e.readers["text"], body)
+	})
+}
