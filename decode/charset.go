@@ -54,8 +54,9 @@ func CharsetFromContentType(contentType string) string {
 	_, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		// Real servers send things like "text/html;charset=gbk;": take what is readable.
-		if i := strings.Index(strings.ToLower(contentType), "charset="); i >= 0 {
-			fields := strings.FieldsFunc(contentType[i+len("charset="):], func(r rune) bool { return r == ';' || r == ' ' })
+		lower := strings.ToLower(contentType) // may differ in length from the original
+		if i := strings.Index(lower, "charset="); i >= 0 {
+			fields := strings.FieldsFunc(lower[i+len("charset="):], func(r rune) bool { return r == ';' || r == ' ' })
 			if len(fields) == 0 {
 				return ""
 			}
