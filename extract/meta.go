@@ -36,8 +36,16 @@ func squeeze(s string) string {
 // looksLikeReportTitle: a year and the name of an open-government report.
 func looksLikeReportTitle(s string) bool {
 	s = squeeze(s)
-	return utf8.RuneCountInString(s) <= 80 && reportWordRe.MatchString(s) &&
-		(yearRe.MatchString(s) || strings.Contains(s, "年度"))
+	if utf8.RuneCountInString(s) > 80 || !reportWordRe.MatchString(s) || !(yearRe.MatchString(s) || strings.Contains(s, "年度")) {
+		return false
+	}
+	// Notices about the reports, the template itself, lists of who published.
+	for _, w := range []string{"通知", "编制发布", "公布情况", "发布情况", "报送", "格式", "工作要点", "统计表"} {
+		if strings.Contains(s, w) {
+			return false
+		}
+	}
+	return true
 }
 
 // findTitle takes the markup's title if it names a report, else the first line
@@ -160,6 +168,16 @@ func orgFromTitle(title string) string {
 		return ""
 	}
 	org := strings.TrimSpace(title[:loc[0]])
+	if org == "" {
+		// "2022年海淀区人民政府政府信息公开工作年度报告": the name follows the year.
+		rest := strings.TrimPrefix(title[loc[1]:], "度")
+		for _, w := range []string{"政府信息公开", "政务公开", "信息公开"} {
+			if i := strings.Index(rest, w); i > 0 {
+				org = rest[:i]
+				break
+			}
+		}
+	}
 	org = strings.TrimPrefix(org, "关于")
 	org = strings.TrimRight(org, "（(《“\"")
 	if utf8.RuneCountInString(org) < 2 {

@@ -102,10 +102,9 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 
 	rv := &reviewParser{rec: rec}
 	revSpan := spans.get("review", len(lines))
-	if !spans.found && len(rp.lines) > 0 {
-		// No headings: table 四 follows table 三.
-		lastReq := rp.lastLine
-		revSpan = span{from: lastReq + 1, to: len(lines)}
+	if _, ok := spans.m["review"]; !ok && len(rp.lines) > 0 {
+		// No heading 四: table 四 follows table 三.
+		revSpan = span{from: rp.lastLine + 1, to: len(lines)}
 	}
 	for i := revSpan.from; i < revSpan.to; i++ {
 		rv.feed(lines[i], i)
@@ -121,7 +120,8 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 	}
 	hasTables := ap.seen > 0 || rp.seen > 0 || rv.done
 	switch {
-	case tpl == "" && !hasTables && !isReport:
+	case !hasTables && !isReport:
+		rec.Template = report.TemplateUnknown
 		rec.Warnf("no annual report recognised: no report title, no template sections, no template tables")
 		return
 	case tpl == "":

@@ -332,12 +332,28 @@ func (p *rowParser) headerSays(words ...string) bool {
 	return false
 }
 
-// reviewParser reads table 四: one row of 15 cells, on one line or one per line.
+// reviewParser reads table 四: one row of 15 cells, on one line or one per line;
+// or, in reports that turn it on its side, three labelled rows of five.
 type reviewParser struct {
 	rec    *report.Record
 	vals   []token
 	done   bool
 	stream []token
+	groups map[string][]token // transposed form: group key → 5 cells
+}
+
+// reviewGroup names the group a row label of a transposed table 四 stands for.
+func reviewGroup(label string) string {
+	n := normLabel(label)
+	switch {
+	case strings.Contains(n, "复议后起诉"):
+		return "suit_after_review"
+	case strings.Contains(n, "直接起诉"):
+		return "suit_direct"
+	case strings.Contains(n, "行政复议") && !strings.Contains(n, "诉讼"):
+		return "review"
+	}
+	return ""
 }
 
 func (p *reviewParser) feed(l Line, lineNo int) {
@@ -348,10 +364,25 @@ func (p *reviewParser) feed(l Line, lineNo int) {
 	if len(toks) == 0 {
 		return
 	}
-	_, cells := splitRow(toks)
+	label, cells := splitRow(toks)
 	n := countValues(cells)
 	if n == 0 && len(cells) == len(toks) {
 		return // a blank line
+	}
+	if g := reviewGroup(label); g != "" && n > 0 && n <= 5 {
+		if got, ok, _ := fitCells(cells, 5); ok {
+			if p.groups == nil {
+				p.groups = map[string][]token{}
+			}
+			p.groups[g] = got
+			if len(p.groups) == 3 {
+				for _, k := range []string{"review", "suit_direct", "suit_after_review"} {
+					p.vals = append(p.vals, p.groups[k]...)
+				}
+				p.done = true
+			}
+		}
+		return
 	}
 	if n >= 10 {
 		if got, ok, note := fitCells(cells, 15); ok {
