@@ -56,6 +56,7 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 
 	heads := findHeadings(lines)
 	fillSections(rec, lines, heads)
+	rec.Narrative = narrativeFigures(lines)
 
 	isReport := title != "" || len(heads) >= 3
 	if year != 0 && year < 2019 {
@@ -154,16 +155,68 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 		}
 		rec.Requests = rp.fill(spec)
 	}
-	if rv.done || rp.seen > 0 {
+	if rv.done || rp.seen > 0 || rv.glued != "" {
 		rec.ReviewLitigation = rv.table()
-		if !rv.done {
+		if !rv.done && rv.glued == "" {
 			rec.Warnf("review_litigation: the row of 15 cells was not found")
 		}
 	}
+	resolveRunTogether(rec, gluedRows(rec, ap, rp, rv))
 	if !hasTables {
 		rec.Warnf("no template tables in the document")
 	}
 	report.Evaluate(rec)
+	compareNarrative(rec)
+}
+
+// gluedRows turns the rows printed as one run of digits into readings to resolve.
+func gluedRows(rec *report.Record, ap, rp *rowParser, rv *reviewParser) []*runTogether {
+	var out []*runTogether
+	add := func(table string, spec *report.TableSpec, g gluedRow) {
+		rs, ok := spec.Row(g.key)
+		if !ok {
+			return
+		}
+		cells := make([]string, len(rs.Cols))
+		for i, c := range rs.Cols {
+			cells[i] = table + "." + g.key + "." + c.Key
+		}
+		rt, truncated := newRunTogether(table, g.key, cells, g.digits, rec.Template)
+		if truncated {
+			rec.Warnf("%s.%s: run-together digits %q have more than %d readings; left null", table, g.key, g.digits, maxReadings)
+			return
+		}
+		out = append(out, rt)
+	}
+	if rec.Active != nil {
+		for _, g := range ap.glued {
+			add("active", report.ActiveSpec(rec.Template), g)
+		}
+	}
+	if rec.Requests != nil {
+		spec := report.Requests2021
+		if !rec.Requests.Has("other_no_correction") {
+			spec = report.Requests2019
+		}
+		for _, g := range rp.glued {
+			add("requests", spec, g)
+		}
+	}
+	if rec.ReviewLitigation != nil && !rv.done && rv.glued != "" {
+		var cells []string
+		for _, r := range report.ReviewLitigation.Rows {
+			for _, c := range r.Cols {
+				cells = append(cells, "review_litigation."+r.Key+"."+c.Key)
+			}
+		}
+		rt, truncated := newRunTogether("review_litigation", "", cells, rv.glued, rec.Template)
+		if truncated {
+			rec.Warnf("review_litigation: run-together digits %q have more than %d readings; left null", rv.glued, maxReadings)
+		} else {
+			out = append(out, rt)
+		}
+	}
+	return out
 }
 
 func widthFrom(spec *report.TableSpec) func(string) int {

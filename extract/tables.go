@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/nianbao/nianbao/report"
@@ -26,7 +27,15 @@ type rowParser struct {
 	acc      *rowAcc
 	header   []string // text of unmatched label lines: headers, units
 	subtotal int      // index of a 法人或其他组织小计 column in table 三, or -1
+	glued    []gluedRow
 }
+
+// gluedRow is a row printed as one run of digits, recovered later (runtogether.go).
+type gluedRow struct {
+	key, digits string
+}
+
+var gluedRe = regexp.MustCompile(`^(.*[^0-9\s.．])\s*([0-9]+)$`)
 
 type rowAcc struct {
 	key    string
@@ -48,6 +57,16 @@ func (p *rowParser) feed(l Line, lineNo int) {
 	}
 	label, cells := splitRow(toks)
 	nvals := countValues(cells)
+	if label != "" && nvals == 0 {
+		// "行政规范性文件8855698": the digits glued to the label.
+		if m := gluedRe.FindStringSubmatch(label); m != nil {
+			if key, dup := match(p.ms, m[1], p.last, p.filled); key != "" && !dup {
+				label = m[1]
+				cells = []token{{text: m[2], val: parseValue(m[2]), col: -1}}
+				nvals = 1
+			}
+		}
+	}
 	if label != "" {
 		key, dup := match(p.ms, label, p.last, p.filled)
 		switch {
@@ -192,6 +211,14 @@ func (p *rowParser) flush() {
 	}
 	path := p.table + "." + a.key
 	if !ok {
+		if d, glued := p.gluedDigits(a, w); glued {
+			p.glued = append(p.glued, gluedRow{key: a.key, digits: d})
+			p.filled[a.key] = true
+			p.rows[a.key] = make([]value, w)
+			p.lines[a.key] = a.line
+			p.lastLine = max(p.lastLine, a.line)
+			return
+		}
 		p.rec.Warnf("%s: %s; the row is left null", path, note)
 		p.filled[a.key] = true
 		p.rows[a.key] = make([]value, w)
@@ -215,6 +242,27 @@ func (p *rowParser) flush() {
 	if countValues(got) > 0 || len(got) == w {
 		p.filled[a.key] = true
 	}
+}
+
+// gluedDigits: the row's only value is a run of at least w digits.
+func (p *rowParser) gluedDigits(a *rowAcc, w int) (string, bool) {
+	if w < 2 || p.extra() > 0 {
+		return "", false
+	}
+	var vals []token
+	for _, t := range append(append([]token(nil), a.cells...), a.stream...) {
+		if t.val.isValue() {
+			vals = append(vals, t)
+		}
+	}
+	if len(vals) != 1 {
+		return "", false
+	}
+	d, ok := digitRun(vals[0])
+	if !ok || len(d) < w {
+		return "", false
+	}
+	return d, true
 }
 
 // fitCells fits the cells that follow a label on its own line: trailing blanks are
@@ -340,6 +388,7 @@ type reviewParser struct {
 	done   bool
 	stream []token
 	groups map[string][]token // transposed form: group key → 5 cells
+	glued  string             // the row printed as one run of digits
 }
 
 // reviewGroup names the group a row label of a transposed table 四 stands for.
@@ -383,6 +432,13 @@ func (p *reviewParser) feed(l Line, lineNo int) {
 			}
 		}
 		return
+	}
+	if n == 1 && p.glued == "" {
+		for _, c := range cells {
+			if d, ok := digitRun(c); ok && len(d) >= 15 {
+				p.glued = d
+			}
+		}
 	}
 	if n >= 10 {
 		if got, ok, note := fitCells(cells, 15); ok {

@@ -30,6 +30,17 @@ type Record struct {
 	Checks           []Check      `json:"checks"`
 	Warnings         []string     `json:"warnings"`
 	Attachments      []Attachment `json:"attachments"`
+	// Narrative holds the figures the text states in words (受理申请455件, 复议18件):
+	// never written into the table cells, compared with them in checks.
+	Narrative []Figure `json:"narrative"`
+}
+
+// Figure is a number a report's prose states, with the sentence it came from.
+type Figure struct {
+	Key      string  `json:"key"` // e.g. new_received, review.upheld, fees.processing_yuan
+	Value    float64 `json:"value"`
+	Unit     string  `json:"unit"`
+	Sentence string  `json:"sentence"`
 }
 
 // Text is a string that is written as JSON null when empty.
@@ -99,7 +110,7 @@ type Attachment struct {
 // New returns an empty record of the current schema version.
 func New() *Record {
 	return &Record{SchemaVersion: SchemaVersion, Template: TemplateUnknown,
-		Inferred: []Inferred{}, Checks: []Check{}, Warnings: []string{}, Attachments: []Attachment{}}
+		Inferred: []Inferred{}, Checks: []Check{}, Warnings: []string{}, Attachments: []Attachment{}, Narrative: []Figure{}}
 }
 
 // Warnf adds a warning to the record.
