@@ -343,3 +343,7 @@ func attachmentsFrom(links []Link, lines []Line) []attachment {
 type attachment struct{ name, url string }
 
 func (a attachment) String() string { return fmt.Sprintf("%s <%s>", a.name, a.url) }
+
+// LooksLikeReportTitle reports whether a title or link text names an annual report
+// on open government information (and not a notice about such reports).
+func LooksLikeReportTitle(s string) bool { return looksLikeReportTitle(s) }

@@ -382,7 +382,7 @@ func (s *Server) yearDir(rw http.ResponseWriter, r *http.Request, h *Host, path 
 			for _, rp := range u.Reports {
 				if yearDirName(rp.Year, u) == parts[0] && rp.Published && !(rp.Drift == "new" && s.w.cfg.Epoch == 0) {
 					p := rp.Path
-					if rp.Drift == "moved" {
+					if rp.Drift == "migrated" {
 						p = rp.MovedPath
 					}
 					items = append(items, item{Title: rp.Title, Path: p, Date: rp.Date, Report: rp})

@@ -165,8 +165,8 @@ func (w *World) listItems(h *Host, kind string) []item {
 				continue
 			}
 			path := rp.Path
-			if rp.Drift == "moved" || rp.Drift == "migrated" {
-				path = rp.MovedPath // the list points at the new place
+			if rp.Drift == "migrated" {
+				path = rp.MovedPath // a migrated site's lists point at the new ids
 			}
 			items = append(items, item{Title: rp.Title, Path: path, Date: rp.Date, Report: rp})
 		}

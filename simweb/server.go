@@ -376,7 +376,13 @@ func (s *Server) robots(rw http.ResponseWriter, h *Host) {
 	case RobotsDisallow:
 		fmt.Fprint(rw, "User-agent: *\nDisallow: /\n")
 	case RobotsPath:
-		fmt.Fprint(rw, "User-agent: *\nDisallow: /xxgk/bmxxgknb/\nDisallow: /col/col"+strconv.Itoa(h.ColumnID+1)+"/\nDisallow: /search.jsp\n")
+		dept := h.ColumnID + 999 // the Hanweb column of the departments, if the host has one
+		for i, k := range h.kinds() {
+			if k == KindDepartment {
+				dept = h.ColumnID + i
+			}
+		}
+		fmt.Fprintf(rw, "User-agent: *\nDisallow: /xxgk/bmxxgknb/\nDisallow: /col/col%d/\nDisallow: /search.jsp\n", dept)
 	case RobotsCrawlDelay:
 		fmt.Fprint(rw, "User-agent: *\nCrawl-delay: 1\nDisallow: /search.jsp\n")
 	case RobotsHTML:

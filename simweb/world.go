@@ -440,12 +440,19 @@ func (w *World) addReports(u *Unit) {
 				}
 			}
 		}
-		if rp.Published && rp.Drift == "" && w.cfg.Faults && r.IntN(60) == 0 {
-			// Drift that is there from the first night: loops and off-site redirects.
-			if r.IntN(2) == 0 {
+		if rp.Published && rp.Drift == "" && w.cfg.Faults && r.IntN(40) == 0 {
+			// Drift that is there from the first night: loops, off-site redirects,
+			// reports moved within their host, dead links.
+			switch r.IntN(4) {
+			case 0:
 				rp.Drift = "loop"
-			} else {
+			case 1:
 				rp.Drift = "offsite"
+			case 2:
+				rp.Drift = "moved"
+				rp.MovedPath = strings.Replace(rp.Path, ".html", "_1.html", 1)
+			default:
+				rp.Drift = "gone_404"
 			}
 		}
 		rp.Outcome = w.outcome(rp)
@@ -453,25 +460,20 @@ func (w *World) addReports(u *Unit) {
 	}
 }
 
-// outcome is what a polite, correct crawler should record.
+// outcome is what a polite, correct crawler should record. A unit on a host that
+// is found only through its division's main host shares that host's fate first.
 func (w *World) outcome(rp *Report) Outcome {
 	if !rp.Published {
 		return NotPublished
 	}
 	h := rp.Unit.Host
-	switch h.Robots {
-	case RobotsDisallow, Robots5xx:
-		return RobotsDisallowed
-	case RobotsPath:
-		if rp.Unit.Kind == KindDepartment {
-			return RobotsDisallowed
+	if main := w.Host(rp.Unit.Division.Host()); main != nil && main != h && h.Dialect != Legacy {
+		if o := hostOutcome(main, KindGovernment); o != "" {
+			return o
 		}
 	}
-	switch h.Fault {
-	case FaultWAF412, FaultWAF521, FaultWAF512, FaultWAF418, FaultWAF202, FaultShell, FaultUAReset, FaultSection403:
-		return BlockedWAF
-	case FaultUnreachable, FaultTarpit, FaultTLSSelf, FaultTLSExpired, FaultTLSMismatch, FaultMaintenance:
-		return Unreachable
+	if o := hostOutcome(h, rp.Unit.Kind); o != "" {
+		return o
 	}
 	switch rp.Drift {
 	case "gone_404", "soft_404", "loop", "offsite", "moved_host_404":
@@ -480,6 +482,32 @@ func (w *World) outcome(rp *Report) Outcome {
 		return Moved
 	}
 	return Found
+}
+
+// hostOutcome is what a host's access reality makes of every unit on it ("" when
+// the host lets a crawler in). Network and TLS failures come first: they also keep
+// robots.txt from being read.
+func hostOutcome(h *Host, kind string) Outcome {
+	switch h.Fault {
+	case FaultUnreachable, FaultTarpit, FaultTLSSelf, FaultTLSExpired, FaultTLSMismatch, FaultMaintenance:
+		return Unreachable
+	case FaultUAReset:
+		return BlockedWAF
+	}
+	switch h.Robots {
+	case RobotsDisallow, Robots5xx:
+		return RobotsDisallowed
+	case RobotsPath:
+		// The file disallows the departments' column of TRS and Hanweb hosts.
+		if kind == KindDepartment && (h.Dialect == TRS || h.Dialect == Hanweb) {
+			return RobotsDisallowed
+		}
+	}
+	switch h.Fault {
+	case FaultWAF412, FaultWAF521, FaultWAF512, FaultWAF418, FaultWAF202, FaultShell, FaultSection403:
+		return BlockedWAF
+	}
+	return ""
 }
 
 func reportTitle(u *Unit, y int, r *rand.Rand) string {

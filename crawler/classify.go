@@ -1,0 +1,95 @@
+package crawler
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+)
+
+// Classes of a fetch's outcome, as recorded in the fetch log.
+const (
+	ClassOK               = "ok"
+	ClassNotModified      = "not_modified"
+	ClassRobotsDisallowed = "robots_disallowed"
+	ClassBlockedWAF       = "blocked_waf"
+	ClassRateLimited      = "rate_limited"
+	ClassServerError      = "server_error"
+	ClassUnreachable      = "unreachable"
+	ClassGone             = "gone"
+	ClassMoved            = "moved"
+	ClassOffsite          = "offsite"
+	ClassTLS              = "tls_error"
+	ClassTooLarge         = "too_large"
+	ClassBudget           = "budget"
+	ClassMaintenance      = "maintenance"
+	ClassError            = "error"
+)
+
+var softNotFound = [][]byte{[]byte("页面不存在"), []byte("已删除"), []byte("找不到"), []byte("404 Not Found"), []byte("您访问的页面不存在")}
+
+// classify reads a response (or the error in its place). A challenge is never
+// solved: it is recorded and the host is backed off from.
+//
+// text is the body decoded (for the soft-404 and maintenance wording, which GBK
+// pages carry in GBK); it may be empty for non-text bodies.
+func classify(status int, body []byte, text string, err error) (string, string) {
+	if err != nil {
+		msg := err.Error()
+		var nerr net.Error
+		switch {
+		case strings.Contains(msg, "x509") || strings.Contains(msg, "certificate") || strings.Contains(msg, "tls:"):
+			return ClassTLS, msg
+		case strings.Contains(msg, "stopped after") && strings.Contains(msg, "redirects"):
+			return ClassGone, "redirect loop: " + msg
+		case strings.Contains(msg, "too large"):
+			return ClassTooLarge, msg
+		case strings.Contains(msg, "connection reset") || strings.Contains(msg, "EOF"):
+			return ClassBlockedWAF, "connection reset: " + msg
+		case errors.As(err, &nerr), strings.Contains(msg, "refused"), strings.Contains(msg, "no such host"), strings.Contains(msg, "timeout"):
+			return ClassUnreachable, msg
+		}
+		return ClassError, msg
+	}
+	lower := bytes.ToLower(body)
+	switch {
+	case status == http.StatusNotModified:
+		return ClassNotModified, ""
+	case status == 412 && bytes.Contains(body, []byte("$_ts")):
+		return ClassBlockedWAF, "412 challenge ($_ts)"
+	case (status == 521 || status == 512) && bytes.Contains(lower, []byte("document.cookie")):
+		return ClassBlockedWAF, "cookie challenge"
+	case status == 412, status == 418, status == 403, status == 521, status == 512:
+		return ClassBlockedWAF, http.StatusText(status)
+	case status == http.StatusAccepted && len(body) < 2048:
+		return ClassBlockedWAF, "202 stub"
+	case status == http.StatusTooManyRequests:
+		return ClassRateLimited, ""
+	case status == http.StatusBadGateway || status == http.StatusGatewayTimeout:
+		return ClassUnreachable, http.StatusText(status)
+	case status >= 500:
+		return ClassServerError, http.StatusText(status)
+	case status == http.StatusNotFound || status == http.StatusGone:
+		return ClassGone, http.StatusText(status)
+	case status >= 300 && status < 400:
+		return ClassOffsite, "redirect out of scope"
+	case status >= 400:
+		return ClassGone, http.StatusText(status)
+	}
+	if len(body) < 1024 && bytes.Contains(lower, []byte("<script")) && !bytes.Contains(lower, []byte("<a ")) &&
+		!bytes.Contains(lower, []byte("location.replace")) && !bytes.Contains(lower, []byte("_config")) && bytes.Contains(lower, []byte("<html")) {
+		return ClassBlockedWAF, "a script shell with no content"
+	}
+	if len(body) < 8192 {
+		for _, s := range softNotFound {
+			if strings.Contains(text, string(s)) {
+				return ClassGone, "soft 404"
+			}
+		}
+		if strings.Contains(text, "临时维护") || strings.Contains(text, "系统维护") {
+			return ClassMaintenance, "maintenance page"
+		}
+	}
+	return ClassOK, ""
+}

@@ -1,0 +1,739 @@
+package crawler
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"html"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+
+	"github.com/nianbao/nianbao/decode"
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/fetch"
+	"github.com/nianbao/nianbao/report"
+	"github.com/nianbao/nianbao/store"
+)
+
+// Config says how to crawl.
+type Config struct {
+	UserAgent    string        // identifies the crawler, with a contact URL
+	Delay        time.Duration // minimum time between two requests to one host
+	Timeout      time.Duration // one request
+	MaxBytes     int64         // one body; larger is an error
+	Proxy        string        // HTTP(S) proxy URL, or empty
+	CAFile       string        // extra root CAs (PEM), e.g. a test CA
+	AllowPrivate bool          // allow loopback and private target addresses
+	// InsecureTLSHosts may be fetched without certificate verification; every such
+	// fetch is logged as such. Empty: never.
+	InsecureTLSHosts []string
+	Workers          int // hosts fetched at once (each host one request at a time)
+	MaxPagesPerHost  int // budget per host per run
+	MaxDepth         int // links followed from a seed
+	MaxRetries       int // tries of a request after 429, 5xx or an outage
+	MaxHostFailures  int // consecutive outages before a host is given up
+	BackoffBase      time.Duration
+	MaxBackoff       time.Duration
+	RobotsTTL        time.Duration
+	RobotsFailTTL    time.Duration
+}
+
+// Defaults fills what is unset.
+func (c *Config) Defaults() {
+	if c.UserAgent == "" {
+		c.UserAgent = "nianbao/0.1 (research harvester of 政府信息公开工作年度报告; +https://github.com/nianbao/nianbao)"
+	}
+	if c.Delay <= 0 {
+		c.Delay = 2 * time.Second
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 60 * time.Second
+	}
+	if c.MaxBytes <= 0 {
+		c.MaxBytes = 64 << 20
+	}
+	if c.Workers <= 0 {
+		c.Workers = 16
+	}
+	if c.MaxPagesPerHost <= 0 {
+		c.MaxPagesPerHost = 2000
+	}
+	if c.MaxDepth <= 0 {
+		c.MaxDepth = 10
+	}
+	if c.MaxRetries <= 0 {
+		c.MaxRetries = 3
+	}
+	if c.MaxHostFailures <= 0 {
+		c.MaxHostFailures = 3
+	}
+	if c.BackoffBase <= 0 {
+		c.BackoffBase = 5 * time.Second
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = 10 * time.Minute
+	}
+	if c.RobotsTTL <= 0 {
+		c.RobotsTTL = 24 * time.Hour
+	}
+	if c.RobotsFailTTL <= 0 {
+		c.RobotsFailTTL = time.Hour
+	}
+}
+
+// Extractor turns a document into a record.
+type Extractor interface {
+	Extract(ctx context.Context, doc extract.Document) (*report.Record, error)
+}
+
+// Stats counts a run as it goes.
+type Stats struct {
+	Fetched    atomic.Int64
+	Reports    atomic.Int64
+	Documents  atomic.Int64
+	Errors     atomic.Int64
+	Disallowed atomic.Int64
+	Queued     atomic.Int64
+}
+
+// Summary is what a run did.
+type Summary struct {
+	Fetched, Reports, Documents, Errors, Disallowed int64
+	Pending                                         int
+	Hosts                                           map[string]int // host class → count
+	Duration                                        time.Duration
+	Stopped                                         bool // interrupted; a later run resumes
+}
+
+// Crawler crawls into a store.
+type Crawler struct {
+	cfg      Config
+	st       *store.Store
+	fr       *store.Frontier
+	ex       Extractor
+	dec      *decode.Decoder
+	scope    *Scope
+	robots   *robotsCache
+	plain    *http.Client // robots.txt
+	col      *colly.Collector
+	insecure *colly.Collector
+	Stats    Stats
+
+	mu    sync.Mutex
+	hosts map[string]*store.HostInfo
+	agent string
+}
+
+// New prepares a crawl of the seeds into the store.
+func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, error) {
+	cfg.Defaults()
+	fr, err := st.Frontier()
+	if err != nil {
+		return nil, err
+	}
+	dec, err := decode.New()
+	if err != nil {
+		return nil, err
+	}
+	c := &Crawler{cfg: cfg, st: st, fr: fr, ex: ex, dec: dec, scope: NewScope(seeds), hosts: map[string]*store.HostInfo{},
+		agent: "nianbao"}
+	c.robots = newRobotsCache(c.agent, cfg.RobotsTTL, cfg.RobotsFailTTL)
+	tr, err := c.transport(false)
+	if err != nil {
+		return nil, err
+	}
+	c.plain = &http.Client{Transport: tr, Timeout: cfg.Timeout}
+	if c.col, err = c.collector(tr); err != nil {
+		return nil, err
+	}
+	if len(cfg.InsecureTLSHosts) > 0 {
+		itr, err := c.transport(true)
+		if err != nil {
+			return nil, err
+		}
+		if c.insecure, err = c.collector(itr); err != nil {
+			return nil, err
+		}
+	}
+	var reqs []*store.QueuedRequest
+	for _, s := range seeds {
+		if u, ok := Canonical(s); ok {
+			reqs = append(reqs, newRequest(u, "GET", "", KindPage, 0, ""))
+		}
+	}
+	if _, err := fr.Enqueue(reqs...); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Frontier exposes the crawl's frontier (for progress and tests).
+func (c *Crawler) Frontier() *store.Frontier { return c.fr }
+
+func newRequest(u, method, body, kind string, depth int, anchor string) *store.QueuedRequest {
+	pu, _ := url.Parse(u)
+	q := &store.QueuedRequest{URL: u, Method: method, Depth: depth, Host: strings.ToLower(pu.Host)}
+	if body != "" {
+		q.Body = []byte(body)
+	}
+	q.Set("kind", kind)
+	if anchor != "" {
+		q.Set("anchor", anchor)
+	}
+	return q
+}
+
+// transport builds the HTTP transport: proxy, extra root CAs, no private targets
+// unless allowed, TLS verification on unless this is the configured fallback.
+func (c *Crawler) transport(insecure bool) (*http.Transport, error) {
+	dialer := &net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		DialContext:           dialer.DialContext,
+		TLSHandshakeTimeout:   15 * time.Second,
+		ResponseHeaderTimeout: c.cfg.Timeout,
+		MaxIdleConnsPerHost:   2,
+		IdleConnTimeout:       30 * time.Second,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+	}
+	if c.cfg.CAFile != "" {
+		pem, err := os.ReadFile(c.cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading the CA file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("the CA file %s holds no certificate", c.cfg.CAFile)
+		}
+		tr.TLSClientConfig.RootCAs = pool
+	}
+	if insecure {
+		tr.TLSClientConfig.InsecureSkipVerify = true // only for cfg.InsecureTLSHosts; logged per fetch
+	}
+	if c.cfg.Proxy != "" {
+		pu, err := url.Parse(c.cfg.Proxy)
+		if err != nil || pu.Host == "" {
+			return nil, fmt.Errorf("proxy %q is not a URL", c.cfg.Proxy)
+		}
+		tr.Proxy = http.ProxyURL(pu) // the proxy itself was configured: it may be local
+	} else if !c.cfg.AllowPrivate {
+		dialer.Control = func(network, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			if ip := net.ParseIP(host); ip == nil || !fetch.Public(ip) {
+				return fmt.Errorf("%s: %w", address, fetch.ErrPrivateAddress)
+			}
+			return nil
+		}
+	}
+	return tr, nil
+}
+
+type slot struct {
+	resp        *colly.Response
+	err         error
+	contentType string
+	start, end  time.Time
+}
+
+func (c *Crawler) collector(tr *http.Transport) (*colly.Collector, error) {
+	col := colly.NewCollector(
+		colly.UserAgent(c.cfg.UserAgent),
+		colly.MaxBodySize(int(c.cfg.MaxBytes)+1), // one byte over: too large is an error, not a cut
+		colly.ParseHTTPErrorResponse(),
+		colly.IgnoreRobotsTxt(), // robots.txt is read by robotsCache, RFC 9309 semantics
+		colly.AllowURLRevisit(), // the frontier keeps the visited set
+	)
+	col.WithTransport(tr)
+	col.SetRequestTimeout(c.cfg.Timeout)
+	if err := col.SetStorage(c.fr); err != nil {
+		return nil, err
+	}
+	col.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
+		// Never followed on the spot: a redirect target is queued like any request,
+		// so the host's delay holds for every hop, and loops and off-site targets
+		// are seen for what they are.
+		return http.ErrUseLastResponse
+	})
+	col.OnResponseHeaders(func(r *colly.Response) {
+		s := r.Ctx.GetAny("slot").(*slot)
+		s.contentType = r.Headers.Get("Content-Type")
+		// colly would transcode the body to UTF-8 by the header's charset; the raw
+		// bytes are kept and decoded by the project's decoder instead.
+		if i := strings.Index(strings.ToLower(s.contentType), "charset"); i >= 0 {
+			r.Headers.Set("Content-Type", strings.TrimRight(strings.TrimSpace(s.contentType[:i]), "; "))
+		}
+	})
+	col.OnResponse(func(r *colly.Response) {
+		s := r.Ctx.GetAny("slot").(*slot)
+		s.resp = r
+	})
+	col.OnError(func(r *colly.Response, err error) {
+		s := r.Ctx.GetAny("slot").(*slot)
+		s.resp, s.err = r, err
+	})
+	return col, nil
+}
+
+// Run crawls until the frontier is empty or ctx is cancelled; a cancelled run
+// leaves the frontier as it was (in-flight requests are queued again next time).
+func (c *Crawler) Run(ctx context.Context) (Summary, error) {
+	start := time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, c.cfg.Workers)
+	for range c.cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				req, err := c.fr.Next(ctx)
+				if err != nil {
+					if !errors.Is(err, store.ErrFrontierDone) && !errors.Is(err, context.Canceled) {
+						errc <- err
+						cancel()
+					}
+					if errors.Is(err, store.ErrFrontierDone) {
+						cancel() // the others wake and stop too
+					}
+					return
+				}
+				if err := c.process(ctx, req); err != nil {
+					errc <- err
+					cancel()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	var err error
+	for e := range errc {
+		err = errors.Join(err, e)
+	}
+	sum := Summary{Fetched: c.Stats.Fetched.Load(), Reports: c.Stats.Reports.Load(), Documents: c.Stats.Documents.Load(),
+		Errors: c.Stats.Errors.Load(), Disallowed: c.Stats.Disallowed.Load(), Pending: c.fr.Pending(), Duration: time.Since(start),
+		Hosts: map[string]int{}}
+	sum.Stopped = sum.Pending > 0
+	c.mu.Lock()
+	for _, h := range c.hosts {
+		class := h.Class
+		if class == "" {
+			class = "ok"
+		}
+		sum.Hosts[class]++
+	}
+	c.mu.Unlock()
+	return sum, err
+}
+
+func (c *Crawler) hostInfo(host string) *store.HostInfo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h := c.hosts[host]
+	if h == nil {
+		if stored, err := c.st.HostInfo(host); err == nil && stored != nil {
+			h = stored
+		} else {
+			h = &store.HostInfo{Host: host}
+		}
+		c.hosts[host] = h
+	}
+	return h
+}
+
+// terminal host classes: nothing more is asked of such a host in this run.
+func terminal(class string) bool {
+	switch class {
+	case ClassBlockedWAF, ClassUnreachable, ClassTLS, ClassRobotsDisallowed, ClassBudget:
+		return true
+	}
+	return false
+}
+
+// process handles one request from taking to committing, and releases its host.
+func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
+	hi := c.hostInfo(req.Host)
+	u, _ := url.Parse(req.URL)
+	now := time.Now()
+	snapshot := func() *store.HostInfo { c.mu.Lock(); defer c.mu.Unlock(); h := *hi; h.Updated = time.Now(); return &h }
+
+	if terminal(hi.Class) {
+		_, err := c.fr.Commit(store.Commit{Done: req, Fetch: &store.FetchLog{URL: req.URL, Method: req.Method, Time: now, Class: hi.Class, Detail: "host given up: " + hi.Detail, Host: req.Host}})
+		c.fr.Release(req.Host, time.Time{})
+		return err
+	}
+	if hi.Fetches >= c.cfg.MaxPagesPerHost {
+		c.mu.Lock()
+		hi.Class, hi.Detail = ClassBudget, fmt.Sprintf("%d requests this run", hi.Fetches)
+		c.mu.Unlock()
+		_, err := c.fr.Commit(store.Commit{Done: req, DropHost: req.Host, Host: snapshot(),
+			Fetch: &store.FetchLog{URL: req.URL, Method: req.Method, Time: now, Class: ClassBudget, Detail: hi.Detail, Host: req.Host}})
+		c.fr.Release(req.Host, time.Time{})
+		return err
+	}
+
+	// robots.txt, fetched within the host's politeness.
+	rules := c.robots.cached(req.Host)
+	if rules == nil {
+		rules = c.robots.fetch(ctx, c.plain, u.Scheme, req.Host, c.cfg.UserAgent)
+		c.mu.Lock()
+		hi.Fetches++
+		c.mu.Unlock()
+		c.Stats.Fetched.Add(1)
+		if err := ctx.Err(); err != nil {
+			c.fr.Release(req.Host, time.Time{})
+			return nil
+		}
+		wait := c.delay(rules)
+		select {
+		case <-ctx.Done():
+			c.fr.Release(req.Host, time.Time{})
+			return nil
+		case <-time.After(wait):
+		}
+	}
+	path := u.EscapedPath()
+	if u.RawQuery != "" {
+		path += "?" + u.RawQuery
+	}
+	if !rules.allowed(path, c.agent) {
+		c.Stats.Disallowed.Add(1)
+		detail := "disallowed by robots.txt"
+		var drop string
+		if rules.denyAll {
+			// RFC 9309: an unreachable robots.txt means no crawling. Why it was
+			// unreachable is the host's class.
+			class := ClassRobotsDisallowed
+			switch {
+			case rules.err != "":
+				class, _ = classify(0, nil, "", errors.New(rules.err))
+				if class == ClassError {
+					class = ClassUnreachable
+				}
+			case rules.status == 502 || rules.status == 504:
+				class = ClassUnreachable
+			}
+			c.mu.Lock()
+			hi.Class, hi.Detail = class, fmt.Sprintf("robots.txt: status %d %s", rules.status, rules.err)
+			c.mu.Unlock()
+			detail, drop = hi.Detail, req.Host
+		}
+		_, err := c.fr.Commit(store.Commit{Done: req, DropHost: drop, Host: snapshot(),
+			Fetch: &store.FetchLog{URL: req.URL, Method: req.Method, Time: now, Class: ClassRobotsDisallowed, Detail: detail, Host: req.Host}})
+		c.fr.Release(req.Host, time.Time{})
+		return err
+	}
+
+	s, err := c.do(ctx, req)
+	if ctx.Err() != nil {
+		c.fr.Release(req.Host, time.Time{}) // not acknowledged: queued again next run
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c.Stats.Fetched.Add(1)
+	c.mu.Lock()
+	hi.Fetches++
+	c.mu.Unlock()
+
+	var body []byte
+	status := 0
+	var header http.Header
+	final := req.URL
+	if s.resp != nil {
+		body, status = s.resp.Body, s.resp.StatusCode
+		if s.resp.Headers != nil {
+			header = s.resp.Headers.Clone()
+			if s.contentType != "" {
+				header.Set("Content-Type", s.contentType)
+			}
+		}
+		if s.resp.Request != nil && s.resp.Request.URL != nil {
+			final = s.resp.Request.URL.String()
+		}
+	}
+	text := ""
+	if f := extract.Sniff(body); len(body) < 64<<10 && (f == "html" || f == "text") {
+		text = c.dec.Bytes(body, s.contentType, true).Text
+	}
+	class, detail := classify(status, body, text, s.err)
+	if int64(len(body)) > c.cfg.MaxBytes {
+		class, detail = ClassTooLarge, fmt.Sprintf("body over %d bytes", c.cfg.MaxBytes)
+	}
+	if class == ClassBlockedWAF && strings.HasPrefix(u.Path, "/gkmlpt/") && status == 200 {
+		class, detail = ClassOK, "" // gkmlpt pages are script shells by design
+	}
+	var redirect string
+	if status >= 300 && status < 400 && s.err == nil {
+		loc := header.Get("Location")
+		target, err := u.Parse(loc)
+		canonTarget, ok := "", false
+		if err == nil {
+			canonTarget, ok = Canonical(target.String())
+		}
+		chain := strings.Fields(req.Get("chain"))
+		switch {
+		case !ok || !c.scope.Allows(canonTarget):
+			class, detail = ClassOffsite, "redirect out of scope to "+loc
+		case contains(append(chain, req.URL), canonTarget) || len(chain) >= 5:
+			class, detail = ClassGone, "redirect loop via "+loc
+		default:
+			class, detail, redirect = ClassMoved, "redirected to "+canonTarget, canonTarget
+		}
+	}
+	if len(c.cfg.InsecureTLSHosts) > 0 && c.insecureHost(req.Host) {
+		detail = strings.TrimSpace(detail + " (TLS verification off by configuration)")
+	}
+	fl := &store.FetchLog{URL: req.URL, FinalURL: final, Method: req.Method, Status: status, Header: header, Time: s.start,
+		Duration: s.end.Sub(s.start), Size: len(body), Class: class, Detail: detail, Host: req.Host}
+	if len(body) > 0 {
+		fl.SHA256 = store.SHA256(body)
+	}
+	cm := store.Commit{Fetch: fl}
+	release := s.end.Add(c.delay(rules))
+
+	// The first URL of a redirect chain shares the chain's end.
+	if origin := req.Get("origin"); origin != "" && (class == ClassGone || class == ClassOffsite) {
+		cm.Extra = append(cm.Extra, &store.FetchLog{URL: origin, Method: req.Method, Time: s.start, Class: class,
+			Detail: "via redirect to " + req.URL + ": " + detail, Host: hostOf(origin)})
+	}
+	switch class {
+	case ClassMoved:
+		cm.Done = req
+		next := newRequest(redirect, "GET", "", req.Get("kind"), req.Depth, req.Get("anchor"))
+		next.Set("chain", strings.TrimSpace(req.Get("chain")+" "+req.URL))
+		origin := req.Get("origin")
+		if origin == "" {
+			origin = req.URL
+		}
+		next.Set("origin", origin)
+		cm.Add = append(cm.Add, next)
+	case ClassOK, ClassNotModified:
+		c.mu.Lock()
+		hi.Failures = 0
+		c.mu.Unlock()
+		cm.Done = req
+		if class == ClassOK {
+			c.harvest(ctx, req, final, body, header, s, &cm)
+		}
+	case ClassRateLimited, ClassServerError, ClassUnreachable, ClassMaintenance, ClassError:
+		attempts, _ := strconv.Atoi(req.Get("attempts"))
+		attempts++
+		back := c.backoff(attempts, header)
+		release = s.end.Add(max(back, c.delay(rules)))
+		c.mu.Lock()
+		if class == ClassUnreachable || class == ClassMaintenance {
+			hi.Failures++
+			if hi.Failures >= c.cfg.MaxHostFailures {
+				hi.Class, hi.Detail = ClassUnreachable, fmt.Sprintf("%d failures in a row, last: %s %s", hi.Failures, class, detail)
+			}
+		}
+		giveUp := terminal(hi.Class)
+		c.mu.Unlock()
+		switch {
+		case giveUp:
+			cm.Done, cm.DropHost = req, req.Host
+		case attempts > c.cfg.MaxRetries:
+			cm.Done = req
+			c.Stats.Errors.Add(1)
+		default:
+			req.Set("attempts", strconv.Itoa(attempts))
+			cm.Retry = req
+		}
+	case ClassBlockedWAF:
+		c.mu.Lock()
+		hi.Failures++
+		if hi.Failures >= 2 {
+			hi.Class, hi.Detail = ClassBlockedWAF, detail
+		}
+		giveUp := terminal(hi.Class)
+		c.mu.Unlock()
+		release = s.end.Add(max(c.backoff(hi.Failures, header), c.delay(rules)))
+		if giveUp {
+			cm.Done, cm.DropHost = req, req.Host
+		} else {
+			cm.Retry = req
+		}
+	case ClassTLS:
+		c.mu.Lock()
+		hi.Class, hi.Detail = ClassTLS, detail
+		c.mu.Unlock()
+		cm.Done, cm.DropHost = req, req.Host
+	default: // gone, offsite, too large
+		cm.Done = req
+	}
+	cm.Host = snapshot()
+	n, err := c.fr.Commit(cm)
+	c.Stats.Queued.Add(int64(n))
+	c.fr.Release(req.Host, release)
+	return err
+}
+
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return strings.ToLower(u.Host)
+	}
+	return ""
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Crawler) insecureHost(host string) bool {
+	for _, h := range c.cfg.InsecureTLSHosts {
+		if strings.EqualFold(h, host) {
+			return true
+		}
+	}
+	return false
+}
+
+// do fetches a request with colly.
+func (c *Crawler) do(ctx context.Context, req *store.QueuedRequest) (*slot, error) {
+	s := &slot{start: time.Now()}
+	cctx := colly.NewContext()
+	cctx.Put("slot", s)
+	hdr := http.Header{}
+	hdr.Set("Accept-Language", "zh-CN,zh;q=0.9")
+	for k, v := range req.Headers {
+		hdr[k] = v
+	}
+	var body *bytes.Reader
+	if len(req.Body) > 0 {
+		body = bytes.NewReader(req.Body)
+		hdr.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	col := c.col
+	if c.insecure != nil && c.insecureHost(req.Host) {
+		col = c.insecure
+	}
+	done := make(chan error, 1)
+	go func() {
+		if body != nil {
+			done <- col.Request(req.Method, req.URL, body, cctx, hdr)
+		} else {
+			done <- col.Request(req.Method, req.URL, nil, cctx, hdr)
+		}
+	}()
+	select {
+	case err := <-done:
+		if err != nil && s.err == nil && s.resp == nil {
+			s.err = err
+		}
+	case <-ctx.Done():
+		return s, nil
+	}
+	s.end = time.Now()
+	return s, nil
+}
+
+// delay is the host's minimum gap: the configured delay or its Crawl-delay.
+func (c *Crawler) delay(r *robotsRules) time.Duration {
+	if r != nil && r.delay > c.cfg.Delay {
+		return r.delay
+	}
+	return c.cfg.Delay
+}
+
+// backoff is exponential in the attempts, at least Retry-After.
+func (c *Crawler) backoff(attempts int, header http.Header) time.Duration {
+	d := time.Duration(float64(c.cfg.BackoffBase) * math.Pow(2, float64(max(attempts-1, 0))))
+	if header != nil {
+		if ra := header.Get("Retry-After"); ra != "" {
+			if secs, err := strconv.Atoi(strings.TrimSpace(ra)); err == nil && time.Duration(secs)*time.Second > d {
+				d = time.Duration(secs) * time.Second
+			} else if t, err := http.ParseTime(ra); err == nil && time.Until(t) > d {
+				d = time.Until(t)
+			}
+		}
+	}
+	return min(d, c.cfg.MaxBackoff)
+}
+
+var titleRe = regexp.MustCompile(`(?is)<title>(.*?)</title>`)
+
+// harvest reads a fetched page: links to follow, and the report or attachment it is.
+func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final string, body []byte, header http.Header, s *slot, cm *store.Commit) {
+	kind := req.Get("kind")
+	base, err := url.Parse(final)
+	if err != nil {
+		return
+	}
+	ct := header.Get("Content-Type")
+	format := extract.Sniff(body)
+	var links []link
+	doc := body
+	if format == "html" || format == "text" {
+		text := c.dec.Bytes(body, ct, true).Text
+		if kind == KindAPI {
+			links = apiLinks(text, base)
+		} else {
+			links = discover(text, base, kind)
+		}
+		if d, ok := gkmlptDetail(text); ok {
+			doc, ct, kind = []byte(d), "text/html; charset=utf-8", KindReport
+		}
+		// A page first reached by a link that did not name it (a 手机版 link, a
+		// tab) is a report if its own title says so.
+		if kind == KindPage {
+			if m := titleRe.FindStringSubmatch(text); m != nil && extract.LooksLikeReportTitle(html.UnescapeString(m[1])) {
+				kind = KindReport
+			}
+		}
+	}
+	if req.Depth < c.cfg.MaxDepth {
+		for _, l := range links {
+			cu, ok := Canonical(l.URL)
+			if !ok || !c.scope.Allows(cu) {
+				continue
+			}
+			cm.Add = append(cm.Add, newRequest(cu, l.Method, l.Body, l.Kind, req.Depth+1, l.Anchor))
+		}
+	}
+	if kind != KindReport && kind != KindAttachment {
+		return
+	}
+	capture := &store.Capture{URL: req.URL, FinalURL: final, Status: 200, Header: header, ContentType: ct, FetchedAt: s.start.UTC(),
+		Duration: s.end.Sub(s.start), Origin: "fetch"}
+	canonFinal, _ := Canonical(final)
+	capture.ReportID = store.ReportID(canonFinal, "")
+	rec, err := c.ex.Extract(ctx, extract.Document{Body: doc, URL: canonFinal, ContentType: ct})
+	if kind == KindReport && (err != nil || rec.Template == report.TemplateUnknown) {
+		return // not a report after all: a distractor is never stored as one
+	}
+	cm.Capture, cm.Body = capture, body
+	c.Stats.Documents.Add(1)
+	if err == nil {
+		cm.Entry = &store.Entry{ReportID: capture.ReportID, Record: rec, Extractor: extract.Version, ExtractedAt: time.Now().UTC()}
+		c.Stats.Reports.Add(1)
+	}
+}

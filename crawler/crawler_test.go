@@ -1,0 +1,243 @@
+package crawler
+
+import (
+	"context"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/seeds"
+	"github.com/nianbao/nianbao/simweb"
+	"github.com/nianbao/nianbao/store"
+)
+
+type harness struct {
+	w     *simweb.World
+	srv   *simweb.Server
+	st    *store.Store
+	cfg   Config
+	seeds []string
+	dir   string
+}
+
+func newHarness(t testing.TB, hosts int, epoch int) *harness {
+	t.Helper()
+	f, err := os.Open("../../shared/data/portals.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := seeds.Read(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := simweb.Generate(simweb.Config{Seed: 11, Hosts: hosts, Epoch: epoch, Portals: list, Faults: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := simweb.NewServer(w, simweb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	os.WriteFile(ca, srv.CACertPEM(), 0o644)
+	st, err := store.Open(filepath.Join(dir, "crawl.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var sd []string
+	for _, h := range w.Hosts {
+		// The portal list's own hosts (and legacy IP hosts) are the seeds; sub-domains
+		// and split disclosure hosts must be discovered.
+		if h.Name == h.Division.Host() || net.ParseIP(strings.Split(h.Name, ":")[0]) != nil {
+			sd = append(sd, h.HomeURL())
+		}
+	}
+	cfg := Config{Proxy: srv.ProxyURL(), CAFile: ca, Delay: 30 * time.Millisecond, Timeout: 3 * time.Second, Workers: 32,
+		BackoffBase: 100 * time.Millisecond, MaxBackoff: 1500 * time.Millisecond, MaxPagesPerHost: 400, RobotsFailTTL: time.Hour}
+	return &harness{w: w, srv: srv, st: st, cfg: cfg, seeds: sd, dir: dir}
+}
+
+func (h *harness) crawl(t testing.TB) Summary {
+	t.Helper()
+	ex, err := extract.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(h.cfg, h.st, ex, h.seeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	sum, err := c.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+func canon(t testing.TB, u string) string {
+	c, ok := Canonical(u)
+	if !ok {
+		t.Fatalf("bad URL %q", u)
+	}
+	return c
+}
+
+func TestCrawlSimulatedWorld(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crawls a simulated world")
+	}
+	h := newHarness(t, 50, 0)
+	sum := h.crawl(t)
+	t.Logf("summary: %+v", sum)
+
+	records := map[string]*store.Entry{}
+	h.st.Entries(func(e *store.Entry) error {
+		records[string(e.Record.Source.URL)] = e
+		return nil
+	})
+	fetches := map[string][]*store.FetchLog{}
+	h.st.Fetches(func(f *store.FetchLog) error {
+		fetches[f.URL] = append(fetches[f.URL], f)
+		return nil
+	})
+	hostClass := map[string]string{}
+	h.st.HostInfos(func(hi *store.HostInfo) error { hostClass[hi.Host] = hi.Class; return nil })
+
+	m := h.w.Manifest(true)
+	found, foundTotal := 0, 0
+	misses := map[string]int{}
+	for _, r := range m.Reports {
+		switch r.Outcome {
+		case simweb.Found:
+			foundTotal++
+			e := records[canon(t, r.URL)]
+			if e == nil {
+				misses[string(h.w.Host(r.Host).Dialect)+"/"+r.Kind]++
+				if misses[string(h.w.Host(r.Host).Dialect)+"/"+r.Kind] == 1 {
+					t.Logf("missed %s (%s, %s, %s)", r.URL, h.w.Host(r.Host).Dialect, r.Kind, r.Format)
+				}
+				continue
+			}
+			found++
+			if r.Format == "html" {
+				for p, v := range r.Values {
+					if got, _ := e.Record.Cell(p); got == nil || *got != v {
+						t.Errorf("%s: %s = %v, want %v", r.URL, p, got, v)
+						break
+					}
+				}
+			}
+		case simweb.RobotsDisallowed:
+			main := h.w.Host(r.Host).Division.Host() // sub-domains are found through it
+			ok := hostClass[r.Host] == ClassRobotsDisallowed || hostClass[main] == ClassRobotsDisallowed
+			for _, f := range fetches[canon(t, r.URL)] {
+				ok = ok || f.Class == ClassRobotsDisallowed
+			}
+			if !ok && !anyClass(fetches, r.Host, ClassRobotsDisallowed) && !anyClass(fetches, main, ClassRobotsDisallowed) {
+				t.Errorf("%s (%s): robots_disallowed not recorded", r.URL, r.Host)
+			}
+		case simweb.BlockedWAF, simweb.Unreachable:
+			want := map[simweb.Outcome][]string{simweb.BlockedWAF: {ClassBlockedWAF}, simweb.Unreachable: {ClassUnreachable, ClassTLS}}[r.Outcome]
+			main := h.w.Host(r.Host).Division.Host()
+			if !contains(want, hostClass[r.Host]) && !contains(want, hostClass[main]) {
+				t.Errorf("%s: host %s recorded as %q, want %v", r.URL, r.Host, hostClass[r.Host], want)
+			}
+		case simweb.Gone:
+			fs := fetches[canon(t, r.URL)]
+			if len(fs) == 0 || fs[len(fs)-1].Class != ClassGone && fs[len(fs)-1].Class != ClassOffsite {
+				t.Errorf("%s: gone not recorded (%d fetches)", r.URL, len(fs))
+			}
+		case simweb.Moved:
+			fs := fetches[canon(t, r.URL)]
+			if len(fs) == 0 || fs[len(fs)-1].Class != ClassMoved || records[canon(t, r.MovedURL)] == nil && records[canon(t, r.URL)] == nil {
+				t.Errorf("%s: move not recorded", r.URL)
+			}
+		}
+	}
+	recall := float64(found) / float64(foundTotal)
+	t.Logf("recall %d/%d = %.3f; misses by dialect/kind %v", found, foundTotal, recall, misses)
+	if recall < 0.99 {
+		t.Errorf("recall %.3f, want at least 0.99", recall)
+	}
+	// No distractor, clone page or gateway copy stored as a report.
+	distractors := map[string]bool{}
+	for _, d := range m.Distractors {
+		distractors[canon(t, d)] = true
+	}
+	for u := range records {
+		if distractors[u] || strings.Contains(u, m.Clone) || strings.Contains(u, "/gate/big5/") {
+			t.Errorf("stored as a report: %s", u)
+		}
+	}
+	checkPoliteness(t, h, h.cfg.Delay)
+}
+
+func anyClass(fetches map[string][]*store.FetchLog, host, class string) bool {
+	for u, fs := range fetches {
+		if pu, err := url.Parse(u); err == nil && strings.EqualFold(pu.Host, host) {
+			for _, f := range fs {
+				if f.Class == class {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// checkPoliteness reads the simulated web's request log.
+func checkPoliteness(t *testing.T, h *harness, delay time.Duration) {
+	t.Helper()
+	byHost := h.srv.Log().ByHost()
+	names := make([]string, 0, len(byHost))
+	for n := range byHost {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		es := byHost[name]
+		host := h.w.Host(name)
+		for i, e := range es {
+			if e.Method == "CONNECT" {
+				continue
+			}
+			if host != nil && host.Robots == simweb.RobotsDisallow && e.Path != "/robots.txt" {
+				t.Errorf("%s: fetched %s under Disallow: /", name, e.Path)
+			}
+			if host != nil && host.Robots == simweb.RobotsPath && (strings.HasPrefix(e.Path, "/xxgk/bmxxgknb/") || strings.HasPrefix(e.Path, "/search.jsp")) {
+				t.Errorf("%s: fetched disallowed %s", name, e.Path)
+			}
+			if i == 0 {
+				continue
+			}
+			prev := es[i-1]
+			if e.Start.Before(prev.End) {
+				t.Errorf("%s: two requests at once (%s and %s)", name, prev.Path, e.Path)
+			}
+			if gap := e.Start.Sub(prev.End); gap < delay-5*time.Millisecond {
+				t.Errorf("%s: %s only %s after the previous request", name, e.Path, gap)
+			}
+			if prev.Status == 429 && e.Start.Sub(prev.End) < time.Second {
+				t.Errorf("%s: Retry-After not honoured (%s)", name, e.Start.Sub(prev.End))
+			}
+		}
+		if len(es) > h.cfg.MaxPagesPerHost+1 {
+			t.Errorf("%s: %d requests, budget %d", name, len(es), h.cfg.MaxPagesPerHost)
+		}
+	}
+}

@@ -1,0 +1,108 @@
+package crawler
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/temoto/robotstxt"
+)
+
+// robotsRules is one host's robots.txt as RFC 9309 reads it: a 2xx file is
+// parsed (a page that is not robots.txt syntax has no rules); 4xx means no
+// restrictions; 5xx or no answer means complete disallow until the entry expires.
+type robotsRules struct {
+	data     *robotstxt.RobotsData
+	allowAll bool
+	denyAll  bool
+	delay    time.Duration // Crawl-delay
+	expires  time.Time
+	status   int
+	err      string
+}
+
+func (r *robotsRules) allowed(path, agent string) bool {
+	switch {
+	case r.denyAll:
+		return false
+	case r.allowAll || r.data == nil:
+		return true
+	}
+	return r.data.TestAgent(path, agent)
+}
+
+// robotsCache fetches robots.txt once per host and expiry, through the crawler's
+// own client and within the host's politeness (the host is reserved meanwhile).
+type robotsCache struct {
+	mu      sync.Mutex
+	rules   map[string]*robotsRules
+	ttl     time.Duration // for files that were read
+	failTTL time.Duration // for 5xx and unreachable: retry sooner
+	agent   string
+	now     func() time.Time
+}
+
+func newRobotsCache(agent string, ttl, failTTL time.Duration) *robotsCache {
+	return &robotsCache{rules: map[string]*robotsRules{}, ttl: ttl, failTTL: failTTL, agent: agent, now: time.Now}
+}
+
+// cached returns the rules for a host if they have not expired.
+func (c *robotsCache) cached(host string) *robotsRules {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.rules[host]
+	if r == nil || c.now().After(r.expires) {
+		return nil
+	}
+	return r
+}
+
+// fetch reads and caches a host's robots.txt.
+func (c *robotsCache) fetch(ctx context.Context, client *http.Client, scheme, host, ua string) *robotsRules {
+	r := &robotsRules{}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+host+"/robots.txt", nil)
+	if err == nil {
+		req.Header.Set("User-Agent", ua)
+		var resp *http.Response
+		resp, err = client.Do(req)
+		if err == nil {
+			body, rerr := io.ReadAll(io.LimitReader(resp.Body, 512<<10))
+			resp.Body.Close()
+			r.status = resp.StatusCode
+			switch {
+			case rerr != nil:
+				err = rerr
+			case resp.StatusCode >= 500:
+				r.denyAll = true
+			case resp.StatusCode >= 400:
+				r.allowAll = true
+			case resp.StatusCode >= 200 && resp.StatusCode < 300:
+				if data, perr := robotstxt.FromBytes(body); perr == nil {
+					r.data = data
+					if g := data.FindGroup(c.agent); g != nil && g.CrawlDelay > 0 {
+						r.delay = min(g.CrawlDelay, time.Minute)
+					}
+				} else {
+					r.allowAll = true // unparseable: no rules
+				}
+			default:
+				r.allowAll = true
+			}
+		}
+	}
+	ttl := c.ttl
+	if err != nil {
+		r.denyAll = true
+		r.err = err.Error()
+	}
+	if r.denyAll {
+		ttl = c.failTTL
+	}
+	r.expires = c.now().Add(ttl)
+	c.mu.Lock()
+	c.rules[host] = r
+	c.mu.Unlock()
+	return r
+}

@@ -1,0 +1,131 @@
+// Package crawler discovers and fetches annual reports on gov.cn portals, politely:
+// robots.txt obeyed (RFC 9309), one request at a time per host with a minimum
+// delay, back-off on 429, 5xx and challenges, an identifying User-Agent, no
+// challenge solving, no evasion. It drives a colly Collector from a bbolt frontier
+// (store.Frontier), follows the CMS dialects of real portals to the report
+// columns, keeps the raw bytes of report pages and attachments, extracts their
+// records as it goes, and records every fetch and what it learnt of every host.
+package crawler
+
+import (
+	"net"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+)
+
+// Scope decides which hosts belong to the corpus: the seed hosts and the gov.cn
+// sub-domains of their registered domains. Clone sites, off-site redirects and
+// everything else stay out.
+type Scope struct {
+	exact  map[string]bool // host[:port] of the seeds
+	suffix []string        // ".hefei.gov.cn": sub-domains of gov.cn seeds
+}
+
+// NewScope builds a scope from seed URLs.
+func NewScope(seeds []string) *Scope {
+	s := &Scope{exact: map[string]bool{}}
+	seen := map[string]bool{}
+	for _, raw := range seeds {
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" {
+			continue
+		}
+		host := strings.ToLower(u.Host)
+		s.exact[host] = true
+		name := strings.ToLower(u.Hostname())
+		if net.ParseIP(name) != nil || !strings.HasSuffix(name, ".gov.cn") {
+			continue
+		}
+		// www.hefei.gov.cn → .hefei.gov.cn; hefei.gov.cn → .hefei.gov.cn
+		base := strings.TrimPrefix(name, "www.")
+		if strings.Count(base, ".") < 2 { // never all of .gov.cn
+			continue
+		}
+		if suf := "." + base; !seen[suf] {
+			seen[suf] = true
+			s.suffix = append(s.suffix, suf)
+		}
+	}
+	sort.Strings(s.suffix)
+	return s
+}
+
+// Allows reports whether a URL is in scope.
+func (s *Scope) Allows(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return false
+	}
+	host := strings.ToLower(u.Host)
+	if s.exact[host] {
+		return true
+	}
+	name := strings.ToLower(u.Hostname())
+	for _, suf := range s.suffix {
+		if name == suf[1:] || strings.HasSuffix(name, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// sessionParams are query parameters that identify a session, not a page.
+var sessionParams = map[string]bool{"jsessionid": true, "sessionid": true, "sid_tmp": true, "phpsessid": true, "_": true, "t_": true}
+
+// Canonical normalises a URL so that one page has one name: lower-case host,
+// no default port, no fragment, no ;jsessionid=, sorted query parameters without
+// session ids, `_wap.html` duplicates and `/gate/big5/HOST/` gateway copies mapped
+// to the page itself, `m.` mobile hosts to `www.`.
+func Canonical(raw string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", false
+	}
+	u.Fragment, u.RawFragment = "", ""
+	u.Host = strings.ToLower(u.Host)
+	if u.Port() == "80" && u.Scheme == "http" || u.Port() == "443" && u.Scheme == "https" {
+		u.Host = u.Hostname()
+	}
+	if strings.HasPrefix(u.Host, "m.") && strings.HasSuffix(u.Hostname(), ".gov.cn") {
+		u.Host = "www." + strings.TrimPrefix(u.Host, "m.")
+	}
+	p := u.Path
+	if i := strings.Index(strings.ToLower(p), ";jsessionid="); i >= 0 {
+		p = p[:i]
+	}
+	// Nested /gate/big5/HOST/ prefixes: the page is the original host's.
+	for strings.HasPrefix(p, "/gate/big5/") {
+		rest := strings.TrimPrefix(p, "/gate/big5/")
+		i := strings.Index(rest, "/")
+		if i < 0 {
+			u.Host, p = strings.ToLower(rest), "/"
+			break
+		}
+		u.Host, p = strings.ToLower(rest[:i]), rest[i:]
+	}
+	if strings.HasSuffix(p, "_wap.html") {
+		p = strings.TrimSuffix(p, "_wap.html") + ".html"
+	}
+	if p == "" {
+		p = "/"
+	}
+	if cleaned := path.Clean(p); cleaned != "." {
+		if strings.HasSuffix(p, "/") && cleaned != "/" {
+			cleaned += "/"
+		}
+		p = cleaned
+	}
+	u.Path, u.RawPath = p, ""
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			if sessionParams[strings.ToLower(k)] {
+				q.Del(k)
+			}
+		}
+		u.RawQuery = q.Encode() // sorted by key
+	}
+	return u.String(), true
+}

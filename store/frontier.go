@@ -1,0 +1,607 @@
+package store
+
+import (
+	"bytes"
+	"container/heap"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The frontier keeps the crawl's queue and visited set in the store file, so that a
+// run killed at any instant resumes with nothing lost: a request is taken by
+// reservation (in memory) and leaves the file only when its results are committed
+// in the same transaction (the acknowledgement). Requests are kept per host and
+// handed out by host readiness, one at a time per host, so politeness is enforced
+// where requests are chosen. Memory holds one small entry per host, never the
+// queue: the frontier can grow to millions of URLs.
+
+var (
+	bucketFrontier = []byte("frontier") // host \x00 seq → QueuedRequest JSON
+	bucketSeen     = []byte("seen")     // canonical URL → first seen (unix seconds)
+	bucketFetches  = []byte("fetches")  // seq → FetchLog JSON
+	bucketHosts    = []byte("hosts")    // host → HostInfo JSON
+	bucketVisited  = []byte("visited")  // colly request id → 1 (colly's storage.Storage)
+	bucketCookies  = []byte("cookies")  // host → cookie string (colly's storage.Storage)
+)
+
+// ErrFrontierDone is returned by Next when nothing is queued or in flight.
+var ErrFrontierDone = errors.New("the frontier is empty")
+
+// ErrNotReady is returned by GetRequest when requests are queued but no host may
+// be asked yet.
+var ErrNotReady = errors.New("no host is ready")
+
+// QueuedRequest is one request in the frontier. Its JSON is also colly's
+// serialised request form (URL, Method, Depth, Body, Ctx, Headers), so colly's own
+// queue can read it; the crawl's own fields travel in Ctx.
+type QueuedRequest struct {
+	URL     string            `json:"URL"`
+	Method  string            `json:"Method"`
+	Depth   int               `json:"Depth"`
+	Body    []byte            `json:"Body,omitempty"`
+	ID      uint32            `json:"ID,omitempty"`
+	Ctx     map[string]string `json:"Ctx,omitempty"`
+	Headers map[string][]string
+
+	Seq  uint64 `json:"-"`
+	Host string `json:"-"`
+}
+
+// Get returns a Ctx field.
+func (q *QueuedRequest) Get(k string) string { return q.Ctx[k] }
+
+// Set sets a Ctx field.
+func (q *QueuedRequest) Set(k, v string) {
+	if q.Ctx == nil {
+		q.Ctx = map[string]string{}
+	}
+	q.Ctx[k] = v
+}
+
+// FetchLog is one fetch, as every fetch is recorded.
+type FetchLog struct {
+	URL      string              `json:"url"`
+	FinalURL string              `json:"final_url,omitempty"`
+	Method   string              `json:"method"`
+	Status   int                 `json:"status,omitempty"`
+	Header   map[string][]string `json:"header,omitempty"`
+	Time     time.Time           `json:"time"`
+	Duration time.Duration       `json:"duration"`
+	Size     int                 `json:"size"`
+	SHA256   string              `json:"sha256,omitempty"`
+	Class    string              `json:"class"` // ok, not_modified, robots_disallowed, blocked_waf, rate_limited, server_error, unreachable, gone, moved, offsite, tls_error, too_large, error
+	Detail   string              `json:"detail,omitempty"`
+	Host     string              `json:"host"`
+}
+
+// HostInfo is what a crawl has learnt of a host.
+type HostInfo struct {
+	Host      string    `json:"host"`
+	Class     string    `json:"class,omitempty"` // ok, robots_disallowed, blocked_waf, unreachable, tls_error
+	Detail    string    `json:"detail,omitempty"`
+	Fetches   int       `json:"fetches"`
+	Failures  int       `json:"failures"` // consecutive
+	BackoffTo time.Time `json:"backoff_to,omitempty"`
+	Updated   time.Time `json:"updated"`
+}
+
+type hostQ struct {
+	name    string
+	pending int
+	busy    bool
+	readyAt time.Time
+	index   int // in the heap, -1 when not there
+}
+
+type readyHeap []*hostQ
+
+func (h readyHeap) Len() int           { return len(h) }
+func (h readyHeap) Less(i, j int) bool { return h[i].readyAt.Before(h[j].readyAt) }
+func (h readyHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i]; h[i].index = i; h[j].index = j }
+func (h *readyHeap) Push(x any)        { q := x.(*hostQ); q.index = len(*h); *h = append(*h, q) }
+func (h *readyHeap) Pop() any {
+	old := *h
+	q := old[len(old)-1]
+	*h = old[:len(old)-1]
+	q.index = -1
+	return q
+}
+
+// Frontier is the crawl queue and visited set in a store.
+type Frontier struct {
+	st       *Store
+	mu       sync.Mutex
+	hosts    map[string]*hostQ
+	ready    readyHeap
+	reserved map[string]uint64 // host → the seq taken from it
+	pending  int
+	wake     chan struct{}
+	now      func() time.Time
+}
+
+// Frontier opens the store's frontier and rebuilds its per-host index from the
+// file: whatever was taken but not acknowledged when a run died is queued again.
+func (s *Store) Frontier() (*Frontier, error) {
+	f := &Frontier{st: s, hosts: map[string]*hostQ{}, reserved: map[string]uint64{}, wake: make(chan struct{}, 1), now: time.Now}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketFrontier, bucketSeen, bucketFetches, bucketHosts, bucketVisited, bucketCookies} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketFrontier).ForEach(func(k, _ []byte) error {
+			host := string(k[:bytes.IndexByte(k, 0)])
+			f.host(host).pending++
+			f.pending++
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("opening the frontier in %s: %w", s.path, err)
+	}
+	for _, q := range f.hosts {
+		heap.Push(&f.ready, q)
+	}
+	return f, nil
+}
+
+func (f *Frontier) host(name string) *hostQ {
+	q := f.hosts[name]
+	if q == nil {
+		q = &hostQ{name: name, index: -1}
+		f.hosts[name] = q
+	}
+	return q
+}
+
+func frontierKey(host string, seq uint64) []byte {
+	k := make([]byte, 0, len(host)+9)
+	k = append(k, host...)
+	k = append(k, 0)
+	return binary.BigEndian.AppendUint64(k, seq)
+}
+
+// Pending counts the queued requests (in flight ones included until acknowledged).
+func (f *Frontier) Pending() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.pending
+}
+
+// Hosts counts the hosts the frontier knows.
+func (f *Frontier) Hosts() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.hosts)
+}
+
+func (f *Frontier) notify() {
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
+}
+
+// take reserves the first request of the first ready host; it returns the time
+// to wait when none is ready yet, and ErrFrontierDone when nothing is left at all.
+func (f *Frontier) take() (*QueuedRequest, time.Duration, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.pending == 0 {
+		return nil, 0, ErrFrontierDone
+	}
+	if len(f.ready) == 0 {
+		return nil, time.Second, nil // every host with work is busy
+	}
+	q := f.ready[0]
+	if wait := q.readyAt.Sub(f.now()); wait > 0 {
+		return nil, wait, nil
+	}
+	heap.Pop(&f.ready)
+	var req *QueuedRequest
+	err := f.st.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketFrontier).Cursor()
+		prefix := append([]byte(q.name), 0)
+		k, v := c.Seek(prefix)
+		if k == nil || !bytes.HasPrefix(k, prefix) {
+			return nil
+		}
+		req = &QueuedRequest{}
+		if err := json.Unmarshal(v, req); err != nil {
+			return fmt.Errorf("decoding queued request %q: %w", k, err)
+		}
+		req.Seq = binary.BigEndian.Uint64(k[len(prefix):])
+		req.Host = q.name
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if req == nil {
+		// The index said there was work; the file says not: repair the count.
+		f.pending -= q.pending
+		q.pending = 0
+		return nil, 0, nil
+	}
+	q.busy = true
+	f.reserved[q.name] = req.Seq
+	return req, 0, nil
+}
+
+// Next waits for a host that may be asked and hands out its next request. The
+// host stays busy until Release.
+func (f *Frontier) Next(ctx context.Context) (*QueuedRequest, error) {
+	for {
+		req, wait, err := f.take()
+		if err != nil || req != nil {
+			return req, err
+		}
+		if wait == 0 {
+			continue
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-f.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// Release frees a host; it may be asked again from readyAt on.
+func (f *Frontier) Release(host string, readyAt time.Time) {
+	f.mu.Lock()
+	q := f.host(host)
+	q.busy = false
+	delete(f.reserved, host)
+	if readyAt.After(q.readyAt) {
+		q.readyAt = readyAt
+	}
+	if q.pending > 0 && q.index < 0 {
+		heap.Push(&f.ready, q)
+	}
+	f.mu.Unlock()
+	f.notify()
+}
+
+// Hold pushes a host's readiness back (a Crawl-delay, a back-off) without taking work.
+func (f *Frontier) Hold(host string, until time.Time) {
+	f.mu.Lock()
+	q := f.host(host)
+	if until.After(q.readyAt) {
+		q.readyAt = until
+		if q.index >= 0 {
+			heap.Fix(&f.ready, q.index)
+		}
+	}
+	f.mu.Unlock()
+}
+
+// Commit is what one fetch leaves behind, written in one transaction: the request
+// acknowledged (or kept for a retry), the links it found, its fetch record, and
+// the document, capture and record it yielded.
+type Commit struct {
+	Done     *QueuedRequest // acknowledged: removed from the frontier
+	Retry    *QueuedRequest // kept in the frontier with its updated fields instead
+	Add      []*QueuedRequest
+	Fetch    *FetchLog
+	Extra    []*FetchLog // more fetch records (a redirect chain's origin)
+	Host     *HostInfo
+	Capture  *Capture
+	Body     []byte
+	Entry    *Entry
+	DropHost string // remove every queued request of this host (it is blocked or gone)
+}
+
+// Commit writes a fetch's results and returns how many new requests were queued.
+func (f *Frontier) Commit(cm Commit) (int, error) {
+	var added []*QueuedRequest
+	dropped := 0
+	var z []byte
+	if cm.Capture != nil {
+		cm.Capture.SHA256 = SHA256(cm.Body)
+		cm.Capture.Size = len(cm.Body)
+		var err error
+		if z, err = compress(cm.Body); err != nil {
+			return 0, err
+		}
+	}
+	err := f.st.db.Update(func(tx *bolt.Tx) error {
+		added, dropped = added[:0], 0
+		fb, seen := tx.Bucket(bucketFrontier), tx.Bucket(bucketSeen)
+		if cm.Done != nil {
+			if err := fb.Delete(frontierKey(cm.Done.Host, cm.Done.Seq)); err != nil {
+				return err
+			}
+		}
+		if cm.Retry != nil {
+			b, err := json.Marshal(cm.Retry)
+			if err != nil {
+				return err
+			}
+			if err := fb.Put(frontierKey(cm.Retry.Host, cm.Retry.Seq), b); err != nil {
+				return err
+			}
+		}
+		if cm.DropHost != "" {
+			c := fb.Cursor()
+			prefix := append([]byte(cm.DropHost), 0)
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				if err := c.Delete(); err != nil {
+					return err
+				}
+				dropped++
+			}
+		}
+		for _, q := range cm.Add {
+			key := []byte(q.Method + " " + q.URL)
+			if len(q.Body) > 0 {
+				key = append(key, append([]byte(" "), q.Body...)...)
+			}
+			if seen.Get(key) != nil {
+				continue
+			}
+			if err := seen.Put(key, binary.BigEndian.AppendUint64(nil, uint64(f.now().Unix()))); err != nil {
+				return err
+			}
+			seq, err := fb.NextSequence()
+			if err != nil {
+				return err
+			}
+			q.Seq = seq
+			b, err := json.Marshal(q)
+			if err != nil {
+				return err
+			}
+			if err := fb.Put(frontierKey(q.Host, seq), b); err != nil {
+				return err
+			}
+			added = append(added, q)
+		}
+		for _, rec := range append([]*FetchLog{cm.Fetch}, cm.Extra...) {
+			if rec == nil {
+				continue
+			}
+			fl := tx.Bucket(bucketFetches)
+			seq, err := fl.NextSequence()
+			if err != nil {
+				return err
+			}
+			b, err := json.Marshal(rec)
+			if err != nil {
+				return err
+			}
+			if err := fl.Put(u64(seq), b); err != nil {
+				return err
+			}
+		}
+		if cm.Host != nil {
+			b, err := json.Marshal(cm.Host)
+			if err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketHosts).Put([]byte(cm.Host.Host), b); err != nil {
+				return err
+			}
+		}
+		if cm.Capture != nil {
+			raw := tx.Bucket(bucketRaw)
+			if raw.Get([]byte(cm.Capture.SHA256)) == nil {
+				if err := raw.Put([]byte(cm.Capture.SHA256), z); err != nil {
+					return err
+				}
+			}
+			caps := tx.Bucket(bucketCaptures)
+			id, err := caps.NextSequence()
+			if err != nil {
+				return err
+			}
+			cm.Capture.ID = id
+			b, err := json.Marshal(cm.Capture)
+			if err != nil {
+				return err
+			}
+			if err := caps.Put(u64(id), b); err != nil {
+				return err
+			}
+			if cm.Entry != nil {
+				cm.Entry.Sources = append([]SourceRef{{CaptureID: id, URL: cm.Capture.URL, SHA256: cm.Capture.SHA256, FetchedAt: cm.Capture.FetchedAt}}, cm.Entry.Sources...)
+				if err := putEntry(tx, cm.Entry); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("committing the fetch of %s: %w", describeCommit(cm), err)
+	}
+	f.mu.Lock()
+	if cm.Done != nil {
+		q := f.host(cm.Done.Host)
+		q.pending--
+		f.pending--
+	}
+	if cm.DropHost != "" {
+		q := f.host(cm.DropHost)
+		q.pending -= dropped
+		f.pending -= dropped
+		if q.pending < 0 {
+			f.pending -= q.pending
+			q.pending = 0
+		}
+	}
+	for _, a := range added {
+		q := f.host(a.Host)
+		q.pending++
+		f.pending++
+		if q.index < 0 && !q.busy {
+			heap.Push(&f.ready, q)
+		}
+	}
+	f.mu.Unlock()
+	if len(added) > 0 {
+		f.notify()
+	}
+	return len(added), nil
+}
+
+func describeCommit(cm Commit) string {
+	switch {
+	case cm.Done != nil:
+		return cm.Done.URL
+	case cm.Retry != nil:
+		return cm.Retry.URL
+	}
+	return "a request"
+}
+
+// Enqueue queues requests that have not been seen (seeds, a resumed run's start).
+func (f *Frontier) Enqueue(reqs ...*QueuedRequest) (int, error) {
+	return f.Commit(Commit{Add: reqs})
+}
+
+// HostInfo returns what a crawl recorded for a host.
+func (s *Store) HostInfo(host string) (*HostInfo, error) {
+	var hi *HostInfo
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketHosts)
+		if b == nil {
+			return nil
+		}
+		v := b.Get([]byte(host))
+		if v == nil {
+			return nil
+		}
+		hi = &HostInfo{}
+		return json.Unmarshal(v, hi)
+	})
+	return hi, err
+}
+
+// HostInfos calls fn for every host a crawl recorded.
+func (s *Store) HostInfos(fn func(*HostInfo) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketHosts)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(_, v []byte) error {
+			var hi HostInfo
+			if err := json.Unmarshal(v, &hi); err != nil {
+				return err
+			}
+			return fn(&hi)
+		})
+	})
+}
+
+// Fetches calls fn for every recorded fetch in order.
+func (s *Store) Fetches(fn func(*FetchLog) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketFetches)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(_, v []byte) error {
+			var fl FetchLog
+			if err := json.Unmarshal(v, &fl); err != nil {
+				return err
+			}
+			return fn(&fl)
+		})
+	})
+}
+
+// colly's queue.Storage: Init, AddRequest, GetRequest, QueueSize.
+
+// Init is part of colly's queue.Storage and storage.Storage; the frontier is ready
+// once opened.
+func (f *Frontier) Init() error { return nil }
+
+// AddRequest queues a colly-serialised request.
+func (f *Frontier) AddRequest(b []byte) error {
+	var q QueuedRequest
+	if err := json.Unmarshal(b, &q); err != nil {
+		return fmt.Errorf("decoding a colly request: %w", err)
+	}
+	u, err := url.Parse(q.URL)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("queueing %q: not an absolute URL", q.URL)
+	}
+	q.Host = strings.ToLower(u.Host)
+	if q.Method == "" {
+		q.Method = "GET"
+	}
+	_, err = f.Enqueue(&q)
+	return err
+}
+
+// GetRequest hands out the next request of a ready host without waiting
+// (ErrNotReady when none is), acknowledging it at once: colly's own queue has no
+// acknowledgement. The crawler uses Next, Commit and Release instead.
+func (f *Frontier) GetRequest() ([]byte, error) {
+	req, _, err := f.take()
+	if err != nil {
+		return nil, err
+	}
+	if req == nil {
+		return nil, ErrNotReady
+	}
+	if _, err := f.Commit(Commit{Done: req}); err != nil {
+		return nil, err
+	}
+	f.Release(req.Host, time.Time{})
+	return json.Marshal(req)
+}
+
+// QueueSize counts the queued requests.
+func (f *Frontier) QueueSize() (int, error) { return f.Pending(), nil }
+
+// colly's storage.Storage: Visited, IsVisited, Cookies, SetCookies.
+
+// Visited records a colly request id as visited.
+func (f *Frontier) Visited(requestID uint64) error {
+	return f.st.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketVisited).Put(u64(requestID), []byte{1})
+	})
+}
+
+// IsVisited reports whether colly visited a request id.
+func (f *Frontier) IsVisited(requestID uint64) (bool, error) {
+	var ok bool
+	err := f.st.db.View(func(tx *bolt.Tx) error {
+		ok = tx.Bucket(bucketVisited).Get(u64(requestID)) != nil
+		return nil
+	})
+	return ok, err
+}
+
+// Cookies returns the cookies stored for a URL's host.
+func (f *Frontier) Cookies(u *url.URL) string {
+	var s string
+	f.st.db.View(func(tx *bolt.Tx) error {
+		s = string(tx.Bucket(bucketCookies).Get([]byte(strings.ToLower(u.Host))))
+		return nil
+	})
+	return s
+}
+
+// SetCookies stores cookies for a URL's host.
+func (f *Frontier) SetCookies(u *url.URL, cookies string) {
+	f.st.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketCookies).Put([]byte(strings.ToLower(u.Host)), []byte(cookies))
+	})
+}
