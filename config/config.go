@@ -20,6 +20,27 @@ type Config struct {
 	// Store is the bbolt file that holds the corpus.
 	Store string `yaml:"store"`
 	Fetch Fetch  `yaml:"fetch"`
+	Crawl Crawl  `yaml:"crawl"`
+}
+
+// Crawl says how the crawler walks the portals.
+type Crawl struct {
+	// Seeds is the portal list: a CSV like ../shared/data/portals.csv, or a plain
+	// list of URLs, one per line.
+	Seeds string `yaml:"seeds"`
+	// Delay is the least time between two requests to one host (robots.txt's
+	// Crawl-delay wins when longer).
+	Delay time.Duration `yaml:"delay"`
+	// Workers is how many hosts are fetched at once (each one request at a time).
+	Workers         int `yaml:"workers"`
+	MaxPagesPerHost int `yaml:"max_pages_per_host"`
+	MaxDepth        int `yaml:"max_depth"`
+	MaxRetries      int `yaml:"max_retries"`
+	// CAFile adds root certificates (PEM), e.g. a test CA.
+	CAFile string `yaml:"ca_file"`
+	// InsecureTLSHosts are fetched without certificate verification, each fetch
+	// logged as such. Empty by default: never.
+	InsecureTLSHosts []string `yaml:"insecure_tls_hosts"`
 }
 
 // Fetch says how documents are fetched over HTTP.
@@ -46,6 +67,7 @@ func Default() Config {
 			Timeout:   60 * time.Second,
 			MaxBytes:  64 << 20,
 		},
+		Crawl: Crawl{Seeds: "../shared/data/portals.csv", Delay: 2 * time.Second, Workers: 16, MaxPagesPerHost: 2000, MaxDepth: 10, MaxRetries: 3},
 	}
 }
 
@@ -84,6 +106,12 @@ func (c Config) Validate() error {
 	}
 	if c.Fetch.MaxBytes <= 0 {
 		return errors.New("fetch.max_bytes: must be positive")
+	}
+	if c.Crawl.Delay < 100*time.Millisecond {
+		return errors.New("crawl.delay: at least 100ms between two requests to one host")
+	}
+	if c.Crawl.Workers < 1 || c.Crawl.MaxPagesPerHost < 1 || c.Crawl.MaxDepth < 1 {
+		return errors.New("crawl.workers, crawl.max_pages_per_host and crawl.max_depth must be positive")
 	}
 	return nil
 }

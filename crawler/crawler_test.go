@@ -27,6 +27,10 @@ type harness struct {
 }
 
 func newHarness(t testing.TB, hosts int, epoch int) *harness {
+	return newHarnessFaults(t, hosts, epoch, true)
+}
+
+func newHarnessFaults(t testing.TB, hosts int, epoch int, faults bool) *harness {
 	t.Helper()
 	f, err := os.Open("../../shared/data/portals.csv")
 	if err != nil {
@@ -37,7 +41,7 @@ func newHarness(t testing.TB, hosts int, epoch int) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := simweb.Generate(simweb.Config{Seed: 11, Hosts: hosts, Epoch: epoch, Portals: list, Faults: true})
+	w, err := simweb.Generate(simweb.Config{Seed: 11, Hosts: hosts, Epoch: epoch, Portals: list, Faults: faults})
 	if err != nil {
 		t.Fatal(err)
 	}

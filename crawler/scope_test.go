@@ -5,15 +5,15 @@ import "testing"
 func TestCanonical(t *testing.T) {
 	for in, want := range map[string]string{
 		"HTTP://WWW.Hefei.GOV.CN:80/xxgk/index.html#top":                       "http://www.hefei.gov.cn/xxgk/index.html",
-		"http://www.a.gov.cn/xxgk/t1.html;jsessionid=ABC123":                    "http://www.a.gov.cn/xxgk/t1.html",
-		"http://www.a.gov.cn/list?b=2&a=1":                                      "http://www.a.gov.cn/list?a=1&b=2",
-		"http://www.a.gov.cn/list?a=1&b=2&jsessionid=9":                         "http://www.a.gov.cn/list?a=1&b=2",
-		"http://www.a.gov.cn/art/2020/t1_wap.html":                              "http://www.a.gov.cn/art/2020/t1.html",
-		"http://www.a.gov.cn/gate/big5/www.a.gov.cn/xxgk/t1.html":               "http://www.a.gov.cn/xxgk/t1.html",
+		"http://www.a.gov.cn/xxgk/t1.html;jsessionid=ABC123":                   "http://www.a.gov.cn/xxgk/t1.html",
+		"http://www.a.gov.cn/list?b=2&a=1":                                     "http://www.a.gov.cn/list?a=1&b=2",
+		"http://www.a.gov.cn/list?a=1&b=2&jsessionid=9":                        "http://www.a.gov.cn/list?a=1&b=2",
+		"http://www.a.gov.cn/art/2020/t1_wap.html":                             "http://www.a.gov.cn/art/2020/t1.html",
+		"http://www.a.gov.cn/gate/big5/www.a.gov.cn/xxgk/t1.html":              "http://www.a.gov.cn/xxgk/t1.html",
 		"http://www.a.gov.cn/gate/big5/www.a.gov.cn/gate/big5/www.a.gov.cn/x/": "http://www.a.gov.cn/x/",
-		"http://m.a.gov.cn/xxgk/":                                               "http://www.a.gov.cn/xxgk/",
-		"https://www.a.gov.cn:443/./x/../y":                                     "https://www.a.gov.cn/y",
-		"http://122.1.2.3:8080/pub/":                                            "http://122.1.2.3:8080/pub/",
+		"http://m.a.gov.cn/xxgk/":                                              "http://www.a.gov.cn/xxgk/",
+		"https://www.a.gov.cn:443/./x/../y":                                    "https://www.a.gov.cn/y",
+		"http://122.1.2.3:8080/pub/":                                           "http://122.1.2.3:8080/pub/",
 	} {
 		got, ok := Canonical(in)
 		if !ok || got != want {

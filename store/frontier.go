@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"container/heap"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -44,13 +45,13 @@ var ErrNotReady = errors.New("no host is ready")
 // serialised request form (URL, Method, Depth, Body, Ctx, Headers), so colly's own
 // queue can read it; the crawl's own fields travel in Ctx.
 type QueuedRequest struct {
-	URL     string            `json:"URL"`
-	Method  string            `json:"Method"`
-	Depth   int               `json:"Depth"`
-	Body    []byte            `json:"Body,omitempty"`
-	ID      uint32            `json:"ID,omitempty"`
-	Ctx     map[string]string `json:"Ctx,omitempty"`
-	Headers map[string][]string
+	URL     string              `json:"URL"`
+	Method  string              `json:"Method"`
+	Depth   int                 `json:"Depth"`
+	Body    []byte              `json:"Body,omitempty"`
+	ID      uint32              `json:"ID,omitempty"`
+	Ctx     map[string]string   `json:"Ctx,omitempty"`
+	Headers map[string][]string `json:"Headers,omitempty"`
 
 	Seq  uint64 `json:"-"`
 	Host string `json:"-"`
@@ -124,14 +125,14 @@ type Frontier struct {
 	ready    readyHeap
 	reserved map[string]uint64 // host → the seq taken from it
 	pending  int
-	wake     chan struct{}
+	wake     chan struct{} // closed and replaced whenever work may have become ready
 	now      func() time.Time
 }
 
 // Frontier opens the store's frontier and rebuilds its per-host index from the
 // file: whatever was taken but not acknowledged when a run died is queued again.
 func (s *Store) Frontier() (*Frontier, error) {
-	f := &Frontier{st: s, hosts: map[string]*hostQ{}, reserved: map[string]uint64{}, wake: make(chan struct{}, 1), now: time.Now}
+	f := &Frontier{st: s, hosts: map[string]*hostQ{}, reserved: map[string]uint64{}, wake: make(chan struct{}), now: time.Now}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketFrontier, bucketSeen, bucketFetches, bucketHosts, bucketVisited, bucketCookies} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -184,27 +185,29 @@ func (f *Frontier) Hosts() int {
 	return len(f.hosts)
 }
 
+// notify wakes every waiting Next (the lock must not be held).
 func (f *Frontier) notify() {
-	select {
-	case f.wake <- struct{}{}:
-	default:
-	}
+	f.mu.Lock()
+	close(f.wake)
+	f.wake = make(chan struct{})
+	f.mu.Unlock()
 }
 
 // take reserves the first request of the first ready host; it returns the time
 // to wait when none is ready yet, and ErrFrontierDone when nothing is left at all.
-func (f *Frontier) take() (*QueuedRequest, time.Duration, error) {
+func (f *Frontier) take() (*QueuedRequest, time.Duration, chan struct{}, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	wake := f.wake
 	if f.pending == 0 {
-		return nil, 0, ErrFrontierDone
+		return nil, 0, wake, ErrFrontierDone
 	}
 	if len(f.ready) == 0 {
-		return nil, time.Second, nil // every host with work is busy
+		return nil, time.Minute, wake, nil // every host with work is busy: wait for a release
 	}
 	q := f.ready[0]
 	if wait := q.readyAt.Sub(f.now()); wait > 0 {
-		return nil, wait, nil
+		return nil, wait, wake, nil
 	}
 	heap.Pop(&f.ready)
 	var req *QueuedRequest
@@ -224,24 +227,24 @@ func (f *Frontier) take() (*QueuedRequest, time.Duration, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, wake, err
 	}
 	if req == nil {
 		// The index said there was work; the file says not: repair the count.
 		f.pending -= q.pending
 		q.pending = 0
-		return nil, 0, nil
+		return nil, 0, wake, nil
 	}
 	q.busy = true
 	f.reserved[q.name] = req.Seq
-	return req, 0, nil
+	return req, 0, wake, nil
 }
 
 // Next waits for a host that may be asked and hands out its next request. The
 // host stays busy until Release.
 func (f *Frontier) Next(ctx context.Context) (*QueuedRequest, error) {
 	for {
-		req, wait, err := f.take()
+		req, wait, wake, err := f.take()
 		if err != nil || req != nil {
 			return req, err
 		}
@@ -253,7 +256,7 @@ func (f *Frontier) Next(ctx context.Context) (*QueuedRequest, error) {
 		case <-ctx.Done():
 			t.Stop()
 			return nil, ctx.Err()
-		case <-f.wake:
+		case <-wake:
 		case <-t.C:
 		}
 		t.Stop()
@@ -321,6 +324,7 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 	err := f.st.db.Update(func(tx *bolt.Tx) error {
 		added, dropped = added[:0], 0
 		fb, seen := tx.Bucket(bucketFrontier), tx.Bucket(bucketSeen)
+		fb.FillPercent = 0.9 // each host's requests are appended in order
 		if cm.Done != nil {
 			if err := fb.Delete(frontierKey(cm.Done.Host, cm.Done.Seq)); err != nil {
 				return err
@@ -346,10 +350,7 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 			}
 		}
 		for _, q := range cm.Add {
-			key := []byte(q.Method + " " + q.URL)
-			if len(q.Body) > 0 {
-				key = append(key, append([]byte(" "), q.Body...)...)
-			}
+			key := seenKey(q)
 			if seen.Get(key) != nil {
 				continue
 			}
@@ -458,6 +459,15 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 	return len(added), nil
 }
 
+// seenKey is 16 bytes of the SHA-256 of method, canonical URL and body: the
+// visited set stays small at millions of URLs.
+func seenKey(q *QueuedRequest) []byte {
+	h := sha256.New()
+	h.Write([]byte(q.Method + " " + q.URL + " "))
+	h.Write(q.Body)
+	return h.Sum(nil)[:16]
+}
+
 func describeCommit(cm Commit) string {
 	switch {
 	case cm.Done != nil:
@@ -553,7 +563,7 @@ func (f *Frontier) AddRequest(b []byte) error {
 // (ErrNotReady when none is), acknowledging it at once: colly's own queue has no
 // acknowledgement. The crawler uses Next, Commit and Release instead.
 func (f *Frontier) GetRequest() ([]byte, error) {
-	req, _, err := f.take()
+	req, _, _, err := f.take()
 	if err != nil {
 		return nil, err
 	}

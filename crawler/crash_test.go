@@ -1,0 +1,155 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/store"
+)
+
+// TestMain lets the crash test run this binary as a crawler that it kills.
+func TestMain(m *testing.M) {
+	if os.Getenv("NIANBAO_CRASH_CRAWL") != "" {
+		os.Exit(crashCrawler())
+	}
+	os.Exit(m.Run())
+}
+
+func crashCrawler() int {
+	st, err := store.Open(os.Getenv("NIANBAO_DB"), store.Options{LockTimeout: 10 * time.Second})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	defer st.Close()
+	ex, err := extract.New()
+	if err != nil {
+		return 3
+	}
+	cfg := Config{Proxy: os.Getenv("NIANBAO_PROXY"), CAFile: os.Getenv("NIANBAO_CA"), Delay: 30 * time.Millisecond,
+		Timeout: 3 * time.Second, Workers: 8, BackoffBase: 100 * time.Millisecond, MaxBackoff: time.Second}
+	c, err := New(cfg, st, ex, strings.Split(os.Getenv("NIANBAO_SEEDS"), " "))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	if _, err := c.Run(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	return 0
+}
+
+// reportsOf lists a store's records: URL → the cells, printed.
+func reportsOf(t *testing.T, st *store.Store) map[string]string {
+	out := map[string]string{}
+	err := st.Entries(func(e *store.Entry) error {
+		var b strings.Builder
+		for _, tb := range []string{"active", "requests", "review_litigation"} {
+			if x := e.Record.Table(tb); x != nil {
+				for _, r := range x.Rows {
+					for _, c := range r.Cells {
+						if c.Value != nil {
+							fmt.Fprintf(&b, "%s.%s.%s=%v;", tb, r.Key, c.Key, *c.Value)
+						}
+					}
+				}
+			}
+		}
+		out[string(e.Record.Source.URL)] = b.String()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// duplicates counts requests for the same path on the same host, robots.txt aside
+// (it is read again by every run).
+func duplicates(h *harness) int {
+	seen := map[string]int{}
+	for _, e := range h.srv.Log().Entries() {
+		if e.Path != "/robots.txt" && e.Method != "CONNECT" {
+			seen[e.Host+" "+e.Method+" "+e.Path]++
+		}
+	}
+	n := 0
+	for _, c := range seen {
+		n += c - 1
+	}
+	return n
+}
+
+func TestKilledCrawlResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills crawler processes")
+	}
+	// The reference: one uninterrupted crawl.
+	ref := newHarnessFaults(t, 14, 0, false)
+	ref.cfg.Workers = 8
+	ref.crawl(t)
+	want := reportsOf(t, ref.st)
+	refDups := duplicates(ref)
+
+	h := newHarnessFaults(t, 14, 0, false)
+	h.st.Close() // the children open it
+	db := filepath.Join(h.dir, "crawl.db")
+	run := func(kill time.Duration) {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "NIANBAO_CRASH_CRAWL=1", "NIANBAO_DB="+db, "NIANBAO_PROXY="+h.srv.ProxyURL(),
+			"NIANBAO_CA="+filepath.Join(h.dir, "ca.pem"), "NIANBAO_SEEDS="+strings.Join(h.seeds, " "))
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if kill > 0 {
+			time.Sleep(kill)
+			cmd.Process.Signal(syscall.SIGKILL)
+			cmd.Wait()
+			return
+		}
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("the last, uninterrupted run failed: %v", err)
+		}
+	}
+	kills := 4
+	for i := 0; i < kills; i++ {
+		run(time.Duration(700+rand.IntN(1500)) * time.Millisecond)
+	}
+	run(0)
+
+	st, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	got := reportsOf(t, st)
+	if len(want) == 0 {
+		t.Fatal("the reference crawl found nothing")
+	}
+	for u, cells := range want {
+		if got[u] != cells {
+			t.Errorf("%s: after kills %q, uninterrupted %q", u, got[u], cells)
+		}
+	}
+	for u := range got {
+		if _, ok := want[u]; !ok {
+			t.Errorf("%s stored only by the killed crawl", u)
+		}
+	}
+	dups := duplicates(h)
+	t.Logf("%d reports; duplicate requests: %d with %d kills, %d in the uninterrupted crawl", len(got), dups, kills, refDups)
+	if dups > refDups+kills*8 {
+		t.Errorf("%d duplicate requests, more than the %d in flight at %d kills", dups-refDups, kills*8, kills)
+	}
+}
