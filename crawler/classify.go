@@ -45,6 +45,8 @@ func classify(status int, body []byte, text string, err error) (string, string) 
 			return ClassGone, "redirect loop: " + msg
 		case strings.Contains(msg, "too large"):
 			return ClassTooLarge, msg
+		case strings.Contains(msg, "unexpected EOF"):
+			return ClassServerError, "truncated body: " + msg // cut short under its Content-Length: try again
 		case strings.Contains(msg, "connection reset") || strings.Contains(msg, "EOF"):
 			return ClassBlockedWAF, "connection reset: " + msg
 		case errors.As(err, &nerr), strings.Contains(msg, "refused"), strings.Contains(msg, "no such host"), strings.Contains(msg, "timeout"):

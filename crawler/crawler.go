@@ -152,6 +152,7 @@ func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, e
 	}
 	c := &Crawler{cfg: cfg, st: st, fr: fr, ex: ex, dec: dec, scope: NewScope(seeds), hosts: map[string]*store.HostInfo{},
 		agent: "nianbao"}
+	c.scope.AllowPrivate(cfg.AllowPrivate)
 	c.robots = newRobotsCache(c.agent, cfg.RobotsTTL, cfg.RobotsFailTTL)
 	tr, err := c.transport(false)
 	if err != nil {
@@ -172,7 +173,7 @@ func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, e
 	}
 	var reqs []*store.QueuedRequest
 	for _, s := range seeds {
-		if u, ok := Canonical(s); ok {
+		if u, ok := Canonical(s); ok && c.scope.Allows(u) {
 			reqs = append(reqs, newRequest(u, "GET", "", KindPage, 0, ""))
 		}
 	}

@@ -19,9 +19,14 @@ import (
 // sub-domains of their registered domains. Clone sites, off-site redirects and
 // everything else stay out.
 type Scope struct {
-	exact  map[string]bool // host[:port] of the seeds
-	suffix []string        // ".hefei.gov.cn": sub-domains of gov.cn seeds
+	exact        map[string]bool // host[:port] of the seeds
+	suffix       []string        // ".hefei.gov.cn": sub-domains of gov.cn seeds
+	allowPrivate bool            // loopback and private IP literals allowed
 }
+
+// AllowPrivate lets IP literals on loopback and private ranges in (tests, a local
+// mirror); without it they are refused even when a seed names one.
+func (s *Scope) AllowPrivate(ok bool) { s.allowPrivate = ok }
 
 // NewScope builds a scope from seed URLs.
 func NewScope(seeds []string) *Scope {
@@ -59,10 +64,13 @@ func (s *Scope) Allows(raw string) bool {
 		return false
 	}
 	host := strings.ToLower(u.Host)
+	name := strings.ToLower(u.Hostname())
+	if ip := net.ParseIP(name); ip != nil && !s.allowPrivate && !public(ip) {
+		return false
+	}
 	if s.exact[host] {
 		return true
 	}
-	name := strings.ToLower(u.Hostname())
 	for _, suf := range s.suffix {
 		if name == suf[1:] || strings.HasSuffix(name, suf) {
 			return true
@@ -71,8 +79,14 @@ func (s *Scope) Allows(raw string) bool {
 	return false
 }
 
+func public(ip net.IP) bool {
+	return !(ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() || ip.IsMulticast())
+}
+
 // sessionParams are query parameters that identify a session, not a page.
-var sessionParams = map[string]bool{"jsessionid": true, "sessionid": true, "sid_tmp": true, "phpsessid": true, "_": true, "t_": true}
+// print and printable mark print duplicates of the same page.
+var sessionParams = map[string]bool{"jsessionid": true, "sessionid": true, "sid_tmp": true, "phpsessid": true, "_": true, "t_": true,
+	"print": true, "printable": true}
 
 // Canonical normalises a URL so that one page has one name: lower-case host,
 // no default port, no fragment, no ;jsessionid=, sorted query parameters without

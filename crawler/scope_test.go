@@ -27,6 +27,19 @@ func TestCanonical(t *testing.T) {
 	}
 }
 
+func TestScopeRefusesPrivateAddresses(t *testing.T) {
+	s := NewScope([]string{"http://127.0.0.1:8080/", "http://10.1.2.3/", "http://www.a.gov.cn/"})
+	for _, u := range []string{"http://127.0.0.1:8080/x", "http://10.1.2.3/", "http://[::1]/", "http://192.168.0.1/"} {
+		if s.Allows(u) {
+			t.Errorf("%s allowed without allow_private", u)
+		}
+	}
+	s.AllowPrivate(true)
+	if !s.Allows("http://127.0.0.1:8080/x") {
+		t.Error("a loopback seed refused with allow_private")
+	}
+}
+
 func TestScope(t *testing.T) {
 	s := NewScope([]string{"http://www.hefei.gov.cn/", "http://122.1.2.3:8080/pub/", "http://www.example.com/"})
 	for u, want := range map[string]bool{

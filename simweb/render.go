@@ -262,6 +262,7 @@ func (w *World) reportBody(rp *Report) string {
 	if rp.Unit.Host.WAP {
 		fmt.Fprintf(&b, `<a href="%s">手机版</a>`, strings.Replace(rp.Path, ".html", "_wap.html", 1))
 	}
+	fmt.Fprintf(&b, ` <a href="%s?print=1">打印本页</a>`, rp.Path) // a print duplicate
 	return b.String()
 }
 

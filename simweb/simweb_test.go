@@ -343,11 +343,18 @@ func TestTLSCases(t *testing.T) {
 	if code, _, _ := get(t, c, h.HomeURL()); code != 200 {
 		t.Fatalf("a host with a CA-signed certificate: %d", code)
 	}
-	for _, f := range []Fault{FaultTLSSelf, FaultTLSExpired, FaultTLSMismatch} {
+	for _, f := range []Fault{FaultTLSSelf, FaultTLSExpired, FaultTLSMismatch, FaultTLSLegacy} {
 		h, _, c := serveOne(t, Options{}, func(h *Host) { h.Scheme, h.Fault = "https", f })
-		if _, err := c.Get(h.HomeURL()); err == nil || !strings.Contains(err.Error(), "certificate") {
+		if _, err := c.Get(h.HomeURL()); err == nil || !strings.Contains(err.Error(), "certificate") && !strings.Contains(err.Error(), "protocol version") {
 			t.Errorf("%s: %v", f, err)
 		}
+	}
+	w := world(t, 40, 0, false)
+	ipHost := hostWith(t, w, func(h *Host) bool { return h.Dialect == Legacy })
+	ipHost.Scheme = "https"
+	_, c2 := serve(t, w, Options{})
+	if code, _, _ := get(t, c2, ipHost.HomeURL()); code != 200 {
+		t.Errorf("HTTPS on a bare IP (%s): %d", ipHost.Name, code)
 	}
 	h, _, c = serveOne(t, Options{}, func(h *Host) {})
 	if _, err := c.Get("https://" + h.Name + "/"); err == nil {

@@ -153,7 +153,11 @@ func (s *Server) connect(rw http.ResponseWriter, r *http.Request) {
 		conn.Close()
 		return
 	}
-	tconn := tls.Server(raw, &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12})
+	tcfg := &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}
+	if h.Fault == FaultTLSLegacy {
+		tcfg.MinVersion, tcfg.MaxVersion = tls.VersionTLS10, tls.VersionTLS10
+	}
+	tconn := tls.Server(raw, tcfg)
 	l := &oneConnListener{conn: tconn, done: make(chan struct{})}
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ErrorLog: s.quiet, ConnState: func(_ net.Conn, st http.ConnState) {
 		if st == http.StateClosed || st == http.StateHijacked {

@@ -73,6 +73,7 @@ const (
 	FaultTLSSelf     Fault = "tls_selfsigned"
 	FaultTLSExpired  Fault = "tls_expired"
 	FaultTLSMismatch Fault = "tls_mismatch"
+	FaultTLSLegacy   Fault = "tls_legacy"  // a server that speaks only TLS 1.0
 	FaultTruncated   Fault = "truncated"   // every other page cut short under a full Content-Length
 	FaultMaintenance Fault = "maintenance" // 200 临时维护 pages for everything
 )
@@ -276,7 +277,7 @@ func (w *World) newHost(name string, div seeds.Portal, d Dialect) *Host {
 	case r.IntN(10) == 0:
 		h.Charset = "none"
 	}
-	if d != Legacy && r.IntN(4) == 0 {
+	if d != Legacy && r.IntN(4) == 0 || d == Legacy && r.IntN(3) == 0 { // HTTPS on bare IPs too
 		h.Scheme = "https"
 	}
 	h.Traps = r.IntN(5) == 0
@@ -297,7 +298,7 @@ func (w *World) assignFaults(h *Host, r *rand.Rand) {
 	h.Robots = robots[r.IntN(len(robots))]
 	faults := []Fault{FaultWAF412, FaultWAF521, FaultWAF512, FaultWAF418, FaultWAF202, FaultShell, FaultUAReset,
 		FaultSection403, FaultUnreachable, FaultTarpit, FaultFlaky, FaultRate429, FaultBurst, FaultTLSSelf, FaultTLSExpired, FaultTLSMismatch,
-		FaultTruncated, FaultMaintenance}
+		FaultTruncated, FaultMaintenance, FaultTLSLegacy}
 	if r.IntN(3) == 0 {
 		h.Fault = faults[r.IntN(len(faults))]
 		if strings.HasPrefix(string(h.Fault), "tls_") {
@@ -489,7 +490,7 @@ func (w *World) outcome(rp *Report) Outcome {
 // robots.txt from being read.
 func hostOutcome(h *Host, kind string) Outcome {
 	switch h.Fault {
-	case FaultUnreachable, FaultTarpit, FaultTLSSelf, FaultTLSExpired, FaultTLSMismatch, FaultMaintenance:
+	case FaultUnreachable, FaultTarpit, FaultTLSSelf, FaultTLSExpired, FaultTLSMismatch, FaultTLSLegacy, FaultMaintenance:
 		return Unreachable
 	case FaultUAReset:
 		return BlockedWAF
