@@ -14,12 +14,6 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 	rec.Title = report.Text(title)
 
 	year := findYear(title, lines)
-	if year >= 1990 && year <= time.Now().Year()+1 {
-		y := year
-		rec.Year = &y
-	} else {
-		year = 0
-	}
 
 	sigOrg, sigDate := signature(lines)
 	var attOrg string
@@ -53,6 +47,21 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 		published = sigDate
 	}
 	rec.Published = report.Text(published)
+
+	// A title that carries last year's year by mistake: the body and the date of
+	// publication (the following year) agree on another year.
+	if title != "" && published != "" {
+		if body := findYear("", lines); body != 0 && body != year && atoiPrefix(published) == body+1 {
+			rec.Warnf("the title says %d; the text and the publication date (%s) say %d, which is kept", year, published, body)
+			year = body
+		}
+	}
+	if year >= 1990 && year <= time.Now().Year()+1 {
+		y := year
+		rec.Year = &y
+	} else {
+		year = 0
+	}
 
 	heads := findHeadings(lines)
 	fillSections(rec, lines, heads)
@@ -342,4 +351,16 @@ func pathExt(name string) string {
 		return m
 	}
 	return ""
+}
+
+// atoiPrefix reads the year of an ISO date.
+func atoiPrefix(date string) int {
+	n := 0
+	for i := 0; i < len(date) && i < 4; i++ {
+		if date[i] < '0' || date[i] > '9' {
+			return 0
+		}
+		n = n*10 + int(date[i]-'0')
+	}
+	return n
 }

@@ -148,3 +148,20 @@ func TestNoticeTitlesAreNotReports(t *testing.T) {
 		}
 	}
 }
+
+// Last year's year copied into the title by mistake.
+func TestTitleWithLastYearsYear(t *testing.T) {
+	rec := extractString(t, `<html><head><title>某县人民政府2021年政府信息公开工作年度报告</title></head><body>
+<h1>某县人民政府2021年政府信息公开工作年度报告</h1><div>发布日期：2023-01-20</div>
+<p>根据条例，现公布某县人民政府2022年政府信息公开工作年度报告。</p><p>一、总体情况</p><p>2022年，我县扎实推进政务公开。</p>
+<p>二、主动公开政府信息情况</p><p>三、收到和处理政府信息公开申请情况</p><p>四、政府信息公开行政复议、行政诉讼情况</p></body></html>`)
+	if rec.Year == nil || *rec.Year != 2022 || !strings.Contains(strings.Join(rec.Warnings, " "), "the title says 2021") {
+		t.Fatalf("year %v, warnings %v", rec.Year, rec.Warnings)
+	}
+	// A right title is kept even when the text dwells on the year before.
+	rec = extractString(t, `<html><head><title>某县人民政府2022年政府信息公开工作年度报告</title></head><body>
+<div>发布日期：2023-01-20</div><p>2021年的问题：2021年整改，2021年总结。</p><p>一、总体情况</p><p>二、主动公开政府信息情况</p><p>三、收到和处理政府信息公开申请情况</p></body></html>`)
+	if rec.Year == nil || *rec.Year != 2022 {
+		t.Fatalf("year %v", rec.Year)
+	}
+}

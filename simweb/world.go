@@ -410,6 +410,9 @@ func (w *World) addReports(u *Unit) {
 		day := 5 + r.IntN(20)
 		rp.Date = fmt.Sprintf("%d-%02d-%02d", y+1, month, day)
 		rp.Title = reportTitle(u, y, r)
+		if y >= 2019 && r.IntN(40) == 0 {
+			rp.Title = strings.Replace(rp.Title, fmt.Sprint(y), fmt.Sprint(y-1), 1) // last year's year copied by mistake
+		}
 		id := 1000000 + int(rp.seed%8999999)
 		rp.Path = detailPath(u, y, rp.Date, id)
 		if rp.Format != "html" {
