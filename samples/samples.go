@@ -4,7 +4,8 @@
 // published reports: the 2019 template with 政府集中采购 in 万元, GBK with the
 // charset only in <meta> or nowhere, Big5, a header that claims UTF-8 over GBK
 // bytes, a 小计 column, header-only tables, a pre-2019 free-form report, and a
-// 300 KB Word-exported page.
+// 300 KB Word-exported page. portals_demo.csv holds sixty real divisions of one
+// province (from the shared portal list) for the demo on a machine without it.
 package samples
 
 import (
@@ -14,7 +15,7 @@ import (
 	"strings"
 )
 
-//go:embed *.html *.expected.json
+//go:embed *.html *.expected.json portals_demo.csv
 var files embed.FS
 
 // FS returns the sample files.
@@ -25,7 +26,7 @@ func Documents() []string {
 	entries, _ := fs.ReadDir(files, ".")
 	var out []string
 	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".expected.json") {
+		if strings.HasSuffix(e.Name(), ".html") {
 			out = append(out, e.Name())
 		}
 	}

@@ -745,3 +745,26 @@ func TestMobileAndDuplicates(t *testing.T) {
 		t.Error("the duplicate is not the same report")
 	}
 }
+
+// A 50-host world with faults has every fault and every robots.txt case.
+func TestSmallWorldHasEveryFault(t *testing.T) {
+	w := world(t, 50, 0, true)
+	faults := map[Fault]bool{}
+	robots := map[RobotsCase]bool{}
+	for _, h := range w.Hosts {
+		faults[h.Fault] = true
+		robots[h.Robots] = true
+	}
+	for _, f := range []Fault{FaultWAF412, FaultWAF521, FaultWAF512, FaultWAF418, FaultWAF202, FaultShell, FaultUAReset, FaultSection403,
+		FaultUnreachable, FaultTarpit, FaultFlaky, FaultRate429, FaultBurst, FaultTLSSelf, FaultTLSExpired, FaultTLSMismatch,
+		FaultTruncated, FaultMaintenance, FaultTLSLegacy} {
+		if !faults[f] {
+			t.Errorf("no host with %s", f)
+		}
+	}
+	for _, rc := range []RobotsCase{Robots404, RobotsAllow, RobotsDisallow, RobotsPath, RobotsCrawlDelay, RobotsHTML, Robots5xx} {
+		if !robots[rc] {
+			t.Errorf("no host with robots %s", rc)
+		}
+	}
+}

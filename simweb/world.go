@@ -117,6 +117,7 @@ type Config struct {
 // World is a generated gov.cn web.
 type World struct {
 	cfg    Config
+	faults int // faulted hosts so far: faults are dealt in turn, so a small world has them all
 	Hosts  []*Host
 	byName map[string]*Host
 	Units  []*Unit
@@ -295,12 +296,13 @@ func (w *World) newHost(name string, div seeds.Portal, d Dialect) *Host {
 // assignFaults gives a host its robots.txt case and, for some, one fault.
 func (w *World) assignFaults(h *Host, r *rand.Rand) {
 	robots := []RobotsCase{Robots404, Robots404, Robots404, RobotsAllow, RobotsCrawlDelay, RobotsHTML, RobotsPath, RobotsDisallow, Robots5xx}
-	h.Robots = robots[r.IntN(len(robots))]
+	h.Robots = robots[(len(w.Hosts)+r.IntN(2))%len(robots)]
 	faults := []Fault{FaultWAF412, FaultWAF521, FaultWAF512, FaultWAF418, FaultWAF202, FaultShell, FaultUAReset,
 		FaultSection403, FaultUnreachable, FaultTarpit, FaultFlaky, FaultRate429, FaultBurst, FaultTLSSelf, FaultTLSExpired, FaultTLSMismatch,
 		FaultTruncated, FaultMaintenance, FaultTLSLegacy}
-	if r.IntN(3) == 0 {
-		h.Fault = faults[r.IntN(len(faults))]
+	if len(w.Hosts) >= len(Dialects) && r.IntN(2) == 0 {
+		h.Fault = faults[w.faults%len(faults)]
+		w.faults++
 		if strings.HasPrefix(string(h.Fault), "tls_") {
 			h.Scheme = "https"
 		}

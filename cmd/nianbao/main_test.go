@@ -148,20 +148,23 @@ func TestImportReextractExport(t *testing.T) {
 }
 
 func TestDemo(t *testing.T) {
-	dir := t.TempDir()
-	out, _, err := run(t, "", "demo", "--out", dir)
-	if err != nil {
-		t.Fatal(err)
+	if testing.Short() {
+		t.Skip("harvests a simulated web")
 	}
-	if !strings.Contains(out, "reports.csv") {
+	dir := t.TempDir()
+	out, _, err := run(t, "", "demo", "--out", dir, "--hosts", "8")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(out, "reports.csv") || !strings.Contains(out, "were stored") {
 		t.Fatalf("demo output: %s", out)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "reports.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows := strings.Count(string(b), "\n") - 1; rows != len(samples.Documents()) {
-		t.Fatalf("demo CSV has %d rows, want %d", rows, len(samples.Documents()))
+	if rows := strings.Count(string(b), "\n") - 1; rows <= len(samples.Documents()) {
+		t.Fatalf("demo CSV has %d rows: the harvest added nothing", rows)
 	}
 }
 
