@@ -301,6 +301,11 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	start := time.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// In-flight requests end with the run.
+	c.col.Context = ctx
+	if c.insecure != nil {
+		c.insecure.Context = ctx
+	}
 	var wg sync.WaitGroup
 	errc := make(chan error, c.cfg.Workers)
 	for range c.cfg.Workers {
@@ -309,14 +314,15 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 			defer wg.Done()
 			for {
 				req, err := c.fr.Next(ctx)
-				if err != nil {
-					if !errors.Is(err, store.ErrFrontierDone) && !errors.Is(err, context.Canceled) {
-						errc <- err
-						cancel()
-					}
-					if errors.Is(err, store.ErrFrontierDone) {
-						cancel() // the others wake and stop too
-					}
+				switch {
+				case errors.Is(err, store.ErrFrontierDone):
+					cancel() // the others wake and stop too
+					return
+				case ctx.Err() != nil:
+					return // stopped (interrupted, or the caller's deadline)
+				case err != nil:
+					errc <- err
+					cancel()
 					return
 				}
 				if err := c.process(ctx, req); err != nil {
@@ -621,6 +627,9 @@ func (c *Crawler) insecureHost(host string) bool {
 // do fetches a request with colly.
 func (c *Crawler) do(ctx context.Context, req *store.QueuedRequest) (*slot, error) {
 	s := &slot{start: time.Now()}
+	if ctx.Err() != nil {
+		return s, nil
+	}
 	cctx := colly.NewContext()
 	cctx.Put("slot", s)
 	hdr := http.Header{}

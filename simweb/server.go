@@ -396,6 +396,13 @@ func (s *Server) robots(rw http.ResponseWriter, h *Host) {
 // html writes a page in the host's encoding with its way of declaring it, and
 // answers conditional requests.
 func (s *Server) html(rw http.ResponseWriter, r *http.Request, h *Host, page string) {
+	body, ct := encodePage(h, page)
+	s.write(rw, r, ct, body, time.Time{})
+}
+
+// encodePage encodes a page for its host and gives its Content-Type: the charset
+// in the header, or not, as the host declares it.
+func encodePage(h *Host, page string) ([]byte, string) {
 	body := []byte(page)
 	if h.Encoding == "gbk" {
 		enc := encoding.ReplaceUnsupported(simplifiedchinese.GBK.NewEncoder())
@@ -405,9 +412,9 @@ func (s *Server) html(rw http.ResponseWriter, r *http.Request, h *Host, page str
 	}
 	ct := "text/html"
 	if h.Charset == "header" {
-		ct += "; charset=" + map[string]string{"gbk": "gbk", "utf-8": "utf-8"}[h.Encoding]
+		ct += "; charset=" + h.Encoding
 	}
-	s.write(rw, r, ct, body, time.Time{})
+	return body, ct
 }
 
 // write sends a body with an ETag (and Last-Modified when known), answering
@@ -585,17 +592,7 @@ func (s *Server) route(rw *recorder, r *http.Request, h *Host, path string) {
 }
 
 func (s *Server) htmlModified(rw http.ResponseWriter, r *http.Request, h *Host, page string, rp *Report) {
-	body := []byte(page)
-	if h.Encoding == "gbk" {
-		enc := encoding.ReplaceUnsupported(simplifiedchinese.GBK.NewEncoder())
-		if b, err := enc.Bytes(body); err == nil {
-			body = b
-		}
-	}
-	ct := "text/html"
-	if h.Charset == "header" {
-		ct += "; charset=" + h.Encoding
-	}
+	body, ct := encodePage(h, page)
 	mod, _ := time.Parse("2006-01-02", rp.Date)
 	if rp.Version > 0 {
 		mod = mod.AddDate(0, 6, 0)

@@ -244,6 +244,9 @@ func (f *Frontier) take() (*QueuedRequest, time.Duration, chan struct{}, error) 
 // host stays busy until Release.
 func (f *Frontier) Next(ctx context.Context) (*QueuedRequest, error) {
 	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err // stopping: hand out nothing more
+		}
 		req, wait, wake, err := f.take()
 		if err != nil || req != nil {
 			return req, err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -63,13 +64,7 @@ errors and challenges. Ctrl-C stops cleanly; a later run resumes where it stoppe
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "crawl: %d seed URLs into %s, %s between requests to a host, %d hosts at once\n", len(urls), st.Path(), cc.Delay, cc.Workers)
-			stop := make(chan struct{})
-			done := make(chan struct{})
-			go progress(cmd.ErrOrStderr(), c, stop, done)
-			sum, err := c.Run(cmd.Context())
-			close(stop)
-			<-done
-			printSummary(out, sum)
+			sum, err := runCrawl(cmd, c)
 			if err != nil {
 				return err
 			}
@@ -83,6 +78,17 @@ errors and challenges. Ctrl-C stops cleanly; a later run resumes where it stoppe
 	cmd.Flags().StringVar(&proxy, "proxy", "", "HTTP(S) proxy URL (default: the config's fetch.proxy)")
 	cmd.Flags().StringVar(&caFile, "ca", "", "extra root CA file (PEM), e.g. simweb's ca.pem")
 	return cmd
+}
+
+// runCrawl runs a crawl with its progress display and closing summary.
+func runCrawl(cmd *cobra.Command, c *crawler.Crawler) (crawler.Summary, error) {
+	stop, done := make(chan struct{}), make(chan struct{})
+	go progress(cmd.ErrOrStderr(), c, stop, done)
+	sum, err := c.Run(cmd.Context())
+	close(stop)
+	<-done
+	printSummary(cmd.OutOrStdout(), sum)
+	return sum, err
 }
 
 // seedURLs reads a portal list or URL list: a portal's URL, and its host's root
@@ -162,6 +168,7 @@ func printSummary(w io.Writer, s crawler.Summary) {
 		for class, n := range s.Hosts {
 			parts = append(parts, fmt.Sprintf("%s %d", class, n))
 		}
+		sort.Strings(parts)
 		fmt.Fprintf(w, "hosts: %s\n", strings.Join(parts, ", "))
 	}
 }

@@ -104,12 +104,7 @@ with the simulated world's ground truth, and writes DIR/reports.csv.`,
 			if err != nil {
 				return err
 			}
-			stop, done := make(chan struct{}), make(chan struct{})
-			go progress(cmd.ErrOrStderr(), c, stop, done)
-			sum, err := c.Run(cmd.Context())
-			close(stop)
-			<-done
-			printSummary(out, sum)
+			sum, err := runCrawl(cmd, c)
 			if err != nil {
 				return err
 			}
