@@ -49,7 +49,7 @@ type Extractor struct {
 	readers map[string]Reader
 }
 
-// New builds an extractor with the HTML and text readers.
+// New builds an extractor with the HTML, text, DOCX and XLSX readers.
 func New() (*Extractor, error) {
 	dec, err := decode.New()
 	if err != nil {
@@ -58,6 +58,8 @@ func New() (*Extractor, error) {
 	return &Extractor{dec: dec, readers: map[string]Reader{
 		"html": htmlReader{dec: dec},
 		"text": textReader{dec: dec},
+		"docx": docxReader{},
+		"xlsx": xlsxReader{},
 	}}, nil
 }
 

@@ -72,3 +72,12 @@ func FuzzText(f *testing.F) {
 		fuzzRead(t, e, e.readers["text"], body)
 	})
 }
+
+// FuzzDOCX feeds any bytes to the DOCX reader and the template parser.
+func FuzzDOCX(f *testing.F) {
+	e := newTestExtractor(f)
+	f.Add([]byte("PK\x03\x04"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fuzzRead(t, e, e.readers["docx"], body)
+	})
+}

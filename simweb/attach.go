@@ -361,3 +361,6 @@ func scannedPDF() []byte {
 	}
 	return p.finish(1)
 }
+
+// AttachmentBytes returns a report's attachment as the world serves it.
+func AttachmentBytes(w *World, rp *Report) ([]byte, string) { return w.attachmentBytes(rp) }

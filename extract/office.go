@@ -1,0 +1,298 @@
+package extract
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Limits on what an Office file may make the readers unpack.
+const (
+	maxZipMembers   = 2000
+	maxMemberBytes  = 64 << 20
+	maxUnpackedSize = 256 << 20
+	maxUnpackRatio  = 200 // unpacked ÷ packed, per member
+)
+
+// ErrUnpackLimit is returned when an archive would unpack past a limit.
+var ErrUnpackLimit = errors.New("archive over the unpacking limits")
+
+// openZip opens an archive with its member count checked.
+func openZip(b []byte) (*zip.Reader, error) {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, fmt.Errorf("reading the archive: %w", err)
+	}
+	if len(zr.File) > maxZipMembers {
+		return nil, fmt.Errorf("%w: %d members", ErrUnpackLimit, len(zr.File))
+	}
+	return zr, nil
+}
+
+// readMember reads one member within the size and ratio limits; a missing member
+// is (nil, nil).
+func readMember(zr *zip.Reader, name string, budget *int64) ([]byte, error) {
+	for _, f := range zr.File {
+		if f.Name != name {
+			continue
+		}
+		if f.UncompressedSize64 > maxMemberBytes || f.CompressedSize64 > 0 && f.UncompressedSize64/f.CompressedSize64 > maxUnpackRatio {
+			return nil, fmt.Errorf("%w: %s declares %d bytes from %d", ErrUnpackLimit, name, f.UncompressedSize64, f.CompressedSize64)
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("opening %s: %w", name, err)
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(io.LimitReader(rc, maxMemberBytes+1))
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", name, err)
+		}
+		*budget -= int64(len(b))
+		if len(b) > maxMemberBytes || *budget < 0 || f.CompressedSize64 > 0 && uint64(len(b))/f.CompressedSize64 > maxUnpackRatio {
+			return nil, fmt.Errorf("%w: %s", ErrUnpackLimit, name)
+		}
+		return b, nil
+	}
+	return nil, nil
+}
+
+// docxReader reads Word 2007+ documents: paragraphs become lines, table rows
+// become lines of cells (a merged cell's continuation is blank).
+type docxReader struct{}
+
+func (docxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
+	zr, err := openZip(doc.Body)
+	if err != nil {
+		return nil, err
+	}
+	budget := int64(maxUnpackedSize)
+	body, err := readMember(zr, "word/document.xml", &budget)
+	if err != nil {
+		return nil, err
+	}
+	if body == nil {
+		return nil, errors.New("no word/document.xml: not a DOCX document")
+	}
+	lay := &Layout{Format: "docx", Encoding: "utf-8"}
+	dec := xml.NewDecoder(bytes.NewReader(body))
+	var (
+		para     strings.Builder
+		inText   bool
+		depth    int // table nesting
+		row      []string
+		cell     strings.Builder
+		inCell   bool
+		vmergeOn bool
+	)
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			lay.Warnings = append(lay.Warnings, fmt.Sprintf("DOCX XML cut short: %v", err))
+			break
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "tbl":
+				depth++
+			case "tr":
+				if depth == 1 {
+					row = row[:0]
+				}
+			case "tc":
+				if depth == 1 {
+					inCell = true
+					cell.Reset()
+					vmergeOn = false
+				}
+			case "vMerge":
+				vmergeOn = true
+				for _, a := range t.Attr {
+					if a.Name.Local == "val" && a.Value == "restart" {
+						vmergeOn = false
+					}
+				}
+			case "t":
+				inText = true
+			case "tab":
+				para.WriteByte(' ')
+			case "br":
+				if inCell {
+					cell.WriteByte(' ')
+				}
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "t":
+				inText = false
+			case "p":
+				if inCell {
+					if cell.Len() > 0 && para.Len() > 0 {
+						cell.WriteByte(' ')
+					}
+					cell.WriteString(para.String())
+				} else if s := collapse(para.String()); s != "" {
+					lay.Lines = append(lay.Lines, Line{Cells: []string{s}})
+				}
+				para.Reset()
+			case "tc":
+				if depth == 1 {
+					text := collapse(cell.String())
+					if vmergeOn {
+						text = "" // covered by the cell above
+					}
+					row = append(row, text)
+					inCell = false
+				}
+			case "tr":
+				if depth == 1 {
+					lay.Lines = append(lay.Lines, Line{Cells: append([]string(nil), row...), Table: true})
+				}
+			case "tbl":
+				depth--
+			}
+		case xml.CharData:
+			if inText {
+				para.Write(t)
+			}
+		}
+	}
+	return lay, nil
+}
+
+// xlsxReader reads Excel 2007+ workbooks: every row of every sheet becomes a line
+// of cells in their columns.
+type xlsxReader struct{}
+
+type xlsxCell struct {
+	Ref    string `xml:"r,attr"`
+	Type   string `xml:"t,attr"`
+	Value  string `xml:"v"`
+	Inline struct {
+		Text string `xml:"t"`
+		Runs []struct {
+			Text string `xml:"t"`
+		} `xml:"r"`
+	} `xml:"is"`
+}
+
+type xlsxSheet struct {
+	Rows []struct {
+		Cells []xlsxCell `xml:"c"`
+	} `xml:"sheetData>row"`
+}
+
+func (xlsxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
+	zr, err := openZip(doc.Body)
+	if err != nil {
+		return nil, err
+	}
+	budget := int64(maxUnpackedSize)
+	var shared []string
+	if b, err := readMember(zr, "xl/sharedStrings.xml", &budget); err != nil {
+		return nil, err
+	} else if b != nil {
+		var sst struct {
+			Items []struct {
+				Text string `xml:"t"`
+				Runs []struct {
+					Text string `xml:"t"`
+				} `xml:"r"`
+			} `xml:"si"`
+		}
+		if err := xml.Unmarshal(b, &sst); err != nil {
+			return nil, fmt.Errorf("reading shared strings: %w", err)
+		}
+		for _, it := range sst.Items {
+			s := it.Text
+			for _, r := range it.Runs {
+				s += r.Text
+			}
+			shared = append(shared, s)
+		}
+	}
+	lay := &Layout{Format: "xlsx", Encoding: "utf-8"}
+	for i := 1; i <= 64; i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		b, err := readMember(zr, fmt.Sprintf("xl/worksheets/sheet%d.xml", i), &budget)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			break
+		}
+		var sh xlsxSheet
+		if err := xml.Unmarshal(b, &sh); err != nil {
+			lay.Warnings = append(lay.Warnings, fmt.Sprintf("sheet %d unreadable: %v", i, err))
+			continue
+		}
+		for _, row := range sh.Rows {
+			var cells []string
+			for _, c := range row.Cells {
+				col := columnIndex(c.Ref)
+				if col < 0 || col > 200 {
+					continue
+				}
+				for len(cells) < col {
+					cells = append(cells, "")
+				}
+				var v string
+				switch c.Type {
+				case "s":
+					if n, err := strconv.Atoi(c.Value); err == nil && n >= 0 && n < len(shared) {
+						v = shared[n]
+					}
+				case "inlineStr":
+					v = c.Inline.Text
+					for _, r := range c.Inline.Runs {
+						v += r.Text
+					}
+				default:
+					v = c.Value
+				}
+				if col == len(cells) {
+					cells = append(cells, collapse(v))
+				} else {
+					cells[col] = collapse(v)
+				}
+			}
+			if len(cells) == 1 {
+				lay.Lines = append(lay.Lines, Line{Cells: cells})
+			} else if len(cells) > 1 {
+				lay.Lines = append(lay.Lines, Line{Cells: cells, Table: true})
+			}
+		}
+	}
+	return lay, nil
+}
+
+// columnIndex turns "C12" into 2.
+func columnIndex(ref string) int {
+	n := 0
+	for i := 0; i < len(ref); i++ {
+		c := ref[i]
+		if c < 'A' || c > 'Z' {
+			if i == 0 {
+				return -1
+			}
+			break
+		}
+		n = n*26 + int(c-'A'+1)
+	}
+	return n - 1
+}

@@ -1,0 +1,85 @@
+package extract
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/nianbao/nianbao/seeds"
+	"github.com/nianbao/nianbao/simweb"
+)
+
+// The simulated web writes DOCX and XLSX reports; both read back to the values
+// it wrote.
+func TestOfficeAttachmentsReadBack(t *testing.T) {
+	f, err := os.Open("../../shared/data/portals.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := seeds.Read(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := simweb.Generate(simweb.Config{Seed: 3, Hosts: 80, Portals: list})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newTestExtractor(t)
+	checked := map[string]int{}
+	for _, r := range w.Manifest(true).Reports {
+		if (r.Format != "docx" && r.Format != "xlsx") || r.Template == "legacy" || checked[r.Format] >= 4 {
+			continue
+		}
+		var rp *simweb.Report
+		for _, u := range w.Units {
+			for _, x := range u.Reports {
+				if x.URL() == r.URL {
+					rp = x
+				}
+			}
+		}
+		body, _ := simweb.AttachmentBytes(w, rp)
+		if Sniff(body) != r.Format {
+			t.Fatalf("%s sniffed as %s", r.Format, Sniff(body))
+		}
+		rec, err := e.Extract(context.Background(), Document{Body: body, Name: "report." + r.Format})
+		if err != nil {
+			t.Fatal(err)
+		}
+		titleYearOff := !strings.Contains(r.Title, strconv.Itoa(r.Year)) // last year's year copied into the title, no date to correct it
+		if string(rec.Template) != r.Template || rec.Year == nil || *rec.Year != r.Year && !titleYearOff {
+			t.Errorf("%s: template %s year %v, want %s %d (warnings %v)", r.Format, rec.Template, rec.Year, r.Template, r.Year, rec.Warnings)
+		}
+		for p, v := range r.Values {
+			if got, _ := rec.Cell(p); got == nil || *got != v {
+				t.Errorf("%s %s: %s = %v, want %v", r.Format, r.URL, p, got, v)
+			}
+		}
+		checked[r.Format]++
+	}
+	if checked["docx"] == 0 || checked["xlsx"] == 0 {
+		t.Fatalf("checked %v", checked)
+	}
+}
+
+func TestZipBombRefused(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("word/document.xml")
+	w.Write(bytes.Repeat([]byte("<w:p/>"), 5<<20)) // 30 MB of one pattern: a ratio no document has
+	zw.Close()
+	_, err := docxReader{}.Read(context.Background(), Document{Body: buf.Bytes()})
+	if !errors.Is(err, ErrUnpackLimit) {
+		t.Fatalf("a zip bomb was unpacked: %v (%d bytes packed)", err, buf.Len())
+	}
+	_, err = newTestExtractor(t).Extract(context.Background(), Document{Body: buf.Bytes()})
+	if err == nil || !strings.Contains(err.Error(), "unpacking limits") {
+		t.Fatalf("extract: %v", err)
+	}
+}
