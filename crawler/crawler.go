@@ -131,7 +131,8 @@ type Crawler struct {
 	robots   *robotsCache
 	plain    *http.Client // robots.txt
 	col      *colly.Collector
-	insecure *colly.Collector
+	insecure *colly.Collector // for cfg.InsecureTLSHosts only
+	plainIns *http.Client     // robots.txt of those hosts
 	Stats    Stats
 
 	mu    sync.Mutex
@@ -170,6 +171,7 @@ func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, e
 		if c.insecure, err = c.collector(itr); err != nil {
 			return nil, err
 		}
+		c.plainIns = &http.Client{Transport: itr, Timeout: cfg.Timeout}
 	}
 	var reqs []*store.QueuedRequest
 	for _, s := range seeds {
@@ -404,7 +406,11 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 	// robots.txt, fetched within the host's politeness.
 	rules := c.robots.cached(req.Host)
 	if rules == nil {
-		rules = c.robots.fetch(ctx, c.plain, u.Scheme, req.Host, c.cfg.UserAgent)
+		client := c.plain
+		if c.plainIns != nil && c.insecureHost(req.Host) {
+			client = c.plainIns
+		}
+		rules = c.robots.fetch(ctx, client, u.Scheme, req.Host, c.cfg.UserAgent)
 		c.mu.Lock()
 		hi.Fetches++
 		c.mu.Unlock()
