@@ -244,3 +244,11 @@ func TestRunTogetherBounded(t *testing.T) {
 		t.Errorf("no warning: %v", rec.Warnings)
 	}
 }
+
+// One-column rows glued to their label read as the number they are.
+func TestGluedSingleValues(t *testing.T) {
+	rec := extractString(t, "某机关2022年政府信息公开工作年度报告\n二、主动公开政府信息情况\n信息内容 本年制发件数 本年废止件数 现行有效件数\n行政许可6753\n行政事业性收费83.93\n规章000\n")
+	wantCell(t, rec, "active.licensing.decisions", 6753)
+	wantCell(t, rec, "active.fees.amount_10k_yuan", 83.93)
+	wantCell(t, rec, "active.rules.in_force", 0)
+}

@@ -35,7 +35,7 @@ type gluedRow struct {
 	key, digits string
 }
 
-var gluedRe = regexp.MustCompile(`^(.*[^0-9\s.．])\s*([0-9]+)$`)
+var gluedRe = regexp.MustCompile(`^(.*[^0-9\s.．])\s*([0-9]+(?:\.[0-9]+)?)$`)
 
 type rowAcc struct {
 	key    string
