@@ -32,12 +32,7 @@ func newHarness(t testing.TB, hosts int, epoch int) *harness {
 
 func newHarnessFaults(t testing.TB, hosts int, epoch int, faults bool) *harness {
 	t.Helper()
-	f, err := os.Open("../../shared/data/portals.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	list, err := seeds.Read(f)
-	f.Close()
+	list, err := seeds.ReadFile("../../shared/data/portals.csv")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,12 +16,7 @@ import (
 // The simulated web writes DOCX and XLSX reports; both read back to the values
 // it wrote.
 func TestOfficeAttachmentsReadBack(t *testing.T) {
-	f, err := os.Open("../../shared/data/portals.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	list, err := seeds.Read(f)
-	f.Close()
+	list, err := seeds.ReadFile("../../shared/data/portals.csv")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"strings"
 )
 
@@ -161,4 +162,18 @@ func (l *List) Chain(code string) []Portal {
 		code = p.ParentCode
 	}
 	return out
+}
+
+// ReadFile reads a portal list or URL list from a file.
+func ReadFile(path string) (*List, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading seeds: %w", err)
+	}
+	defer f.Close()
+	l, err := Read(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return l, nil
 }

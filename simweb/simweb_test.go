@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -21,12 +20,7 @@ import (
 
 func portals(t testing.TB) *seeds.List {
 	t.Helper()
-	f, err := os.Open("../../shared/data/portals.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	l, err := seeds.Read(f)
+	l, err := seeds.ReadFile("../../shared/data/portals.csv")
 	if err != nil {
 		t.Fatal(err)
 	}

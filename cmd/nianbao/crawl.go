@@ -94,12 +94,7 @@ func runCrawl(cmd *cobra.Command, c *crawler.Crawler) (crawler.Summary, error) {
 // seedURLs reads a portal list or URL list: a portal's URL, and its host's root
 // when the URL is a deep link.
 func seedURLs(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading seeds: %w", err)
-	}
-	defer f.Close()
-	l, err := seeds.Read(f)
+	l, err := seeds.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}

@@ -181,9 +181,8 @@ with the simulated world's ground truth, and writes DIR/reports.csv.`,
 // demoPortals reads the shared portal list beside the project, or, on a machine
 // without it, a small list of real divisions embedded in the binary.
 func demoPortals() (*seeds.List, error) {
-	if f, err := os.Open(demoPortalsPath); err == nil {
-		defer f.Close()
-		return seeds.Read(f)
+	if _, err := os.Stat(demoPortalsPath); err == nil {
+		return seeds.ReadFile(demoPortalsPath)
 	}
 	b, err := fs.ReadFile(samples.FS(), "portals_demo.csv")
 	if err != nil {

@@ -32,12 +32,7 @@ ground-truth manifest to DIR/manifest.json. On Ctrl-C it writes the request log
 to DIR/requests.jsonl.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := os.Open(portals)
-			if err != nil {
-				return fmt.Errorf("reading the portal list: %w", err)
-			}
-			list, err := seeds.Read(f)
-			f.Close()
+			list, err := seeds.ReadFile(portals)
 			if err != nil {
 				return err
 			}
