@@ -54,7 +54,11 @@ func classify(status int, body []byte, text string, err error) (string, string) 
 		}
 		return ClassError, msg
 	}
-	lower := bytes.ToLower(body)
+	// Only small bodies are looked into for challenge scripts: a challenge is never large.
+	var lower []byte
+	if len(body) < 64<<10 {
+		lower = bytes.ToLower(body)
+	}
 	switch {
 	case status == http.StatusNotModified:
 		return ClassNotModified, ""

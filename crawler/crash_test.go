@@ -97,7 +97,9 @@ func TestKilledCrawlResumes(t *testing.T) {
 	// The reference: one uninterrupted crawl.
 	ref := newHarnessFaults(t, 14, 0, false)
 	ref.cfg.Workers = 8
+	refStart := time.Now()
 	ref.crawl(t)
+	refTime := time.Since(refStart)
 	want := reportsOf(t, ref.st)
 	refDups := duplicates(ref)
 
@@ -122,9 +124,26 @@ func TestKilledCrawlResumes(t *testing.T) {
 			t.Fatalf("the last, uninterrupted run failed: %v", err)
 		}
 	}
+	// Each run lives a random share of what a whole crawl takes (plus the start of
+	// the process), so every kill lands mid-crawl.
 	kills := 4
 	for i := 0; i < kills; i++ {
-		run(time.Duration(700+rand.IntN(1500)) * time.Millisecond)
+		run(300*time.Millisecond + time.Duration(rand.Int64N(int64(refTime/5))+int64(refTime/10)))
+		if i == 0 {
+			st, err := store.Open(db, store.Options{LockTimeout: 5 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stats, _ := st.Stats()
+			pending := 0
+			if fr, err := st.Frontier(); err == nil {
+				pending = fr.Pending()
+			}
+			st.Close()
+			if pending == 0 {
+				t.Fatalf("the first kill came after the crawl had finished (%d records): the test would prove nothing", stats.Records)
+			}
+		}
 	}
 	run(0)
 

@@ -488,8 +488,9 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 			final = s.resp.Request.URL.String()
 		}
 	}
+	// Decoded once: for classifying (soft 404s, maintenance pages) and for links.
 	text := ""
-	if f := extract.Sniff(body); len(body) < 64<<10 && (f == "html" || f == "text") {
+	if f := extract.Sniff(body); f == "html" || f == "text" {
 		text = c.dec.Bytes(body, s.contentType, true).Text
 	}
 	class, detail := classify(status, body, text, s.err)
@@ -550,7 +551,7 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 		c.mu.Unlock()
 		cm.Done = req
 		if class == ClassOK {
-			c.harvest(ctx, req, final, body, header, s, &cm)
+			c.harvest(ctx, req, final, body, text, header, s, &cm)
 		}
 	case ClassRateLimited, ClassServerError, ClassUnreachable, ClassMaintenance, ClassError:
 		attempts, _ := strconv.Atoi(req.Get("attempts"))
@@ -652,21 +653,15 @@ func (c *Crawler) do(ctx context.Context, req *store.QueuedRequest) (*slot, erro
 	if c.insecure != nil && c.insecureHost(req.Host) {
 		col = c.insecure
 	}
-	done := make(chan error, 1)
-	go func() {
-		if body != nil {
-			done <- col.Request(req.Method, req.URL, body, cctx, hdr)
-		} else {
-			done <- col.Request(req.Method, req.URL, nil, cctx, hdr)
-		}
-	}()
-	select {
-	case err := <-done:
-		if err != nil && s.err == nil && s.resp == nil {
-			s.err = err
-		}
-	case <-ctx.Done():
-		return s, nil
+	// The collector's requests carry the run's context (set in Run): a stop ends them.
+	var err error
+	if body != nil {
+		err = col.Request(req.Method, req.URL, body, cctx, hdr)
+	} else {
+		err = col.Request(req.Method, req.URL, nil, cctx, hdr)
+	}
+	if err != nil && s.err == nil && s.resp == nil {
+		s.err = err
 	}
 	s.end = time.Now()
 	return s, nil
@@ -698,7 +693,7 @@ func (c *Crawler) backoff(attempts int, header http.Header) time.Duration {
 var titleRe = regexp.MustCompile(`(?is)<title>(.*?)</title>`)
 
 // harvest reads a fetched page: links to follow, and the report or attachment it is.
-func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final string, body []byte, header http.Header, s *slot, cm *store.Commit) {
+func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final string, body []byte, text string, header http.Header, s *slot, cm *store.Commit) {
 	kind := req.Get("kind")
 	base, err := url.Parse(final)
 	if err != nil {
@@ -709,7 +704,6 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 	var links []link
 	doc := body
 	if format == "html" || format == "text" {
-		text := c.dec.Bytes(body, ct, true).Text
 		if kind == KindAPI {
 			links = apiLinks(text, base)
 		} else {

@@ -234,6 +234,12 @@ func checkPoliteness(t *testing.T, h *harness, delay time.Duration) {
 			if prev.Status == 429 && e.Start.Sub(prev.End) < time.Second {
 				t.Errorf("%s: Retry-After not honoured (%s)", name, e.Start.Sub(prev.End))
 			}
+			switch prev.Status {
+			case 412, 418, 512, 521: // a challenge: backed off from, never answered at once
+				if gap := e.Start.Sub(prev.End); gap < h.cfg.BackoffBase-5*time.Millisecond {
+					t.Errorf("%s: %s only %s after a %d challenge", name, e.Path, gap, prev.Status)
+				}
+			}
 		}
 		if len(es) > h.cfg.MaxPagesPerHost+1 {
 			t.Errorf("%s: %d requests, budget %d", name, len(es), h.cfg.MaxPagesPerHost)

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"fmt"
 	"path"
 	"regexp"
 	"sort"
@@ -341,8 +340,6 @@ func attachmentsFrom(links []Link, lines []Line) []attachment {
 }
 
 type attachment struct{ name, url string }
-
-func (a attachment) String() string { return fmt.Sprintf("%s <%s>", a.name, a.url) }
 
 // LooksLikeReportTitle reports whether a title or link text names an annual report
 // on open government information (and not a notice about such reports).

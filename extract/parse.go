@@ -112,7 +112,7 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 
 	rv := &reviewParser{rec: rec}
 	revSpan := spans.get("review", len(lines))
-	if _, ok := spans.m["review"]; !ok && len(rp.lines) > 0 {
+	if _, ok := spans.m["review"]; !ok && len(rp.rows) > 0 {
 		// No heading 四: table 四 follows table 三.
 		revSpan = span{from: rp.lastLine + 1, to: len(lines)}
 	}

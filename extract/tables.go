@@ -19,7 +19,6 @@ type rowParser struct {
 	width    func(key string) int
 	rec      *report.Record
 	rows     map[string][]value // key → exactly width values (blank where null)
-	lines    map[string]int     // key → line number where the row was read
 	lastLine int                // the last line a row was read from
 	filled   map[string]bool
 	seen     int // rows whose label was found, printed values or not
@@ -47,7 +46,7 @@ type rowAcc struct {
 
 func newRowParser(table string, ms []matcher, width func(string) int, rec *report.Record) *rowParser {
 	return &rowParser{table: table, ms: ms, width: width, rec: rec,
-		rows: map[string][]value{}, lines: map[string]int{}, filled: map[string]bool{}, subtotal: -1}
+		rows: map[string][]value{}, filled: map[string]bool{}, subtotal: -1}
 }
 
 func (p *rowParser) feed(l Line, lineNo int) {
@@ -202,7 +201,7 @@ func (p *rowParser) flush() {
 	var ok bool
 	var note string
 	if a.open {
-		got, ok, note = fitStream(a.stream, w+p.extra())
+		got, ok, note = fitCount(a.stream, w+p.extra()) // values that stood one per line
 	} else {
 		got, ok, note = fitCells(a.cells, w+p.extra())
 	}
@@ -215,14 +214,12 @@ func (p *rowParser) flush() {
 			p.glued = append(p.glued, gluedRow{key: a.key, digits: d})
 			p.filled[a.key] = true
 			p.rows[a.key] = make([]value, w)
-			p.lines[a.key] = a.line
 			p.lastLine = max(p.lastLine, a.line)
 			return
 		}
 		p.rec.Warnf("%s: %s; the row is left null", path, note)
 		p.filled[a.key] = true
 		p.rows[a.key] = make([]value, w)
-		p.lines[a.key] = a.line
 		p.lastLine = max(p.lastLine, a.line)
 		return
 	}
@@ -237,7 +234,6 @@ func (p *rowParser) flush() {
 		vals[i] = got[i].val
 	}
 	p.rows[a.key] = vals
-	p.lines[a.key] = a.line
 	p.lastLine = max(p.lastLine, a.line)
 	if countValues(got) > 0 || len(got) == w {
 		p.filled[a.key] = true
@@ -278,11 +274,6 @@ func fitCells(cells []token, w int) ([]token, bool, string) {
 		c = c[1:]
 	}
 	return fitCount(c, w)
-}
-
-// fitStream fits values that stood one per line.
-func fitStream(vals []token, w int) ([]token, bool, string) {
-	return fitCount(vals, w)
 }
 
 func fitCount(c []token, w int) ([]token, bool, string) {

@@ -145,16 +145,6 @@ func (r *Record) Cell(path string) (*float64, bool) {
 	return t.Get(row, col)
 }
 
-// InferredValue returns the inferred value of a cell, if any.
-func (r *Record) InferredValue(path string) (float64, bool) {
-	for _, in := range r.Inferred {
-		if in.Cell == path {
-			return in.Value, true
-		}
-	}
-	return 0, false
-}
-
 // SplitPath splits "table.row.col".
 func SplitPath(path string) (table, row, col string, ok bool) {
 	var parts [3]string

@@ -483,9 +483,6 @@ func (s *Server) pathIndex(h *Host) map[string]target {
 	return idx
 }
 
-// expiring: on some hosts attachment links carry a signed expiry time.
-func (s *Server) expiring(h *Host) bool { return h.rng%4 == 1 && h.Dialect == TRS }
-
 func (s *Server) sign(path string, t int64) string {
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s|%d|%d", path, t, s.w.cfg.Seed)))
 	return hex.EncodeToString(sum[:6])
@@ -584,7 +581,7 @@ func (s *Server) route(rw *recorder, r *http.Request, h *Host, path string) {
 		}
 	}
 	body := s.w.reportBody(rp)
-	if s.expiring(h) && rp.Attach != "" {
+	if h.ExpiringLinks() && rp.Attach != "" {
 		t := s.opt.Now().Unix()
 		body = strings.ReplaceAll(body, `href="`+rp.Attach+`"`, fmt.Sprintf(`href="%s?t=%d&amp;sig=%s"`, rp.Attach, t, s.sign(rp.Attach, t)))
 	}
@@ -607,7 +604,7 @@ func (s *Server) notFound(rw http.ResponseWriter, r *http.Request, h *Host) {
 }
 
 func (s *Server) attachment(rw http.ResponseWriter, r *http.Request, h *Host, rp *Report) {
-	if s.expiring(h) {
+	if h.ExpiringLinks() {
 		t, _ := strconv.ParseInt(r.URL.Query().Get("t"), 10, 64)
 		if t == 0 || s.opt.Now().Sub(time.Unix(t, 0)) > s.opt.AttachmentTTL || r.URL.Query().Get("sig") != s.sign(rp.Attach, t) {
 			http.Error(rw, "403 链接已失效", http.StatusForbidden)

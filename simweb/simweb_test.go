@@ -64,6 +64,17 @@ func serve(t *testing.T, w *World, opt Options) (*Server, *http.Client) {
 var testDecoder *decode.Decoder
 
 // get fetches a URL and decodes the body as a crawler would.
+// servePlain serves a world without faults with every host on plain HTTP.
+func servePlain(t *testing.T, hosts, epoch int) (*World, *http.Client) {
+	t.Helper()
+	w := world(t, hosts, epoch, false)
+	for _, h := range w.Hosts {
+		h.Scheme = "http"
+	}
+	_, c := serve(t, w, Options{})
+	return w, c
+}
+
 // serveOne serves a small world whose first host is set up by prepare before the
 // server starts (hosts are never changed while served).
 func serveOne(t *testing.T, opt Options, prepare func(h *Host)) (*Host, *Server, *http.Client) {
@@ -396,11 +407,7 @@ func TestTrapsAndDuplicates(t *testing.T) {
 }
 
 func TestDriftAndConditionalRequests(t *testing.T) {
-	w := world(t, 60, 1, false)
-	for _, h := range w.Hosts {
-		h.Scheme = "http"
-	}
-	_, c := serve(t, w, Options{})
+	w, c := servePlain(t, 60, 1)
 	seen := map[string]bool{}
 	for _, u := range w.Units {
 		for _, rp := range u.Reports {
@@ -451,11 +458,7 @@ func TestDriftAndConditionalRequests(t *testing.T) {
 
 // The report pages extract with the foundation extractor to the manifest's values.
 func TestReportsExtractToManifestValues(t *testing.T) {
-	w := world(t, 40, 0, false)
-	for _, h := range w.Hosts {
-		h.Scheme = "http"
-	}
-	_, c := serve(t, w, Options{})
+	w, c := servePlain(t, 40, 0)
 	ex, err := extract.New()
 	if err != nil {
 		t.Fatal(err)
@@ -523,15 +526,11 @@ func TestReportsExtractToManifestValues(t *testing.T) {
 }
 
 func TestAttachmentsServed(t *testing.T) {
-	w := world(t, 80, 0, false)
-	for _, h := range w.Hosts {
-		h.Scheme = "http"
-	}
-	_, c := serve(t, w, Options{})
+	w, c := servePlain(t, 80, 0)
 	seen := map[string]bool{}
 	for _, u := range w.Units {
 		for _, rp := range u.Reports {
-			if !rp.Published || rp.Attach == "" || seen[rp.Format] || rp.Unit.Host.Dialect == TRS && rp.Unit.Host.rng%4 == 1 {
+			if !rp.Published || rp.Attach == "" || seen[rp.Format] || rp.Unit.Host.ExpiringLinks() {
 				continue
 			}
 			code, _, body := get(t, c, rp.AttachURL())
@@ -674,7 +673,7 @@ func TestExpiringAttachmentLinks(t *testing.T) {
 	var rp *Report
 	for _, u := range w.Units {
 		for _, r := range u.Reports {
-			if rp == nil && r.Published && r.Attach != "" && u.Host.Dialect == TRS && u.Host.rng%4 == 1 {
+			if rp == nil && r.Published && r.Attach != "" && u.Host.ExpiringLinks() {
 				rp = r
 			}
 		}

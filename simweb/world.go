@@ -626,5 +626,9 @@ func (rp *Report) AttachURL() string {
 
 func (h *Host) base() string { return h.Scheme + "://" + h.Name }
 
+// ExpiringLinks reports whether the host's attachment links carry a signed
+// expiry time (some TRS hosts).
+func (h *Host) ExpiringLinks() bool { return h.rng%4 == 1 && h.Dialect == TRS }
+
 // HomeURL is the host's home page.
 func (h *Host) HomeURL() string { return h.base() + "/" }

@@ -282,19 +282,6 @@ func (f *Frontier) Release(host string, readyAt time.Time) {
 	f.notify()
 }
 
-// Hold pushes a host's readiness back (a Crawl-delay, a back-off) without taking work.
-func (f *Frontier) Hold(host string, until time.Time) {
-	f.mu.Lock()
-	q := f.host(host)
-	if until.After(q.readyAt) {
-		q.readyAt = until
-		if q.index >= 0 {
-			heap.Fix(&f.ready, q.index)
-		}
-	}
-	f.mu.Unlock()
-}
-
 // Commit is what one fetch leaves behind, written in one transaction: the request
 // acknowledged (or kept for a retry), the links it found, its fetch record, and
 // the document, capture and record it yielded.
