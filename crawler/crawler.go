@@ -51,6 +51,12 @@ type Config struct {
 	MaxBackoff       time.Duration
 	RobotsTTL        time.Duration
 	RobotsFailTTL    time.Duration
+	// Revisit says when a URL met in an earlier run is asked again (with its
+	// validators, so an unchanged one costs a 304): after RevisitBase, doubling
+	// while it stays the same, up to RevisitMax. Zero: 20h and 30 days.
+	RevisitBase, RevisitMax time.Duration
+	// Clock is the time a run's schedule is judged by (default time.Now).
+	Clock func() time.Time
 }
 
 // Defaults fills what is unset.
@@ -94,6 +100,9 @@ func (c *Config) Defaults() {
 	if c.RobotsFailTTL <= 0 {
 		c.RobotsFailTTL = time.Hour
 	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
 }
 
 // Extractor turns a document into a record.
@@ -118,6 +127,10 @@ type Summary struct {
 	Hosts                                           map[string]int // host class → count
 	Duration                                        time.Duration
 	Stopped                                         bool // interrupted; a later run resumes
+	Resumed                                         bool // this run continued an unfinished one
+	// Run is the generation's record: its requests, 304s, and the reports that
+	// were new, revised, moved, gone or came back (over all its runs when resumed).
+	Run store.RunInfo
 }
 
 // Crawler crawls into a store.
@@ -138,6 +151,7 @@ type Crawler struct {
 	mu    sync.Mutex
 	hosts map[string]*store.HostInfo
 	agent string
+	seeds []*store.QueuedRequest
 }
 
 // New prepares a crawl of the seeds into the store.
@@ -173,14 +187,10 @@ func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, e
 		}
 		c.plainIns = &http.Client{Transport: itr, Timeout: cfg.Timeout}
 	}
-	var reqs []*store.QueuedRequest
 	for _, s := range seeds {
 		if u, ok := Canonical(s); ok && c.scope.Allows(u) {
-			reqs = append(reqs, newRequest(u, "GET", "", KindPage, 0, ""))
+			c.seeds = append(c.seeds, newRequest(u, "GET", "", KindPage, 0, ""))
 		}
-	}
-	if _, err := fr.Enqueue(reqs...); err != nil {
-		return nil, err
 	}
 	return c, nil
 }
@@ -299,8 +309,16 @@ func (c *Crawler) collector(tr *http.Transport) (*colly.Collector, error) {
 
 // Run crawls until the frontier is empty or ctx is cancelled; a cancelled run
 // leaves the frontier as it was (in-flight requests are queued again next time).
+//
+// A run that finds the frontier empty starts a new generation: the seeds and
+// every known URL that the revisit schedule says is due, asked conditionally. One
+// that finds work queued resumes the stopped generation.
 func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	start := time.Now()
+	run, resumed, err := c.fr.Begin(c.cfg.Clock(), store.Schedule{Base: c.cfg.RevisitBase, Max: c.cfg.RevisitMax}, c.seeds)
+	if err != nil {
+		return Summary{}, err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// In-flight requests end with the run.
@@ -337,7 +355,6 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	}
 	wg.Wait()
 	close(errc)
-	var err error
 	for e := range errc {
 		err = errors.Join(err, e)
 	}
@@ -345,6 +362,20 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 		Errors: c.Stats.Errors.Load(), Disallowed: c.Stats.Disallowed.Load(), Pending: c.fr.Pending(), Duration: time.Since(start),
 		Hosts: map[string]int{}}
 	sum.Stopped = sum.Pending > 0
+	sum.Resumed, sum.Run = resumed, run
+	if !sum.Stopped && err == nil {
+		fin, ferr := c.fr.Finish(c.cfg.Clock())
+		if ferr != nil {
+			err = ferr
+		}
+		sum.Run = fin
+	} else if runs, rerr := c.st.Runs(); rerr == nil {
+		for _, r := range runs {
+			if r.Generation == run.Generation {
+				sum.Run = r
+			}
+		}
+	}
 	c.mu.Lock()
 	for _, h := range c.hosts {
 		class := h.Class
@@ -501,7 +532,7 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 		class, detail = ClassOK, "" // gkmlpt pages are script shells by design
 	}
 	var redirect string
-	if status >= 300 && status < 400 && s.err == nil {
+	if status >= 300 && status < 400 && status != http.StatusNotModified && s.err == nil {
 		loc := header.Get("Location")
 		target, err := u.Parse(loc)
 		canonTarget, ok := "", false
@@ -598,6 +629,24 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 		cm.Done, cm.DropHost = req, req.Host
 	default: // gone, offsite, too large
 		cm.Done = req
+	}
+	// What the fetch tells of the URL (and of a redirect chain's first URL), for
+	// the next run's schedule and the report's history.
+	v := store.Visit{Req: req, Time: s.start, Class: class, Detail: detail, SHA256: fl.SHA256, MovedTo: redirect}
+	if header != nil {
+		v.ETag, v.LastModified = header.Get("ETag"), header.Get("Last-Modified")
+	}
+	if cm.Entry != nil {
+		v.Fingerprint = report.Fingerprint(cm.Entry.Record)
+	}
+	cm.Visits = append(cm.Visits, v)
+	if origin := req.Get("origin"); origin != "" {
+		cm.Origin = origin
+		if class == ClassGone || class == ClassOffsite {
+			oq := &store.QueuedRequest{URL: origin, Method: req.Method, Host: hostOf(origin)}
+			oq.Set("kind", req.Get("kind"))
+			cm.Visits = append(cm.Visits, store.Visit{Req: oq, Time: s.start, Class: class, Detail: "via redirect to " + req.URL + ": " + detail})
+		}
 	}
 	cm.Host = snapshot()
 	n, err := c.fr.Commit(cm)
@@ -726,7 +775,11 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 			if !ok || !c.scope.Allows(cu) {
 				continue
 			}
-			cm.Add = append(cm.Add, newRequest(cu, l.Method, l.Body, l.Kind, req.Depth+1, l.Anchor))
+			q := newRequest(cu, l.Method, l.Body, l.Kind, req.Depth+1, l.Anchor)
+			if l.Kind == KindAttachment {
+				q.Set("parent", req.URL) // the page that leads to the attachment's report
+			}
+			cm.Add = append(cm.Add, q)
 		}
 	}
 	if kind != KindReport && kind != KindAttachment {

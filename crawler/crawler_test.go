@@ -31,6 +31,10 @@ func newHarness(t testing.TB, hosts int, epoch int) *harness {
 }
 
 func newHarnessFaults(t testing.TB, hosts int, epoch int, faults bool) *harness {
+	return newHarnessOpts(t, hosts, epoch, faults, simweb.Options{})
+}
+
+func newHarnessOpts(t testing.TB, hosts int, epoch int, faults bool, opt simweb.Options) *harness {
 	t.Helper()
 	list, err := seeds.ReadFile("../../shared/data/portals.csv")
 	if err != nil {
@@ -40,7 +44,7 @@ func newHarnessFaults(t testing.TB, hosts int, epoch int, faults bool) *harness 
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := simweb.NewServer(w, simweb.Options{})
+	srv, err := simweb.NewServer(w, opt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ func (s *Server) dialectRoute(rw http.ResponseWriter, r *http.Request, h *Host, 
 		return s.jsList(rw, r, h, path)
 	case Legacy:
 		if path == "/pub/gknb/index.htm" {
-			s.html(rw, r, h, h.pageShell("政府信息公开年报", listHTML(s.w.listItems(h, ""))))
+			s.html(rw, r, h, h.pageShell("政府信息公开年报", listHTML(s.world().listItems(h, ""))))
 			return true
 		}
 	}
@@ -65,7 +65,7 @@ func (s *Server) trs(rw http.ResponseWriter, r *http.Request, h *Host, path stri
 		}
 		page = v
 	}
-	items := s.w.listItems(h, kind)
+	items := s.world().listItems(h, kind)
 	n := pages(len(items), trsPerPage)
 	claimed := n
 	if h.rng%7 == 0 {
@@ -127,7 +127,7 @@ func (s *Server) hanweb(rw http.ResponseWriter, r *http.Request, h *Host, path s
 		if kind == "" {
 			return false
 		}
-		items := s.w.listItems(h, kind)
+		items := s.world().listItems(h, kind)
 		first := 45
 		if h.rng%2 == 0 {
 			first = hanwebPerPage // only the first page is inside the page
@@ -149,7 +149,7 @@ func (s *Server) hanweb(rw http.ResponseWriter, r *http.Request, h *Host, path s
 		http.Error(rw, "bad columnid", http.StatusBadRequest)
 		return true
 	}
-	items := s.w.listItems(h, kind)
+	items := s.world().listItems(h, kind)
 	from, to := 0, 0
 	if p := r.URL.Query().Get("page"); p != "" {
 		n, _ := strconv.Atoi(p)
@@ -212,7 +212,7 @@ func (s *Server) gkmlpt(rw http.ResponseWriter, r *http.Request, h *Host, path s
 		}
 		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 		page = max(page, 1)
-		items := s.w.listItems(h, kind)
+		items := s.world().listItems(h, kind)
 		var arts []map[string]any
 		for _, it := range pageSlice(items, page-1, gkmlptPerPage) {
 			a := map[string]any{"id": hash64(it.Path) % 100000000, "title": it.Title, "url": absolute(h, it.Path), "first_publish_time": it.Date}
@@ -230,7 +230,7 @@ func (s *Server) gkmlpt(rw http.ResponseWriter, r *http.Request, h *Host, path s
 		if !ok || t.report == nil || t.kind != "report" || t.report.Drift != "" {
 			return false
 		}
-		b, _ := json.Marshal(map[string]any{"title": t.report.Title, "content": s.w.reportBody(t.report), "publish_time": t.report.Date})
+		b, _ := json.Marshal(map[string]any{"title": t.report.Title, "content": s.world().reportBody(t.report), "publish_time": t.report.Date})
 		s.html(rw, r, h, fmt.Sprintf(`<!DOCTYPE html><html><head><title>%s</title><script>window._CONFIG = {SID:'%d', DETAIL: %s};</script></head><body><div id="app"></div></body></html>`, esc(t.report.Title), s.gkmlptSID(h), b))
 		return true
 	}
@@ -269,7 +269,7 @@ func (s *Server) tabs(rw http.ResponseWriter, r *http.Request, h *Host, path str
 			unit = u
 		}
 	}
-	for _, other := range s.w.Hosts {
+	for _, other := range s.world().Hosts {
 		if other != h && other.Division.Code == h.Division.Code && other.Dialect == Tabs && strings.HasSuffix(other.Name, strings.TrimPrefix(h.Name, "www.")) {
 			fmt.Fprintf(&b, `<a href="%s/opennessAnnualReport/?branch_id=%d">%s</a> `, other.base(), other.Units[0].Branch, esc(other.Units[0].Name))
 		}
@@ -279,7 +279,7 @@ func (s *Server) tabs(rw http.ResponseWriter, r *http.Request, h *Host, path str
 		return false
 	}
 	var items []item
-	for _, it := range s.w.listItems(h, unit.Kind) {
+	for _, it := range s.world().listItems(h, unit.Kind) {
 		if it.Report == nil || it.Report.Unit == unit {
 			items = append(items, it)
 		}
@@ -313,7 +313,7 @@ func (s *Server) pageIndex(rw http.ResponseWriter, r *http.Request, h *Host, pat
 	kind := h.kinds()[i]
 	page, _ := strconv.Atoi(r.URL.Query().Get("pageIndex"))
 	page = max(page, 1)
-	items := s.w.listItems(h, kind)
+	items := s.world().listItems(h, kind)
 	n := pages(len(items), pageIndexPerPage)
 	if page > n {
 		return false
@@ -343,7 +343,7 @@ func (s *Server) yearDir(rw http.ResponseWriter, r *http.Request, h *Host, path 
 		for _, u := range h.Units {
 			for _, rp := range u.Reports {
 				d := yearDirName(rp.Year, u)
-				if !seen[d] && rp.Published && !(rp.Drift == "new" && s.w.cfg.Epoch == 0) {
+				if !seen[d] && rp.Published && !(rp.Drift == "new" && s.world().cfg.Epoch == 0) {
 					seen[d] = true
 					fmt.Fprintf(&b, `<li><a href="%s/">%d年度</a></li>`, d, rp.Year)
 				}
@@ -380,7 +380,7 @@ func (s *Server) yearDir(rw http.ResponseWriter, r *http.Request, h *Host, path 
 				continue
 			}
 			for _, rp := range u.Reports {
-				if yearDirName(rp.Year, u) == parts[0] && rp.Published && !(rp.Drift == "new" && s.w.cfg.Epoch == 0) {
+				if yearDirName(rp.Year, u) == parts[0] && rp.Published && !(rp.Drift == "new" && s.world().cfg.Epoch == 0) {
 					p := rp.Path
 					if rp.Drift == "migrated" {
 						p = rp.MovedPath
@@ -407,7 +407,7 @@ func (s *Server) jsList(rw http.ResponseWriter, r *http.Request, h *Host, path s
 	if kind == "" {
 		return false
 	}
-	items := s.w.listItems(h, kind)
+	items := s.world().listItems(h, kind)
 	var data []map[string]string
 	for _, it := range items {
 		data = append(data, map[string]string{"title": it.Title, "url": it.Path, "date": it.Date})

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/liuzl/gocc"
@@ -38,11 +39,14 @@ type Options struct {
 	AttachmentTTL time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// CrawlDelay is what the crawl_delay robots.txt case asks for (default 1s;
+	// the demo compresses time and asks for less).
+	CrawlDelay time.Duration
 }
 
 // Server serves a world.
 type Server struct {
-	w     *World
+	w     atomic.Pointer[World]
 	opt   Options
 	log   *RequestLog
 	ca    *certAuthority
@@ -89,6 +93,9 @@ func NewServer(w *World, opt Options) (*Server, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.CrawlDelay <= 0 {
+		opt.CrawlDelay = time.Second
+	}
 	ca, err := newCertAuthority()
 	if err != nil {
 		return nil, err
@@ -97,13 +104,25 @@ func NewServer(w *World, opt Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("simweb: loading s2t: %w", err)
 	}
-	s := &Server{w: w, opt: opt, log: &RequestLog{}, ca: ca, t2s: cc, state: map[string]*hostState{}, index: map[string]map[string]target{},
+	s := &Server{opt: opt, log: &RequestLog{}, ca: ca, t2s: cc, state: map[string]*hostState{}, index: map[string]map[string]target{},
 		quiet: log.New(io.Discard, "", 0)}
+	s.w.Store(w)
 	return s, nil
 }
 
 // World returns the served world.
-func (s *Server) World() *World { return s.w }
+func (s *Server) World() *World { return s.world() }
+
+func (s *Server) world() *World { return s.w.Load() }
+
+// SetWorld serves another world from now on, typically the same one a night
+// later (Config.Epoch 1): the same addresses, CA and request log.
+func (s *Server) SetWorld(w *World) {
+	s.mu.Lock()
+	s.index = map[string]map[string]target{}
+	s.mu.Unlock()
+	s.w.Store(w)
+}
 
 // Log returns the request log.
 func (s *Server) Log() *RequestLog { return s.log }
@@ -209,18 +228,18 @@ func (s *Server) hostState(name string) *hostState {
 
 func (s *Server) serve(rw *recorder, r *http.Request) {
 	name := strings.ToLower(r.Host)
-	if name == s.w.Clone {
+	if name == s.world().Clone {
 		s.clone(rw, r)
 		return
 	}
-	h := s.w.Host(name)
-	if h == nil && strings.HasPrefix(name, "new.") && s.w.Host("www."+strings.TrimPrefix(name, "new.")) != nil {
+	h := s.world().Host(name)
+	if h == nil && strings.HasPrefix(name, "new.") && s.world().Host("www."+strings.TrimPrefix(name, "new.")) != nil {
 		s.notFound(rw, r, nil) // the new host that the old one redirects to, where nothing is
 		return
 	}
 	if h == nil {
 		if strings.HasPrefix(name, "m.") {
-			h = s.w.Host("www." + strings.TrimPrefix(name, "m."))
+			h = s.world().Host("www." + strings.TrimPrefix(name, "m."))
 		}
 		if h == nil {
 			if strings.HasSuffix(strings.Split(name, ":")[0], ".gov.cn") {
@@ -319,7 +338,7 @@ func (s *Server) serve(rw *recorder, r *http.Request) {
 		}
 	}
 	if burst {
-		s.html(rw, r, h, s.w.homePage(h)) // the substitute index page
+		s.html(rw, r, h, s.world().homePage(h)) // the substitute index page
 		return
 	}
 	if strings.HasPrefix(path, "/gate/big5/") && h.Big5Gate {
@@ -384,7 +403,7 @@ func (s *Server) robots(rw http.ResponseWriter, h *Host) {
 		}
 		fmt.Fprintf(rw, "User-agent: *\nDisallow: /xxgk/bmxxgknb/\nDisallow: /col/col%d/\nDisallow: /search.jsp\n", dept)
 	case RobotsCrawlDelay:
-		fmt.Fprint(rw, "User-agent: *\nCrawl-delay: 1\nDisallow: /search.jsp\n")
+		fmt.Fprintf(rw, "User-agent: *\nCrawl-delay: %s\nDisallow: /search.jsp\n", strconv.FormatFloat(s.opt.CrawlDelay.Seconds(), 'f', -1, 64))
 	case RobotsHTML:
 		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(rw, "<html><body><h1>欢迎访问</h1></body></html>")
@@ -420,8 +439,14 @@ func encodePage(h *Host, page string) ([]byte, string) {
 // write sends a body with an ETag (and Last-Modified when known), answering
 // If-None-Match and If-Modified-Since with 304.
 func (s *Server) write(rw http.ResponseWriter, r *http.Request, ct string, body []byte, modified time.Time) {
-	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:8]) + `"`
+	s.writeTagged(rw, r, ct, body, modified, "")
+}
+
+// writeTagged is write with a given ETag (empty: the body's hash).
+func (s *Server) writeTagged(rw http.ResponseWriter, r *http.Request, ct string, body []byte, modified time.Time, etag string) {
+	if etag == "" {
+		etag = strongETag(body)
+	}
 	rw.Header().Set("Content-Type", ct)
 	rw.Header().Set("ETag", etag)
 	if !modified.IsZero() {
@@ -461,8 +486,8 @@ func (s *Server) pathIndex(h *Host) map[string]target {
 			if rp.Duplicate != "" {
 				idx[rp.Duplicate] = target{kind: "dup", report: rp}
 			}
-			if h.WAP {
-				idx[strings.Replace(rp.Path, ".html", "_wap.html", 1)] = target{kind: "wap", report: rp}
+			if wap := strings.Replace(rp.Path, ".html", "_wap.html", 1); h.WAP && wap != rp.Path {
+				idx[wap] = target{kind: "wap", report: rp}
 			}
 			if rp.Attach != "" {
 				p := rp.Attach
@@ -474,7 +499,7 @@ func (s *Server) pathIndex(h *Host) map[string]target {
 		}
 	}
 	for _, k := range h.kinds() {
-		for _, d := range s.w.distractors(h, kindColumn[k]) {
+		for _, d := range s.world().distractors(h, kindColumn[k]) {
 			d := d
 			idx[d.Path] = target{kind: "distractor", distractor: &d}
 		}
@@ -484,12 +509,12 @@ func (s *Server) pathIndex(h *Host) map[string]target {
 }
 
 func (s *Server) sign(path string, t int64) string {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s|%d|%d", path, t, s.w.cfg.Seed)))
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s|%d|%d", path, t, s.world().cfg.Seed)))
 	return hex.EncodeToString(sum[:6])
 }
 
 func (s *Server) route(rw *recorder, r *http.Request, h *Host, path string) {
-	w := s.w
+	w := s.world()
 	switch {
 	case path == "/" || path == "/index.html" || path == "/index.htm":
 		s.html(rw, r, h, w.homePage(h))
@@ -580,21 +605,29 @@ func (s *Server) route(rw *recorder, r *http.Request, h *Host, path string) {
 			return
 		}
 	}
-	body := s.w.reportBody(rp)
+	body := w.reportBody(rp)
+	page := h.pageShell(rp.Title, body)
+	// The validator is the stored article's, as a CMS computes it: the same
+	// before and after the attachment link is signed for this visit (weak).
+	etag := "W/" + strongETag([]byte(page))
 	if h.ExpiringLinks() && rp.Attach != "" {
 		t := s.opt.Now().Unix()
 		body = strings.ReplaceAll(body, `href="`+rp.Attach+`"`, fmt.Sprintf(`href="%s?t=%d&amp;sig=%s"`, rp.Attach, t, s.sign(rp.Attach, t)))
+		page = h.pageShell(rp.Title, body)
+	} else {
+		etag = ""
 	}
-	s.htmlModified(rw, r, h, h.pageShell(rp.Title, body), rp)
-}
-
-func (s *Server) htmlModified(rw http.ResponseWriter, r *http.Request, h *Host, page string, rp *Report) {
-	body, ct := encodePage(h, page)
+	enc, ct := encodePage(h, page)
 	mod, _ := time.Parse("2006-01-02", rp.Date)
 	if rp.Version > 0 {
 		mod = mod.AddDate(0, 6, 0)
 	}
-	s.write(rw, r, ct, body, mod)
+	s.writeTagged(rw, r, ct, enc, mod, etag)
+}
+
+func strongETag(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:8]) + `"`
 }
 
 func (s *Server) notFound(rw http.ResponseWriter, r *http.Request, h *Host) {
@@ -611,7 +644,7 @@ func (s *Server) attachment(rw http.ResponseWriter, r *http.Request, h *Host, rp
 			return
 		}
 	}
-	body, ct := s.w.attachmentBytes(rp)
+	body, ct := s.world().attachmentBytes(rp)
 	mod, _ := time.Parse("2006-01-02", rp.Date)
 	s.write(rw, r, ct, body, mod)
 }
@@ -627,9 +660,9 @@ func (s *Server) gateway(rw *recorder, r *http.Request, h *Host, path string) {
 	}
 	var page string
 	if t, ok := s.pathIndex(h)[inner]; ok && t.report != nil && t.kind == "report" && t.report.Drift == "" {
-		page = h.pageShell(t.report.Title, s.w.reportBody(t.report))
+		page = h.pageShell(t.report.Title, s.world().reportBody(t.report))
 	} else {
-		page = s.w.homePage(h)
+		page = s.world().homePage(h)
 	}
 	page = strings.ReplaceAll(page, `href="/`, `href="/gate/big5/`+h.Name+`/`)
 	trad, err := s.t2s.Convert(page)
@@ -647,7 +680,7 @@ func (s *Server) gateway(rw *recorder, r *http.Request, h *Host, path string) {
 // some characters. It must never enter the corpus.
 func (s *Server) clone(rw *recorder, r *http.Request) {
 	parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 2)
-	h := s.w.Host(parts[0])
+	h := s.world().Host(parts[0])
 	if h == nil {
 		http.NotFound(rw, r)
 		return
@@ -656,9 +689,9 @@ func (s *Server) clone(rw *recorder, r *http.Request) {
 	if len(parts) == 2 {
 		inner += parts[1]
 	}
-	page := s.w.homePage(h)
+	page := s.world().homePage(h)
 	if t, ok := s.pathIndex(h)[inner]; ok && t.kind == "report" {
-		page = h.pageShell(t.report.Title, s.w.reportBody(t.report))
+		page = h.pageShell(t.report.Title, s.world().reportBody(t.report))
 	}
 	trad, err := s.t2s.Convert(page)
 	if err != nil {

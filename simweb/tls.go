@@ -110,9 +110,9 @@ func (s *Server) connect(rw http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		name, port = hostport, "443"
 	}
-	h := s.w.Host(name)
+	h := s.world().Host(name)
 	if h == nil && port != "443" {
-		h = s.w.Host(hostport)
+		h = s.world().Host(hostport)
 	}
 	start := s.opt.Now()
 	refuse := func(code int, msg string) {

@@ -127,17 +127,28 @@ type Frontier struct {
 	pending  int
 	wake     chan struct{} // closed and replaced whenever work may have become ready
 	now      func() time.Time
+
+	gen      uint64    // the current generation (run)
+	runStart time.Time // when it began: a known URL is due if its next visit is not after this
+	sched    Schedule
 }
 
 // Frontier opens the store's frontier and rebuilds its per-host index from the
 // file: whatever was taken but not acknowledged when a run died is queued again.
 func (s *Store) Frontier() (*Frontier, error) {
-	f := &Frontier{st: s, hosts: map[string]*hostQ{}, reserved: map[string]uint64{}, wake: make(chan struct{}), now: time.Now}
+	f := &Frontier{st: s, hosts: map[string]*hostQ{}, reserved: map[string]uint64{}, wake: make(chan struct{}), now: time.Now,
+		sched: Schedule{}.withDefaults()}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketFrontier, bucketSeen, bucketFetches, bucketHosts, bucketVisited, bucketCookies} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
+		}
+		f.gen = readGeneration(tx)
+		if r, err := getRun(tx, f.gen); err != nil {
+			return err
+		} else if r != nil {
+			f.runStart = r.Started
 		}
 		return tx.Bucket(bucketFrontier).ForEach(func(k, _ []byte) error {
 			host := string(k[:bytes.IndexByte(k, 0)])
@@ -296,6 +307,12 @@ type Commit struct {
 	Body     []byte
 	Entry    *Entry
 	DropHost string // remove every queued request of this host (it is blocked or gone)
+	// Visits update the states of the URLs this fetch answered for (the request,
+	// and a redirect chain's first URL).
+	Visits []Visit
+	// Origin is the first URL of the redirect chain that led to Done, if any: a
+	// report known under it keeps its id at the new address.
+	Origin string
 }
 
 // Commit writes a fetch's results and returns how many new requests were queued.
@@ -341,12 +358,20 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 		}
 		for _, q := range cm.Add {
 			key := seenKey(q)
-			if seen.Get(key) != nil {
-				continue
+			if v := seen.Get(key); len(v) == 8 && binary.BigEndian.Uint64(v) >= f.gen {
+				continue // this generation has it already
 			}
-			if err := seen.Put(key, binary.BigEndian.AppendUint64(nil, uint64(f.now().Unix()))); err != nil {
+			if err := seen.Put(key, u64(f.gen)); err != nil {
 				return err
 			}
+			d, err := getDoc(tx, key)
+			if err != nil {
+				return err
+			}
+			if d != nil && !d.Due(f.runStart) {
+				continue // known, and the schedule says not yet
+			}
+			conditional(q, d)
 			seq, err := fb.NextSequence()
 			if err != nil {
 				return err
@@ -387,12 +412,22 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 				return err
 			}
 		}
+		if err := f.observeAll(tx, &cm); err != nil {
+			return err
+		}
 		if cm.Capture != nil {
 			raw := tx.Bucket(bucketRaw)
 			if raw.Get([]byte(cm.Capture.SHA256)) == nil {
 				if err := raw.Put([]byte(cm.Capture.SHA256), z); err != nil {
 					return err
 				}
+			}
+			if cm.Entry != nil {
+				rid, err := f.reportID(tx, &cm)
+				if err != nil {
+					return err
+				}
+				cm.Entry.ReportID, cm.Capture.ReportID = rid, rid
 			}
 			caps := tx.Bucket(bucketCaptures)
 			id, err := caps.NextSequence()
@@ -409,7 +444,7 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 			}
 			if cm.Entry != nil {
 				cm.Entry.Sources = append([]SourceRef{{CaptureID: id, URL: cm.Capture.URL, SHA256: cm.Capture.SHA256, FetchedAt: cm.Capture.FetchedAt}}, cm.Entry.Sources...)
-				if err := putEntry(tx, cm.Entry); err != nil {
+				if err := f.storeEntry(tx, &cm); err != nil {
 					return err
 				}
 			}

@@ -25,7 +25,7 @@ import (
 )
 
 // SchemaVersion is the layout version of the store file.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // MaxRawSize bounds what one stored document may decompress to.
 const MaxRawSize = 256 << 20
@@ -103,6 +103,26 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	func(tx *bolt.Tx) error { // 1 → 2: URL states across runs, generations, versions, changes
+		for _, b := range [][]byte{bucketDocs, bucketRuns, bucketVersions, bucketChanges} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		// The visited set is now kept per generation: what a version 1 store had
+		// seen belongs to its first (and only) generation.
+		seen := tx.Bucket(bucketSeen)
+		if seen == nil {
+			return nil
+		}
+		c := seen.Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if err := seen.Put(k, u64(1)); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keyGeneration, u64(1))
+	},
 }
 
 func readVersion(tx *bolt.Tx) (int, error) {
@@ -144,14 +164,14 @@ func (s *Store) migrate() error {
 		if v > SchemaVersion {
 			return fmt.Errorf("store %s has schema version %d, newer than this nianbao (%d)", s.path, v, SchemaVersion)
 		}
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
 		for ; v < SchemaVersion; v++ {
 			if err := migrations[v](tx); err != nil {
 				return fmt.Errorf("migrating store %s from schema %d to %d: %w", s.path, v, v+1, err)
 			}
-		}
-		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
-		if err != nil {
-			return err
 		}
 		return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 	})

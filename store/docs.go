@@ -1,0 +1,479 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/nianbao/nianbao/report"
+)
+
+// Across runs the store remembers every URL the harvest has met (its DocState):
+// when it was first and last seen, when it last changed, whether it is gone or
+// moved, its validators for conditional requests, and when it is due again. Each
+// run is a generation: a run that starts with an empty frontier begins a new one
+// and queues its seeds and every known URL that is due; a run that finds work
+// queued resumes the unfinished generation. Report records are never overwritten
+// by a different version: the superseded one is kept, and every new, revised,
+// moved, gone or returned report is logged as a ReportChange of its generation.
+
+var (
+	bucketDocs     = []byte("docs")     // seenKey → DocState JSON
+	bucketRuns     = []byte("runs")     // generation → RunInfo JSON
+	bucketVersions = []byte("versions") // report id \x00 seq → superseded Entry JSON
+	bucketChanges  = []byte("changes")  // seq → ReportChange JSON
+	keyGeneration  = []byte("generation")
+)
+
+// Document states.
+const (
+	DocOK    = "ok"
+	DocGone  = "gone"  // 404, soft 404, redirect loop or off-site redirect
+	DocMoved = "moved" // redirects to MovedTo
+)
+
+// Change kinds.
+const (
+	ChangeNew      = "new"
+	ChangeRevised  = "revised"
+	ChangeMoved    = "moved"
+	ChangeGone     = "gone"
+	ChangeReturned = "returned" // answered again after it was gone
+)
+
+// DocState is what the harvest knows of one URL across runs.
+type DocState struct {
+	URL          string        `json:"url"`
+	Method       string        `json:"method,omitempty"`
+	Body         []byte        `json:"body,omitempty"`
+	Kind         string        `json:"kind,omitempty"` // the crawler's kind: page, api, report, attachment
+	Depth        int           `json:"depth,omitempty"`
+	Anchor       string        `json:"anchor,omitempty"`
+	Parent       string        `json:"parent,omitempty"` // the page an attachment was linked from
+	State        string        `json:"state,omitempty"`  // ok, gone, moved; empty until answered
+	Detail       string        `json:"detail,omitempty"`
+	MovedTo      string        `json:"moved_to,omitempty"`
+	FirstSeen    time.Time     `json:"first_seen"`
+	LastSeen     time.Time     `json:"last_seen,omitzero"` // last answered with the document (200 or 304)
+	LastChanged  time.Time     `json:"last_changed,omitzero"`
+	LastFetched  time.Time     `json:"last_fetched,omitzero"`
+	GoneSince    time.Time     `json:"gone_since,omitzero"`
+	ETag         string        `json:"etag,omitempty"`
+	LastModified string        `json:"last_modified,omitempty"`
+	SHA256       string        `json:"sha256,omitempty"`      // the last body
+	Fingerprint  string        `json:"fingerprint,omitempty"` // the last content: a report's, or the body's hash
+	ReportID     string        `json:"report_id,omitempty"`
+	Interval     time.Duration `json:"interval,omitempty"`
+	NextVisit    time.Time     `json:"next_visit,omitzero"`
+	Visits       int           `json:"visits,omitempty"`
+	Changes      int           `json:"changes,omitempty"`
+	Generation   uint64        `json:"generation,omitempty"` // the last run that asked for it
+}
+
+// Due reports whether a URL should be asked again in a run that started at t.
+func (d *DocState) Due(t time.Time) bool { return !d.NextVisit.After(t) }
+
+// Schedule says when a URL is asked again: Base after its first answer or a
+// change, doubling while it stays the same, up to Max. Lists that change often
+// stay near Base; old reports drift towards Max.
+type Schedule struct {
+	Base time.Duration // default 20h: a nightly run looks at everything again
+	Max  time.Duration // default 30 days
+}
+
+func (s Schedule) withDefaults() Schedule {
+	if s.Base < 0 {
+		s.Base = 0
+	}
+	if s.Base == 0 && s.Max == 0 {
+		s.Base = 20 * time.Hour
+	}
+	if s.Max < s.Base {
+		s.Max = max(s.Base, 30*24*time.Hour)
+	}
+	return s
+}
+
+// next is the interval after a visit: Base when new or changed, else doubled.
+func (s Schedule) next(prev time.Duration, changed bool) time.Duration {
+	if changed || prev <= 0 {
+		return s.Base
+	}
+	return min(max(prev*2, s.Base), s.Max)
+}
+
+// Visit is what one request told about its URL.
+type Visit struct {
+	Req          *QueuedRequest
+	Time         time.Time
+	Class        string // the fetch's class: ok, not_modified, gone, offsite, moved, or a failure
+	Detail       string
+	ETag         string
+	LastModified string
+	SHA256       string
+	Fingerprint  string // the content's fingerprint when it is a report; else the body's hash is used
+	MovedTo      string
+}
+
+// RunInfo is one generation of the harvest.
+type RunInfo struct {
+	Generation uint64    `json:"generation"`
+	Started    time.Time `json:"started"`
+	Finished   time.Time `json:"finished,omitzero"` // zero while unfinished
+	Resumes    int       `json:"resumes,omitempty"` // runs that continued it after a stop
+	Seeds      int       `json:"seeds"`
+	Revisits   int       `json:"revisits"` // known URLs queued again because they were due
+	Counts     RunCounts `json:"counts"`
+}
+
+// RunCounts are a generation's outcomes so far.
+type RunCounts struct {
+	Requests    int `json:"requests"`
+	NotModified int `json:"not_modified"`
+	New         int `json:"new"`
+	Revised     int `json:"revised"`
+	Moved       int `json:"moved"`
+	Gone        int `json:"gone"`
+	Returned    int `json:"returned"`
+}
+
+// ReportChange is one event in a report's life.
+type ReportChange struct {
+	Seq         uint64          `json:"seq"`
+	Generation  uint64          `json:"generation"`
+	Time        time.Time       `json:"time"`
+	Kind        string          `json:"kind"` // new, revised, moved, gone, returned
+	ReportID    string          `json:"report_id"`
+	URL         string          `json:"url"`
+	To          string          `json:"to,omitempty"` // moved: the new URL
+	Detail      string          `json:"detail,omitempty"`
+	Fingerprint string          `json:"fingerprint,omitempty"`
+	Cells       []report.Change `json:"cells,omitempty"` // revised: what differs
+}
+
+func docKey(method, u string, body []byte) []byte {
+	return seenKey(&QueuedRequest{Method: method, URL: u, Body: body})
+}
+
+func getDoc(tx *bolt.Tx, key []byte) (*DocState, error) {
+	v := tx.Bucket(bucketDocs).Get(key)
+	if v == nil {
+		return nil, nil
+	}
+	d := &DocState{}
+	if err := json.Unmarshal(v, d); err != nil {
+		return nil, fmt.Errorf("decoding the state of %x: %w", key, err)
+	}
+	return d, nil
+}
+
+func putDoc(tx *bolt.Tx, key []byte, d *DocState) error {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketDocs).Put(key, b)
+}
+
+func readGeneration(tx *bolt.Tx) uint64 {
+	if v := tx.Bucket(bucketMeta).Get(keyGeneration); len(v) == 8 {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}
+
+func getRun(tx *bolt.Tx, gen uint64) (*RunInfo, error) {
+	v := tx.Bucket(bucketRuns).Get(u64(gen))
+	if v == nil {
+		return nil, nil
+	}
+	r := &RunInfo{}
+	return r, json.Unmarshal(v, r)
+}
+
+func putRun(tx *bolt.Tx, r *RunInfo) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketRuns).Put(u64(r.Generation), b)
+}
+
+func addChange(tx *bolt.Tx, c *ReportChange) error {
+	b := tx.Bucket(bucketChanges)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	c.Seq = seq
+	v, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return b.Put(u64(seq), v)
+}
+
+// conditional adds a known URL's validators to a request.
+func conditional(q *QueuedRequest, d *DocState) {
+	if d == nil || d.State != DocOK {
+		return
+	}
+	if d.ETag != "" {
+		q.Headers = map[string][]string{"If-None-Match": {d.ETag}}
+	}
+	if d.LastModified != "" {
+		if q.Headers == nil {
+			q.Headers = map[string][]string{}
+		}
+		q.Headers["If-Modified-Since"] = []string{d.LastModified}
+	}
+}
+
+// observe folds a visit into a URL's state and says what became of the report
+// the URL carries (a change kind, or "").
+func observe(d *DocState, v Visit, gen uint64, sched Schedule) (event string) {
+	d.LastFetched, d.Generation = v.Time, gen
+	d.Visits++
+	switch v.Class {
+	case "ok":
+		fp := v.Fingerprint
+		if fp == "" {
+			fp = v.SHA256
+		}
+		changed := d.Fingerprint != "" && d.Fingerprint != fp
+		if d.State == DocGone {
+			event = ChangeReturned
+		}
+		if d.LastChanged.IsZero() || changed {
+			d.LastChanged = v.Time
+		}
+		if changed {
+			d.Changes++
+		}
+		d.State, d.Detail, d.MovedTo, d.GoneSince = DocOK, "", "", time.Time{}
+		d.LastSeen, d.SHA256, d.Fingerprint = v.Time, v.SHA256, fp
+		d.ETag, d.LastModified = v.ETag, v.LastModified
+		d.Interval = sched.next(d.Interval, changed || d.Visits == 1)
+	case "not_modified":
+		d.State, d.LastSeen = DocOK, v.Time
+		if v.ETag != "" {
+			d.ETag = v.ETag
+		}
+		d.Interval = sched.next(d.Interval, false)
+	case "gone", "offsite":
+		if d.State != DocGone && d.ReportID != "" {
+			event = ChangeGone
+		}
+		if d.State != DocGone {
+			d.GoneSince = v.Time
+		}
+		d.State, d.Detail = DocGone, v.Detail
+		d.Interval = sched.next(d.Interval, false)
+	case "moved":
+		d.State, d.Detail, d.MovedTo = DocMoved, v.Detail, v.MovedTo
+		d.Interval = sched.next(d.Interval, false)
+	default:
+		// A failure says nothing of the document: it stays due.
+		return ""
+	}
+	d.NextVisit = v.Time.Add(d.Interval)
+	return event
+}
+
+// newDoc is the state of a URL first met in a request.
+func newDoc(q *QueuedRequest, t time.Time) *DocState {
+	method := q.Method
+	if method == "GET" {
+		method = ""
+	}
+	return &DocState{URL: q.URL, Method: method, Body: q.Body, Kind: q.Get("kind"), Depth: q.Depth, Anchor: q.Get("anchor"),
+		Parent: q.Get("parent"), FirstSeen: t}
+}
+
+// requestFor rebuilds a due URL's request, with its validators.
+func requestFor(d *DocState, host string) *QueuedRequest {
+	method := d.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	q := &QueuedRequest{URL: d.URL, Method: method, Body: d.Body, Depth: d.Depth, Host: host}
+	q.Set("kind", d.Kind)
+	if d.Anchor != "" {
+		q.Set("anchor", d.Anchor)
+	}
+	if d.Parent != "" {
+		q.Set("parent", d.Parent)
+	}
+	q.Set("revisit", "1")
+	conditional(q, d)
+	return q
+}
+
+// Doc returns what the store knows of a URL (nil when nothing).
+func (s *Store) Doc(method, u string, body []byte) (*DocState, error) {
+	var d *DocState
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketDocs) == nil {
+			return nil
+		}
+		var err error
+		d, err = getDoc(tx, docKey(method, u, body))
+		return err
+	})
+	return d, err
+}
+
+// Docs calls fn for every URL the harvest has met.
+func (s *Store) Docs(fn func(*DocState) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketDocs)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var d DocState
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("decoding the state of %x: %w", k, err)
+			}
+			return fn(&d)
+		})
+	})
+}
+
+// Runs returns every generation in order.
+func (s *Store) Runs() ([]RunInfo, error) {
+	var out []RunInfo
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketRuns).ForEach(func(_, v []byte) error {
+			var r RunInfo
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			out = append(out, r)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Changes calls fn for every report change of the generations from..to
+// (inclusive; 0 for either end means unbounded), in order.
+func (s *Store) Changes(from, to uint64, fn func(*ReportChange) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketChanges).ForEach(func(_, v []byte) error {
+			var c ReportChange
+			if err := json.Unmarshal(v, &c); err != nil {
+				return err
+			}
+			if (from != 0 && c.Generation < from) || (to != 0 && c.Generation > to) {
+				return nil
+			}
+			return fn(&c)
+		})
+	})
+}
+
+// History is everything the store knows of one report.
+type History struct {
+	Current  *Entry         `json:"current"`
+	Versions []*Entry       `json:"versions"` // superseded, oldest first
+	Changes  []ReportChange `json:"changes"`
+	URLs     []DocState     `json:"urls"`
+}
+
+// History returns a report's versions, changes and URLs; the report is named by
+// its id or by one of its URLs.
+func (s *Store) History(ref string) (*History, error) {
+	id := ref
+	if _, err := s.Entry(ref); err != nil {
+		id = ""
+		s.Docs(func(d *DocState) error {
+			if d.URL == ref && d.ReportID != "" {
+				id = d.ReportID
+			}
+			return nil
+		})
+		if id == "" {
+			if err := s.Entries(func(e *Entry) error {
+				for _, src := range e.Sources {
+					if src.URL == ref {
+						id = e.ReportID
+					}
+				}
+				return nil
+			}); err != nil {
+				return nil, err
+			}
+		}
+		if id == "" {
+			return nil, fmt.Errorf("report %s: %w", ref, ErrNotFound)
+		}
+	}
+	h := &History{}
+	var err error
+	if h.Current, err = s.Entry(id); err != nil {
+		return nil, err
+	}
+	err = s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketVersions).Cursor()
+		prefix := append([]byte(id), 0)
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			e := &Entry{}
+			if err := json.Unmarshal(v, e); err != nil {
+				return err
+			}
+			h.Versions = append(h.Versions, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Changes(0, 0, func(c *ReportChange) error {
+		if c.ReportID == id {
+			h.Changes = append(h.Changes, *c)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	err = s.Docs(func(d *DocState) error {
+		if d.ReportID == id {
+			h.URLs = append(h.URLs, *d)
+		}
+		return nil
+	})
+	return h, err
+}
+
+// archive keeps a superseded version of a report.
+func archive(tx *bolt.Tx, old *Entry) error {
+	b := tx.Bucket(bucketVersions)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	v, err := json.Marshal(old)
+	if err != nil {
+		return err
+	}
+	k := append(append([]byte(old.ReportID), 0), u64(seq)...)
+	return b.Put(k, v)
+}
+
+func getEntry(tx *bolt.Tx, id string) (*Entry, error) {
+	v := tx.Bucket(bucketRecords).Get([]byte(id))
+	if v == nil {
+		return nil, nil
+	}
+	e := &Entry{}
+	if err := json.Unmarshal(v, e); err != nil {
+		return nil, fmt.Errorf("decoding record %s: %w", id, err)
+	}
+	return e, nil
+}

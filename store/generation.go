@@ -1,0 +1,462 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/nianbao/nianbao/report"
+)
+
+// Begin starts a run. With nothing queued it opens a new generation: the seeds
+// and every known URL that is due at now are queued, with their validators
+// (ETag, Last-Modified) for conditional requests. With work queued it resumes the unfinished
+// generation. It returns the generation and whether it was resumed.
+func (f *Frontier) Begin(now time.Time, sched Schedule, seeds []*QueuedRequest) (RunInfo, bool, error) {
+	f.sched = sched.withDefaults()
+	if f.Pending() > 0 && f.gen > 0 {
+		var run *RunInfo
+		err := f.st.db.Update(func(tx *bolt.Tx) error {
+			var err error
+			if run, err = getRun(tx, f.gen); err != nil {
+				return err
+			}
+			if run == nil { // queued by a store of schema 1, or by Enqueue alone
+				run = &RunInfo{Generation: f.gen, Started: now}
+			}
+			run.Resumes++
+			return putRun(tx, run)
+		})
+		if err != nil {
+			return RunInfo{}, false, fmt.Errorf("resuming run %d in %s: %w", f.gen, f.st.path, err)
+		}
+		f.runStart = run.Started
+		if _, err := f.Enqueue(seeds...); err != nil {
+			return RunInfo{}, false, err
+		}
+		return *run, true, nil
+	}
+	run := &RunInfo{Started: now, Seeds: len(seeds)}
+	err := f.st.db.Update(func(tx *bolt.Tx) error {
+		run.Generation = readGeneration(tx) + 1
+		if err := tx.Bucket(bucketMeta).Put(keyGeneration, u64(run.Generation)); err != nil {
+			return err
+		}
+		return putRun(tx, run)
+	})
+	if err != nil {
+		return RunInfo{}, false, fmt.Errorf("starting a run in %s: %w", f.st.path, err)
+	}
+	f.mu.Lock()
+	f.gen, f.runStart = run.Generation, now
+	f.mu.Unlock()
+	if _, err := f.Enqueue(seeds...); err != nil {
+		return RunInfo{}, false, err
+	}
+	// Due URLs, a thousand per transaction.
+	var after []byte
+	for {
+		var batch []*QueuedRequest
+		err := f.st.db.View(func(tx *bolt.Tx) error {
+			c := tx.Bucket(bucketDocs).Cursor()
+			k, v := c.First()
+			if after != nil {
+				if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
+					k, v = c.Next()
+				}
+			}
+			for ; k != nil && len(batch) < 1000; k, v = c.Next() {
+				after = append(after[:0], k...)
+				var d DocState
+				if err := json.Unmarshal(v, &d); err != nil {
+					return fmt.Errorf("decoding the state of %x: %w", k, err)
+				}
+				// An attachment behind a query string (often a signed link that
+				// expires) is looked at again through the page that links it.
+				if d.Kind == "attachment" && strings.Contains(d.URL, "?") || !d.Due(now) || d.State == "" {
+					continue
+				}
+				batch = append(batch, requestFor(&d, hostOfURL(d.URL)))
+			}
+			if k == nil {
+				after = nil
+			}
+			return nil
+		})
+		if err != nil {
+			return RunInfo{}, false, fmt.Errorf("queueing due URLs in %s: %w", f.st.path, err)
+		}
+		n, err := f.Enqueue(batch...)
+		if err != nil {
+			return RunInfo{}, false, err
+		}
+		run.Revisits += n
+		if after == nil {
+			break
+		}
+	}
+	err = f.st.db.Update(func(tx *bolt.Tx) error {
+		r, err := getRun(tx, run.Generation)
+		if err != nil || r == nil {
+			return err
+		}
+		r.Revisits = run.Revisits
+		return putRun(tx, r)
+	})
+	return *run, false, err
+}
+
+// Generation is the current run's generation (0 before the first Begin).
+func (f *Frontier) Generation() uint64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.gen
+}
+
+// observeAll folds a commit's visits into their URLs' states, logs the reports
+// that went away or came back, and counts the run.
+func (f *Frontier) observeAll(tx *bolt.Tx, cm *Commit) error {
+	if len(cm.Visits) == 0 {
+		return nil
+	}
+	run, err := getRun(tx, f.gen)
+	if err != nil {
+		return err
+	}
+	if run == nil {
+		run = &RunInfo{Generation: f.gen, Started: f.runStart}
+	}
+	for _, v := range cm.Visits {
+		key := seenKey(v.Req)
+		d, err := getDoc(tx, key)
+		if err != nil {
+			return err
+		}
+		if d == nil {
+			d = newDoc(v.Req, v.Time)
+		}
+		run.Counts.Requests++
+		if v.Class == "not_modified" {
+			run.Counts.NotModified++
+		}
+		ev := observe(d, v, f.gen, f.sched)
+		// An attachment answered for its page: the page leads to its report.
+		if p := v.Req.Get("parent"); p != "" && d.ReportID != "" && (v.Class == "ok" || v.Class == "not_modified") {
+			if d.Parent != p {
+				d.Parent = p
+			}
+			if err := linkReport(tx, docKey("GET", p, nil), d.ReportID); err != nil {
+				return err
+			}
+		}
+		if ev != "" && d.ReportID != "" {
+			c := &ReportChange{Generation: f.gen, Time: v.Time, Kind: ev, ReportID: d.ReportID, URL: d.URL, Detail: v.Detail}
+			if e, err := getEntry(tx, d.ReportID); err != nil {
+				return err
+			} else if e != nil {
+				c.Fingerprint = report.Fingerprint(e.Record)
+			}
+			if err := addChange(tx, c); err != nil {
+				return err
+			}
+			count(&run.Counts, ev, 1)
+		}
+		if err := putDoc(tx, key, d); err != nil {
+			return err
+		}
+	}
+	return putRun(tx, run)
+}
+
+func count(c *RunCounts, kind string, n int) {
+	switch kind {
+	case ChangeNew:
+		c.New += n
+	case ChangeRevised:
+		c.Revised += n
+	case ChangeMoved:
+		c.Moved += n
+	case ChangeGone:
+		c.Gone += n
+	case ChangeReturned:
+		c.Returned += n
+	}
+}
+
+// linkReport names the report a URL leads to, unless it leads to one already.
+func linkReport(tx *bolt.Tx, key []byte, id string) error {
+	d, err := getDoc(tx, key)
+	if err != nil || d == nil || d.ReportID != "" {
+		return err
+	}
+	d.ReportID = id
+	return putDoc(tx, key, d)
+}
+
+// reportID is the id a fetched report is kept under: the one its URL already
+// leads to, else the one its redirect chain's first URL led to (the report
+// moved), else the id the crawler derived from its URL.
+func (f *Frontier) reportID(tx *bolt.Tx, cm *Commit) (string, error) {
+	if cm.Done != nil {
+		d, err := getDoc(tx, seenKey(cm.Done))
+		if err != nil {
+			return "", err
+		}
+		if d != nil && d.ReportID != "" {
+			return d.ReportID, nil
+		}
+	}
+	if cm.Origin != "" {
+		d, err := getDoc(tx, docKey("GET", cm.Origin, nil))
+		if err != nil {
+			return "", err
+		}
+		if d != nil && d.ReportID != "" {
+			return d.ReportID, nil
+		}
+	}
+	return cm.Entry.ReportID, nil
+}
+
+// storeEntry writes a fetched report's record under its id. A different version
+// already there is kept in the versions and the change logged with the cells
+// that differ; the same content fetched again (from a new address, or with other
+// bytes) adds its source to the record.
+func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit) error {
+	e := cm.Entry
+	now := e.ExtractedAt
+	if cm.Capture != nil {
+		now = cm.Capture.FetchedAt
+	}
+	old, err := getEntry(tx, e.ReportID)
+	if err != nil {
+		return err
+	}
+	fp := report.Fingerprint(e.Record)
+	run, err := getRun(tx, f.gen)
+	if err != nil {
+		return err
+	}
+	if run == nil {
+		run = &RunInfo{Generation: f.gen, Started: f.runStart}
+	}
+	log := func(c *ReportChange) error {
+		c.Generation, c.Time, c.ReportID, c.Fingerprint = f.gen, now, e.ReportID, fp
+		count(&run.Counts, c.Kind, 1)
+		return addChange(tx, c)
+	}
+	src := string(e.Record.Source.URL)
+	var prevURL string
+	switch {
+	case old == nil:
+		if err := log(&ReportChange{Kind: ChangeNew, URL: src}); err != nil {
+			return err
+		}
+	case report.Fingerprint(old.Record) != fp:
+		if err := archive(tx, old); err != nil {
+			return err
+		}
+		if err := log(&ReportChange{Kind: ChangeRevised, URL: src, Cells: report.Diff(old.Record, e.Record)}); err != nil {
+			return err
+		}
+		prevURL = string(old.Record.Source.URL)
+	default:
+		prevURL = string(old.Record.Source.URL)
+		for _, s := range old.Sources {
+			if s.SHA256 != e.Sources[0].SHA256 || s.URL != e.Sources[0].URL {
+				e.Sources = append(e.Sources, s)
+			}
+		}
+		e.Sources = e.Sources[:min(len(e.Sources), 32)]
+	}
+	if cm.Done != nil {
+		key := seenKey(cm.Done)
+		d, err := getDoc(tx, key)
+		if err != nil {
+			return err
+		}
+		if d != nil {
+			d.ReportID, d.Fingerprint = e.ReportID, fp
+			if err := putDoc(tx, key, d); err != nil {
+				return err
+			}
+		}
+		if p := cm.Done.Get("parent"); p != "" {
+			if err := linkReport(tx, docKey("GET", p, nil), e.ReportID); err != nil {
+				return err
+			}
+		}
+	}
+	if cm.Origin != "" {
+		key := docKey("GET", cm.Origin, nil)
+		od, err := getDoc(tx, key)
+		if err != nil {
+			return err
+		}
+		if od != nil {
+			if od.ReportID == e.ReportID && old != nil && prevURL != src {
+				if err := log(&ReportChange{Kind: ChangeMoved, URL: cm.Origin, To: src}); err != nil {
+					return err
+				}
+			}
+			od.ReportID, od.MovedTo = e.ReportID, src
+			if err := putDoc(tx, key, od); err != nil {
+				return err
+			}
+		}
+	}
+	if err := putRun(tx, run); err != nil {
+		return err
+	}
+	return putEntry(tx, e)
+}
+
+// Finish ends a generation whose frontier is empty: a report that went from one
+// address this run and turned up, unchanged, at another (a site that renumbered
+// its pages) is recorded as moved rather than as gone and new; a report whose
+// page is gone while another of its addresses answered this run moved there.
+func (f *Frontier) Finish(now time.Time) (RunInfo, error) {
+	var run *RunInfo
+	err := f.st.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		if run, err = getRun(tx, f.gen); err != nil {
+			return err
+		}
+		if run == nil {
+			run = &RunInfo{Generation: f.gen, Started: f.runStart}
+		}
+		if err := f.reconcile(tx, run); err != nil {
+			return err
+		}
+		run.Finished = now
+		return putRun(tx, run)
+	})
+	if err != nil {
+		return RunInfo{}, fmt.Errorf("finishing run %d in %s: %w", f.gen, f.st.path, err)
+	}
+	return *run, nil
+}
+
+func (f *Frontier) reconcile(tx *bolt.Tx, run *RunInfo) error {
+	var gone []*ReportChange
+	news := map[string][]*ReportChange{}
+	err := tx.Bucket(bucketChanges).ForEach(func(_, v []byte) error {
+		var c ReportChange
+		if err := json.Unmarshal(v, &c); err != nil {
+			return err
+		}
+		if c.Generation != f.gen {
+			return nil
+		}
+		switch c.Kind {
+		case ChangeGone:
+			gone = append(gone, &c)
+		case ChangeNew:
+			news[c.Fingerprint] = append(news[c.Fingerprint], &c)
+		}
+		return nil
+	})
+	if err != nil || len(gone) == 0 {
+		return err
+	}
+	// Other addresses of each report that answered this run.
+	alive := map[string][]DocState{}
+	err = tx.Bucket(bucketDocs).ForEach(func(_, v []byte) error {
+		var d DocState
+		if err := json.Unmarshal(v, &d); err != nil {
+			return err
+		}
+		if d.ReportID != "" && d.Generation == f.gen && d.State == DocOK {
+			alive[d.ReportID] = append(alive[d.ReportID], d)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	changes := tx.Bucket(bucketChanges)
+	movedTo := func(g *ReportChange, to string) error {
+		if err := changes.Delete(u64(g.Seq)); err != nil {
+			return err
+		}
+		key := docKey("GET", g.URL, nil)
+		if d, err := getDoc(tx, key); err != nil {
+			return err
+		} else if d != nil {
+			d.State, d.MovedTo, d.GoneSince = DocMoved, to, time.Time{}
+			if err := putDoc(tx, key, d); err != nil {
+				return err
+			}
+		}
+		run.Counts.Gone--
+		run.Counts.Moved++
+		return addChange(tx, &ReportChange{Generation: f.gen, Time: g.Time, Kind: ChangeMoved, ReportID: g.ReportID, URL: g.URL, To: to,
+			Fingerprint: g.Fingerprint, Detail: "found unchanged at the new address"})
+	}
+	for _, g := range gone {
+		if g.Fingerprint != "" && len(news[g.Fingerprint]) > 0 {
+			n := news[g.Fingerprint][0]
+			news[g.Fingerprint] = news[g.Fingerprint][1:]
+			// The new address's record becomes the old report's.
+			ne, err := getEntry(tx, n.ReportID)
+			if err != nil {
+				return err
+			}
+			oe, err := getEntry(tx, g.ReportID)
+			if err != nil {
+				return err
+			}
+			if ne != nil && n.ReportID != g.ReportID {
+				if err := tx.Bucket(bucketRecords).Delete([]byte(n.ReportID)); err != nil {
+					return err
+				}
+				ne.ReportID = g.ReportID
+				if oe != nil {
+					ne.Sources = append(ne.Sources, oe.Sources...)
+				}
+				if err := putEntry(tx, ne); err != nil {
+					return err
+				}
+			}
+			key := docKey("GET", n.URL, nil)
+			if d, err := getDoc(tx, key); err != nil {
+				return err
+			} else if d != nil {
+				d.ReportID = g.ReportID
+				if err := putDoc(tx, key, d); err != nil {
+					return err
+				}
+			}
+			if err := changes.Delete(u64(n.Seq)); err != nil {
+				return err
+			}
+			run.Counts.New--
+			if err := movedTo(g, n.URL); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, d := range alive[g.ReportID] {
+			if d.URL != g.URL && d.Kind != "attachment" && d.FirstSeen.After(run.Started.Add(-time.Second)) {
+				if err := movedTo(g, d.URL); err != nil {
+					return err
+				}
+				break
+			}
+		}
+	}
+	return nil
+}
+
+func hostOfURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
+}

@@ -1,0 +1,211 @@
+package store
+
+import (
+	"encoding/binary"
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/nianbao/nianbao/report"
+)
+
+func TestScheduleAdapts(t *testing.T) {
+	s := Schedule{}.withDefaults()
+	if s.Base != 20*time.Hour || s.Max != 30*24*time.Hour {
+		t.Fatalf("defaults: %+v", s)
+	}
+	iv := s.next(0, false)
+	for range 10 {
+		iv = s.next(iv, false)
+	}
+	if iv != s.Max {
+		t.Errorf("an unchanged URL grows to %v, not the maximum %v", iv, s.Max)
+	}
+	if got := s.next(iv, true); got != s.Base {
+		t.Errorf("a change resets the interval to %v, got %v", s.Base, got)
+	}
+	zero := Schedule{Base: 0, Max: time.Hour}.withDefaults()
+	if zero.next(time.Minute, true) != 0 {
+		t.Errorf("a zero base means every run looks again")
+	}
+}
+
+func TestObserveLifecycle(t *testing.T) {
+	s := Schedule{}.withDefaults()
+	q := &QueuedRequest{URL: "http://www.example.gov.cn/a.html", Method: "GET"}
+	q.Set("kind", "report")
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	d := newDoc(q, t0)
+	if ev := observe(d, Visit{Req: q, Time: t0, Class: "ok", SHA256: "a", Fingerprint: "f1", ETag: `"x"`}, 1, s); ev != "" {
+		t.Errorf("first answer: event %q", ev)
+	}
+	d.ReportID = "r1"
+	if d.State != DocOK || d.NextVisit != t0.Add(s.Base) || d.LastChanged != t0 {
+		t.Fatalf("after the first answer: %+v", d)
+	}
+	t1 := t0.Add(24 * time.Hour)
+	observe(d, Visit{Req: q, Time: t1, Class: "not_modified"}, 2, s)
+	if d.LastSeen != t1 || d.LastChanged != t0 || d.Interval != 2*s.Base {
+		t.Errorf("after a 304: %+v", d)
+	}
+	t2 := t1.Add(48 * time.Hour)
+	observe(d, Visit{Req: q, Time: t2, Class: "ok", Fingerprint: "f2"}, 3, s)
+	if d.LastChanged != t2 || d.Changes != 1 || d.Interval != s.Base {
+		t.Errorf("after a change: %+v", d)
+	}
+	t3 := t2.Add(24 * time.Hour)
+	if ev := observe(d, Visit{Req: q, Time: t3, Class: "server_error"}, 4, s); ev != "" || d.State != DocOK || d.LastSeen != t2 {
+		t.Errorf("a failure changed the state: %q %+v", ev, d)
+	}
+	if ev := observe(d, Visit{Req: q, Time: t3, Class: "gone", Detail: "404"}, 4, s); ev != ChangeGone || d.GoneSince != t3 {
+		t.Errorf("a 404: %q %+v", ev, d)
+	}
+	if ev := observe(d, Visit{Req: q, Time: t3.Add(time.Hour), Class: "gone"}, 5, s); ev != "" || d.GoneSince != t3 {
+		t.Errorf("gone twice: %q %+v", ev, d)
+	}
+	if ev := observe(d, Visit{Req: q, Time: t3.Add(48 * time.Hour), Class: "ok", Fingerprint: "f2"}, 6, s); ev != ChangeReturned || !d.GoneSince.IsZero() {
+		t.Errorf("back again: %q %+v", ev, d)
+	}
+}
+
+// A report revised between two runs keeps its old version; one found unchanged
+// at a new address after its old one went is moved, not gone and new.
+func TestVersionsAndReconcile(t *testing.T) {
+	s := openTemp(t)
+	f, err := s.Frontier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rec := func(v float64) *report.Record {
+		r := report.New()
+		r.Title = "某局2023年政府信息公开工作年度报告"
+		r.Template = report.Template2021
+		r.ReviewLitigation = report.NewTable(report.ReviewLitigation)
+		r.ReviewLitigation.Set("review", "total", report.Num(v))
+		return r
+	}
+	type answer struct {
+		r     *report.Record
+		class string
+	}
+	var answers map[string]answer // for URLs a run queued itself, in its order
+	fetch := func(u string, r *report.Record, tm time.Time, class string) {
+		t.Helper()
+		q := &QueuedRequest{URL: u, Method: "GET", Host: "www.example.gov.cn"}
+		q.Set("kind", "report")
+		if _, err := f.Enqueue(q); err != nil { // a no-op for a URL this run queued already
+			t.Fatal(err)
+		}
+		got, err := f.Next(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.URL != u {
+			a, ok := answers[got.URL]
+			if !ok {
+				t.Fatalf("next is %s, not %s", got.URL, u)
+			}
+			answers[u] = answer{r, class}
+			u, r, class = got.URL, a.r, a.class
+		}
+		if d, _ := s.Doc("GET", u, nil); d != nil && (len(got.Headers["If-None-Match"]) == 0 || got.Headers["If-None-Match"][0] != d.ETag) {
+			t.Errorf("a known URL is asked again without its validator: %v", got.Headers)
+		}
+		cm := Commit{Done: got, Visits: []Visit{{Req: got, Time: tm, Class: class, SHA256: u, ETag: `"` + u + `"`, Fingerprint: report.Fingerprint(r)}}}
+		if r != nil {
+			r.Source.URL = report.Text(u)
+			cm.Capture = &Capture{URL: u, FetchedAt: tm, Origin: "fetch"}
+			cm.Body = []byte(u + string(r.Title) + report.Fingerprint(r))
+			cm.Entry = &Entry{ReportID: ReportID(u, ""), Record: r, ExtractedAt: tm}
+		}
+		if _, err := f.Commit(cm); err != nil {
+			t.Fatal(err)
+		}
+		f.Release(got.Host, time.Time{})
+	}
+	a, b, c := "http://www.example.gov.cn/a.html", "http://www.example.gov.cn/b.html", "http://www.example.gov.cn/c_v2.html"
+	if _, _, err := f.Begin(t0, Schedule{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	fetch(a, rec(3), t0, "ok")
+	fetch(b, rec(5), t0, "ok")
+	if _, err := f.Finish(t0); err != nil {
+		t.Fatal(err)
+	}
+	t1 := t0.Add(24 * time.Hour)
+	run, resumed, err := f.Begin(t1, Schedule{}, nil)
+	if err != nil || resumed || run.Generation != 2 || run.Revisits != 2 {
+		t.Fatalf("second run: %+v %v %v", run, resumed, err)
+	}
+	answers = map[string]answer{a: {rec(4), "ok"}, b: {nil, "gone"}} // revised; renumbered …
+	fetch(a, rec(4), t1, "ok")
+	fetch(b, nil, t1, "gone")
+	fetch(c, rec(5), t1, "ok") // … to here
+	fin, err := f.Finish(t1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fin.Counts.Revised != 1 || fin.Counts.Moved != 1 || fin.Counts.Gone != 0 || fin.Counts.New != 0 {
+		t.Errorf("second run's counts: %+v", fin.Counts)
+	}
+	h, err := s.History(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Versions) != 1 || len(h.Changes) != 2 || h.Changes[1].Kind != ChangeRevised || len(h.Changes[1].Cells) != 1 ||
+		*h.Changes[1].Cells[0].Old != 3 || *h.Changes[1].Cells[0].New != 4 {
+		t.Errorf("history of the revised report: %+v", h)
+	}
+	h, err = s.History(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Current.ReportID != ReportID(b, "") || len(h.Changes) != 2 || h.Changes[1].Kind != ChangeMoved || h.Changes[1].To != c {
+		t.Errorf("history of the moved report: %+v", h)
+	}
+	if _, err := s.Entry(ReportID(c, "")); err == nil {
+		t.Errorf("the moved report is also kept under its new address's id")
+	}
+}
+
+// A store written by schema 1 keeps its visited set as the first generation's.
+func TestMigrateFromSchema1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := bolt.Open(path, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketMeta, bucketRaw, bucketCaptures, bucketRecords, bucketSeen} {
+			if _, err := tx.CreateBucket(b); err != nil {
+				return err
+			}
+		}
+		tx.Bucket(bucketMeta).Put(keySchema, []byte("1"))
+		return tx.Bucket(bucketSeen).Put([]byte("0123456789abcdef"), binary.BigEndian.AppendUint64(nil, 1700000000))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v, _ := s.Version(); v != SchemaVersion {
+		t.Fatalf("version %d", v)
+	}
+	s.db.View(func(tx *bolt.Tx) error {
+		if g := readGeneration(tx); g != 1 {
+			t.Errorf("generation %d", g)
+		}
+		if v := tx.Bucket(bucketSeen).Get([]byte("0123456789abcdef")); binary.BigEndian.Uint64(v) != 1 {
+			t.Errorf("seen value %x", v)
+		}
+		return nil
+	})
+}
