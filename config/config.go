@@ -41,6 +41,15 @@ type Crawl struct {
 	// InsecureTLSHosts are fetched without certificate verification, each fetch
 	// logged as such. Empty by default: never.
 	InsecureTLSHosts []string `yaml:"insecure_tls_hosts"`
+	// RevisitAfter is how long after its first answer (or a change) a known URL
+	// is asked again, conditionally; while it stays the same the interval doubles
+	// up to RevisitMax. A nightly run with the default 20h looks at every URL that
+	// changed recently, and at old reports less and less often.
+	RevisitAfter time.Duration `yaml:"revisit_after"`
+	RevisitMax   time.Duration `yaml:"revisit_max"`
+	// Report is a file the run's JSON report is written to (for monitoring), or
+	// empty.
+	Report string `yaml:"report"`
 }
 
 // Fetch says how documents are fetched over HTTP.
@@ -67,7 +76,8 @@ func Default() Config {
 			Timeout:   60 * time.Second,
 			MaxBytes:  64 << 20,
 		},
-		Crawl: Crawl{Seeds: "../shared/data/portals.csv", Delay: 2 * time.Second, Workers: 16, MaxPagesPerHost: 2000, MaxDepth: 10, MaxRetries: 3},
+		Crawl: Crawl{Seeds: "../shared/data/portals.csv", Delay: 2 * time.Second, Workers: 16, MaxPagesPerHost: 2000, MaxDepth: 10, MaxRetries: 3,
+			RevisitAfter: 20 * time.Hour, RevisitMax: 30 * 24 * time.Hour},
 	}
 }
 
@@ -112,6 +122,9 @@ func (c Config) Validate() error {
 	}
 	if c.Crawl.Workers < 1 || c.Crawl.MaxPagesPerHost < 1 || c.Crawl.MaxDepth < 1 {
 		return errors.New("crawl.workers, crawl.max_pages_per_host and crawl.max_depth must be positive")
+	}
+	if c.Crawl.RevisitAfter < 0 || c.Crawl.RevisitMax < c.Crawl.RevisitAfter {
+		return errors.New("crawl.revisit_after must be at least 0 and crawl.revisit_max at least revisit_after")
 	}
 	return nil
 }

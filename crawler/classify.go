@@ -25,6 +25,9 @@ const (
 	ClassBudget           = "budget"
 	ClassMaintenance      = "maintenance"
 	ClassError            = "error"
+	// ClassExpired: an attachment asked again directly was refused (401/403), as
+	// signed links are once they expire; it is asked again only through its page.
+	ClassExpired = "expired"
 )
 
 var softNotFound = [][]byte{[]byte("页面不存在"), []byte("已删除"), []byte("找不到"), []byte("404 Not Found"), []byte("您访问的页面不存在")}

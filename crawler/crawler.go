@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -128,6 +129,9 @@ type Summary struct {
 	Duration                                        time.Duration
 	Stopped                                         bool // interrupted; a later run resumes
 	Resumed                                         bool // this run continued an unfinished one
+	// GivenUp are the hosts this run gave up on (blocked, unreachable, broken
+	// TLS, robots.txt unreachable or disallowing all, page budget spent).
+	GivenUp []store.HostInfo
 	// Run is the generation's record: its requests, 304s, and the reports that
 	// were new, revised, moved, gone or came back (over all its runs when resumed).
 	Run store.RunInfo
@@ -148,10 +152,11 @@ type Crawler struct {
 	plainIns *http.Client     // robots.txt of those hosts
 	Stats    Stats
 
-	mu    sync.Mutex
-	hosts map[string]*store.HostInfo
-	agent string
-	seeds []*store.QueuedRequest
+	mu      sync.Mutex
+	hosts   map[string]*store.HostInfo
+	agent   string
+	seeds   []*store.QueuedRequest
+	resumed bool
 }
 
 // New prepares a crawl of the seeds into the store.
@@ -319,6 +324,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
+	c.resumed = resumed
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// In-flight requests end with the run.
@@ -383,7 +389,11 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 			class = "ok"
 		}
 		sum.Hosts[class]++
+		if terminal(h.Class) {
+			sum.GivenUp = append(sum.GivenUp, *h)
+		}
 	}
+	sort.Slice(sum.GivenUp, func(i, j int) bool { return sum.GivenUp[i].Host < sum.GivenUp[j].Host })
 	c.mu.Unlock()
 	return sum, err
 }
@@ -393,7 +403,9 @@ func (c *Crawler) hostInfo(host string) *store.HostInfo {
 	defer c.mu.Unlock()
 	h := c.hosts[host]
 	if h == nil {
-		if stored, err := c.st.HostInfo(host); err == nil && stored != nil {
+		// A resumed run goes on with what it learnt of the host; a new run gives
+		// every host a fresh chance and a fresh page budget.
+		if stored, err := c.st.HostInfo(host); err == nil && stored != nil && c.resumed {
 			h = stored
 		} else {
 			h = &store.HostInfo{Host: host}
@@ -527,6 +539,9 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 	class, detail := classify(status, body, text, s.err)
 	if int64(len(body)) > c.cfg.MaxBytes {
 		class, detail = ClassTooLarge, fmt.Sprintf("body over %d bytes", c.cfg.MaxBytes)
+	}
+	if req.Get("revisit") == "1" && req.Get("kind") == KindAttachment && (status == http.StatusUnauthorized || status == http.StatusForbidden) {
+		class, detail = ClassExpired, fmt.Sprintf("status %d on asking again: a signed link, looked at through its page from now on", status)
 	}
 	if class == ClassBlockedWAF && strings.HasPrefix(u.Path, "/gkmlpt/") && status == 200 {
 		class, detail = ClassOK, "" // gkmlpt pages are script shells by design

@@ -122,3 +122,33 @@ func WriteJSONL(w io.Writer, e *store.Entry) error {
 	_, err = w.Write(b)
 	return err
 }
+
+// Table writes any text table as CSV the way the dataset is written: UTF-8 with
+// a BOM, every cell neutralised.
+type Table struct {
+	w *csv.Writer
+}
+
+// NewTable writes the BOM and the header.
+func NewTable(w io.Writer, header []string) (*Table, error) {
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return nil, err
+	}
+	t := &Table{w: csv.NewWriter(w)}
+	return t, t.w.Write(header)
+}
+
+// Write writes one row, neutralising every cell.
+func (t *Table) Write(row []string) error {
+	out := make([]string, len(row))
+	for i, c := range row {
+		out[i] = Neutralise(c)
+	}
+	return t.w.Write(out)
+}
+
+// Flush flushes buffered rows and reports a write error.
+func (t *Table) Flush() error {
+	t.w.Flush()
+	return t.w.Error()
+}

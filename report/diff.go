@@ -18,16 +18,13 @@ type Change struct {
 	NewText string `json:"new_text,omitempty"`
 }
 
-// content is what a report says, without where and how it was read: the same
-// report under two URLs, or fetched twice with a different signed attachment link
-// or page footer, has the same content.
+// content is what a report says, without where and how it was read.
 type content struct {
 	Title            Text     `json:"title"`
 	Organisation     Text     `json:"organisation"`
 	Year             *int     `json:"year"`
 	Template         Template `json:"template"`
 	Published        Text     `json:"published"`
-	Sections         Sections `json:"sections"`
 	Active           *Table   `json:"active"`
 	Requests         *Table   `json:"requests"`
 	ReviewLitigation *Table   `json:"review_litigation"`
@@ -36,14 +33,16 @@ type content struct {
 }
 
 // Fingerprint identifies a report's content: equal for two records that print
-// the same title, metadata, text and cells, whatever their URLs, bytes or
-// extraction warnings.
+// the same title, metadata, cells, narrative figures and attachment names,
+// whatever their URLs, bytes or extraction warnings. The sections' free text is
+// left out: it carries page furniture (footers, print links) that differs from
+// one address or template of a site to another.
 func Fingerprint(r *Record) string {
 	if r == nil {
 		return ""
 	}
 	c := content{Title: r.Title, Organisation: r.Organisation, Year: r.Year, Template: r.Template, Published: r.Published,
-		Sections: r.Sections, Active: r.Active, Requests: r.Requests, ReviewLitigation: r.ReviewLitigation, Narrative: r.Narrative}
+		Active: r.Active, Requests: r.Requests, ReviewLitigation: r.ReviewLitigation, Narrative: r.Narrative}
 	for _, a := range r.Attachments {
 		c.Attachments = append(c.Attachments, a.Name) // a link's URL may be signed afresh on every visit
 	}

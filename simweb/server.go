@@ -233,7 +233,7 @@ func (s *Server) serve(rw *recorder, r *http.Request) {
 		return
 	}
 	h := s.world().Host(name)
-	if h == nil && strings.HasPrefix(name, "new.") && s.world().Host("www."+strings.TrimPrefix(name, "new.")) != nil {
+	if old := strings.TrimPrefix(name, "new."); h == nil && old != name && (s.world().Host(old) != nil || s.world().Host("www."+old) != nil) {
 		s.notFound(rw, r, nil) // the new host that the old one redirects to, where nothing is
 		return
 	}

@@ -54,8 +54,9 @@ type DocState struct {
 	Kind         string        `json:"kind,omitempty"` // the crawler's kind: page, api, report, attachment
 	Depth        int           `json:"depth,omitempty"`
 	Anchor       string        `json:"anchor,omitempty"`
-	Parent       string        `json:"parent,omitempty"` // the page an attachment was linked from
-	State        string        `json:"state,omitempty"`  // ok, gone, moved; empty until answered
+	Parent       string        `json:"parent,omitempty"`   // the page an attachment was linked from
+	ViaPage      bool          `json:"via_page,omitempty"` // asked again only when its page links it afresh (a signed link)
+	State        string        `json:"state,omitempty"`    // ok, gone, moved; empty until answered
 	Detail       string        `json:"detail,omitempty"`
 	MovedTo      string        `json:"moved_to,omitempty"`
 	FirstSeen    time.Time     `json:"first_seen"`
@@ -277,6 +278,10 @@ func observe(d *DocState, v Visit, gen uint64, sched Schedule) (event string) {
 	case "moved":
 		d.State, d.Detail, d.MovedTo = DocMoved, v.Detail, v.MovedTo
 		d.Interval = sched.next(d.Interval, false)
+	case "expired":
+		// A signed link refused on a direct revisit: its page hands out fresh ones.
+		d.ViaPage = true
+		return ""
 	default:
 		// A failure says nothing of the document: it stays due.
 		return ""

@@ -78,7 +78,7 @@ func (f *Frontier) Begin(now time.Time, sched Schedule, seeds []*QueuedRequest) 
 				}
 				// An attachment behind a query string (often a signed link that
 				// expires) is looked at again through the page that links it.
-				if d.Kind == "attachment" && strings.Contains(d.URL, "?") || !d.Due(now) || d.State == "" {
+				if d.Kind == "attachment" && (d.ViaPage || strings.Contains(d.URL, "?")) || !d.Due(now) || d.State == "" {
 					continue
 				}
 				batch = append(batch, requestFor(&d, hostOfURL(d.URL)))

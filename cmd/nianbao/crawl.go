@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,14 +12,49 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nianbao/nianbao/config"
 	"github.com/nianbao/nianbao/crawler"
 	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/store"
 )
 
+// Exit statuses of crawl, for cron and systemd.
+const (
+	exitOK      = 0
+	exitFailed  = 1   // the run could not be done (configuration, store, a crawl error)
+	exitPartial = 3   // the run finished, but hosts were given up or requests failed for good
+	exitLocked  = 75  // EX_TEMPFAIL: another process holds the store; nothing was touched
+	exitStopped = 130 // interrupted; the next run resumes
+)
+
+// runReport is the JSON a run leaves for monitoring.
+type runReport struct {
+	Status     string           `json:"status"` // ok, partial, stopped, locked, failed
+	ExitCode   int              `json:"exit_code"`
+	Error      string           `json:"error,omitempty"`
+	Store      string           `json:"store"`
+	Generation uint64           `json:"generation,omitempty"`
+	Resumed    bool             `json:"resumed,omitempty"`
+	Started    time.Time        `json:"started"`
+	Finished   time.Time        `json:"finished"`
+	Seeds      int              `json:"seeds"`
+	Revisits   int              `json:"revisits"` // known URLs asked again because they were due
+	Fetched    int64            `json:"requests"`
+	Documents  int64            `json:"documents"`
+	Reports    int64            `json:"reports"`
+	Errors     int64            `json:"errors"`
+	Disallowed int64            `json:"robots_disallowed"`
+	Pending    int              `json:"still_queued"`
+	Hosts      map[string]int   `json:"hosts,omitempty"` // by class
+	GivenUp    []store.HostInfo `json:"hosts_given_up,omitempty"`
+	// Changes are the generation's: conditional requests answered 304, and the
+	// reports that were new, revised, moved, gone or came back.
+	Changes store.RunCounts `json:"changes"`
+}
+
 func (a *app) crawlCmd() *cobra.Command {
-	var seedsPath, proxy, caFile string
+	var seedsPath, proxy, caFile, reportPath string
 	cmd := &cobra.Command{
 		Use:   "crawl",
 		Short: "Discover and fetch the reports of the seed portals, politely, into the store",
@@ -25,59 +62,131 @@ func (a *app) crawlCmd() *cobra.Command {
 finds the report columns and every report page and attachment, and stores the raw
 bytes and the extracted records as it goes. It obeys robots.txt, asks each host one
 request at a time with the configured delay, and backs off from rate limits,
-errors and challenges. Ctrl-C stops cleanly; a later run resumes where it stopped.`,
+errors and challenges. Ctrl-C stops cleanly; a later run resumes where it stopped.
+
+Run it every night on the same store: each run that starts with nothing queued
+asks the seeds and every known URL that is due again, conditionally (an unchanged
+page costs a 304), fetches what is new or changed, keeps the old version of a
+revised report, and records reports that moved or went away (see history and
+changes). Two runs never share a store: the second exits at once.
+
+Exit status: 0 done; 3 done, but some hosts were given up or requests failed
+for good (see the report); 75 the store is in use by another run (nothing
+touched; try later); 130 interrupted (the next run resumes); 1 failed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.config(cmd)
 			if err != nil {
 				return err
 			}
-			if seedsPath == "" {
-				seedsPath = cfg.Crawl.Seeds
+			if reportPath == "" {
+				reportPath = cfg.Crawl.Report
 			}
-			urls, err := seedURLs(seedsPath)
+			rep := &runReport{Store: cfg.Store, Started: time.Now().UTC()}
+			err = a.crawl(cmd, cfg, seedsPath, proxy, caFile, rep)
+			rep.Finished = time.Now().UTC()
+			switch {
+			case err == nil:
+				rep.Status, rep.ExitCode = "ok", exitOK
+			case errors.Is(err, store.ErrLocked):
+				rep.Status, rep.ExitCode = "locked", exitLocked
+				err = exitError{code: exitLocked, err: fmt.Errorf("%w; this run exits without touching it (try again later)", err)}
+			default:
+				rep.Status, rep.ExitCode = "failed", exitCode(err)
+				if rep.ExitCode == exitPartial {
+					rep.Status = "partial"
+				} else if rep.ExitCode == exitStopped {
+					rep.Status = "stopped"
+				}
+			}
 			if err != nil {
-				return err
+				rep.Error = err.Error()
 			}
-			if proxy == "" {
-				proxy = cfg.Fetch.Proxy
+			if reportPath != "" {
+				if werr := writeJSONFile(reportPath, rep); werr != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "nianbao: writing the run report: %v\n", werr)
+					if err == nil {
+						err = werr
+					}
+				}
 			}
-			if caFile == "" {
-				caFile = cfg.Crawl.CAFile
-			}
-			st, err := store.Open(cfg.Store, store.Options{})
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			ex, err := extract.New()
-			if err != nil {
-				return err
-			}
-			cc := crawler.Config{UserAgent: cfg.Fetch.UserAgent, Delay: cfg.Crawl.Delay, Timeout: cfg.Fetch.Timeout,
-				MaxBytes: cfg.Fetch.MaxBytes, Proxy: proxy, CAFile: caFile, AllowPrivate: cfg.Fetch.AllowPrivate,
-				InsecureTLSHosts: cfg.Crawl.InsecureTLSHosts, Workers: cfg.Crawl.Workers, MaxPagesPerHost: cfg.Crawl.MaxPagesPerHost,
-				MaxDepth: cfg.Crawl.MaxDepth, MaxRetries: cfg.Crawl.MaxRetries}
-			c, err := crawler.New(cc, st, ex, urls)
-			if err != nil {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "crawl: %d seed URLs into %s, %s between requests to a host, %d hosts at once\n", len(urls), st.Path(), cc.Delay, cc.Workers)
-			sum, err := runCrawl(cmd, c)
-			if err != nil {
-				return err
-			}
-			if sum.Stopped {
-				return exitError{code: 130, err: fmt.Errorf("stopped with %d requests queued; run crawl again to resume", sum.Pending)}
-			}
-			return nil
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&seedsPath, "seeds", "", "portal list (CSV) or URL list (default: the config's crawl.seeds)")
 	cmd.Flags().StringVar(&proxy, "proxy", "", "HTTP(S) proxy URL (default: the config's fetch.proxy)")
 	cmd.Flags().StringVar(&caFile, "ca", "", "extra root CA file (PEM), e.g. simweb's ca.pem")
+	cmd.Flags().StringVar(&reportPath, "report", "", "write the run's JSON report to this file (default: the config's crawl.report)")
 	return cmd
+}
+
+// crawl runs one crawl and fills in its report; the error carries the exit status.
+func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caFile string, rep *runReport) error {
+	if seedsPath == "" {
+		seedsPath = cfg.Crawl.Seeds
+	}
+	urls, err := seedURLs(seedsPath)
+	if err != nil {
+		return err
+	}
+	if proxy == "" {
+		proxy = cfg.Fetch.Proxy
+	}
+	if caFile == "" {
+		caFile = cfg.Crawl.CAFile
+	}
+	st, err := store.Open(cfg.Store, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ex, err := extract.New()
+	if err != nil {
+		return err
+	}
+	cc := crawler.Config{UserAgent: cfg.Fetch.UserAgent, Delay: cfg.Crawl.Delay, Timeout: cfg.Fetch.Timeout,
+		MaxBytes: cfg.Fetch.MaxBytes, Proxy: proxy, CAFile: caFile, AllowPrivate: cfg.Fetch.AllowPrivate,
+		InsecureTLSHosts: cfg.Crawl.InsecureTLSHosts, Workers: cfg.Crawl.Workers, MaxPagesPerHost: cfg.Crawl.MaxPagesPerHost,
+		MaxDepth: cfg.Crawl.MaxDepth, MaxRetries: cfg.Crawl.MaxRetries, RevisitBase: cfg.Crawl.RevisitAfter, RevisitMax: cfg.Crawl.RevisitMax}
+	c, err := crawler.New(cc, st, ex, urls)
+	if err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "crawl: %d seed URLs into %s, %s between requests to a host, %d hosts at once\n", len(urls), st.Path(), cc.Delay, cc.Workers)
+	sum, err := runCrawl(cmd, c)
+	rep.Generation, rep.Resumed, rep.Seeds, rep.Revisits, rep.Changes = sum.Run.Generation, sum.Resumed, len(urls), sum.Run.Revisits, sum.Run.Counts
+	rep.Fetched, rep.Documents, rep.Reports, rep.Errors, rep.Disallowed, rep.Pending = sum.Fetched, sum.Documents, sum.Reports, sum.Errors, sum.Disallowed, sum.Pending
+	rep.Hosts = sum.Hosts
+	for _, h := range sum.GivenUp {
+		if h.Class != crawler.ClassRobotsDisallowed { // the site's own wish, not a failure
+			rep.GivenUp = append(rep.GivenUp, h)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if sum.Stopped {
+		return exitError{code: exitStopped, err: fmt.Errorf("stopped with %d requests queued; run crawl again to resume", sum.Pending)}
+	}
+	if len(rep.GivenUp) > 0 || sum.Errors > 0 {
+		return exitError{code: exitPartial, err: fmt.Errorf("run %d finished, partly: %d host(s) given up, %d request(s) failed for good",
+			sum.Run.Generation, len(rep.GivenUp), sum.Errors)}
+	}
+	return nil
+}
+
+// writeJSONFile writes v as indented JSON, replacing the file only when complete.
+func writeJSONFile(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 // runCrawl runs a crawl with its progress display and closing summary.
@@ -156,8 +265,15 @@ func progress(w io.Writer, c *crawler.Crawler, stop, done chan struct{}) {
 }
 
 func printSummary(w io.Writer, s crawler.Summary) {
-	fmt.Fprintf(w, "crawl: %s; fetched %d, reports %d (documents %d), errors %d, robots-disallowed %d, still queued %d\n",
-		s.Duration.Round(time.Second), s.Fetched, s.Reports, s.Documents, s.Errors, s.Disallowed, s.Pending)
+	how := "new run"
+	if s.Resumed {
+		how = "resumed run"
+	}
+	fmt.Fprintf(w, "crawl: %s %d, %s; fetched %d, reports %d (documents %d), errors %d, robots-disallowed %d, still queued %d\n",
+		how, s.Run.Generation, s.Duration.Round(time.Second), s.Fetched, s.Reports, s.Documents, s.Errors, s.Disallowed, s.Pending)
+	c := s.Run.Counts
+	fmt.Fprintf(w, "changes: %d known URLs asked again, %d unchanged (304); reports new %d, revised %d, moved %d, gone %d, back %d\n",
+		s.Run.Revisits, c.NotModified, c.New, c.Revised, c.Moved, c.Gone, c.Returned)
 	if len(s.Hosts) > 0 {
 		var parts []string
 		for class, n := range s.Hosts {

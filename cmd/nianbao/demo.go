@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -31,13 +33,17 @@ func (a *app) demoCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Harvest the built-in simulated gov.cn web into a new store and write DIR/reports.csv",
+		Short: "Harvest the built-in simulated gov.cn web for two nights into a new store and write DIR/reports.csv",
 		Long: `demo runs the whole pipeline on a fresh machine with no network: it starts the
 simulated gov.cn web in-process (real division names and hosts, every CMS dialect,
 robots.txt cases, challenges, outages and traps), crawls it politely through its
 proxy into a new store in DIR (a new temporary folder when --out is not given),
-imports the embedded hand-made sample reports beside it, compares what it found
-with the simulated world's ground truth, and writes DIR/reports.csv.`,
+then lets a night pass (new reports, revised ones, moved and deleted ones) and
+harvests again into the same store, as a nightly job would: unchanged pages cost a
+304, revised reports keep their old version. It compares both nights with the
+simulated world's ground truth (DIR/manifest-night1.json, -night2.json), imports
+the embedded hand-made sample reports beside the harvest, and writes
+DIR/reports.csv (the dataset) and DIR/changes.csv (what the second night changed).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out := cmd.OutOrStdout()
@@ -55,11 +61,25 @@ with the simulated world's ground truth, and writes DIR/reports.csv.`,
 			if err != nil {
 				return err
 			}
-			w, err := simweb.Generate(simweb.Config{Seed: seed, Hosts: hosts, Portals: portals, Faults: true})
+			world := func(epoch int) (*simweb.World, *simweb.Manifest, error) {
+				w, err := simweb.Generate(simweb.Config{Seed: seed, Hosts: hosts, Epoch: epoch, Portals: portals, Faults: true})
+				if err != nil {
+					return nil, nil, err
+				}
+				m := w.Manifest(true)
+				var mf bytes.Buffer
+				if err := m.WriteJSON(&mf); err != nil {
+					return nil, nil, err
+				}
+				return w, m, os.WriteFile(filepath.Join(dir, fmt.Sprintf("manifest-night%d.json", epoch+1)), mf.Bytes(), 0o644)
+			}
+			w, m1, err := world(0)
 			if err != nil {
 				return err
 			}
-			srv, err := simweb.NewServer(w, simweb.Options{})
+			// Time is compressed: the host that asks for a Crawl-delay asks for
+			// 0.2s instead of 1s, and the crawler honours it.
+			srv, err := simweb.NewServer(w, simweb.Options{CrawlDelay: 200 * time.Millisecond})
 			if err != nil {
 				return err
 			}
@@ -69,14 +89,6 @@ with the simulated world's ground truth, and writes DIR/reports.csv.`,
 			defer srv.Close()
 			ca := filepath.Join(dir, "simweb-ca.pem")
 			if err := os.WriteFile(ca, srv.CACertPEM(), 0o644); err != nil {
-				return err
-			}
-			var mf bytes.Buffer
-			manifest := w.Manifest(true)
-			if err := manifest.WriteJSON(&mf); err != nil {
-				return err
-			}
-			if err := os.WriteFile(filepath.Join(dir, "manifest.json"), mf.Bytes(), 0o644); err != nil {
 				return err
 			}
 			dbPath := filepath.Join(dir, "nianbao.db")
@@ -95,57 +107,45 @@ with the simulated world's ground truth, and writes DIR/reports.csv.`,
 					seedURLs = append(seedURLs, h.HomeURL())
 				}
 			}
-			fmt.Fprintf(out, "demo: simulated web of %d hosts (%d units) on %s; crawling %d seed portals into %s\n",
+			fmt.Fprintf(out, "demo: simulated web of %d hosts (%d units) on %s; harvesting %d seed portals into %s\n",
 				len(w.Hosts), len(w.Units), srv.ProxyURL(), len(seedURLs), dbPath)
-			// The simulated web is on this machine: a short delay is polite enough.
-			cc := crawler.Config{Proxy: srv.ProxyURL(), CAFile: ca, Delay: 50 * time.Millisecond, Timeout: 5 * time.Second,
-				Workers: 32, BackoffBase: 200 * time.Millisecond, MaxBackoff: 2 * time.Second}
-			c, err := crawler.New(cc, st, ex, seedURLs)
-			if err != nil {
+			night := func(n int, clock func() time.Time) error {
+				fmt.Fprintf(out, "demo: night %d\n", n)
+				// The simulated web is on this machine: a short delay is polite enough.
+				cc := crawler.Config{Proxy: srv.ProxyURL(), CAFile: ca, Delay: 50 * time.Millisecond, Timeout: 5 * time.Second,
+					Workers: 32, BackoffBase: 200 * time.Millisecond, MaxBackoff: 2 * time.Second, Clock: clock}
+				c, err := crawler.New(cc, st, ex, seedURLs)
+				if err != nil {
+					return err
+				}
+				sum, err := runCrawl(cmd, c)
+				if err != nil {
+					return err
+				}
+				if sum.Stopped {
+					return exitError{code: exitStopped, err: fmt.Errorf("stopped; the store in %s keeps what was fetched", dir)}
+				}
+				return nil
+			}
+			if err := night(1, time.Now); err != nil {
 				return err
 			}
-			sum, err := runCrawl(cmd, c)
-			if err != nil {
-				return err
-			}
-			if sum.Stopped {
-				return exitError{code: 130, err: fmt.Errorf("stopped; the store in %s keeps what was fetched", dir)}
-			}
+			short := compareFound(out, st, m1)
 
-			// How the harvest compares with the ground truth.
-			records := map[string]*store.Entry{}
-			if err := st.Entries(func(e *store.Entry) error { records[string(e.Record.Source.URL)] = e; return nil }); err != nil {
+			// One night later: new reports, revisions, moves and deletions.
+			w2, m2, err := world(1)
+			if err != nil {
 				return err
 			}
-			found, stored, match, html := 0, 0, 0, 0
-			for _, r := range manifest.Reports {
-				if r.Outcome != simweb.Found {
-					continue
-				}
-				found++
-				u, _ := crawler.Canonical(r.URL)
-				e := records[u]
-				if e == nil {
-					continue
-				}
-				stored++
-				if r.Format != "html" {
-					continue
-				}
-				html++
-				ok := true
-				for p, v := range r.Values {
-					if got, _ := e.Record.Cell(p); got == nil || *got != v {
-						ok = false
-						break
-					}
-				}
-				if ok {
-					match++
-				}
+			srv.SetWorld(w2)
+			if err := night(2, func() time.Time { return time.Now().Add(24 * time.Hour) }); err != nil {
+				return err
 			}
-			fmt.Fprintf(out, "demo: %d of %d reports the ground truth says can be found were stored; %d of %d HTML reports have every cell as the manifest\n",
-				stored, found, match, html)
+			short = append(short, compareFound(out, st, m2)...)
+			short = append(short, compareChanges(out, st, m1, m2)...)
+			if err := writeFile(filepath.Join(dir, "changes.csv"), func(f io.Writer) (int, error) { return writeChanges(f, st, 2, 2, "csv") }, out, "changes"); err != nil {
+				return err
+			}
 
 			res, err := corpus.ImportFS(cmd.Context(), st, ex, samples.FS(), samples.Documents(), nil)
 			if err != nil {
@@ -153,21 +153,12 @@ with the simulated world's ground truth, and writes DIR/reports.csv.`,
 			}
 			fmt.Fprintf(out, "demo: imported %d hand-made sample reports beside the harvest\n", res.Records)
 
-			csvPath := filepath.Join(dir, "reports.csv")
-			f, err := os.Create(csvPath)
-			if err != nil {
+			if err := writeFile(filepath.Join(dir, "reports.csv"), func(f io.Writer) (int, error) { return exportTo(f, st, "csv") }, out, "report"); err != nil {
 				return err
 			}
-			n, err := exportTo(f, st, "csv")
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				return fmt.Errorf("writing %s: %w", csvPath, err)
-			}
-			fmt.Fprintf(out, "demo: wrote %d rows to %s in %s\n", n, csvPath, time.Since(start).Round(time.Second))
-			if stored < found*99/100 || match < html {
-				return fmt.Errorf("the harvest fell short of the ground truth (%d of %d stored, %d of %d matching)", stored, found, match, html)
+			fmt.Fprintf(out, "demo: done in %s; try: nianbao --db %s history REPORT_ID\n", time.Since(start).Round(time.Second), dbPath)
+			if len(short) > 0 {
+				return fmt.Errorf("the harvest fell short of the ground truth: %s", strings.Join(short, "; "))
 			}
 			return nil
 		},
@@ -189,4 +180,137 @@ func demoPortals() (*seeds.List, error) {
 		return nil, err
 	}
 	return seeds.Read(bytes.NewReader(b))
+}
+
+// writeFile writes one of the demo's outputs and says so.
+func writeFile(path string, write func(io.Writer) (int, error), out io.Writer, what string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	n, err := write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	fmt.Fprintf(out, "demo: wrote %d %s rows to %s\n", n, what, path)
+	return nil
+}
+
+// compareFound checks the store against a night's ground truth: every report that
+// can be found is stored, and every HTML report has every cell of the manifest.
+func compareFound(out io.Writer, st *store.Store, m *simweb.Manifest) []string {
+	records := map[string]*store.Entry{}
+	st.Entries(func(e *store.Entry) error { records[string(e.Record.Source.URL)] = e; return nil })
+	found, stored, match, html := 0, 0, 0, 0
+	for _, r := range m.Reports {
+		if r.Outcome != simweb.Found {
+			continue
+		}
+		found++
+		u, _ := crawler.Canonical(r.URL)
+		e := records[u]
+		if e == nil {
+			continue
+		}
+		stored++
+		if r.Format != "html" {
+			continue
+		}
+		html++
+		ok := true
+		for p, v := range r.Values {
+			if got, _ := e.Record.Cell(p); got == nil || *got != v {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			match++
+		}
+	}
+	fmt.Fprintf(out, "demo: %d of %d reports the ground truth says can be found are stored; %d of %d HTML reports have every cell as the manifest\n",
+		stored, found, match, html)
+	var short []string
+	if stored < found*99/100 || match < html {
+		short = append(short, fmt.Sprintf("night %d: %d of %d stored, %d of %d matching", m.Epoch+1, stored, found, match, html))
+	}
+	return short
+}
+
+// compareChanges checks night 2's change log against what the world changed:
+// every report moved or deleted overnight is recorded as such, every revised one
+// keeps its old version.
+func compareChanges(out io.Writer, st *store.Store, m1, m2 *simweb.Manifest) []string {
+	before := map[string]simweb.ManifestReport{}
+	for _, r := range m1.Reports {
+		before[fmt.Sprint(r.UnitID, r.Year)] = r
+	}
+	kinds := map[string]map[string]bool{} // report id → change kinds of night 2
+	var counts store.RunCounts
+	st.Changes(2, 2, func(c *store.ReportChange) error {
+		if kinds[c.ReportID] == nil {
+			kinds[c.ReportID] = map[string]bool{}
+		}
+		kinds[c.ReportID][c.Kind] = true
+		return nil
+	})
+	idOf := func(raw string) string {
+		u, _ := crawler.Canonical(raw)
+		d, err := st.Doc("GET", u, nil)
+		if err != nil || d == nil {
+			return ""
+		}
+		return d.ReportID
+	}
+	want, got := map[string]int{}, map[string]int{}
+	var missed []string
+	for _, r := range m2.Reports {
+		r1 := before[fmt.Sprint(r.UnitID, r.Year)]
+		if r1.Outcome != simweb.Found || r.Format != "html" {
+			continue // not stored on night 1, or a report the extractor cannot read yet
+		}
+		var kind string
+		switch {
+		case r.Drift == "revised" && r.Outcome == simweb.Found:
+			kind = store.ChangeRevised
+		case (r.Drift == "moved" || r.Drift == "migrated") && r1.Drift == "":
+			kind = store.ChangeMoved
+		case r.Outcome == simweb.Gone && r1.Drift == "":
+			kind = store.ChangeGone
+		default:
+			continue
+		}
+		want[kind]++
+		if kinds[idOf(r1.URL)][kind] {
+			got[kind]++
+		} else if len(missed) < 10 {
+			missed = append(missed, fmt.Sprintf("%s %s (%s, id %q: %v)", kind, r1.URL, r.Drift, idOf(r1.URL), kinds[idOf(r1.URL)]))
+		}
+	}
+	for _, k := range kinds {
+		for kind := range k {
+			switch kind {
+			case store.ChangeNew:
+				counts.New++
+			case store.ChangeRevised:
+				counts.Revised++
+			}
+		}
+	}
+	fmt.Fprintf(out, "demo: night 2 logged %d new reports and %d revised ones; of the HTML reports the world changed overnight, %d of %d revised, %d of %d moved and %d of %d deleted are recorded as such\n",
+		counts.New, counts.Revised, got[store.ChangeRevised], want[store.ChangeRevised], got[store.ChangeMoved], want[store.ChangeMoved],
+		got[store.ChangeGone], want[store.ChangeGone])
+	for _, m := range missed {
+		fmt.Fprintf(out, "demo:   not recorded: %s\n", m)
+	}
+	var short []string
+	for _, k := range []string{store.ChangeRevised, store.ChangeMoved, store.ChangeGone} {
+		if got[k] < want[k] {
+			short = append(short, fmt.Sprintf("night 2: %d of %d %s reports recorded", got[k], want[k], k))
+		}
+	}
+	return short
 }
