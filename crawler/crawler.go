@@ -152,11 +152,12 @@ type Crawler struct {
 	plainIns *http.Client     // robots.txt of those hosts
 	Stats    Stats
 
-	mu      sync.Mutex
-	hosts   map[string]*store.HostInfo
-	agent   string
-	seeds   []*store.QueuedRequest
-	resumed bool
+	mu       sync.Mutex
+	hosts    map[string]*store.HostInfo
+	agent    string
+	seeds    []*store.QueuedRequest
+	resumed  bool
+	noFollow bool // fetch the seeds only (NewForTargets)
 }
 
 // New prepares a crawl of the seeds into the store.
@@ -195,6 +196,38 @@ func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, e
 	for _, s := range seeds {
 		if u, ok := Canonical(s); ok && c.scope.Allows(u) {
 			c.seeds = append(c.seeds, newRequest(u, "GET", "", KindPage, 0, ""))
+		}
+	}
+	return c, nil
+}
+
+// Target is one document to fetch as it is, without following its links: a
+// report page, or an attachment (whose record comes from its own bytes).
+type Target struct {
+	URL        string
+	Attachment bool
+}
+
+// NewForTargets prepares a fetch of known documents into the store, as rebuild
+// does from a manifest: the same politeness, scope (the targets' hosts) and
+// extraction as a crawl, but no discovery.
+func NewForTargets(cfg Config, st *store.Store, ex Extractor, targets []Target) (*Crawler, error) {
+	urls := make([]string, len(targets))
+	for i, t := range targets {
+		urls[i] = t.URL
+	}
+	c, err := New(cfg, st, ex, urls)
+	if err != nil {
+		return nil, err
+	}
+	c.seeds, c.noFollow = nil, true
+	for _, t := range targets {
+		kind := KindReport
+		if t.Attachment {
+			kind = KindAttachment
+		}
+		if u, ok := Canonical(t.URL); ok && c.scope.Allows(u) {
+			c.seeds = append(c.seeds, newRequest(u, "GET", "", kind, 0, ""))
 		}
 	}
 	return c, nil
@@ -784,7 +817,7 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 			}
 		}
 	}
-	if req.Depth < c.cfg.MaxDepth {
+	if req.Depth < c.cfg.MaxDepth && !c.noFollow {
 		for _, l := range links {
 			cu, ok := Canonical(l.URL)
 			if !ok || !c.scope.Allows(cu) {

@@ -11,13 +11,15 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nianbao/nianbao/attrib"
 	"github.com/nianbao/nianbao/report"
 	"github.com/nianbao/nianbao/store"
 )
 
 // MetaColumns are the CSV's metadata columns, in order.
-var MetaColumns = []string{"report_id", "title", "organisation", "region", "admin_code", "year", "template", "published",
-	"url", "format", "encoding", "script", "sha256", "fetched_at", "checks_ok", "checks_failed", "warnings"}
+var MetaColumns = []string{"report_id", "title", "organisation", "region", "admin_code", "level", "parent_code", "unit",
+	"host", "site_code", "credit_code", "attributed_by", "year", "template", "published",
+	"url", "format", "encoding", "script", "sha256", "fetched_at", "checks_ok", "checks_failed", "warnings", "inferred_cells"}
 
 // CellColumn names a cell's CSV column: its path with dots replaced by "__".
 func CellColumn(path string) string { return strings.ReplaceAll(path, ".", "__") }
@@ -46,27 +48,45 @@ func Neutralise(s string) string {
 	return s
 }
 
+// Options shape an export.
+type Options struct {
+	// FillInferred writes a value the identities determine into a cell the
+	// document leaves blank, and lists such cells in inferred_cells. Off, a cell
+	// holds what the document prints or nothing.
+	FillInferred bool
+}
+
 // CSVWriter writes the wide CSV.
 type CSVWriter struct {
 	w     *csv.Writer
 	cells []string
+	opt   Options
 	n     int
 }
 
 // NewCSV writes the BOM and the header.
-func NewCSV(w io.Writer) (*CSVWriter, error) {
+func NewCSV(w io.Writer, opt Options) (*CSVWriter, error) {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return nil, err
 	}
-	cw := &CSVWriter{w: csv.NewWriter(w), cells: report.CSVCells()}
+	cw := &CSVWriter{w: csv.NewWriter(w), cells: report.CSVCells(), opt: opt}
 	if err := cw.w.Write(Header()); err != nil {
 		return nil, err
 	}
 	return cw, nil
 }
 
-// Write writes one report's row.
-func (cw *CSVWriter) Write(e *store.Entry) error {
+// inferredValues maps a record's inferred cells to their values.
+func inferredValues(r *report.Record) map[string]float64 {
+	m := map[string]float64{}
+	for _, in := range r.Inferred {
+		m[in.Cell] = in.Value
+	}
+	return m
+}
+
+// Write writes one report's row with its attribution.
+func (cw *CSVWriter) Write(e *store.Entry, at attrib.Attribution) error {
 	r := e.Record
 	row := make([]string, 0, len(MetaColumns)+len(cw.cells))
 	year := ""
@@ -83,25 +103,40 @@ func (cw *CSVWriter) Write(e *store.Entry) error {
 			okN++
 		}
 	}
-	text := func(s string) string { return Neutralise(s) }
-	row = append(row,
-		text(e.ReportID), text(string(r.Title)), text(string(r.Organisation)), "", "", year, string(r.Template),
-		string(r.Published), text(string(r.Source.URL)), r.Source.Format, r.Source.Encoding, r.Source.Script,
-		r.Source.SHA256, fetched, strconv.Itoa(okN), text(strings.Join(r.FailedChecks(), ";")), strconv.Itoa(len(r.Warnings)))
+	inferred := map[string]float64{}
+	if cw.opt.FillInferred {
+		inferred = inferredValues(r)
+	}
+	var filled []string
+	cells := make([]string, 0, len(cw.cells))
 	for _, p := range cw.cells {
 		v, _ := r.Cell(p)
-		if v == nil {
-			row = append(row, "")
-		} else {
-			row = append(row, report.FormatNumber(*v))
+		switch {
+		case v != nil:
+			cells = append(cells, report.FormatNumber(*v))
+		case cw.opt.FillInferred && hasKey(inferred, p):
+			cells = append(cells, report.FormatNumber(inferred[p]))
+			filled = append(filled, p)
+		default:
+			cells = append(cells, "")
 		}
 	}
+	text := func(s string) string { return Neutralise(s) }
+	row = append(row,
+		text(e.ReportID), text(string(r.Title)), text(string(r.Organisation)), text(at.Region), at.Code, at.Level, at.ParentCode, at.Unit,
+		text(at.Host), text(at.SiteCode), text(at.CreditCode), at.By, year, string(r.Template),
+		string(r.Published), text(string(r.Source.URL)), r.Source.Format, r.Source.Encoding, r.Source.Script,
+		r.Source.SHA256, fetched, strconv.Itoa(okN), text(strings.Join(r.FailedChecks(), ";")), strconv.Itoa(len(r.Warnings)),
+		strings.Join(filled, ";"))
+	row = append(row, cells...)
 	if err := cw.w.Write(row); err != nil {
 		return fmt.Errorf("writing the CSV row of %s: %w", e.ReportID, err)
 	}
 	cw.n++
 	return nil
 }
+
+func hasKey(m map[string]float64, k string) bool { _, ok := m[k]; return ok }
 
 // Flush flushes buffered rows and reports a write error.
 func (cw *CSVWriter) Flush() error {
@@ -111,6 +146,57 @@ func (cw *CSVWriter) Flush() error {
 
 // Rows is how many rows were written.
 func (cw *CSVWriter) Rows() int { return cw.n }
+
+// LongColumns are the long (tidy) CSV's columns.
+var LongColumns = []string{"report_id", "table", "row", "column", "value", "inferred"}
+
+// LongWriter writes the long CSV: one row per cell of every table a report has,
+// value empty where the document prints nothing; a value the identities
+// determine for such a cell is given with inferred = true.
+type LongWriter struct {
+	t *Table
+	n int
+}
+
+// NewLong writes the BOM and the header.
+func NewLong(w io.Writer) (*LongWriter, error) {
+	t, err := NewTable(w, LongColumns)
+	return &LongWriter{t: t}, err
+}
+
+// Write writes one report's cells.
+func (lw *LongWriter) Write(e *store.Entry) error {
+	r := e.Record
+	inferred := inferredValues(r)
+	for _, name := range []string{"active", "requests", "review_litigation"} {
+		t := r.Table(name)
+		if t == nil {
+			continue
+		}
+		for _, row := range t.Rows {
+			for _, c := range row.Cells {
+				p := name + "." + row.Key + "." + c.Key
+				value, inf := "", "false"
+				if c.Value != nil {
+					value = report.FormatNumber(*c.Value)
+				} else if v, ok := inferred[p]; ok {
+					value, inf = report.FormatNumber(v), "true"
+				}
+				if err := lw.t.Write([]string{e.ReportID, name, row.Key, c.Key, value, inf}); err != nil {
+					return fmt.Errorf("writing the cells of %s: %w", e.ReportID, err)
+				}
+				lw.n++
+			}
+		}
+	}
+	return nil
+}
+
+// Flush flushes buffered rows and reports a write error.
+func (lw *LongWriter) Flush() error { return lw.t.Flush() }
+
+// Rows is how many cell rows were written.
+func (lw *LongWriter) Rows() int { return lw.n }
 
 // WriteJSONL writes one full entry per line.
 func WriteJSONL(w io.Writer, e *store.Entry) error {

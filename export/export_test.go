@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nianbao/nianbao/attrib"
 	"github.com/nianbao/nianbao/report"
 	"github.com/nianbao/nianbao/store"
 )
@@ -37,11 +38,11 @@ func TestCSVRowHostileOrganisation(t *testing.T) {
 	rec.Active.Set("licensing", "decisions", report.Num(-3))
 	rec.Active.Set("fees", "amount_10k_yuan", report.Num(83.93))
 	var buf bytes.Buffer
-	cw, err := NewCSV(&buf)
+	cw, err := NewCSV(&buf, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cw.Write(&store.Entry{ReportID: "abc", Record: rec}); err != nil {
+	if err := cw.Write(&store.Entry{ReportID: "abc", Record: rec}, attrib.Attribution{Region: "+湖南省", Host: "-x.gov.cn", Code: "430102"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := cw.Flush(); err != nil {
@@ -61,7 +62,7 @@ func TestCSVRowHostileOrganisation(t *testing.T) {
 	for i, h := range rows[0] {
 		col[h] = rows[1][i]
 	}
-	if col["organisation"] != `'=cmd|' /C calc'!A0` || col["title"] != "'@SUM(1+1)" {
+	if col["organisation"] != `'=cmd|' /C calc'!A0` || col["title"] != "'@SUM(1+1)" || col["region"] != "'+湖南省" || col["host"] != "'-x.gov.cn" {
 		t.Fatalf("formula not neutralised: %q %q", col["organisation"], col["title"])
 	}
 	if col["active__licensing__decisions"] != "-3" || col["active__fees__amount_10k_yuan"] != "83.93" {

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"regexp"
 	"strings"
 	"time"
 
@@ -47,6 +48,7 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 		published = sigDate
 	}
 	rec.Published = report.Text(published)
+	rec.Identifiers = identifiers(lines)
 
 	// A title that carries last year's year by mistake: the body and the date of
 	// publication (the following year) agree on another year.
@@ -363,4 +365,32 @@ func atoiPrefix(date string) int {
 		n = n*10 + int(date[i]-'0')
 	}
 	return n
+}
+
+var (
+	siteCodeRe   = regexp.MustCompile(`网站标识码\s*[：:]?\s*([0-9A-Za-z]{10})\b`)
+	creditCodeRe = regexp.MustCompile(`统一社会信用代码\s*[：:]?\s*([0-9A-HJ-NPQRTUWXY]{18})\b`)
+)
+
+// identifiers finds the 网站标识码 and 统一社会信用代码 a page prints (usually in
+// its footer), or nil.
+func identifiers(lines []Line) *report.Identifiers {
+	var id report.Identifiers
+	for _, l := range lines {
+		t := l.Text()
+		if id.SiteCode == "" {
+			if m := siteCodeRe.FindStringSubmatch(t); m != nil {
+				id.SiteCode = m[1]
+			}
+		}
+		if id.CreditCode == "" {
+			if m := creditCodeRe.FindStringSubmatch(t); m != nil {
+				id.CreditCode = m[1]
+			}
+		}
+	}
+	if id == (report.Identifiers{}) {
+		return nil
+	}
+	return &id
 }

@@ -33,6 +33,10 @@ type Record struct {
 	// Narrative holds the figures the text states in words (受理申请455件, 复议18件):
 	// never written into the table cells, compared with them in checks.
 	Narrative []Figure `json:"narrative"`
+	// Identifiers are the codes the page prints for its publisher, for
+	// attribution: 网站标识码 (its first six digits are the site's division) and
+	// 统一社会信用代码. Omitted when the page prints none.
+	Identifiers *Identifiers `json:"identifiers,omitempty"`
 }
 
 // Figure is a number a report's prose states, with the sentence it came from.
@@ -41,6 +45,12 @@ type Figure struct {
 	Value    float64 `json:"value"`
 	Unit     string  `json:"unit"`
 	Sentence string  `json:"sentence"`
+}
+
+// Identifiers are codes printed on a report's page.
+type Identifiers struct {
+	SiteCode   string `json:"site_code,omitempty"`   // 网站标识码, 10 characters
+	CreditCode string `json:"credit_code,omitempty"` // 统一社会信用代码, 18 characters
 }
 
 // Text is a string that is written as JSON null when empty.

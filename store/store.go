@@ -424,3 +424,29 @@ func (s *Store) Stats() (Stats, error) {
 	})
 	return st, err
 }
+
+// ErrMismatch is returned when a stored document no longer hashes to its key.
+var ErrMismatch = errors.New("the stored bytes do not match their SHA-256")
+
+// Verify reads a stored document back and checks it against its SHA-256 (and
+// its size, when size is not negative).
+func (s *Store) Verify(sha string, size int) error {
+	b, err := s.Raw(sha)
+	if err != nil {
+		return err
+	}
+	if got := SHA256(b); got != sha {
+		return fmt.Errorf("document %s: %w (they hash to %s)", sha, ErrMismatch, got)
+	}
+	if size >= 0 && len(b) != size {
+		return fmt.Errorf("document %s: %w (%d bytes, the manifest says %d)", sha, ErrMismatch, len(b), size)
+	}
+	return nil
+}
+
+// DocumentHashes calls fn with the SHA-256 of every stored document.
+func (s *Store) DocumentHashes(fn func(sha string) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketRaw).ForEach(func(k, _ []byte) error { return fn(string(k)) })
+	})
+}

@@ -129,12 +129,6 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	if err != nil {
 		return err
 	}
-	if proxy == "" {
-		proxy = cfg.Fetch.Proxy
-	}
-	if caFile == "" {
-		caFile = cfg.Crawl.CAFile
-	}
 	st, err := store.Open(cfg.Store, store.Options{})
 	if err != nil {
 		return err
@@ -144,10 +138,7 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	if err != nil {
 		return err
 	}
-	cc := crawler.Config{UserAgent: cfg.Fetch.UserAgent, Delay: cfg.Crawl.Delay, Timeout: cfg.Fetch.Timeout,
-		MaxBytes: cfg.Fetch.MaxBytes, Proxy: proxy, CAFile: caFile, AllowPrivate: cfg.Fetch.AllowPrivate,
-		InsecureTLSHosts: cfg.Crawl.InsecureTLSHosts, Workers: cfg.Crawl.Workers, MaxPagesPerHost: cfg.Crawl.MaxPagesPerHost,
-		MaxDepth: cfg.Crawl.MaxDepth, MaxRetries: cfg.Crawl.MaxRetries, RevisitBase: cfg.Crawl.RevisitAfter, RevisitMax: cfg.Crawl.RevisitMax}
+	cc := crawlConfig(cfg, proxy, caFile)
 	c, err := crawler.New(cc, st, ex, urls)
 	if err != nil {
 		return err
@@ -174,6 +165,21 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 			sum.Run.Generation, len(rep.GivenUp), sum.Errors)}
 	}
 	return nil
+}
+
+// crawlConfig is the crawler's configuration from the file, with the flags'
+// proxy and CA file when given.
+func crawlConfig(cfg config.Config, proxy, caFile string) crawler.Config {
+	if proxy == "" {
+		proxy = cfg.Fetch.Proxy
+	}
+	if caFile == "" {
+		caFile = cfg.Crawl.CAFile
+	}
+	return crawler.Config{UserAgent: cfg.Fetch.UserAgent, Delay: cfg.Crawl.Delay, Timeout: cfg.Fetch.Timeout,
+		MaxBytes: cfg.Fetch.MaxBytes, Proxy: proxy, CAFile: caFile, AllowPrivate: cfg.Fetch.AllowPrivate,
+		InsecureTLSHosts: cfg.Crawl.InsecureTLSHosts, Workers: cfg.Crawl.Workers, MaxPagesPerHost: cfg.Crawl.MaxPagesPerHost,
+		MaxDepth: cfg.Crawl.MaxDepth, MaxRetries: cfg.Crawl.MaxRetries, RevisitBase: cfg.Crawl.RevisitAfter, RevisitMax: cfg.Crawl.RevisitMax}
 }
 
 // writeJSONFile writes v as indented JSON, replacing the file only when complete.

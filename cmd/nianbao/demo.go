@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nianbao/nianbao/attrib"
 	"github.com/nianbao/nianbao/corpus"
 	"github.com/nianbao/nianbao/crawler"
 	"github.com/nianbao/nianbao/extract"
@@ -153,7 +154,9 @@ DIR/reports.csv (the dataset) and DIR/changes.csv (what the second night changed
 			}
 			fmt.Fprintf(out, "demo: imported %d hand-made sample reports beside the harvest\n", res.Records)
 
-			if err := writeFile(filepath.Join(dir, "reports.csv"), func(f io.Writer) (int, error) { return exportTo(f, st, "csv") }, out, "report"); err != nil {
+			if err := writeFile(filepath.Join(dir, "reports.csv"), func(f io.Writer) (int, error) {
+				return exportTo(f, st, exportRequest{format: "csv", attrib: attrib.New(portals)})
+			}, out, "report"); err != nil {
 				return err
 			}
 			fmt.Fprintf(out, "demo: done in %s; try: nianbao --db %s history REPORT_ID\n", time.Since(start).Round(time.Second), dbPath)

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nianbao/nianbao/corpus"
+	"github.com/nianbao/nianbao/crawler"
+	"github.com/nianbao/nianbao/export"
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/store"
+)
+
+func readManifestFile(path string) ([]export.ManifestEntry, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []export.ManifestEntry
+	err = export.ReadManifest(f, func(m export.ManifestEntry) error { out = append(out, m); return nil })
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return out, nil
+}
+
+func (a *app) verifyCmd() *cobra.Command {
+	var manifestPath string
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Re-hash the stored raw documents (against a manifest, or against their own keys)",
+		Long: `verify reads every stored raw document back, decompresses it and checks its SHA-256
+(and, with --manifest, its size and that every document the manifest lists is there).
+It exits 1 and lists the documents that differ or are missing.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var manifest []export.ManifestEntry
+			if manifestPath != "" {
+				var err error
+				if manifest, err = readManifestFile(manifestPath); err != nil {
+					return err
+				}
+			}
+			st, err := a.openStore(cmd, true)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			res, err := corpus.Verify(cmd.Context(), st, manifest)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			for _, b := range res.Bad {
+				fmt.Fprintf(out, "BAD %s\n", b)
+			}
+			fmt.Fprintf(out, "verify: %d document(s) checked, %d bad\n", res.Checked, len(res.Bad))
+			if len(res.Bad) > 0 {
+				return fmt.Errorf("%d of %d stored document(s) do not match", len(res.Bad), res.Checked)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&manifestPath, "manifest", "", "a manifest written by export --manifest")
+	return cmd
+}
+
+func (a *app) rebuildCmd() *cobra.Command {
+	var manifestPath, proxy, caFile string
+	cmd := &cobra.Command{
+		Use:   "rebuild --manifest FILE --db NEW.db",
+		Short: "Fetch a manifest's documents again, politely, into a new store and report which differ",
+		Long: `rebuild fetches every URL of a manifest (its latest fetch of each) into a new store
+(--db), with the crawler's politeness (robots.txt, one request at a time per host, the
+delay, back-off) but without following links, extracts them as a crawl would, and
+reports which documents came back identical, which differ (old and new SHA-256) and
+which could not be fetched again.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if manifestPath == "" {
+				return fmt.Errorf("rebuild needs --manifest FILE (written by export --manifest)")
+			}
+			manifest, err := readManifestFile(manifestPath)
+			if err != nil {
+				return err
+			}
+			cfg, err := a.config(cmd)
+			if err != nil {
+				return err
+			}
+			if _, err := os.Stat(cfg.Store); err == nil {
+				return fmt.Errorf("rebuild writes a new store, and %s exists: name a new file with --db", cfg.Store)
+			}
+			latest := corpus.Latest(manifest)
+			if len(latest) == 0 {
+				return fmt.Errorf("%s lists no fetched document", manifestPath)
+			}
+			var targets []crawler.Target
+			for _, m := range latest {
+				html := strings.Contains(m.ContentType, "html") || strings.HasSuffix(strings.ToLower(m.URL), ".html") || strings.HasSuffix(strings.ToLower(m.URL), ".htm")
+				targets = append(targets, crawler.Target{URL: m.URL, Attachment: !html})
+			}
+			st, err := store.Open(cfg.Store, store.Options{})
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			ex, err := extract.New()
+			if err != nil {
+				return err
+			}
+			c, err := crawler.NewForTargets(crawlConfig(cfg, proxy, caFile), st, ex, targets)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "rebuild: fetching %d document(s) of %s into %s\n", len(targets), manifestPath, st.Path())
+			sum, err := runCrawl(cmd, c)
+			if err != nil {
+				return err
+			}
+			if sum.Stopped {
+				return exitError{code: exitStopped, err: fmt.Errorf("stopped with %d requests queued", sum.Pending)}
+			}
+			res, err := corpus.CompareRebuild(st, latest)
+			if err != nil {
+				return err
+			}
+			for _, d := range res.Differ {
+				fmt.Fprintf(out, "DIFFERS %s\n", d)
+			}
+			for _, m := range res.Missing {
+				fmt.Fprintf(out, "MISSING %s\n", m)
+			}
+			fmt.Fprintf(out, "rebuild: %d identical, %d differ, %d not fetched again\n", res.Same, len(res.Differ), len(res.Missing))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&manifestPath, "manifest", "", "a manifest written by export --manifest")
+	cmd.Flags().StringVar(&proxy, "proxy", "", "HTTP(S) proxy URL (default: the config's fetch.proxy)")
+	cmd.Flags().StringVar(&caFile, "ca", "", "extra root CA file (PEM)")
+	return cmd
+}

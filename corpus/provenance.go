@@ -1,0 +1,118 @@
+package corpus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/nianbao/nianbao/export"
+	"github.com/nianbao/nianbao/store"
+)
+
+// VerifyResult is what Verify found.
+type VerifyResult struct {
+	Checked int
+	Bad     []string // one line per document that is missing or differs
+}
+
+// Verify re-hashes stored documents: those of a manifest (checking size too),
+// or, with a nil manifest, every document in the store against its key.
+func Verify(ctx context.Context, st *store.Store, manifest []export.ManifestEntry) (VerifyResult, error) {
+	var res VerifyResult
+	check := func(sha string, size int, what string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res.Checked++
+		if err := st.Verify(sha, size); err != nil {
+			if errors.Is(err, store.ErrMismatch) || errors.Is(err, store.ErrNotFound) {
+				res.Bad = append(res.Bad, fmt.Sprintf("%s: %v", what, err))
+				return nil
+			}
+			res.Bad = append(res.Bad, fmt.Sprintf("%s: unreadable: %v", what, err))
+		}
+		return nil
+	}
+	if manifest == nil {
+		err := st.DocumentHashes(func(sha string) error { return check(sha, -1, sha) })
+		return res, err
+	}
+	seen := map[string]bool{}
+	for _, m := range manifest {
+		if seen[m.SHA256] {
+			continue
+		}
+		seen[m.SHA256] = true
+		what := m.URL
+		if what == "" {
+			what = m.Name
+		}
+		if err := check(m.SHA256, m.Size, what); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// Latest keeps, for every URL of a manifest, its most recent fetch: what a
+// rebuild fetches again and compares with.
+func Latest(manifest []export.ManifestEntry) []export.ManifestEntry {
+	byURL := map[string]export.ManifestEntry{}
+	for _, m := range manifest {
+		if m.Origin != "fetch" || m.URL == "" {
+			continue
+		}
+		if old, ok := byURL[m.URL]; !ok || m.FetchedAt.After(old.FetchedAt) {
+			byURL[m.URL] = m
+		}
+	}
+	out := make([]export.ManifestEntry, 0, len(byURL))
+	for _, m := range byURL {
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
+	return out
+}
+
+// RebuildResult compares a rebuilt store with the manifest it was fetched from.
+type RebuildResult struct {
+	Same    int
+	Differ  []string // URL: old sha → new sha
+	Missing []string // URL: not fetched again (gone, refused, …)
+}
+
+// CompareRebuild compares each manifest document with the latest capture of
+// its URL in the rebuilt store.
+func CompareRebuild(st *store.Store, latest []export.ManifestEntry) (RebuildResult, error) {
+	got := map[string]*store.Capture{}
+	err := st.Captures(func(c *store.Capture) error {
+		if old := got[c.URL]; old == nil || c.FetchedAt.After(old.FetchedAt) {
+			got[c.URL] = c
+		}
+		return nil
+	})
+	var res RebuildResult
+	if err != nil {
+		return res, err
+	}
+	for _, m := range latest {
+		c := got[m.URL]
+		switch {
+		case c == nil:
+			res.Missing = append(res.Missing, m.URL)
+		case c.SHA256 == m.SHA256:
+			res.Same++
+		default:
+			res.Differ = append(res.Differ, fmt.Sprintf("%s: %s → %s", m.URL, short(m.SHA256), short(c.SHA256)))
+		}
+	}
+	return res, nil
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
