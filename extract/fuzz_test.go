@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/nianbao/nianbao/report"
 	"github.com/nianbao/nianbao/samples"
@@ -33,6 +34,14 @@ func checkRecord(t *testing.T, rec *report.Record) {
 }
 
 func fuzzRead(t *testing.T, e *Extractor, r Reader, body []byte) {
+	// Bad input must never hang the pipeline: an input that takes seconds is a
+	// failure the fuzzer keeps.
+	start := time.Now()
+	defer func() {
+		if d := time.Since(start); d > 3*time.Second {
+			t.Fatalf("reading %d bytes took %s", len(body), d)
+		}
+	}()
 	lay, err := r.Read(context.Background(), Document{Body: body})
 	if err != nil {
 		return // a clear error is an acceptable answer
