@@ -99,8 +99,9 @@ func (d *Decoder) isTraditional(s string) bool {
 var (
 	tagRe = regexp.MustCompile(`</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>\t\n]*)?/?>`)
 	// A Han character followed by pinyin with at least one tone mark, in half- or
-	// full-width parentheses: 區(qū), 務（wù）.
-	pinyinRe = regexp.MustCompile(`(\p{Han})[(（]([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7})[)）]`)
+	// full-width parentheses: 區(qū), 務（wù）; a printed page may wrap the line
+	// between the character and its annotation (the line break is kept).
+	pinyinRe = regexp.MustCompile(`(\p{Han})(\n?)[(（]([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7})[)）]`)
 	toneRe   = regexp.MustCompile(`[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]`)
 )
 
@@ -124,11 +125,11 @@ func removePinyin(s string) (string, int) {
 	n := 0
 	out := pinyinRe.ReplaceAllStringFunc(s, func(m string) string {
 		sub := pinyinRe.FindStringSubmatch(m)
-		if !toneRe.MatchString(sub[2]) {
+		if !toneRe.MatchString(sub[3]) {
 			return m
 		}
 		n++
-		return sub[1]
+		return sub[1] + sub[2]
 	})
 	return out, n
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/nianbao/nianbao/decode"
+	"github.com/nianbao/nianbao/pdftext"
 	"github.com/nianbao/nianbao/report"
 )
 
@@ -47,20 +48,49 @@ var ErrUnsupported = errors.New("unsupported document format")
 type Extractor struct {
 	dec     *decode.Decoder
 	readers map[string]Reader
+	owned   *pdftext.Engine // started by New, stopped by Close
 }
 
-// New builds an extractor with the HTML, text, DOCX and XLSX readers.
-func New() (*Extractor, error) {
+// New builds an extractor with every reader: HTML, text, DOCX, XLSX and PDF.
+func New() (*Extractor, error) { return NewWithOptions(Options{}) }
+
+// Options shape an extractor.
+type Options struct {
+	// PDF is the engine that reads PDFs' text layer; nil gives each extractor
+	// its own, started at its first PDF (see package pdftext).
+	PDF *pdftext.Engine
+	// NoPDF leaves PDFs unread (ErrUnsupported): no PDFium at all.
+	NoPDF bool
+}
+
+// NewWithOptions builds an extractor.
+func NewWithOptions(opt Options) (*Extractor, error) {
 	dec, err := decode.New()
 	if err != nil {
 		return nil, err
 	}
-	return &Extractor{dec: dec, readers: map[string]Reader{
+	e := &Extractor{dec: dec, readers: map[string]Reader{
 		"html": htmlReader{dec: dec},
 		"text": textReader{dec: dec},
 		"docx": docxReader{},
 		"xlsx": xlsxReader{},
-	}}, nil
+	}}
+	if !opt.NoPDF {
+		if opt.PDF == nil {
+			opt.PDF = pdftext.New(pdftext.Options{})
+			e.owned = opt.PDF
+		}
+		e.readers["pdf"] = pdfReader{engine: opt.PDF}
+	}
+	return e, nil
+}
+
+// Close stops the PDF engine the extractor started, if any.
+func (e *Extractor) Close() error {
+	if e.owned != nil {
+		return e.owned.Close()
+	}
+	return nil
 }
 
 // Decoder returns the extractor's decoder.

@@ -191,8 +191,35 @@ type xlsxCell struct {
 
 type xlsxSheet struct {
 	Rows []struct {
+		R     int        `xml:"r,attr"`
 		Cells []xlsxCell `xml:"c"`
 	} `xml:"sheetData>row"`
+	Merges []struct {
+		Ref string `xml:"ref,attr"`
+	} `xml:"mergeCells>mergeCell"`
+}
+
+// mergeRange is a merged block of cells: rows and columns from 0, inclusive.
+type mergeRange struct{ r1, c1, r2, c2 int }
+
+func parseMerge(ref string) (mergeRange, bool) {
+	a, b, ok := strings.Cut(ref, ":")
+	if !ok {
+		return mergeRange{}, false
+	}
+	rowOf := func(s string) int {
+		i := strings.IndexFunc(s, func(r rune) bool { return r >= '0' && r <= '9' })
+		if i < 0 {
+			return -1
+		}
+		n, err := strconv.Atoi(s[i:])
+		if err != nil {
+			return -1
+		}
+		return n - 1
+	}
+	m := mergeRange{rowOf(a), columnIndex(a), rowOf(b), columnIndex(b)}
+	return m, m.r1 >= 0 && m.c1 >= 0 && m.r2 >= m.r1 && m.c2 >= m.c1
 }
 
 func (xlsxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
@@ -241,7 +268,17 @@ func (xlsxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 			lay.Warnings = append(lay.Warnings, fmt.Sprintf("sheet %d unreadable: %v", i, err))
 			continue
 		}
-		for _, row := range sh.Rows {
+		var merges []mergeRange
+		for _, m := range sh.Merges {
+			if mr, ok := parseMerge(m.Ref); ok {
+				merges = append(merges, mr)
+			}
+		}
+		for ri, row := range sh.Rows {
+			rn := row.R - 1
+			if row.R == 0 {
+				rn = ri
+			}
 			var cells []string
 			for _, c := range row.Cells {
 				col := columnIndex(c.Ref)
@@ -270,6 +307,29 @@ func (xlsxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 				} else {
 					cells[col] = collapse(v)
 				}
+			}
+			// A merged block is one cell: the columns it covers to the right of
+			// its first are not cells of their own (rows it covers below keep
+			// a blank in its first column, as a grid does).
+			if len(merges) > 0 {
+				covered := map[int]bool{}
+				for _, m := range merges {
+					if rn >= m.r1 && rn <= m.r2 {
+						for c := m.c1 + 1; c <= m.c2; c++ {
+							covered[c] = true
+						}
+					}
+				}
+				kept := cells[:0:0]
+				for c, v := range cells {
+					if !covered[c] {
+						kept = append(kept, v)
+					}
+				}
+				cells = kept
+			}
+			for len(cells) > 0 && cells[len(cells)-1] == "" {
+				cells = cells[:len(cells)-1]
 			}
 			if len(cells) == 1 {
 				lay.Lines = append(lay.Lines, Line{Cells: cells})

@@ -1,0 +1,624 @@
+package extract
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/nianbao/nianbao/pdftext"
+)
+
+// pdfReader lays out a PDF's text layer from character positions: characters
+// make lines by their vertical position and cells by the gaps between them; the
+// label of a table row that wraps over several lines is joined back to the row
+// whose numbers it stands beside; numbers are put in the columns their table's
+// rows share, so a blank cell stays blank; page headers and footers (page
+// numbers, a running title) are dropped. A PDF without a text layer (a scan) is
+// handed to OCR when it is configured, else it gives a layout with a warning.
+type pdfReader struct {
+	engine *pdftext.Engine
+	ocr    OCR
+}
+
+// OCR reads the text of page images (nil: no OCR).
+type OCR interface {
+	// PDF returns the OCR'd text of a scanned PDF, one entry per page.
+	PDF(ctx context.Context, engine *pdftext.Engine, pdf []byte, pages int) ([]string, error)
+}
+
+func (r pdfReader) Read(ctx context.Context, doc Document) (*Layout, error) {
+	d, err := r.engine.Read(ctx, doc.Body)
+	if err != nil {
+		return nil, err
+	}
+	lay := &Layout{Format: "pdf", Encoding: "pdf"}
+	if d.Truncated {
+		lay.Warnings = append(lay.Warnings, fmt.Sprintf("the PDF has %d pages; only the first %d were read", d.PageCount, len(d.Pages)))
+	}
+	chars := 0
+	for _, p := range d.Pages {
+		for _, c := range p.Chars {
+			if strings.TrimSpace(c.Text) != "" {
+				chars++
+			}
+		}
+	}
+	if len(d.Pages) > 0 && chars < 20*len(d.Pages) {
+		// A scan: pages with (next to) no text.
+		if r.ocr == nil {
+			lay.Warnings = append(lay.Warnings, "the PDF has no text layer (a scan) and no OCR is configured: no text was read")
+			return lay, nil
+		}
+		texts, err := r.ocr.PDF(ctx, r.engine, doc.Body, len(d.Pages))
+		if err != nil {
+			lay.Warnings = append(lay.Warnings, fmt.Sprintf("the PDF has no text layer (a scan) and OCR failed: %v", err))
+			return lay, nil
+		}
+		lay.Format = "pdf-ocr"
+		lay.Warnings = append(lay.Warnings, "the PDF has no text layer: its text was read by OCR (tesseract, chi_sim), so any cell may be misread; the identities in checks say which tables hold together")
+		for _, t := range texts {
+			lay.Lines = append(lay.Lines, ocrLines(t)...)
+		}
+		return lay, nil
+	}
+	lay.Lines = layoutPDF(d.Pages)
+	return lay, nil
+}
+
+// seg is a run of characters on one line without a wide gap: a cell's text.
+type seg struct {
+	text                     string
+	left, right, top, bottom float64
+	numeric                  bool
+	tail                     float64 // where a run of digits that ends the text begins (0: none)
+}
+
+func (s seg) center() float64 { return (s.left + s.right) / 2 }
+
+// pline is one printed line.
+type pline struct {
+	page        int
+	top, bottom float64
+	segs        []seg
+	anchor      bool    // carries numbers: a table row
+	attached    []pline // label fragments of the same row printed above or below
+	absorbed    bool
+}
+
+// rowStartRe is how a row's label begins; the rest of a wrapped label does not.
+var rowStartRe = regexp.MustCompile(`^(第[一二三四五六七八九十百\d]+条|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、]|信息内容)`)
+
+var numericRe = regexp.MustCompile(`^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$`)
+
+// linesOf groups a page's characters into lines and cells.
+func linesOf(p pdftext.Page) []pline {
+	type ch struct {
+		pdftext.Char
+		cy, h float64
+	}
+	var cs []ch
+	var heights []float64
+	for _, c := range p.Chars {
+		if c.Text == "\r" || c.Text == "\n" || c.Text == "" {
+			continue
+		}
+		h := math.Abs(c.Bottom - c.Top)
+		cs = append(cs, ch{c, (c.Top + c.Bottom) / 2, h})
+		if strings.TrimSpace(c.Text) != "" {
+			heights = append(heights, h)
+		}
+	}
+	if len(cs) == 0 {
+		return nil
+	}
+	sort.Float64s(heights)
+	med := 8.0
+	if len(heights) > 0 {
+		med = heights[len(heights)/2]
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].cy < cs[j].cy })
+	// A line is the characters whose middles lie within 40% of a character's
+	// height of the line's first: measured from one point, not chained, so the
+	// lines of a wrapped cell and the row beside them stay apart.
+	var groups [][]ch
+	for _, c := range cs {
+		if n := len(groups); n > 0 && c.cy-groups[n-1][0].cy < med*0.4 {
+			groups[n-1] = append(groups[n-1], c)
+			continue
+		}
+		groups = append(groups, []ch{c})
+	}
+	var out []pline
+	for _, g := range groups {
+		sort.SliceStable(g, func(i, j int) bool { return g[i].Left < g[j].Left })
+		l := pline{page: p.Number, top: math.Inf(1), bottom: math.Inf(-1)}
+		var cur *seg
+		var prevRight float64
+		// Cells are told apart by gaps wider than most of a character of the
+		// line's own size (a table's small print has narrow gaps).
+		var hs []float64
+		for _, c := range g {
+			if strings.TrimSpace(c.Text) != "" && !isDigit(c.Text) {
+				hs = append(hs, c.h)
+			}
+		}
+		lineH := med
+		if len(hs) > 0 {
+			sort.Float64s(hs)
+			lineH = hs[len(hs)/2]
+		}
+		gap := math.Max(lineH*0.6, 2)
+		// numberList[i]: the character at i starts a number that a space and
+		// another number follow (7 4 88): a list of values, not a number in a
+		// sentence (共发布 849 条).
+		numberList := make([]bool, len(g))
+		for i := range g {
+			if !isDigit(g[i].Text) || i > 0 && isDigit(g[i-1].Text) {
+				continue
+			}
+			j := i
+			for j < len(g) && (isDigit(g[j].Text) || g[j].Text == ".") {
+				j++
+			}
+			numberList[i] = j+1 < len(g) && strings.TrimSpace(g[j].Text) == "" && isDigit(g[j+1].Text)
+		}
+		space := false
+		for ci, c := range g {
+			if strings.TrimSpace(c.Text) == "" {
+				space = true // a space: the gap decides, or that it parts a list of numbers from words
+				continue
+			}
+			limit := gap
+			if cur != nil {
+				switch a, b := isDigit(cur.text[len(cur.text)-1:]), isDigit(c.Text); {
+				case a && b:
+					limit = lineH * 0.2 // the digits of one number touch
+				case a != b:
+					limit = lineH * 0.35
+				}
+			}
+			if cur != nil && space && !isDigit(cur.text[len(cur.text)-1:]) && numberList[ci] {
+				limit = 0 // 规范性文件 7 4 88: a printed space between words and a list of values
+			}
+			space = false
+			if cur != nil && c.Left-prevRight > limit {
+				l.segs = append(l.segs, *cur)
+				cur = nil
+			}
+			if cur == nil {
+				cur = &seg{left: c.Left, top: c.Top, bottom: c.Bottom}
+			} else if c.Left-prevRight > lineH*0.25 && isASCIIWord(cur.text) && isASCIIWord(c.Text) {
+				cur.text += " " // a space between Latin words or numbers
+			}
+			switch {
+			case !isDigit(c.Text):
+				cur.tail = 0
+			case cur.text != "" && !isDigit(cur.text[len(cur.text)-1:]) && cur.tail == 0:
+				cur.tail = c.Left
+			}
+			cur.text += c.Text
+			cur.right = c.Right
+			cur.top, cur.bottom = math.Min(cur.top, c.Top), math.Max(cur.bottom, c.Bottom)
+			prevRight = c.Right
+		}
+		if cur != nil {
+			l.segs = append(l.segs, *cur)
+		}
+		if len(l.segs) == 0 {
+			continue
+		}
+		for i := range l.segs {
+			l.segs[i].numeric = numericRe.MatchString(l.segs[i].text)
+			l.top, l.bottom = math.Min(l.top, l.segs[i].top), math.Max(l.bottom, l.segs[i].bottom)
+			l.anchor = l.anchor || l.segs[i].numeric && len(l.segs) > 1
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func isDigit(s string) bool { return len(s) == 1 && s[0] >= '0' && s[0] <= '9' }
+
+func isASCIIWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	r := s[len(s)-1]
+	return r < 0x80 && (r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z')
+}
+
+var pageNumberRe = regexp.MustCompile(`^[-—–\s]*(第\s*)?(\d+)\s*(页|/\s*\d+|共\s*\d+\s*页)?[-—–\s]*$`)
+
+// isPageNumber: "第 3 页", "- 3 -", "3/12", or a bare number close to the
+// page's own (a bare number elsewhere may be a table's value).
+func isPageNumber(s string, page int) bool {
+	m := pageNumberRe.FindStringSubmatch(s)
+	if m == nil {
+		return false
+	}
+	if strings.ContainsAny(s, "页/-—–") {
+		return true
+	}
+	n, err := strconv.Atoi(m[2])
+	return err == nil && n >= page-2 && n <= page+2
+}
+
+// dropFurniture removes page numbers and running headers and footers: lines in
+// a page's top or bottom margin that are a page number or repeat on other pages.
+func dropFurniture(pages []pdftext.Page, lines [][]pline) {
+	digits := regexp.MustCompile(`\d+`)
+	count := map[string]int{}
+	key := func(l pline) string {
+		var b strings.Builder
+		for _, s := range l.segs {
+			b.WriteString(s.text)
+		}
+		return digits.ReplaceAllString(b.String(), "#")
+	}
+	margin := func(p pdftext.Page, l pline) bool { return l.bottom < p.Height*0.08 || l.top > p.Height*0.92 }
+	for i, p := range pages {
+		for _, l := range lines[i] {
+			// Running text that repeats in the margins; a bare number (a table's
+			// value that happens to sit there) never counts.
+			if k := key(l); margin(p, l) && strings.Trim(k, "#") != "" {
+				count[k]++
+			}
+		}
+	}
+	for i, p := range pages {
+		kept := lines[i][:0]
+		for _, l := range lines[i] {
+			alone := len(l.segs) == 1 && (math.Abs(l.segs[0].center()-p.Width/2) < p.Width*0.1 || l.segs[0].right > p.Width*0.85)
+			if margin(p, l) && (count[key(l)] >= 2 && len(pages) >= 2 || alone && isPageNumber(l.segs[0].text, p.Number)) {
+				continue
+			}
+			kept = append(kept, l)
+		}
+		lines[i] = kept
+	}
+}
+
+// layoutPDF turns pages of characters into lines of cells.
+func layoutPDF(pages []pdftext.Page) []Line {
+	perPage := make([][]pline, len(pages))
+	for i, p := range pages {
+		perPage[i] = linesOf(p)
+	}
+	dropFurniture(pages, perPage)
+	var all []pline
+	for _, ls := range perPage {
+		all = append(all, ls...)
+	}
+	joinWrappedLabels(all)
+	return emit(all)
+}
+
+// firstNumber is the left edge of a line's first number.
+func firstNumber(l pline) float64 {
+	for _, s := range l.segs {
+		if s.numeric {
+			return s.left
+		}
+	}
+	return math.Inf(1)
+}
+
+// joinWrappedLabels attaches a line that holds only label text to the table
+// row whose numbers it stands beside: a label cell that wraps prints its
+// lines above and below the row's numbers.
+func joinWrappedLabels(all []pline) {
+	mid := func(l pline) float64 { return (l.top + l.bottom) / 2 }
+	for i := range all {
+		l := &all[i]
+		if l.anchor {
+			continue
+		}
+		h := math.Max(l.bottom-l.top, 1)
+		starts := rowStartRe.MatchString(l.segs[0].text)
+		// The nearest row above and below on the page, within three lines.
+		above, below := -1, -1
+		for j := i - 1; j >= max(0, i-6); j-- {
+			if all[j].anchor && all[j].page == l.page && mid(*l)-mid(all[j]) < 3.2*h {
+				above = j
+				break
+			}
+		}
+		for j := i + 1; j < min(len(all), i+7); j++ {
+			if all[j].anchor && all[j].page == l.page && mid(all[j])-mid(*l) < 3.2*h {
+				below = j
+				break
+			}
+		}
+		// A label's first line begins like a row (一、 （二） 3. 第二十条…) and
+		// belongs to the row below; a line that does not is the rest of the
+		// label above, unless the row below has no label start of its own.
+		best := -1
+		switch {
+		case starts:
+			best = below
+		case above >= 0 && below >= 0:
+			best = above
+			if !labelStarts(all[below]) && mid(all[below])-mid(*l) < mid(*l)-mid(all[above]) {
+				best = below
+			}
+		case above >= 0:
+			best = above
+		default:
+			best = below
+		}
+		if best < 0 {
+			continue
+		}
+		edge := firstNumber(all[best])
+		labelOnly := true
+		for _, s := range l.segs {
+			labelOnly = labelOnly && !s.numeric && s.right < edge-1
+		}
+		if labelOnly {
+			all[best].attached = append(all[best].attached, *l)
+			l.absorbed = true
+		}
+	}
+}
+
+// labelStarts says whether a row's own label begins like a row.
+func labelStarts(l pline) bool {
+	return len(l.segs) > 0 && !l.segs[0].numeric && rowStartRe.MatchString(l.segs[0].text)
+}
+
+// emit writes lines: a table row's labels joined from their fragments, its
+// numbers in the columns of its table.
+func emit(all []pline) []Line {
+	var out []Line
+	// Tables: runs of lines between single-cell lines that are not rows.
+	start := 0
+	flush := func(end int) {
+		grids := gridsOf(all[start:end])
+		for k, l := range all[start:end] {
+			cols := grids[k]
+			if l.absorbed {
+				continue
+			}
+			if !l.anchor {
+				cells := make([]string, len(l.segs))
+				for i, s := range l.segs {
+					cells[i] = s.text
+				}
+				out = append(out, Line{Cells: cells})
+				continue
+			}
+			out = append(out, Line{Cells: rowCells(l, cols), Table: true})
+		}
+		start = end
+	}
+	for i, l := range all {
+		if !l.anchor && !l.absorbed && len(l.segs) == 1 {
+			flush(i)
+		}
+	}
+	flush(len(all))
+	return out
+}
+
+// gridsOf gives each line of a table the number columns of the rows around it:
+// rows that share their numbers' positions make one grid, and a row whose
+// numbers sit elsewhere (the next table, printed with other widths) starts
+// another.
+func gridsOf(ls []pline) [][]float64 {
+	centres := func(l pline) []float64 {
+		var xs []float64
+		for _, s := range l.segs {
+			if s.numeric {
+				xs = append(xs, s.center())
+			}
+		}
+		return xs
+	}
+	out := make([][]float64, len(ls))
+	var run []int // indexes of the current grid's lines
+	var seen []float64
+	close := func() {
+		if len(run) == 0 {
+			return
+		}
+		var rows []pline
+		for _, i := range run {
+			rows = append(rows, ls[i])
+		}
+		cols := numberColumns(rows)
+		for _, i := range run {
+			out[i] = cols
+		}
+		run, seen = nil, nil
+	}
+	for i, l := range ls {
+		if !l.anchor || l.absorbed {
+			run = append(run, i)
+			continue
+		}
+		xs := centres(l)
+		match := 0
+		for _, x := range xs {
+			for _, c := range seen {
+				if math.Abs(x-c) < 5 {
+					match++
+					break
+				}
+			}
+		}
+		if len(seen) > 0 && match*2 < len(xs) {
+			close()
+		}
+		run = append(run, i)
+		seen = append(seen, xs...)
+	}
+	close()
+	return out
+}
+
+// numberColumns clusters the centres of a table's numbers into columns and
+// keeps those that several of its rows use: a table's real grid.
+func numberColumns(ls []pline) []float64 {
+	var xs []float64
+	rows := 0
+	for _, l := range ls {
+		if !l.anchor || l.absorbed {
+			continue
+		}
+		rows++
+		for _, s := range l.segs {
+			if s.numeric {
+				xs = append(xs, s.center())
+			}
+		}
+	}
+	sort.Float64s(xs)
+	var cols []float64
+	var n []int
+	for _, x := range xs {
+		if k := len(cols) - 1; k >= 0 && x-cols[k] < 5 {
+			cols[k] = (cols[k]*float64(n[k]) + x) / float64(n[k]+1)
+			n[k]++
+			continue
+		}
+		cols = append(cols, x)
+		n = append(n, 1)
+	}
+	var real []float64
+	for k, c := range cols {
+		if n[k] >= 2 && float64(n[k]) >= 0.3*float64(rows) {
+			real = append(real, c)
+		}
+	}
+	return real
+}
+
+// rowCells builds a table row: label cells (each joined from the fragments in
+// its column, top to bottom), then its numbers. When every number sits in a
+// column of the table's grid, a column the row leaves empty gives a blank cell,
+// so the numbers keep their columns; otherwise the numbers follow in order.
+func rowCells(l pline, cols []float64) []string {
+	edge := firstNumber(l)
+	var labels, numbers []seg
+	for _, s := range l.segs {
+		if s.left < edge {
+			// A label printed so close to the first number that they touch:
+			// the digits that end it and sit in a number column are that number.
+			if s.tail > 0 && len(cols) > 0 {
+				c := (s.tail + s.right) / 2
+				for _, x := range cols {
+					if math.Abs(x-c) < 6 {
+						i := len(s.text)
+						for i > 0 && isDigit(s.text[i-1:i]) {
+							i--
+						}
+						num := seg{text: s.text[i:], left: s.tail, right: s.right, top: s.top, bottom: s.bottom, numeric: true}
+						s.text, s.right, s.tail = s.text[:i], s.tail, 0
+						labels = append(labels, s)
+						numbers = append(numbers, num)
+						s.text = ""
+						break
+					}
+				}
+				if s.text == "" {
+					continue
+				}
+			}
+			labels = append(labels, s)
+		} else {
+			numbers = append(numbers, s)
+		}
+	}
+	sort.SliceStable(numbers, func(i, j int) bool { return numbers[i].left < numbers[j].left })
+	for _, a := range l.attached {
+		labels = append(labels, a.segs...)
+	}
+	// Label columns by left edge; fragments top to bottom within each.
+	sort.SliceStable(labels, func(i, j int) bool { return labels[i].left < labels[j].left })
+	var groups [][]seg
+	for _, s := range labels {
+		if k := len(groups) - 1; k >= 0 && s.left-groups[k][0].left < 10 {
+			groups[k] = append(groups[k], s)
+			continue
+		}
+		groups = append(groups, []seg{s})
+	}
+	var cells []string
+	for _, g := range groups {
+		sort.SliceStable(g, func(i, j int) bool { return g[i].top < g[j].top })
+		var b strings.Builder
+		for _, s := range g {
+			b.WriteString(s.text)
+		}
+		cells = append(cells, b.String())
+	}
+	// Each number to its grid column, if the grid takes them all.
+	slot := make([]int, len(numbers))
+	ok := len(cols) > 0
+	used := map[int]bool{}
+	for i, s := range numbers {
+		best := -1
+		for k, c := range cols {
+			if math.Abs(c-s.center()) < 6 && (best < 0 || math.Abs(c-s.center()) < math.Abs(cols[best]-s.center())) {
+				best = k
+			}
+		}
+		if best < 0 || used[best] || i > 0 && best <= slot[i-1] {
+			ok = false
+			break
+		}
+		slot[i], used[best] = best, true
+	}
+	if !ok {
+		for _, s := range numbers {
+			cells = append(cells, s.text)
+		}
+		return cells
+	}
+	from := 0
+	if len(numbers) > 0 && slot[0] > 0 && len(cells) == 0 {
+		from = slot[0] // no label: nothing to keep the numbers apart from
+	}
+	last := slot[len(slot)-1]
+	nums := make([]string, last-from+1)
+	for i, s := range numbers {
+		nums[slot[i]-from] = s.text
+	}
+	return append(cells, nums...)
+}
+
+// ocrLines turns OCR output into lines: words separated by two or more spaces
+// (or a number) become cells.
+func ocrLines(text string) []Line {
+	var out []Line
+	for _, raw := range strings.Split(text, "\n") {
+		fields := strings.Fields(raw)
+		if len(fields) == 0 {
+			continue
+		}
+		// Tesseract separates CJK characters by single spaces: join runs of
+		// non-numbers, keep numbers as their own cells.
+		var cells []string
+		var cur strings.Builder
+		for _, f := range fields {
+			if numericRe.MatchString(f) {
+				if cur.Len() > 0 {
+					cells = append(cells, cur.String())
+					cur.Reset()
+				}
+				cells = append(cells, f)
+				continue
+			}
+			cur.WriteString(f)
+		}
+		if cur.Len() > 0 {
+			cells = append(cells, cur.String())
+		}
+		out = append(out, Line{Cells: cells})
+	}
+	return out
+}

@@ -1,0 +1,281 @@
+// Package pdftext reads the text layer of PDF files, character by character
+// with positions, and renders pages to images (for OCR), through PDFium compiled
+// to WebAssembly and run by wazero: pure Go, no cgo, no files outside the
+// document. The compiled module is cached on disk, so only the first start on a
+// machine pays the compilation (seconds); later starts take a fraction of a
+// second. An Engine reads one document at a time; each read is bounded in pages,
+// time and WebAssembly memory, and a read that overruns is killed.
+package pdftext
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/draw"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/klippa-app/go-pdfium"
+	"github.com/klippa-app/go-pdfium/references"
+	"github.com/klippa-app/go-pdfium/requests"
+	"github.com/klippa-app/go-pdfium/webassembly"
+	"github.com/tetratelabs/wazero"
+)
+
+// Options bound the engine.
+type Options struct {
+	// CacheDir keeps the compiled PDFium module between runs (default: the
+	// user's cache folder, nianbao/wazero; "-" for none).
+	CacheDir string
+	// MaxPages is the most pages read of one document (default 500); the rest
+	// is left out with Document.Truncated set.
+	MaxPages int
+	// Timeout bounds one document (default 60s).
+	Timeout time.Duration
+	// MemoryPages bounds the WebAssembly memory in 64 KiB pages (default 16384:
+	// 1 GiB).
+	MemoryPages uint32
+}
+
+// Char is one character with its box in points, y growing downwards from the
+// top of its page.
+type Char struct {
+	Text                     string
+	Left, Top, Right, Bottom float64
+}
+
+// Page is one page's characters in content order.
+type Page struct {
+	Number        int // from 1
+	Width, Height float64
+	Chars         []Char
+}
+
+// Document is what was read of a PDF.
+type Document struct {
+	PageCount int // pages in the file
+	Pages     []Page
+	Truncated bool // pages past MaxPages were not read
+}
+
+// ErrTimeout is returned when a document takes longer than the time limit.
+var ErrTimeout = errors.New("reading the PDF took longer than the limit")
+
+// Engine is a PDFium instance. It is safe for concurrent use; documents are
+// read one at a time.
+type Engine struct {
+	opt  Options
+	mu   sync.Mutex
+	pool pdfium.Pool
+	inst pdfium.Pdfium
+}
+
+// New prepares an engine; PDFium starts at the first document.
+func New(opt Options) *Engine {
+	if opt.MaxPages <= 0 {
+		opt.MaxPages = 500
+	}
+	if opt.Timeout <= 0 {
+		opt.Timeout = 60 * time.Second
+	}
+	if opt.MemoryPages == 0 {
+		opt.MemoryPages = 16384
+	}
+	if opt.CacheDir == "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			opt.CacheDir = filepath.Join(dir, "nianbao", "wazero")
+		}
+	}
+	return &Engine{opt: opt}
+}
+
+// start brings PDFium up (the lock is held).
+func (e *Engine) start() error {
+	if e.inst != nil {
+		return nil
+	}
+	rc := wazero.NewRuntimeConfig().WithMemoryLimitPages(e.opt.MemoryPages).WithCloseOnContextDone(true)
+	if e.opt.CacheDir != "" && e.opt.CacheDir != "-" {
+		if err := os.MkdirAll(e.opt.CacheDir, 0o755); err == nil {
+			if cache, err := wazero.NewCompilationCacheWithDir(e.opt.CacheDir); err == nil {
+				rc = rc.WithCompilationCache(cache)
+			}
+		}
+	}
+	// No folder of the machine is mounted: PDFium sees only the bytes it is given.
+	pool, err := webassembly.Init(webassembly.Config{MinIdle: 1, MaxIdle: 1, MaxTotal: 1, FSConfig: wazero.NewFSConfig(),
+		Stdout: io.Discard, Stderr: io.Discard, RuntimeConfig: rc})
+	if err != nil {
+		return fmt.Errorf("starting PDFium: %w", err)
+	}
+	inst, err := pool.GetInstance(time.Minute)
+	if err != nil {
+		pool.Close()
+		return fmt.Errorf("starting PDFium: %w", err)
+	}
+	e.pool, e.inst = pool, inst
+	return nil
+}
+
+// reset throws an instance away after a timeout or a crash (the lock is held).
+func (e *Engine) reset() {
+	if e.inst != nil {
+		e.inst.Kill()
+	}
+	if e.pool != nil {
+		e.pool.Close()
+	}
+	e.pool, e.inst = nil, nil
+}
+
+// Close stops PDFium.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.reset()
+	return nil
+}
+
+// run calls fn with a live instance, within the time limit: an instance that
+// overruns is killed and replaced at the next call; a panic inside PDFium's
+// bindings becomes an error.
+func (e *Engine) run(ctx context.Context, fn func(pdfium.Pdfium) error) (err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.start(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.opt.Timeout)
+	defer cancel()
+	done := make(chan error, 1)
+	inst := e.inst
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- fmt.Errorf("PDFium failed: %v", r)
+			}
+		}()
+		done <- fn(inst)
+	}()
+	select {
+	case err = <-done:
+		if err != nil && strings.Contains(err.Error(), "PDFium failed") {
+			e.reset()
+		}
+		return err
+	case <-ctx.Done():
+		e.reset() // kills the instance: fn returns with an error
+		<-done
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("%w (%s)", ErrTimeout, e.opt.Timeout)
+		}
+		return ctx.Err()
+	}
+}
+
+// Read reads every page's characters, up to MaxPages.
+func (e *Engine) Read(ctx context.Context, pdf []byte) (*Document, error) {
+	var out Document
+	err := e.run(ctx, func(p pdfium.Pdfium) error {
+		doc, err := p.OpenDocument(&requests.OpenDocument{File: &pdf})
+		if err != nil {
+			return fmt.Errorf("opening the PDF: %w", err)
+		}
+		defer p.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.Document})
+		n, err := p.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: doc.Document})
+		if err != nil {
+			return fmt.Errorf("counting the PDF's pages: %w", err)
+		}
+		out.PageCount = n.PageCount
+		for i := 0; i < n.PageCount; i++ {
+			if i >= e.opt.MaxPages {
+				out.Truncated = true
+				break
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			pg, err := readPage(p, doc.Document, i)
+			if err != nil {
+				return fmt.Errorf("page %d: %w", i+1, err)
+			}
+			out.Pages = append(out.Pages, *pg)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func readPage(p pdfium.Pdfium, doc references.FPDF_DOCUMENT, index int) (*Page, error) {
+	page := requests.Page{ByIndex: &requests.PageByIndex{Document: doc, Index: index}}
+	w, err := p.FPDF_GetPageWidthF(&requests.FPDF_GetPageWidthF{Page: page})
+	if err != nil {
+		return nil, err
+	}
+	h, err := p.FPDF_GetPageHeightF(&requests.FPDF_GetPageHeightF{Page: page})
+	if err != nil {
+		return nil, err
+	}
+	tp, err := p.FPDFText_LoadPage(&requests.FPDFText_LoadPage{Page: page})
+	if err != nil {
+		return nil, err
+	}
+	defer p.FPDFText_ClosePage(&requests.FPDFText_ClosePage{TextPage: tp.TextPage})
+	n, err := p.FPDFText_CountChars(&requests.FPDFText_CountChars{TextPage: tp.TextPage})
+	if err != nil {
+		return nil, err
+	}
+	height := float64(h.PageHeight)
+	out := &Page{Number: index + 1, Width: float64(w.PageWidth), Height: height}
+	for i := 0; i < n.Count; i++ {
+		u, err := p.FPDFText_GetUnicode(&requests.FPDFText_GetUnicode{TextPage: tp.TextPage, Index: i})
+		if err != nil || u.Unicode == 0 {
+			continue
+		}
+		// The loose box spans the font's ascent to descent: every character of
+		// one printed line shares it, whatever its glyph's shape.
+		b, err := p.FPDFText_GetLooseCharBox(&requests.FPDFText_GetLooseCharBox{TextPage: tp.TextPage, Index: i})
+		if err != nil {
+			continue
+		}
+		r := b.Rect
+		out.Chars = append(out.Chars, Char{Text: string(rune(u.Unicode)), Left: float64(r.Left), Right: float64(r.Right),
+			Top: height - float64(r.Top), Bottom: height - float64(r.Bottom)})
+	}
+	return out, nil
+}
+
+// Render draws one page (from 1) at the given resolution, for OCR.
+func (e *Engine) Render(ctx context.Context, pdf []byte, page, dpi int) (image.Image, error) {
+	var img image.Image
+	err := e.run(ctx, func(p pdfium.Pdfium) error {
+		doc, err := p.OpenDocument(&requests.OpenDocument{File: &pdf})
+		if err != nil {
+			return fmt.Errorf("opening the PDF: %w", err)
+		}
+		defer p.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.Document})
+		r, err := p.RenderPageInDPI(&requests.RenderPageInDPI{Page: requests.Page{ByIndex: &requests.PageByIndex{Document: doc.Document, Index: page - 1}}, DPI: dpi})
+		if err != nil {
+			return fmt.Errorf("rendering page %d: %w", page, err)
+		}
+		defer r.Cleanup()
+		// The image lives in the instance's memory until Cleanup: copy it.
+		src := r.Result.RenderedImage
+		if src == nil {
+			return fmt.Errorf("rendering page %d: no image", page)
+		}
+		cp := image.NewRGBA(src.Bounds())
+		draw.Draw(cp, cp.Bounds(), src, src.Bounds().Min, draw.Src)
+		img = cp
+		return nil
+	})
+	return img, err
+}
