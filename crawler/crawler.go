@@ -206,6 +206,7 @@ func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, e
 type Target struct {
 	URL        string
 	Attachment bool
+	Parent     string // an attachment's page, whose report it belongs to
 }
 
 // NewForTargets prepares a fetch of known documents into the store, as rebuild
@@ -227,7 +228,11 @@ func NewForTargets(cfg Config, st *store.Store, ex Extractor, targets []Target) 
 			kind = KindAttachment
 		}
 		if u, ok := Canonical(t.URL); ok && c.scope.Allows(u) {
-			c.seeds = append(c.seeds, newRequest(u, "GET", "", kind, 0, ""))
+			q := newRequest(u, "GET", "", kind, 0, "")
+			if p, ok := Canonical(t.Parent); ok && t.Attachment {
+				q.Set("parent", p)
+			}
+			c.seeds = append(c.seeds, q)
 		}
 	}
 	return c, nil
@@ -817,11 +822,15 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 			}
 		}
 	}
+	var attachments []string
 	if req.Depth < c.cfg.MaxDepth && !c.noFollow {
 		for _, l := range links {
 			cu, ok := Canonical(l.URL)
 			if !ok || !c.scope.Allows(cu) {
 				continue
+			}
+			if l.Kind == KindAttachment {
+				attachments = append(attachments, cu)
 			}
 			q := newRequest(cu, l.Method, l.Body, l.Kind, req.Depth+1, l.Anchor)
 			if l.Kind == KindAttachment {
@@ -844,6 +853,17 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 	cm.Capture, cm.Body = capture, body
 	c.Stats.Documents.Add(1)
 	if err == nil {
+		// The attachments the report names, wherever their links are.
+		for _, a := range rec.Attachments {
+			ref, err := base.Parse(string(a.URL))
+			if err != nil {
+				continue
+			}
+			if u, ok := Canonical(ref.String()); ok && c.scope.Allows(u) && !contains(attachments, u) {
+				attachments = append(attachments, u)
+			}
+		}
+		cm.Attachments = attachments
 		cm.Entry = &store.Entry{ReportID: capture.ReportID, Record: rec, Extractor: extract.Version, ExtractedAt: time.Now().UTC()}
 		c.Stats.Reports.Add(1)
 	}

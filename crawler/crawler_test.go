@@ -111,6 +111,11 @@ func TestCrawlSimulatedWorld(t *testing.T) {
 	records := map[string]*store.Entry{}
 	h.st.Entries(func(e *store.Entry) error {
 		records[string(e.Record.Source.URL)] = e
+		for _, src := range e.Sources { // a page merged with its attachment is found under both
+			if records[src.URL] == nil {
+				records[src.URL] = e
+			}
+		}
 		return nil
 	})
 	fetches := map[string][]*store.FetchLog{}

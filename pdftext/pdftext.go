@@ -69,10 +69,11 @@ var ErrTimeout = errors.New("reading the PDF took longer than the limit")
 // Engine is a PDFium instance. It is safe for concurrent use; documents are
 // read one at a time.
 type Engine struct {
-	opt  Options
-	mu   sync.Mutex
-	pool pdfium.Pool
-	inst pdfium.Pdfium
+	opt    Options
+	mu     sync.Mutex
+	pool   pdfium.Pool
+	inst   pdfium.Pdfium
+	cancel context.CancelFunc // closes the instance's WebAssembly module, stopping a call in flight
 }
 
 // New prepares an engine; PDFium starts at the first document.
@@ -108,29 +109,36 @@ func (e *Engine) start() error {
 		}
 	}
 	// No folder of the machine is mounted: PDFium sees only the bytes it is given.
-	pool, err := webassembly.Init(webassembly.Config{MinIdle: 1, MaxIdle: 1, MaxTotal: 1, FSConfig: wazero.NewFSConfig(),
+	ctx, cancel := context.WithCancel(context.Background())
+	pool, err := webassembly.Init(webassembly.Config{Context: ctx, MinIdle: 1, MaxIdle: 1, MaxTotal: 1, FSConfig: wazero.NewFSConfig(),
 		Stdout: io.Discard, Stderr: io.Discard, RuntimeConfig: rc})
 	if err != nil {
+		cancel()
 		return fmt.Errorf("starting PDFium: %w", err)
 	}
 	inst, err := pool.GetInstance(time.Minute)
 	if err != nil {
 		pool.Close()
+		cancel()
 		return fmt.Errorf("starting PDFium: %w", err)
 	}
-	e.pool, e.inst = pool, inst
+	e.pool, e.inst, e.cancel = pool, inst, cancel
 	return nil
 }
 
-// reset throws an instance away after a timeout or a crash (the lock is held).
+// reset throws an instance away after a timeout or a crash (the lock is held,
+// and no call is in flight).
 func (e *Engine) reset() {
+	if e.cancel != nil {
+		e.cancel()
+	}
 	if e.inst != nil {
 		e.inst.Kill()
 	}
 	if e.pool != nil {
 		e.pool.Close()
 	}
-	e.pool, e.inst = nil, nil
+	e.pool, e.inst, e.cancel = nil, nil, nil
 }
 
 // Close stops PDFium.
@@ -169,8 +177,9 @@ func (e *Engine) run(ctx context.Context, fn func(pdfium.Pdfium) error) (err err
 		}
 		return err
 	case <-ctx.Done():
-		e.reset() // kills the instance: fn returns with an error
+		e.cancel() // closes the module: the call in flight returns with an error
 		<-done
+		e.reset()
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return fmt.Errorf("%w (%s)", ErrTimeout, e.opt.Timeout)
 		}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // The frontier keeps the crawl's queue and visited set in the store file, so that a
@@ -313,6 +315,9 @@ type Commit struct {
 	// Origin is the first URL of the redirect chain that led to Done, if any: a
 	// report known under it keeps its id at the new address.
 	Origin string
+	// Attachments are the attachments a report page links (canonical URLs): a
+	// report already read from one of them is the page's report too.
+	Attachments []string
 }
 
 // Commit writes a fetch's results and returns how many new requests were queued.
@@ -426,6 +431,16 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 				rid, err := f.reportID(tx, &cm)
 				if err != nil {
 					return err
+				}
+				// Another document's report is this one's only if they speak of
+				// the same year: a page that links some other year's report (or
+				// a shared guide) is not merged with it.
+				if own := cm.Entry.ReportID; rid != own {
+					if other, err := getEntry(tx, rid); err != nil {
+						return err
+					} else if other != nil && !sameYear(other.Record, cm.Entry.Record) {
+						rid = own
+					}
 				}
 				cm.Entry.ReportID, cm.Capture.ReportID = rid, rid
 			}
@@ -639,4 +654,8 @@ func (f *Frontier) SetCookies(u *url.URL, cookies string) {
 	f.st.db.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketCookies).Put([]byte(strings.ToLower(u.Host)), []byte(cookies))
 	})
+}
+
+func sameYear(a, b *report.Record) bool {
+	return a == nil || b == nil || a.Year == nil || b.Year == nil || *a.Year == *b.Year
 }

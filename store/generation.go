@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -220,6 +221,36 @@ func (f *Frontier) reportID(tx *bolt.Tx, cm *Commit) (string, error) {
 			return d.ReportID, nil
 		}
 	}
+	// An attachment belongs to the report of the page that links it.
+	if cm.Done != nil && cm.Done.Get("kind") == "attachment" && cm.Done.Get("parent") != "" {
+		d, err := getDoc(tx, docKey("GET", cm.Done.Get("parent"), nil))
+		if err != nil {
+			return "", err
+		}
+		if d != nil && d.ReportID != "" {
+			if e, err := getEntry(tx, d.ReportID); err != nil {
+				return "", err
+			} else if e != nil {
+				return d.ReportID, nil
+			}
+		}
+	}
+	// A page whose attachment was read first (linked from a list as well).
+	if cm.Done != nil && cm.Done.Get("kind") != "attachment" {
+		for _, a := range cm.Attachments {
+			d, err := getDoc(tx, docKey("GET", a, nil))
+			if err != nil {
+				return "", err
+			}
+			if d != nil && d.ReportID != "" {
+				if e, err := getEntry(tx, d.ReportID); err != nil {
+					return "", err
+				} else if e != nil {
+					return d.ReportID, nil
+				}
+			}
+		}
+	}
 	return cm.Entry.ReportID, nil
 }
 
@@ -236,6 +267,19 @@ func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit) error {
 	old, err := getEntry(tx, e.ReportID)
 	if err != nil {
 		return err
+	}
+	attachment := cm.Done != nil && cm.Done.Get("kind") == "attachment"
+	joined := false // a document of the report read for the first time: not a revision
+	if old != nil && (cm.Origin == "" || attachment) {
+		oldAttachment := false
+		if len(old.Sources) > 0 {
+			if d, err := getDoc(tx, docKey("GET", old.Sources[0].URL, nil)); err != nil {
+				return err
+			} else if d != nil {
+				oldAttachment = d.Kind == "attachment"
+			}
+		}
+		joined = mergeInto(old, e, attachment, oldAttachment)
 	}
 	fp := report.Fingerprint(e.Record)
 	run, err := getRun(tx, f.gen)
@@ -257,6 +301,8 @@ func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit) error {
 		if err := log(&ReportChange{Kind: ChangeNew, URL: src}); err != nil {
 			return err
 		}
+	case joined:
+		prevURL = string(old.Record.Source.URL)
 	case report.Fingerprint(old.Record) != fp:
 		if err := archive(tx, old); err != nil {
 			return err
@@ -299,7 +345,7 @@ func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit) error {
 			return err
 		}
 		if od != nil {
-			if od.ReportID == e.ReportID && old != nil && prevURL != src {
+			if od.ReportID == e.ReportID && old != nil && prevURL != src && !attachment {
 				if err := log(&ReportChange{Kind: ChangeMoved, URL: cm.Origin, To: src}); err != nil {
 					return err
 				}
@@ -307,6 +353,26 @@ func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit) error {
 			od.ReportID, od.MovedTo = e.ReportID, src
 			if err := putDoc(tx, key, od); err != nil {
 				return err
+			}
+		}
+	}
+	// The attachments the page names belong to its report, whenever they are
+	// fetched and from whichever list they are found.
+	if cm.Done != nil && cm.Done.Get("kind") != "attachment" {
+		for _, a := range cm.Attachments {
+			key := docKey("GET", a, nil)
+			d, err := getDoc(tx, key)
+			if err != nil {
+				return err
+			}
+			if d == nil {
+				d = &DocState{URL: a, Kind: "attachment", Parent: string(e.Record.Source.URL), FirstSeen: now}
+			}
+			if d.ReportID == "" {
+				d.ReportID = e.ReportID
+				if err := putDoc(tx, key, d); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -459,4 +525,44 @@ func hostOfURL(raw string) string {
 		return ""
 	}
 	return strings.ToLower(u.Host)
+}
+
+// mergeInto makes e, a report's record read from one document, the report's
+// record from all its documents: the page and its attachments become the
+// components of one record (see report.Merge). A document already among the
+// components is replaced by its new reading. A record from the same document
+// (a refetch) replaces the old one as before.
+// It reports whether the document joined the report for the first time.
+func mergeInto(old, e *Entry, attachment, oldAttachment bool) bool {
+	src := e.Sources[0]
+	comps := old.Components
+	if len(comps) == 0 {
+		if len(old.Sources) == 0 || old.Sources[0].URL == src.URL || src.URL == "" {
+			return false // the same document again
+		}
+		comps = []Component{{Source: old.Sources[0], Attachment: oldAttachment, Record: old.Record}}
+	}
+	replaced := false
+	for i := range comps {
+		if comps[i].Source.URL == src.URL {
+			comps[i] = Component{Source: src, Attachment: attachment, Record: e.Record}
+			replaced = true
+		}
+	}
+	if !replaced {
+		comps = append(comps, Component{Source: src, Attachment: attachment, Record: e.Record})
+	}
+	// The page first: its metadata is the report's.
+	sort.SliceStable(comps, func(i, j int) bool { return !comps[i].Attachment && comps[j].Attachment })
+	recs := make([]*report.Record, len(comps))
+	e.Sources = e.Sources[:0]
+	for i, c := range comps {
+		recs[i] = c.Record
+		e.Sources = append(e.Sources, c.Source)
+	}
+	merged, best := report.Merge(recs...)
+	// The tables' document is the record's source.
+	e.Sources[0], e.Sources[best] = e.Sources[best], e.Sources[0]
+	e.Record, e.Components = merged, comps
+	return !replaced
 }

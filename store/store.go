@@ -212,6 +212,17 @@ type Entry struct {
 	Sources     []SourceRef    `json:"sources"`
 	Extractor   string         `json:"extractor"`
 	ExtractedAt time.Time      `json:"extracted_at"`
+	// Components are the documents a merged record was read from (the page
+	// first, then its attachments), each with its own record; empty when the
+	// record comes from one document.
+	Components []Component `json:"components,omitempty"`
+}
+
+// Component is one document of a merged report.
+type Component struct {
+	Source     SourceRef      `json:"source"`
+	Attachment bool           `json:"attachment,omitempty"`
+	Record     *report.Record `json:"record"`
 }
 
 // SourceRef names a capture a record was read from.

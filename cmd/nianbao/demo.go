@@ -206,7 +206,15 @@ func writeFile(path string, write func(io.Writer) (int, error), out io.Writer, w
 // can be found is stored, and every HTML report has every cell of the manifest.
 func compareFound(out io.Writer, st *store.Store, m *simweb.Manifest) []string {
 	records := map[string]*store.Entry{}
-	st.Entries(func(e *store.Entry) error { records[string(e.Record.Source.URL)] = e; return nil })
+	st.Entries(func(e *store.Entry) error {
+		records[string(e.Record.Source.URL)] = e
+		for _, src := range e.Sources { // a page merged with its attachment is found under both
+			if records[src.URL] == nil {
+				records[src.URL] = e
+			}
+		}
+		return nil
+	})
 	found, stored, match, html := 0, 0, 0, 0
 	for _, r := range m.Reports {
 		if r.Outcome != simweb.Found {

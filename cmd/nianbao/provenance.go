@@ -99,11 +99,26 @@ which could not be fetched again.`,
 			if len(latest) == 0 {
 				return fmt.Errorf("%s lists no fetched document", manifestPath)
 			}
-			var targets []crawler.Target
-			for _, m := range latest {
-				html := strings.Contains(m.ContentType, "html") || strings.HasSuffix(strings.ToLower(m.URL), ".html") || strings.HasSuffix(strings.ToLower(m.URL), ".htm")
-				targets = append(targets, crawler.Target{URL: m.URL, Attachment: !html})
+			// Pages first, and each attachment with the page of its report, so
+			// that a report read from both is one record again.
+			isPage := func(m export.ManifestEntry) bool {
+				return strings.Contains(m.ContentType, "html") || strings.HasSuffix(strings.ToLower(m.URL), ".html") || strings.HasSuffix(strings.ToLower(m.URL), ".htm")
 			}
+			pageOf := map[string]string{}
+			for _, m := range latest {
+				if isPage(m) && pageOf[m.ReportID] == "" {
+					pageOf[m.ReportID] = m.URL
+				}
+			}
+			var targets, attachments []crawler.Target
+			for _, m := range latest {
+				if isPage(m) {
+					targets = append(targets, crawler.Target{URL: m.URL})
+				} else {
+					attachments = append(attachments, crawler.Target{URL: m.URL, Attachment: true, Parent: pageOf[m.ReportID]})
+				}
+			}
+			targets = append(targets, attachments...)
 			st, err := store.Open(cfg.Store, store.Options{})
 			if err != nil {
 				return err
