@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -86,4 +88,34 @@ func TestSeedWorkbook(t *testing.T) {
 	compareTable(t, "active", rec.Active, want.Active)
 	compareTable(t, "requests", rec.Requests, want.Requests)
 	compareTable(t, "review_litigation", rec.ReviewLitigation, want.ReviewLitigation)
+}
+
+// A ZIP attachment: the report is read from the document inside it.
+func TestSeedInArchive(t *testing.T) {
+	e := newTestExtractor(t)
+	var want seedExpect
+	b, _ := os.ReadFile(filepath.Join(seedDir, "003_c00c0f458b041d9c.expected.json"))
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	want.Encoding, want.Script, want.ContentType = "", "", ""
+	docx, err := os.ReadFile("testdata/attachments/003.docx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, body := range map[string][]byte{"说明.txt": []byte("附件为年度报告。"), "年报/003.docx": docx, "inner.zip": []byte("PK\x03\x04")} {
+		w, _ := zw.Create(name)
+		w.Write(body)
+	}
+	zw.Close()
+	rec, err := e.Extract(context.Background(), Document{Body: buf.Bytes(), Name: "年报.zip"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Source.Format != "zip/docx" {
+		t.Errorf("format %q", rec.Source.Format)
+	}
+	checkSeed(t, rec, want)
 }

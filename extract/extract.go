@@ -75,6 +75,7 @@ func NewWithOptions(opt Options) (*Extractor, error) {
 		"docx": docxReader{},
 		"xlsx": xlsxReader{},
 	}}
+	e.readers["zip"] = zipReader{e: e}
 	if !opt.NoPDF {
 		if opt.PDF == nil {
 			opt.PDF = pdftext.New(pdftext.Options{})

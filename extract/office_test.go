@@ -76,4 +76,13 @@ func TestZipBombRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "unpacking limits") {
 		t.Fatalf("extract: %v", err)
 	}
+	// The same bomb as a plain ZIP attachment.
+	buf.Reset()
+	zw = zip.NewWriter(&buf)
+	w, _ = zw.Create("年报.txt")
+	w.Write(bytes.Repeat([]byte("一"), 10<<20))
+	zw.Close()
+	if _, err := newTestExtractor(t).Extract(context.Background(), Document{Body: buf.Bytes()}); !errors.Is(err, ErrUnpackLimit) {
+		t.Fatalf("a ZIP attachment bomb: %v", err)
+	}
 }
