@@ -168,8 +168,10 @@ func importBytes(ctx context.Context, st *store.Store, ex Extractor, path string
 func Reextract(ctx context.Context, st *store.Store, ex Extractor, progress Progress) (Result, error) {
 	var res Result
 	latest := map[string]*store.Capture{}
+	byID := map[uint64]*store.Capture{}
 	var order []string
 	err := st.Captures(func(c *store.Capture) error {
+		byID[c.ID] = c
 		if _, ok := latest[c.ReportID]; !ok {
 			order = append(order, c.ReportID)
 		}
@@ -201,6 +203,9 @@ func Reextract(ctx context.Context, st *store.Store, ex Extractor, progress Prog
 		}
 		c := latest[id]
 		e, err := reextractOne(ctx, st, ex, c)
+		if err == nil {
+			err = remerge(ctx, st, ex, e, byID)
+		}
 		res.Documents++
 		if err != nil {
 			res.Failed++
@@ -228,6 +233,37 @@ func describe(c *store.Capture) string {
 		return c.Name
 	}
 	return c.SHA256
+}
+
+// remerge rebuilds a report read from several documents (a page and its
+// attachments): every component is read again and the parts merged again.
+func remerge(ctx context.Context, st *store.Store, ex Extractor, e *store.Entry, byID map[uint64]*store.Capture) error {
+	cur, err := st.Entry(e.ReportID)
+	if err != nil || len(cur.Components) < 2 {
+		return nil // not merged (or not stored yet): the one document is the report
+	}
+	comps := make([]store.Component, len(cur.Components))
+	recs := make([]*report.Record, len(cur.Components))
+	for i, c := range cur.Components {
+		capt := byID[c.Source.CaptureID]
+		if capt == nil {
+			return fmt.Errorf("report %s: the capture %d of a component is missing", e.ReportID, c.Source.CaptureID)
+		}
+		part, err := reextractOne(ctx, st, ex, capt)
+		if err != nil {
+			return err
+		}
+		comps[i] = store.Component{Source: c.Source, Attachment: c.Attachment, Record: part.Record}
+		recs[i] = part.Record
+	}
+	merged, best := report.Merge(recs...)
+	e.Record, e.Components = merged, comps
+	e.Sources = e.Sources[:0]
+	for _, c := range comps {
+		e.Sources = append(e.Sources, c.Source)
+	}
+	e.Sources[0], e.Sources[best] = e.Sources[best], e.Sources[0]
+	return nil
 }
 
 func reextractOne(ctx context.Context, st *store.Store, ex Extractor, c *store.Capture) (*store.Entry, error) {

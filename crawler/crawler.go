@@ -811,8 +811,8 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 		} else {
 			links = discover(text, base, kind)
 		}
-		if d, ok := gkmlptDetail(text); ok {
-			doc, ct, kind = []byte(d), "text/html; charset=utf-8", KindReport
+		if _, ok := extract.GkmlptDetail(text); ok {
+			kind = KindReport // a gkmlpt shell: the extractor reads the report in its DETAIL
 		}
 		// A page first reached by a link that did not name it (a 手机版 link, a
 		// tab) is a report if its own title says so.

@@ -45,7 +45,6 @@ var (
 	cdataHrefRe   = regexp.MustCompile(`href="([^"]+)"[^>]*>([^<]*)</a>`)
 	jpageRe       = regexp.MustCompile(`perPage:(\d+),totalRecord:(\d+),proxyUrl:"([^"]+)".*?ajaxParam:\{([^}]*)\}`)
 	gkConfigRe    = regexp.MustCompile(`window\._CONFIG=\{SID:'(\d+)', TREE:(\[.*?\])`)
-	detailJSONRe  = regexp.MustCompile(`DETAIL: (\{.*\})\};`)
 	yearDirTextRe = regexp.MustCompile(`(19|20)\d\d年`)
 )
 
@@ -283,22 +282,6 @@ func apiLinks(body string, base *url.URL) []link {
 		}
 	}
 	return out
-}
-
-// gkmlptDetail returns the report HTML inside a gkmlpt detail page's _CONFIG.DETAIL.
-func gkmlptDetail(text string) (string, bool) {
-	m := detailJSONRe.FindStringSubmatch(text)
-	if m == nil {
-		return "", false
-	}
-	var d struct {
-		Title   string `json:"title"`
-		Content string `json:"content"`
-	}
-	if err := json.NewDecoder(strings.NewReader(m[1])).Decode(&d); err != nil || d.Content == "" {
-		return "", false
-	}
-	return "<html><head><title>" + html.EscapeString(d.Title) + "</title></head><body>" + d.Content + "</body></html>", true
 }
 
 func attrOf(n *html.Node, key string) string {

@@ -3,6 +3,10 @@ package crawler
 import (
 	"testing"
 
+	"github.com/nianbao/nianbao/corpus"
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/report"
+
 	"github.com/nianbao/nianbao/simweb"
 	"github.com/nianbao/nianbao/store"
 )
@@ -72,6 +76,33 @@ func TestPageAndAttachmentMerge(t *testing.T) {
 		checked[r.Format]++
 	}
 	t.Logf("%d records; merged pairs checked: %v", n, checked)
+
+	// Re-extraction reads every part again and merges them again.
+	before := map[string]string{}
+	recs := map[string]*report.Record{}
+	h.st.Entries(func(e *store.Entry) error {
+		if len(e.Components) > 1 {
+			before[e.ReportID] = report.Fingerprint(e.Record)
+			recs[e.ReportID] = e.Record
+		}
+		return nil
+	})
+	ex, err := extract.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := corpus.Reextract(t.Context(), h.st, ex, nil); err != nil {
+		t.Fatal(err)
+	}
+	for id, fp := range before {
+		e, err := h.st.Entry(id)
+		if err != nil || len(e.Components) < 2 || report.Fingerprint(e.Record) != fp {
+			t.Errorf("report %s after reextract: %v, %d components, same content %v", id, err, len(e.Components), err == nil && report.Fingerprint(e.Record) == fp)
+			if err == nil {
+				t.Logf("  %s: %+v", e.Components[0].Source.URL, report.Diff(recs[id], e.Record))
+			}
+		}
+	}
 	if checked["pdf"] == 0 || checked["docx"]+checked["xlsx"] == 0 {
 		t.Errorf("the world has no page+PDF or page+DOCX/XLSX pair to check: %v", checked)
 	}

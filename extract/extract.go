@@ -167,7 +167,14 @@ func (e *Extractor) Extract(ctx context.Context, doc Document) (*report.Record, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	sum := sha256.Sum256(doc.Body) // of the document as stored, whatever is read of it
 	format := Sniff(doc.Body)
+	if format == "html" && bytes.Contains(doc.Body, []byte("_CONFIG")) {
+		// A gkmlpt script shell: the report is the HTML in its DETAIL.
+		if d, ok := GkmlptDetail(e.dec.Bytes(doc.Body, doc.ContentType, true).Text); ok {
+			doc.Body, doc.ContentType = []byte(d), "text/html; charset=utf-8"
+		}
+	}
 	r, ok := e.readers[format]
 	if !ok {
 		return nil, fmt.Errorf("extracting %s: %w: %s", describe(doc), ErrUnsupported, format)
@@ -176,7 +183,6 @@ func (e *Extractor) Extract(ctx context.Context, doc Document) (*report.Record, 
 	if err != nil {
 		return nil, fmt.Errorf("extracting %s as %s: %w", describe(doc), format, err)
 	}
-	sum := sha256.Sum256(doc.Body)
 	return e.Build(ctx, lay, doc.URL, hex.EncodeToString(sum[:]))
 }
 
