@@ -221,37 +221,37 @@ func (f *Frontier) reportID(tx *bolt.Tx, cm *Commit) (string, error) {
 			return d.ReportID, nil
 		}
 	}
-	// An attachment belongs to the report of the page that links it.
-	if cm.Done != nil && cm.Done.Get("kind") == "attachment" && cm.Done.Get("parent") != "" {
-		d, err := getDoc(tx, docKey("GET", cm.Done.Get("parent"), nil))
-		if err != nil {
-			return "", err
-		}
-		if d != nil && d.ReportID != "" {
-			if e, err := getEntry(tx, d.ReportID); err != nil {
-				return "", err
-			} else if e != nil {
-				return d.ReportID, nil
-			}
-		}
+	// An attachment belongs to the report of the page that links it; a page
+	// whose attachment was read first (linked from a list as well) to the
+	// attachment's report.
+	var related []string
+	if cm.Done != nil && cm.Done.Get("kind") == "attachment" {
+		related = []string{cm.Done.Get("parent")}
+	} else if cm.Done != nil {
+		related = cm.Attachments
 	}
-	// A page whose attachment was read first (linked from a list as well).
-	if cm.Done != nil && cm.Done.Get("kind") != "attachment" {
-		for _, a := range cm.Attachments {
-			d, err := getDoc(tx, docKey("GET", a, nil))
-			if err != nil {
-				return "", err
-			}
-			if d != nil && d.ReportID != "" {
-				if e, err := getEntry(tx, d.ReportID); err != nil {
-					return "", err
-				} else if e != nil {
-					return d.ReportID, nil
-				}
-			}
+	for _, u := range related {
+		if id, err := storedReportOf(tx, u); err != nil || id != "" {
+			return id, err
 		}
 	}
 	return cm.Entry.ReportID, nil
+}
+
+// storedReportOf is the report a URL leads to, if that report has a record.
+func storedReportOf(tx *bolt.Tx, u string) (string, error) {
+	if u == "" {
+		return "", nil
+	}
+	d, err := getDoc(tx, docKey("GET", u, nil))
+	if err != nil || d == nil || d.ReportID == "" {
+		return "", err
+	}
+	e, err := getEntry(tx, d.ReportID)
+	if err != nil || e == nil {
+		return "", err
+	}
+	return d.ReportID, nil
 }
 
 // storeEntry writes a fetched report's record under its id. A different version

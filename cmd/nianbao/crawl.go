@@ -14,7 +14,6 @@ import (
 
 	"github.com/nianbao/nianbao/config"
 	"github.com/nianbao/nianbao/crawler"
-	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/store"
 )
@@ -129,15 +128,11 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(cfg.Store, store.Options{})
+	st, ex, err := openForWriting(cfg.Store)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ex, err := extract.New()
-	if err != nil {
-		return err
-	}
 	cc := crawlConfig(cfg, proxy, caFile)
 	c, err := crawler.New(cc, st, ex, urls)
 	if err != nil {

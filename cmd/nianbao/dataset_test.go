@@ -20,8 +20,6 @@ import (
 
 	"github.com/nianbao/nianbao/export"
 	"github.com/nianbao/nianbao/report"
-	"github.com/nianbao/nianbao/seeds"
-	"github.com/nianbao/nianbao/simweb"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -270,34 +268,9 @@ func TestRebuildReproducesTheCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crawls a simulated web")
 	}
-	list, err := seeds.ReadFile("../../../shared/data/portals.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := simweb.Generate(simweb.Config{Seed: 5, Hosts: 4, Portals: list})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := simweb.NewServer(w, simweb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	dir := t.TempDir()
-	ca, seedList, cfgPath := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "seeds.txt"), filepath.Join(dir, "c.yaml")
-	os.WriteFile(ca, srv.CACertPEM(), 0o644)
-	var urls []string
-	for _, h := range w.Hosts {
-		if h.Name == h.Division.Host() {
-			urls = append(urls, h.HomeURL())
-		}
-	}
-	os.WriteFile(seedList, []byte(strings.Join(urls, "\n")), 0o644)
-	os.WriteFile(cfgPath, fmt.Appendf(nil, "fetch:\n  proxy: %s\n  allow_private: true\n  timeout: 5s\ncrawl:\n  seeds: %s\n  ca_file: %s\n  delay: 100ms\n  workers: 8\n",
-		srv.ProxyURL(), seedList, ca), 0o644)
+	_, dir, fetchCfg := startSimweb(t, 5, 4)
+	cfgPath := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfgPath, fmt.Appendf(nil, "%s  delay: 100ms\n  workers: 8\n", fetchCfg), 0o644)
 	first, second := filepath.Join(dir, "first.db"), filepath.Join(dir, "second.db")
 	if out, _, err := run(t, "", "--config", cfgPath, "--db", first, "crawl"); err != nil {
 		t.Fatalf("crawl: %v\n%s", err, out)

@@ -13,7 +13,6 @@ import (
 	"github.com/nianbao/nianbao/attrib"
 	"github.com/nianbao/nianbao/export"
 	"github.com/nianbao/nianbao/extract"
-	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -107,18 +106,9 @@ headers as WARC files.`,
 			if manifest {
 				return writeOut(cmd, out, "document", func(w io.Writer) (int, error) { return export.WriteManifest(w, st) })
 			}
-			cfg, err := a.config(cmd)
+			list, err := a.portalList(cmd, seedsPath)
 			if err != nil {
 				return err
-			}
-			if seedsPath == "" {
-				seedsPath = cfg.Crawl.Seeds
-			}
-			var list *seeds.List
-			if l, err := seeds.ReadFile(seedsPath); err == nil {
-				list = l
-			} else {
-				fmt.Fprintf(cmd.ErrOrStderr(), "nianbao: no attribution to divisions: %v\n", err)
 			}
 			req.attrib = attrib.New(list)
 			return writeOut(cmd, out, "report", func(w io.Writer) (int, error) { return exportTo(w, st, req) })

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -40,10 +39,7 @@ template "unknown" and warnings; input that cannot be read at all exits non-zero
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "  ")
-				return enc.Encode(rec)
+				return printJSON(out, rec)
 			}
 			return export.WriteSummary(out, rec)
 		},

@@ -39,10 +39,7 @@ cells that changed, moved, gone, back); and the superseded versions it keeps.`,
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "  ")
-				return enc.Encode(h)
+				return printJSON(out, h)
 			}
 			printHistory(out, h)
 			return nil

@@ -6,8 +6,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,6 +17,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/nianbao/nianbao/config"
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -91,4 +95,45 @@ func (a *app) openStore(cmd *cobra.Command, readOnly bool) (*store.Store, error)
 		}
 	}
 	return store.Open(cfg.Store, store.Options{ReadOnly: readOnly})
+}
+
+// portalList reads the portal list for attribution (path, or the config's
+// crawl.seeds); without one, reports are exported unattributed, which it says.
+func (a *app) portalList(cmd *cobra.Command, path string) (*seeds.List, error) {
+	cfg, err := a.config(cmd)
+	if err != nil {
+		return nil, err
+	}
+	if path == "" {
+		path = cfg.Crawl.Seeds
+	}
+	l, err := seeds.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "nianbao: no attribution to divisions: %v\n", err)
+		return nil, nil
+	}
+	return l, nil
+}
+
+// openForWriting opens the store read-write and an extractor, for the commands
+// that add records; close the store when done.
+func openForWriting(path string) (*store.Store, *extract.Extractor, error) {
+	st, err := store.Open(path, store.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	ex, err := extract.New()
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, ex, nil
+}
+
+// printJSON writes v as indented JSON with Chinese text as it is.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -10,8 +10,6 @@ import (
 	"github.com/nianbao/nianbao/corpus"
 	"github.com/nianbao/nianbao/crawler"
 	"github.com/nianbao/nianbao/export"
-	"github.com/nianbao/nianbao/extract"
-	"github.com/nianbao/nianbao/store"
 )
 
 func readManifestFile(path string) ([]export.ManifestEntry, error) {
@@ -119,15 +117,11 @@ which could not be fetched again.`,
 				}
 			}
 			targets = append(targets, attachments...)
-			st, err := store.Open(cfg.Store, store.Options{})
+			st, ex, err := openForWriting(cfg.Store)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			ex, err := extract.New()
-			if err != nil {
-				return err
-			}
 			c, err := crawler.NewForTargets(crawlConfig(cfg, proxy, caFile), st, ex, targets)
 			if err != nil {
 				return err

@@ -16,6 +16,40 @@ import (
 	"github.com/nianbao/nianbao/simweb"
 )
 
+// startSimweb serves a small simulated web (no faults) on loopback and writes
+// its CA and a seed list into a new folder; it returns the server, the folder
+// and the config lines that point a crawl at it (ending in the crawl section).
+func startSimweb(t *testing.T, seed uint64, hosts int) (*simweb.Server, string, string) {
+	t.Helper()
+	list, err := seeds.ReadFile("../../../shared/data/portals.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := simweb.Generate(simweb.Config{Seed: seed, Hosts: hosts, Portals: list})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := simweb.NewServer(w, simweb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	dir := t.TempDir()
+	ca, seedList := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "seeds.txt")
+	os.WriteFile(ca, srv.CACertPEM(), 0o644)
+	var urls []string
+	for _, h := range w.Hosts {
+		if h.Name == h.Division.Host() {
+			urls = append(urls, h.HomeURL())
+		}
+	}
+	os.WriteFile(seedList, []byte(strings.Join(urls, "\n")+"\n"), 0o644)
+	return srv, dir, fmt.Sprintf("fetch:\n  proxy: %s\n  allow_private: true\n  timeout: 5s\ncrawl:\n  seeds: %s\n  ca_file: %s\n", srv.ProxyURL(), seedList, ca)
+}
+
 // nianbaoProcess runs this test binary as the nianbao command (see TestMain).
 func nianbaoProcess(args ...string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$"}, args...)...)
@@ -44,34 +78,9 @@ func TestCrawlFromCron(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts crawls in subprocesses")
 	}
-	list, err := seeds.ReadFile("../../../shared/data/portals.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := simweb.Generate(simweb.Config{Seed: 3, Hosts: 6, Portals: list})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := simweb.NewServer(w, simweb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := srv.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	dir := t.TempDir()
-	ca, seedList, cfgPath, db := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "seeds.txt"), filepath.Join(dir, "nianbao.yaml"), filepath.Join(dir, "nianbao.db")
-	os.WriteFile(ca, srv.CACertPEM(), 0o644)
-	var urls []string
-	for _, h := range w.Hosts {
-		if h.Name == h.Division.Host() {
-			urls = append(urls, h.HomeURL())
-		}
-	}
-	os.WriteFile(seedList, []byte(strings.Join(urls, "\n")+"\n"), 0o644)
-	os.WriteFile(cfgPath, fmt.Appendf(nil, "store: %s\nfetch:\n  proxy: %s\n  allow_private: true\n  timeout: 5s\ncrawl:\n  seeds: %s\n  ca_file: %s\n  delay: 300ms\n  workers: 4\n  revisit_after: 0s\n",
-		db, srv.ProxyURL(), seedList, ca), 0o644)
+	srv, dir, fetchCfg := startSimweb(t, 3, 6)
+	cfgPath, db := filepath.Join(dir, "nianbao.yaml"), filepath.Join(dir, "nianbao.db")
+	os.WriteFile(cfgPath, fmt.Appendf(nil, "store: %s\n%s  delay: 300ms\n  workers: 4\n  revisit_after: 0s\n", db, fetchCfg), 0o644)
 	report := func(n int) string { return filepath.Join(dir, fmt.Sprintf("run%d.json", n)) }
 
 	first := nianbaoProcess("--config", cfgPath, "crawl", "--report", report(1))

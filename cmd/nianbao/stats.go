@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -9,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/nianbao/nianbao/export"
-	"github.com/nianbao/nianbao/seeds"
 )
 
 func (a *app) statsCmd() *cobra.Command {
@@ -26,18 +24,9 @@ coverage per year: how many divisions of the portal list (--seeds, default the
 config's crawl.seeds) have at least one report attributed to them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.config(cmd)
+			list, err := a.portalList(cmd, seedsPath)
 			if err != nil {
 				return err
-			}
-			if seedsPath == "" {
-				seedsPath = cfg.Crawl.Seeds
-			}
-			var list *seeds.List
-			if l, err := seeds.ReadFile(seedsPath); err == nil {
-				list = l
-			} else {
-				fmt.Fprintf(cmd.ErrOrStderr(), "nianbao: no attribution to divisions: %v\n", err)
 			}
 			st, err := a.openStore(cmd, true)
 			if err != nil {
@@ -50,10 +39,7 @@ config's crawl.seeds) have at least one report attributed to them.`,
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "  ")
-				return enc.Encode(s)
+				return printJSON(out, s)
 			}
 			printStats(out, s)
 			return nil
