@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/nianbao/nianbao/pdftext"
 	"github.com/nianbao/nianbao/report"
@@ -71,4 +72,38 @@ func handRead(v *float64) any {
 		return "nothing"
 	}
 	return report.FormatNumber(*v)
+}
+
+// FuzzPDFLayout feeds the table layout any characters at any positions (the
+// engine's output for a hostile PDF): it must not crash or hang, and every
+// line it makes has a cell.
+func FuzzPDFLayout(f *testing.F) {
+	f.Add([]byte("规章\x10\x20\x0a\x08 0\x40\x20\x0a\x08 6\x60\x21\x0a\x08"), uint8(1))
+	f.Add([]byte("一、本年新收\x05\x05\x0a\x08 7\x30\x06\x0a\x08 0\x38\x06\x0a\x08"), uint8(2))
+	f.Fuzz(func(t *testing.T, b []byte, pages uint8) {
+		// Each character: a rune, then x, y, width, height in bytes.
+		var ps []pdftext.Page
+		n := int(pages%4) + 1
+		for i := range n {
+			ps = append(ps, pdftext.Page{Number: i + 1, Width: 255, Height: 255})
+		}
+		k := 0
+		for len(b) > 0 {
+			r, size := utf8.DecodeRune(b)
+			b = b[size:]
+			if len(b) < 4 {
+				break
+			}
+			x, y, w, h := float64(b[0]), float64(b[1]), float64(b[2]%32), float64(b[3]%32)
+			b = b[4:]
+			p := &ps[k%n]
+			p.Chars = append(p.Chars, pdftext.Char{Text: string(r), Left: x, Right: x + w, Top: y, Bottom: y + h})
+			k++
+		}
+		for _, l := range layoutPDF(ps) {
+			if len(l.Cells) == 0 {
+				t.Fatalf("a line with no cell")
+			}
+		}
+	})
 }
