@@ -804,7 +804,6 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 	ct := header.Get("Content-Type")
 	format := extract.Sniff(body)
 	var links []link
-	doc := body
 	if format == "html" || format == "text" {
 		if kind == KindAPI {
 			links = apiLinks(text, base)
@@ -846,7 +845,7 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 		Duration: s.end.Sub(s.start), Origin: "fetch"}
 	canonFinal, _ := Canonical(final)
 	capture.ReportID = store.ReportID(canonFinal, "")
-	rec, err := c.ex.Extract(ctx, extract.Document{Body: doc, URL: canonFinal, ContentType: ct})
+	rec, err := c.ex.Extract(ctx, extract.Document{Body: body, URL: canonFinal, ContentType: ct})
 	if kind == KindReport && (err != nil || rec.Template == report.TemplateUnknown) {
 		return // not a report after all: a distractor is never stored as one
 	}

@@ -167,14 +167,8 @@ func (e *Extractor) Extract(ctx context.Context, doc Document) (*report.Record, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(doc.Body) // of the document as stored, whatever is read of it
+	sum := sha256.Sum256(doc.Body)
 	format := Sniff(doc.Body)
-	if format == "html" && bytes.Contains(doc.Body, []byte("_CONFIG")) {
-		// A gkmlpt script shell: the report is the HTML in its DETAIL.
-		if d, ok := GkmlptDetail(e.dec.Bytes(doc.Body, doc.ContentType, true).Text); ok {
-			doc.Body, doc.ContentType = []byte(d), "text/html; charset=utf-8"
-		}
-	}
 	r, ok := e.readers[format]
 	if !ok {
 		return nil, fmt.Errorf("extracting %s: %w: %s", describe(doc), ErrUnsupported, format)

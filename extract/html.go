@@ -29,7 +29,11 @@ type htmlReader struct {
 
 func (r htmlReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	d := r.dec.Bytes(doc.Body, doc.ContentType, true)
-	root, err := html.Parse(strings.NewReader(d.Text))
+	text := d.Text
+	if detail, ok := GkmlptDetail(text); ok {
+		text = detail // a gkmlpt script shell: the report is the HTML in its DETAIL
+	}
+	root, err := html.Parse(strings.NewReader(text))
 	if err != nil {
 		return nil, fmt.Errorf("parsing HTML: %w", err)
 	}

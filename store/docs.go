@@ -300,7 +300,7 @@ func newDoc(q *QueuedRequest, t time.Time) *DocState {
 		Parent: q.Get("parent"), FirstSeen: t}
 }
 
-// requestFor rebuilds a due URL's request, with its validators.
+// requestFor rebuilds a due URL's request.
 func requestFor(d *DocState, host string) *QueuedRequest {
 	method := d.Method
 	if method == "" {
@@ -314,8 +314,7 @@ func requestFor(d *DocState, host string) *QueuedRequest {
 	if d.Parent != "" {
 		q.Set("parent", d.Parent)
 	}
-	q.Set("revisit", "1")
-	conditional(q, d)
+	q.Set("revisit", "1") // queued by Commit, which adds its validators
 	return q
 }
 

@@ -417,7 +417,15 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 				return err
 			}
 		}
-		if err := f.observeAll(tx, &cm); err != nil {
+		// The run's counts are read once and written once per commit.
+		var run *RunInfo
+		if len(cm.Visits) > 0 || cm.Entry != nil {
+			var err error
+			if run, err = f.runOf(tx); err != nil {
+				return err
+			}
+		}
+		if err := f.observeAll(tx, &cm, run); err != nil {
 			return err
 		}
 		if cm.Capture != nil {
@@ -459,10 +467,13 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 			}
 			if cm.Entry != nil {
 				cm.Entry.Sources = append([]SourceRef{{CaptureID: id, URL: cm.Capture.URL, SHA256: cm.Capture.SHA256, FetchedAt: cm.Capture.FetchedAt}}, cm.Entry.Sources...)
-				if err := f.storeEntry(tx, &cm); err != nil {
+				if err := f.storeEntry(tx, &cm, run); err != nil {
 					return err
 				}
 			}
+		}
+		if run != nil {
+			return putRun(tx, run)
 		}
 		return nil
 	})

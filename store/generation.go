@@ -121,17 +121,7 @@ func (f *Frontier) Generation() uint64 {
 
 // observeAll folds a commit's visits into their URLs' states, logs the reports
 // that went away or came back, and counts the run.
-func (f *Frontier) observeAll(tx *bolt.Tx, cm *Commit) error {
-	if len(cm.Visits) == 0 {
-		return nil
-	}
-	run, err := getRun(tx, f.gen)
-	if err != nil {
-		return err
-	}
-	if run == nil {
-		run = &RunInfo{Generation: f.gen, Started: f.runStart}
-	}
+func (f *Frontier) observeAll(tx *bolt.Tx, cm *Commit, run *RunInfo) error {
 	for _, v := range cm.Visits {
 		key := seenKey(v.Req)
 		d, err := getDoc(tx, key)
@@ -171,7 +161,16 @@ func (f *Frontier) observeAll(tx *bolt.Tx, cm *Commit) error {
 			return err
 		}
 	}
-	return putRun(tx, run)
+	return nil
+}
+
+// runOf is the current generation's record, for a commit to count into.
+func (f *Frontier) runOf(tx *bolt.Tx) (*RunInfo, error) {
+	run, err := getRun(tx, f.gen)
+	if err != nil || run != nil {
+		return run, err
+	}
+	return &RunInfo{Generation: f.gen, Started: f.runStart}, nil
 }
 
 func count(c *RunCounts, kind string, n int) {
@@ -258,7 +257,7 @@ func storedReportOf(tx *bolt.Tx, u string) (string, error) {
 // already there is kept in the versions and the change logged with the cells
 // that differ; the same content fetched again (from a new address, or with other
 // bytes) adds its source to the record.
-func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit) error {
+func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit, run *RunInfo) error {
 	e := cm.Entry
 	now := e.ExtractedAt
 	if cm.Capture != nil {
@@ -282,13 +281,6 @@ func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit) error {
 		joined = mergeInto(old, e, attachment, oldAttachment)
 	}
 	fp := report.Fingerprint(e.Record)
-	run, err := getRun(tx, f.gen)
-	if err != nil {
-		return err
-	}
-	if run == nil {
-		run = &RunInfo{Generation: f.gen, Started: f.runStart}
-	}
 	log := func(c *ReportChange) error {
 		c.Generation, c.Time, c.ReportID, c.Fingerprint = f.gen, now, e.ReportID, fp
 		count(&run.Counts, c.Kind, 1)
@@ -375,9 +367,6 @@ func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit) error {
 				}
 			}
 		}
-	}
-	if err := putRun(tx, run); err != nil {
-		return err
 	}
 	return putEntry(tx, e)
 }

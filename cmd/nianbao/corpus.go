@@ -38,15 +38,12 @@ and its record is extracted. A file that cannot be extracted is kept all the sam
 so that reextract can read it once the extractor improves.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.openStore(cmd, false)
+			st, ex, err := a.openWriting(cmd)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			ex, err := extract.New()
-			if err != nil {
-				return err
-			}
+			defer ex.Close()
 			out := cmd.ErrOrStderr()
 			res, err := corpus.Import(cmd.Context(), st, ex, args, progressPrinter(out, verbose, "imported"))
 			fmt.Fprintf(cmd.OutOrStdout(), "imported %d document(s) into %s: %d record(s), %d kept without a record, %d unreadable\n",
@@ -71,15 +68,12 @@ func (a *app) reextractCmd() *cobra.Command {
 		Short: "Rebuild every record from the stored raw documents, without fetching",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.openStore(cmd, false)
+			st, ex, err := a.openWriting(cmd)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			ex, err := extract.New()
-			if err != nil {
-				return err
-			}
+			defer ex.Close()
 			res, err := corpus.Reextract(cmd.Context(), st, ex, progressPrinter(cmd.ErrOrStderr(), verbose, "re-extracted"))
 			fmt.Fprintf(cmd.OutOrStdout(), "re-extracted %d report(s) with %s: %d record(s) written, %d failed\n",
 				res.Documents, extract.Version, res.Records, res.Failed)

@@ -128,11 +128,12 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	if err != nil {
 		return err
 	}
-	st, ex, err := openForWriting(cfg.Store)
+	st, ex, err := a.openWriting(cmd)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	defer ex.Close()
 	cc := crawlConfig(cfg, proxy, caFile)
 	c, err := crawler.New(cc, st, ex, urls)
 	if err != nil {

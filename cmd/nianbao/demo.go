@@ -102,6 +102,7 @@ DIR/reports.csv (the dataset) and DIR/changes.csv (what the second night changed
 			if err != nil {
 				return err
 			}
+			defer ex.Close()
 			var seedURLs []string
 			for _, h := range w.Hosts {
 				if h.Name == h.Division.Host() || h.Dialect == simweb.Legacy {
@@ -260,7 +261,6 @@ func compareChanges(out io.Writer, st *store.Store, m1, m2 *simweb.Manifest) []s
 		before[fmt.Sprint(r.UnitID, r.Year)] = r
 	}
 	kinds := map[string]map[string]bool{} // report id → change kinds of night 2
-	var counts store.RunCounts
 	st.Changes(2, 2, func(c *store.ReportChange) error {
 		if kinds[c.ReportID] == nil {
 			kinds[c.ReportID] = map[string]bool{}
@@ -301,18 +301,8 @@ func compareChanges(out io.Writer, st *store.Store, m1, m2 *simweb.Manifest) []s
 			missed = append(missed, fmt.Sprintf("%s %s (%s, id %q: %v)", kind, r1.URL, r.Drift, idOf(r1.URL), kinds[idOf(r1.URL)]))
 		}
 	}
-	for _, k := range kinds {
-		for kind := range k {
-			switch kind {
-			case store.ChangeNew:
-				counts.New++
-			case store.ChangeRevised:
-				counts.Revised++
-			}
-		}
-	}
-	fmt.Fprintf(out, "demo: night 2 logged %d new reports and %d revised ones; of the HTML reports the world changed overnight, %d of %d revised, %d of %d moved and %d of %d deleted are recorded as such\n",
-		counts.New, counts.Revised, got[store.ChangeRevised], want[store.ChangeRevised], got[store.ChangeMoved], want[store.ChangeMoved],
+	fmt.Fprintf(out, "demo: of the HTML reports the world changed overnight, %d of %d revised, %d of %d moved and %d of %d deleted are recorded as such\n",
+		got[store.ChangeRevised], want[store.ChangeRevised], got[store.ChangeMoved], want[store.ChangeMoved],
 		got[store.ChangeGone], want[store.ChangeGone])
 	for _, m := range missed {
 		fmt.Fprintf(out, "demo:   not recorded: %s\n", m)

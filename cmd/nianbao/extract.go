@@ -33,6 +33,7 @@ template "unknown" and warnings; input that cannot be read at all exits non-zero
 			if err != nil {
 				return err
 			}
+			defer ex.Close()
 			rec, err := ex.Extract(cmd.Context(), doc)
 			if err != nil {
 				return err

@@ -115,10 +115,10 @@ func (a *app) portalList(cmd *cobra.Command, path string) (*seeds.List, error) {
 	return l, nil
 }
 
-// openForWriting opens the store read-write and an extractor, for the commands
-// that add records; close the store when done.
-func openForWriting(path string) (*store.Store, *extract.Extractor, error) {
-	st, err := store.Open(path, store.Options{})
+// openWriting opens the configured store read-write and an extractor, for the
+// commands that add records; close both when done.
+func (a *app) openWriting(cmd *cobra.Command) (*store.Store, *extract.Extractor, error) {
+	st, err := a.openStore(cmd, false)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -117,11 +117,12 @@ which could not be fetched again.`,
 				}
 			}
 			targets = append(targets, attachments...)
-			st, ex, err := openForWriting(cfg.Store)
+			st, ex, err := a.openWriting(cmd)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
+			defer ex.Close()
 			c, err := crawler.NewForTargets(crawlConfig(cfg, proxy, caFile), st, ex, targets)
 			if err != nil {
 				return err
