@@ -24,8 +24,7 @@ var knownGaps = map[string][]string{
 
 // The seed reports made into attachments by LibreOffice
 // (testdata/attachments/make.sh): each must give the same record as the seed's
-// hand-read expected JSON, but for the known gaps above. The DOC fixtures are
-// there too, for the reader still to come (see the README's status).
+// hand-read expected JSON, but for the known gaps above.
 func TestSeedAttachments(t *testing.T) {
 	eng := pdftext.New(pdftext.Options{})
 	defer eng.Close()
@@ -33,7 +32,7 @@ func TestSeedAttachments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, format := range []string{"docx", "pdf"} {
+	for _, format := range []string{"docx", "doc", "pdf"} {
 		for _, expPath := range seedNames(t) {
 			base := strings.TrimSuffix(filepath.Base(expPath), ".expected.json")
 			t.Run(format+"/"+base[:3], func(t *testing.T) {
@@ -67,7 +66,7 @@ func TestSeedAttachments(t *testing.T) {
 	}
 }
 
-// Seed 003's tables as a workbook.
+// Seed 003's tables as a workbook, Excel 2007+ and Excel 97.
 func TestSeedWorkbook(t *testing.T) {
 	e := newTestExtractor(t)
 	var want seedExpect
@@ -75,19 +74,26 @@ func TestSeedWorkbook(t *testing.T) {
 	if err := json.Unmarshal(b, &want); err != nil {
 		t.Fatal(err)
 	}
-	body, err := os.ReadFile("testdata/attachments/003.xlsx")
-	if err != nil {
-		t.Fatal(err)
+	for _, format := range []string{"xlsx", "xls"} {
+		t.Run(format, func(t *testing.T) {
+			body, err := os.ReadFile("testdata/attachments/003." + format)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := e.Extract(context.Background(), Document{Body: body, Name: "003." + format})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec.Source.Format != format {
+				t.Errorf("format %q", rec.Source.Format)
+			}
+			// A workbook holds the tables only: the cells are compared, not the
+			// metadata that the report's text carries.
+			compareTable(t, "active", rec.Active, want.Active)
+			compareTable(t, "requests", rec.Requests, want.Requests)
+			compareTable(t, "review_litigation", rec.ReviewLitigation, want.ReviewLitigation)
+		})
 	}
-	rec, err := e.Extract(context.Background(), Document{Body: body, Name: "003.xlsx"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A workbook holds the tables only: the cells are compared, not the
-	// metadata that the report's text carries.
-	compareTable(t, "active", rec.Active, want.Active)
-	compareTable(t, "requests", rec.Requests, want.Requests)
-	compareTable(t, "review_litigation", rec.ReviewLitigation, want.ReviewLitigation)
 }
 
 // A ZIP attachment: the report is read from the document inside it.

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 
 	"github.com/nianbao/nianbao/decode"
@@ -61,6 +62,9 @@ type Options struct {
 	PDF *pdftext.Engine
 	// NoPDF leaves PDFs unread (ErrUnsupported): no PDFium at all.
 	NoPDF bool
+	// Antiword is the antiword command for Word files older than Word 97
+	// (the DOC reader's fallback): "" looks it up on PATH, "-" has none.
+	Antiword string
 }
 
 // NewWithOptions builds an extractor.
@@ -69,6 +73,12 @@ func NewWithOptions(opt Options) (*Extractor, error) {
 	if err != nil {
 		return nil, err
 	}
+	switch opt.Antiword {
+	case "":
+		opt.Antiword, _ = exec.LookPath("antiword")
+	case "-":
+		opt.Antiword = ""
+	}
 	e := &Extractor{dec: dec, readers: map[string]Reader{
 		"html": htmlReader{dec: dec},
 		"text": textReader{dec: dec},
@@ -76,6 +86,7 @@ func NewWithOptions(opt Options) (*Extractor, error) {
 		"xlsx": xlsxReader{},
 	}}
 	e.readers["zip"] = zipReader{e: e}
+	e.readers["ole"] = oleReader{doc: docReader{antiword: opt.Antiword}}
 	if !opt.NoPDF {
 		if opt.PDF == nil {
 			opt.PDF = pdftext.New(pdftext.Options{})
@@ -131,14 +142,14 @@ func Sniff(b []byte) string {
 			return "html"
 		}
 	}
-	if binary(head) {
+	if looksBinary(head) {
 		return "binary"
 	}
 	return "text"
 }
 
-// binary: NUL or many control bytes, which no text of ours has.
-func binary(b []byte) bool {
+// looksBinary: NUL or many control bytes, which no text of ours has.
+func looksBinary(b []byte) bool {
 	if bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}) {
 		return false // UTF-16 text
 	}

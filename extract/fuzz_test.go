@@ -86,7 +86,24 @@ func FuzzText(f *testing.F) {
 func FuzzDOCX(f *testing.F) {
 	e := newTestExtractor(f)
 	f.Add([]byte("PK\x03\x04"))
+	if b, err := os.ReadFile(filepath.Join("testdata", "attachments", "001.docx")); err == nil {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		fuzzRead(t, e, e.readers["docx"], body)
+	})
+}
+
+// FuzzOLE feeds any bytes to the compound-file reader: DOC, WPS and XLS.
+func FuzzOLE(f *testing.F) {
+	e := newTestExtractor(f)
+	for _, name := range []string{"001.doc", "003.xls"} {
+		if b, err := os.ReadFile(filepath.Join("testdata", "attachments", name)); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add(append(append([]byte(nil), cfbMagic...), make([]byte, 1024)...))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fuzzRead(t, e, e.readers["ole"], body)
 	})
 }

@@ -308,37 +308,46 @@ func (xlsxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 					cells[col] = collapse(v)
 				}
 			}
-			// A merged block is one cell: the columns it covers to the right of
-			// its first are not cells of their own (rows it covers below keep
-			// a blank in its first column, as a grid does).
-			if len(merges) > 0 {
-				covered := map[int]bool{}
-				for _, m := range merges {
-					if rn >= m.r1 && rn <= m.r2 {
-						for c := m.c1 + 1; c <= m.c2; c++ {
-							covered[c] = true
-						}
-					}
-				}
-				kept := cells[:0:0]
-				for c, v := range cells {
-					if !covered[c] {
-						kept = append(kept, v)
-					}
-				}
-				cells = kept
-			}
-			for len(cells) > 0 && cells[len(cells)-1] == "" {
-				cells = cells[:len(cells)-1]
-			}
-			if len(cells) == 1 {
-				lay.Lines = append(lay.Lines, Line{Cells: cells})
-			} else if len(cells) > 1 {
-				lay.Lines = append(lay.Lines, Line{Cells: cells, Table: true})
+			if l, ok := gridLine(rn, cells, merges); ok {
+				lay.Lines = append(lay.Lines, l)
 			}
 		}
 	}
 	return lay, nil
+}
+
+// gridLine makes row rn of a sheet a line. A merged block is one cell: the
+// columns it covers to the right of its first are not cells of their own (rows
+// it covers below keep a blank in its first column, as a grid does). A row of
+// one cell is a paragraph; an empty row is no line.
+func gridLine(rn int, cells []string, merges []mergeRange) (Line, bool) {
+	if len(merges) > 0 {
+		covered := map[int]bool{}
+		for _, m := range merges {
+			if rn >= m.r1 && rn <= m.r2 {
+				for c := m.c1 + 1; c <= m.c2; c++ {
+					covered[c] = true
+				}
+			}
+		}
+		kept := cells[:0:0]
+		for c, v := range cells {
+			if !covered[c] {
+				kept = append(kept, v)
+			}
+		}
+		cells = kept
+	}
+	for len(cells) > 0 && cells[len(cells)-1] == "" {
+		cells = cells[:len(cells)-1]
+	}
+	switch len(cells) {
+	case 0:
+		return Line{}, false
+	case 1:
+		return Line{Cells: cells}, true
+	}
+	return Line{Cells: cells, Table: true}, true
 }
 
 // columnIndex turns "C12" into 2.
@@ -355,4 +364,24 @@ func columnIndex(ref string) int {
 		n = n*26 + int(c-'A'+1)
 	}
 	return n - 1
+}
+
+// oleReader reads the compound-file formats: Word 97–2003 and WPS documents,
+// Excel 97–2003 workbooks.
+type oleReader struct {
+	doc docReader
+}
+
+func (r oleReader) Read(ctx context.Context, doc Document) (*Layout, error) {
+	cf, err := openCFB(doc.Body)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case cf.has("WordDocument"):
+		return r.doc.read(ctx, cf, doc.Body)
+	case cf.has("Workbook"), cf.has("Book"):
+		return readXLS(ctx, cf)
+	}
+	return nil, fmt.Errorf("%w: a compound file with neither a Word document nor a workbook (streams %s)", ErrUnsupported, strings.Join(cf.names(), ", "))
 }

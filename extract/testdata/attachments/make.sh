@@ -4,7 +4,8 @@
 #   NAME.pdf   the report as a PDF with a text layer
 #   NAME.docx  the report as Word 2007+ (tables as tables)
 #   NAME.doc   the report as Word 97
-#   003.xlsx   seed 003's tables as a workbook
+#   003.xlsx   seed 003's tables as a workbook (Excel 2007+)
+#   003.xls    the same as Excel 97 (BIFF8)
 #   003_scan.pdf  seed 003's table pages as images only (no text layer)
 # Lines with tabs become table rows, other lines paragraphs; in the tables
 # printed to PDF a row's numbers sit in the table's last columns, as printed. Cells do not wrap,
@@ -75,9 +76,10 @@ rm pdf-*.html
 soffice --headless --infilter="HTML (StarWriter)" --convert-to "docx:MS Word 2007 XML" *.html >/dev/null
 soffice --headless --infilter="HTML (StarWriter)" --convert-to "doc:MS Word 97" *.html >/dev/null
 soffice --headless --infilter="HTML (StarCalc)" --convert-to xlsx 003.html >/dev/null
+soffice --headless --infilter="HTML (StarCalc)" --convert-to "xls:MS Excel 97" 003.html >/dev/null
 # The scan: seed 003's pages as 100 dpi grey JPEG images, one per PDF page.
 pdftoppm -r 100 -gray -jpeg 003.pdf scan
 cd - >/dev/null
-cp "$work"/*.pdf "$work"/*.docx "$work"/*.doc "$work"/003.xlsx .
+cp "$work"/*.pdf "$work"/*.docx "$work"/*.doc "$work"/003.xlsx "$work"/003.xls .
 go run ./scan2pdf "$work"/scan-*.jpg > 003_scan.pdf
 rm -rf "$work"

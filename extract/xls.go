@@ -1,0 +1,373 @@
+package extract
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"unicode/utf16"
+)
+
+// Excel 97–2003 workbooks (BIFF8 in a compound file) are read here, in Go:
+// every sheet's strings, numbers and formula results, and its merged blocks,
+// laid out as the XLSX reader lays out a sheet.
+
+// BIFF8 record types read.
+const (
+	biffBOF         = 0x0809
+	biffEOF         = 0x000A
+	biffBoundSheet  = 0x0085
+	biffSST         = 0x00FC
+	biffContinue    = 0x003C
+	biffLabelSST    = 0x00FD
+	biffLabel       = 0x0204
+	biffNumber      = 0x0203
+	biffRK          = 0x027E
+	biffMulRK       = 0x00BD
+	biffFormula     = 0x0006
+	biffString      = 0x0207
+	biffMergedCells = 0x00E5
+)
+
+const (
+	maxSheetColumns = 200
+	maxSheetRows    = 65536
+	maxSheets       = 64
+)
+
+type biffRecord struct {
+	typ  uint16
+	data []byte
+}
+
+// biffRecords splits a workbook stream into records; a record cut short ends
+// the list.
+func biffRecords(b []byte) []biffRecord {
+	le := binary.LittleEndian
+	var out []biffRecord
+	for len(b) >= 4 {
+		typ, n := le.Uint16(b), int(le.Uint16(b[2:]))
+		if 4+n > len(b) {
+			break
+		}
+		out = append(out, biffRecord{typ, b[4 : 4+n]})
+		b = b[4+n:]
+	}
+	return out
+}
+
+func readXLS(ctx context.Context, cf *cfbFile) (*Layout, error) {
+	wb, ok, err := cf.stream("Workbook")
+	if err == nil && !ok {
+		wb, ok, err = cf.stream("Book")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: no Workbook stream", errCFB)
+	}
+	recs := biffRecords(wb)
+	if len(recs) == 0 || recs[0].typ != biffBOF || len(recs[0].data) < 4 {
+		return nil, fmt.Errorf("%w: the workbook stream has no BIFF header", errCFB)
+	}
+	if v := binary.LittleEndian.Uint16(recs[0].data); v != 0x0600 {
+		return nil, fmt.Errorf("%w: BIFF version %#x (Excel 5/95 or older), not read", ErrUnsupported, v)
+	}
+	lay := &Layout{Format: "xls", Encoding: "utf-16le"}
+	var (
+		sst    []string
+		sheets int
+	)
+	// The globals come first, then each sheet between its BOF and EOF.
+	i := 0
+	for ; i < len(recs); i++ {
+		r := recs[i]
+		if r.typ == biffEOF {
+			i++
+			break
+		}
+		if r.typ == biffSST {
+			segs := [][]byte{r.data}
+			for i+1 < len(recs) && recs[i+1].typ == biffContinue {
+				i++
+				segs = append(segs, recs[i].data)
+			}
+			sst = readSST(segs)
+		}
+	}
+	for i < len(recs) && sheets < maxSheets {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if recs[i].typ != biffBOF {
+			i++
+			continue
+		}
+		sheets++
+		var n int
+		n, lines := readSheet(recs[i+1:], sst)
+		lay.Lines = append(lay.Lines, lines...)
+		i += 1 + n
+	}
+	return lay, nil
+}
+
+// readSheet reads one sheet's records up to its EOF; n is how many it used.
+func readSheet(recs []biffRecord, sst []string) (n int, lines []Line) {
+	le := binary.LittleEndian
+	grid := map[int]map[int]string{}
+	set := func(row, col int, v string) {
+		if row >= maxSheetRows || col >= maxSheetColumns {
+			return
+		}
+		if grid[row] == nil {
+			grid[row] = map[int]string{}
+		}
+		grid[row][col] = collapse(v)
+	}
+	var (
+		merges  []mergeRange
+		pending [2]int // a formula whose string result follows
+		wantStr bool
+	)
+	for n = 0; n < len(recs); n++ {
+		r, d := recs[n], recs[n].data
+		if r.typ == biffEOF {
+			n++
+			break
+		}
+		if r.typ == biffBOF { // an embedded chart's substream
+			depth := 1
+			for n++; n < len(recs) && depth > 0; n++ {
+				switch recs[n].typ {
+				case biffBOF:
+					depth++
+				case biffEOF:
+					depth--
+				}
+			}
+			n--
+			continue
+		}
+		cell := func() (int, int) { return int(le.Uint16(d)), int(le.Uint16(d[2:])) }
+		switch {
+		case r.typ == biffLabelSST && len(d) >= 10:
+			row, col := cell()
+			if k := le.Uint32(d[6:]); int64(k) < int64(len(sst)) {
+				set(row, col, sst[k])
+			}
+		case r.typ == biffLabel && len(d) >= 9:
+			row, col := cell()
+			if s, ok := readXLString(&segReader{segs: [][]byte{d[6:]}}); ok {
+				set(row, col, s)
+			}
+		case r.typ == biffNumber && len(d) >= 14:
+			row, col := cell()
+			set(row, col, formatNumber(math.Float64frombits(le.Uint64(d[6:]))))
+		case r.typ == biffRK && len(d) >= 10:
+			row, col := cell()
+			set(row, col, formatNumber(rkValue(le.Uint32(d[6:]))))
+		case r.typ == biffMulRK && len(d) >= 6:
+			row, col := cell()
+			for k := 4; k+6 <= len(d)-2; k += 6 {
+				set(row, col, formatNumber(rkValue(le.Uint32(d[k+2:]))))
+				col++
+			}
+		case r.typ == biffFormula && len(d) >= 14:
+			row, col := cell()
+			res := d[6:14]
+			if le.Uint16(res[6:]) != 0xFFFF {
+				set(row, col, formatNumber(math.Float64frombits(le.Uint64(res))))
+			} else if res[0] == 0 {
+				pending, wantStr = [2]int{row, col}, true
+				continue
+			}
+		case r.typ == biffString && wantStr && len(d) >= 3:
+			if s, ok := readXLString(&segReader{segs: [][]byte{d}}); ok {
+				set(pending[0], pending[1], s)
+			}
+		case r.typ == biffMergedCells && len(d) >= 2:
+			count := int(le.Uint16(d))
+			for k := 0; k < count && 2+8*k+8 <= len(d); k++ {
+				e := d[2+8*k:]
+				m := mergeRange{int(le.Uint16(e)), int(le.Uint16(e[4:])), int(le.Uint16(e[2:])), int(le.Uint16(e[6:]))}
+				if m.r2 >= m.r1 && m.c2 >= m.c1 {
+					merges = append(merges, m)
+				}
+			}
+		}
+		wantStr = false
+	}
+	rows := make([]int, 0, len(grid))
+	for r := range grid {
+		rows = append(rows, r)
+	}
+	sort.Ints(rows)
+	for _, rn := range rows {
+		width := 0
+		for c := range grid[rn] {
+			width = max(width, c+1)
+		}
+		cells := make([]string, width)
+		for c, v := range grid[rn] {
+			cells[c] = v
+		}
+		if l, ok := gridLine(rn, cells, merges); ok {
+			lines = append(lines, l)
+		}
+	}
+	return n, lines
+}
+
+// rkValue decodes an RK number: a 30-bit integer or the top of a double,
+// perhaps divided by 100.
+func rkValue(rk uint32) float64 {
+	var v float64
+	if rk&2 != 0 {
+		v = float64(int32(rk) >> 2)
+	} else {
+		v = math.Float64frombits(uint64(rk&^3) << 32)
+	}
+	if rk&1 != 0 {
+		v /= 100
+	}
+	return v
+}
+
+func formatNumber(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// readSST reads a shared string table whose data runs over CONTINUE records
+// (segs): at each record boundary inside a string's characters, a new byte
+// says whether the characters go on as 8- or 16-bit. Strings that do not fit
+// what is there are dropped.
+func readSST(segs [][]byte) []string {
+	r := &segReader{segs: segs}
+	r.skip(4) // total count
+	unique, ok := r.u32()
+	if !ok {
+		return nil
+	}
+	var out []string
+	for k := uint32(0); k < unique; k++ {
+		s, ok := readXLString(r)
+		if !ok {
+			break
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// readXLString reads one BIFF8 string: a 16-bit character count, option
+// flags, the optional rich-text and extension sizes, the characters, and the
+// rich-text and extension data (skipped).
+func readXLString(r *segReader) (string, bool) {
+	cch, ok1 := r.u16()
+	flags, ok2 := r.byte()
+	if !ok1 || !ok2 {
+		return "", false
+	}
+	var runs, ext uint32
+	if flags&0x08 != 0 {
+		n, _ := r.u16()
+		runs = uint32(n)
+	}
+	if flags&0x04 != 0 {
+		ext, _ = r.u32()
+	}
+	s, ok := r.chars(int(cch), flags&1 != 0)
+	if !ok {
+		return "", false
+	}
+	r.skip(int(runs)*4 + int(ext))
+	return s, true
+}
+
+// segReader reads bytes across record boundaries.
+type segReader struct {
+	segs [][]byte
+	i    int // current segment
+	off  int
+}
+
+// atBoundary moves to the next segment when the current one is used up.
+func (r *segReader) atBoundary() bool {
+	moved := false
+	for r.i < len(r.segs) && r.off >= len(r.segs[r.i]) {
+		r.i++
+		r.off = 0
+		moved = true
+	}
+	return moved
+}
+
+func (r *segReader) byte() (byte, bool) {
+	r.atBoundary()
+	if r.i >= len(r.segs) {
+		return 0, false
+	}
+	b := r.segs[r.i][r.off]
+	r.off++
+	return b, true
+}
+
+func (r *segReader) u16() (uint16, bool) {
+	a, ok1 := r.byte()
+	b, ok2 := r.byte()
+	return uint16(a) | uint16(b)<<8, ok1 && ok2
+}
+
+func (r *segReader) u32() (uint32, bool) {
+	a, ok1 := r.u16()
+	b, ok2 := r.u16()
+	return uint32(a) | uint32(b)<<16, ok1 && ok2
+}
+
+func (r *segReader) skip(n int) bool {
+	for n > 0 {
+		r.atBoundary()
+		if r.i >= len(r.segs) {
+			return false
+		}
+		k := min(n, len(r.segs[r.i])-r.off)
+		r.off += k
+		n -= k
+	}
+	return true
+}
+
+func (r *segReader) chars(n int, high bool) (string, bool) {
+	u := make([]uint16, 0, min(n, 4096))
+	for k := 0; k < n; k++ {
+		if r.atBoundary() {
+			if r.i >= len(r.segs) {
+				return "", false
+			}
+			high = r.segs[r.i][0]&1 != 0
+			r.off = 1
+			r.atBoundary()
+		}
+		if high {
+			c, ok := r.u16()
+			if !ok {
+				return "", false
+			}
+			u = append(u, c)
+			continue
+		}
+		c, ok := r.byte()
+		if !ok {
+			return "", false
+		}
+		u = append(u, uint16(c)) // the low byte of UTF-16: Latin-1
+	}
+	return string(utf16.Decode(u)), true
+}
