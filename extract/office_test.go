@@ -47,7 +47,7 @@ func TestOfficeAttachmentsReadBack(t *testing.T) {
 			t.Fatal(err)
 		}
 		titleYearOff := !strings.Contains(r.Title, strconv.Itoa(r.Year)) // last year's year copied into the title, no date to correct it
-		if r.Format == "doc" { // every DOC carries the world's one fixed sample, a 2019 report
+		if r.Format == "doc" {                                           // every DOC carries the world's one fixed sample, a 2019 report
 			r.Template, r.Year, titleYearOff = "2019", 2019, false
 		}
 		if string(rec.Template) != r.Template || rec.Year == nil || *rec.Year != r.Year && !titleYearOff {

@@ -14,6 +14,7 @@ import (
 	"image"
 	"image/draw"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -262,7 +263,12 @@ func readPage(p pdfium.Pdfium, doc references.FPDF_DOCUMENT, index int) (*Page, 
 	return out, nil
 }
 
-// Render draws one page (from 1) at the given resolution, for OCR.
+// MaxRenderPixels bounds a rendered page: a page larger than this at the asked
+// resolution is drawn at a lower one (an A4 page at 300 dpi is 8.7 million).
+const MaxRenderPixels = 24_000_000
+
+// Render draws one page (from 1) in grey at the given resolution, for OCR, or
+// at a lower one if the page would be over MaxRenderPixels.
 func (e *Engine) Render(ctx context.Context, pdf []byte, page, dpi int) (image.Image, error) {
 	var img image.Image
 	err := e.run(ctx, func(p pdfium.Pdfium) error {
@@ -271,7 +277,15 @@ func (e *Engine) Render(ctx context.Context, pdf []byte, page, dpi int) (image.I
 			return fmt.Errorf("opening the PDF: %w", err)
 		}
 		defer p.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.Document})
-		r, err := p.RenderPageInDPI(&requests.RenderPageInDPI{Page: requests.Page{ByIndex: &requests.PageByIndex{Document: doc.Document, Index: page - 1}}, DPI: dpi})
+		ref := requests.Page{ByIndex: &requests.PageByIndex{Document: doc.Document, Index: page - 1}}
+		size, err := p.GetPageSizeInPixels(&requests.GetPageSizeInPixels{Page: ref, DPI: dpi})
+		if err != nil {
+			return fmt.Errorf("measuring page %d: %w", page, err)
+		}
+		if px := float64(size.Width) * float64(size.Height); px > MaxRenderPixels {
+			dpi = max(1, int(float64(dpi)*math.Sqrt(MaxRenderPixels/px)))
+		}
+		r, err := p.RenderPageInDPI(&requests.RenderPageInDPI{Page: ref, DPI: dpi, ImageFormat: requests.RenderImageFormatGrayscale})
 		if err != nil {
 			return fmt.Errorf("rendering page %d: %w", page, err)
 		}
@@ -281,7 +295,7 @@ func (e *Engine) Render(ctx context.Context, pdf []byte, page, dpi int) (image.I
 		if src == nil {
 			return fmt.Errorf("rendering page %d: no image", page)
 		}
-		cp := image.NewRGBA(src.Bounds())
+		cp := image.NewGray(src.Bounds())
 		draw.Draw(cp, cp.Bounds(), src, src.Bounds().Min, draw.Src)
 		img = cp
 		return nil

@@ -93,6 +93,15 @@ func TestReadCharacters(t *testing.T) {
 	if err != nil || img.Bounds().Dx() < 300 {
 		t.Fatalf("render: %v %v", err, img)
 	}
+	// A resolution that would make a page of 9,000 × 12,000 pixels is lowered
+	// to stay within MaxRenderPixels.
+	img, err = e.Render(context.Background(), b, 1, 1200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if px := img.Bounds().Dx() * img.Bounds().Dy(); px > MaxRenderPixels || px < MaxRenderPixels/2 {
+		t.Errorf("a 1200-dpi page rendered at %v (%d pixels)", img.Bounds(), px)
+	}
 }
 
 // A hostile or broken PDF ends with an error or a partial read, within limits.
