@@ -18,9 +18,21 @@ import (
 // Config is the whole configuration.
 type Config struct {
 	// Store is the bbolt file that holds the corpus.
-	Store string `yaml:"store"`
-	Fetch Fetch  `yaml:"fetch"`
-	Crawl Crawl  `yaml:"crawl"`
+	Store   string  `yaml:"store"`
+	Fetch   Fetch   `yaml:"fetch"`
+	Crawl   Crawl   `yaml:"crawl"`
+	Extract Extract `yaml:"extract"`
+}
+
+// Extract says how documents are read.
+type Extract struct {
+	// OCR reads scanned PDFs with tesseract (chi_sim): "auto" when it is
+	// installed, "on" to require it (an error when it is missing), "off" never.
+	OCR string `yaml:"ocr"`
+	// OCRDPI is the resolution pages are drawn at for OCR.
+	OCRDPI int `yaml:"ocr_dpi"`
+	// OCRMaxPages bounds the pages of one scan that are read.
+	OCRMaxPages int `yaml:"ocr_max_pages"`
 }
 
 // Crawl says how the crawler walks the portals.
@@ -78,6 +90,7 @@ func Default() Config {
 		},
 		Crawl: Crawl{Seeds: "../shared/data/portals.csv", Delay: 2 * time.Second, Workers: 16, MaxPagesPerHost: 2000, MaxDepth: 10, MaxRetries: 3,
 			RevisitAfter: 20 * time.Hour, RevisitMax: 30 * 24 * time.Hour},
+		Extract: Extract{OCR: "auto", OCRDPI: 200, OCRMaxPages: 40},
 	}
 }
 
@@ -107,6 +120,17 @@ func Load(path string, allowMissing bool) (Config, error) {
 func (c Config) Validate() error {
 	if c.Store == "" {
 		return errors.New("store: must name a file")
+	}
+	switch c.Extract.OCR {
+	case "auto", "on", "off":
+	default:
+		return fmt.Errorf("extract.ocr: %q is not auto, on or off", c.Extract.OCR)
+	}
+	if c.Extract.OCRDPI < 72 || c.Extract.OCRDPI > 600 {
+		return errors.New("extract.ocr_dpi: must be between 72 and 600")
+	}
+	if c.Extract.OCRMaxPages < 1 {
+		return errors.New("extract.ocr_max_pages: must be at least 1")
 	}
 	if c.Fetch.UserAgent == "" {
 		return errors.New("fetch.user_agent: must identify the harvester with a contact URL")

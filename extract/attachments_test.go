@@ -14,13 +14,8 @@ import (
 )
 
 // knownGaps are the cells a reader leaves null although the report prints
-// them, measured and kept here so that a change either way is seen. PDF 002:
-// the review/litigation data row prints only its ten litigation numbers, with
-// the review group blank and no label, and the cells' borders are not drawn:
-// nothing on the page says which ten of the fifteen columns they are.
-var knownGaps = map[string][]string{
-	"pdf/002": {"review_litigation.suit_direct", "review_litigation.suit_after_review"},
-}
+// them, measured and kept here so that a change either way is seen (none now).
+var knownGaps = map[string][]string{}
 
 // The seed reports made into attachments by LibreOffice
 // (testdata/attachments/make.sh): each must give the same record as the seed's

@@ -13,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nianbao/nianbao/decode"
@@ -62,6 +64,10 @@ type Options struct {
 	PDF *pdftext.Engine
 	// NoPDF leaves PDFs unread (ErrUnsupported): no PDFium at all.
 	NoPDF bool
+	// OCR reads scanned PDFs (package ocr); nil leaves a scan unread, with a
+	// warning that gives NoOCR as the reason.
+	OCR   OCR
+	NoOCR string
 	// Antiword is the antiword command for Word files older than Word 97
 	// (the DOC reader's fallback): "" looks it up on PATH, "-" has none.
 	Antiword string
@@ -92,7 +98,7 @@ func NewWithOptions(opt Options) (*Extractor, error) {
 			opt.PDF = pdftext.New(pdftext.Options{})
 			e.owned = opt.PDF
 		}
-		e.readers["pdf"] = pdfReader{engine: opt.PDF}
+		e.readers["pdf"] = pdfReader{engine: opt.PDF, ocr: opt.OCR, noOCR: opt.NoOCR}
 	}
 	return e, nil
 }
@@ -219,7 +225,50 @@ func (e *Extractor) Build(ctx context.Context, lay *Layout, url, sha string) (*r
 		rec.Attachments = append(rec.Attachments, report.Attachment{Name: a.name, URL: report.Text(a.url)})
 	}
 	parse(rec, lines, e.dec.ToSimplified(lay.Title), lay.Published, e.dec.ToSimplified)
+	if lay.Format == "pdf-ocr" {
+		distrustOCR(rec)
+	}
 	return rec, nil
+}
+
+// distrustOCR keeps of an OCR'd record only the cells that an identity which
+// holds vouches for: OCR misreads digits (0 as 9, 4 as 14) into numbers that
+// look right, and the identities are the only check on them. Every other cell
+// the OCR read is nulled and named in a warning with what was read, and every
+// template cell left without a value is named as unreadable; the identities are
+// then evaluated again, so a nulled cell may come back as inferred.
+func distrustOCR(rec *report.Record) {
+	unconfirmed := report.Unconfirmed(rec)
+	if len(unconfirmed) > 0 {
+		var read []string
+		for _, p := range unconfirmed {
+			v, _ := rec.Cell(p)
+			read = append(read, fmt.Sprintf("%s (read %s)", p, strconv.FormatFloat(*v, 'f', -1, 64)))
+			table, rest, _ := strings.Cut(p, ".")
+			row, col, _ := strings.Cut(rest, ".")
+			rec.Table(table).Set(row, col, nil)
+		}
+		rec.Warnf("OCR: %d cell(s) read but confirmed by no identity that holds, so left null: %s", len(unconfirmed), strings.Join(read, ", "))
+	}
+	var missing []string
+	for _, name := range []string{"active", "requests", "review_litigation"} {
+		t := rec.Table(name)
+		if t == nil {
+			missing = append(missing, name+" (the whole table)")
+			continue
+		}
+		for _, row := range t.Rows {
+			for _, c := range row.Cells {
+				if c.Value == nil && !slices.Contains(unconfirmed, name+"."+row.Key+"."+c.Key) {
+					missing = append(missing, name+"."+row.Key+"."+c.Key)
+				}
+			}
+		}
+	}
+	if len(missing) > 0 {
+		rec.Warnf("OCR: %d cell(s) with no value read (blank or unreadable): %s", len(missing), strings.Join(missing, ", "))
+	}
+	report.Evaluate(rec)
 }
 
 // cleanLines runs the decoder's clean-up over all lines at once, keeping the line

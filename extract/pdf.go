@@ -22,12 +22,16 @@ import (
 type pdfReader struct {
 	engine *pdftext.Engine
 	ocr    OCR
+	noOCR  string // why there is no OCR, for the warning
 }
 
 // OCR reads the text of page images (nil: no OCR).
 type OCR interface {
-	// PDF returns the OCR'd text of a scanned PDF, one entry per page.
+	// PDF returns the OCR'd text of a scanned PDF, one entry per page; with an
+	// error, the pages read before it.
 	PDF(ctx context.Context, engine *pdftext.Engine, pdf []byte, pages int) ([]string, error)
+	// Name says which engine and language data read the text.
+	Name() string
 }
 
 func (r pdfReader) Read(ctx context.Context, doc Document) (*Layout, error) {
@@ -50,16 +54,25 @@ func (r pdfReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	if len(d.Pages) > 0 && chars < 20*len(d.Pages) {
 		// A scan: pages with (next to) no text.
 		if r.ocr == nil {
-			lay.Warnings = append(lay.Warnings, "the PDF has no text layer (a scan) and no OCR is configured: no text was read")
+			why := r.noOCR
+			if why == "" {
+				why = "no OCR is configured"
+			}
+			lay.Warnings = append(lay.Warnings, "the PDF has no text layer (a scan) and "+why+": no text was read")
 			return lay, nil
 		}
 		texts, err := r.ocr.PDF(ctx, r.engine, doc.Body, len(d.Pages))
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("OCR of a scanned PDF: %w", err)
+			}
 			lay.Warnings = append(lay.Warnings, fmt.Sprintf("the PDF has no text layer (a scan) and OCR failed: %v", err))
-			return lay, nil
+			if len(texts) == 0 {
+				return lay, nil
+			}
 		}
 		lay.Format = "pdf-ocr"
-		lay.Warnings = append(lay.Warnings, "the PDF has no text layer: its text was read by OCR (tesseract, chi_sim), so any cell may be misread; the identities in checks say which tables hold together")
+		lay.Warnings = append(lay.Warnings, fmt.Sprintf("the PDF has no text layer: its text was read by OCR (%s)", r.ocr.Name()))
 		for _, t := range texts {
 			lay.Lines = append(lay.Lines, ocrLines(t)...)
 		}
@@ -383,6 +396,12 @@ func emit(all []pline) []Line {
 			if l.absorbed {
 				continue
 			}
+			if l.anchor && len(l.attached) == 0 && allNumeric(l) && !onGrid(l, cols) {
+				if cells, ok := underHeadings(l, all[:start+k]); ok {
+					out = append(out, Line{Cells: cells, Table: true})
+					continue
+				}
+			}
 			if !l.anchor {
 				cells := make([]string, len(l.segs))
 				for i, s := range l.segs {
@@ -402,6 +421,90 @@ func emit(all []pline) []Line {
 	}
 	flush(len(all))
 	return out
+}
+
+// onGrid says whether every number of a row sits in a column of its table's grid.
+func onGrid(l pline, cols []float64) bool {
+	if len(cols) == 0 {
+		return false
+	}
+	for _, s := range l.segs {
+		found := false
+		for _, c := range cols {
+			if math.Abs(c-s.center()) < 6 {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func allNumeric(l pline) bool {
+	for _, s := range l.segs {
+		if !s.numeric {
+			return false
+		}
+	}
+	return len(l.segs) > 0
+}
+
+// underHeadings places the numbers of a row that has no label by the column
+// headings printed above it: the left edges of the heading lines back to the
+// previous table row or section heading are the table's columns, and when each
+// number starts at one of them, the columns before and between the numbers are
+// blank cells. A table whose first group is blank in its only data row (a
+// review/litigation table with no reviews) prints nothing else that says which
+// columns its numbers are in. ok is false when the headings do not account for
+// every number.
+func underHeadings(l pline, above []pline) ([]string, bool) {
+	var lefts []float64
+	for i := len(above) - 1; i >= 0; i-- {
+		h := above[i]
+		if h.anchor || h.page != l.page && len(lefts) > 0 {
+			break
+		}
+		if h.absorbed {
+			continue
+		}
+		if len(h.segs) > 0 && rowStartRe.MatchString(h.segs[0].text) && strings.Contains(h.segs[0].text, "、") {
+			break // the section heading
+		}
+		for _, s := range h.segs {
+			lefts = append(lefts, s.left)
+		}
+	}
+	if len(lefts) == 0 {
+		return nil, false
+	}
+	sort.Float64s(lefts)
+	var cols []float64
+	for _, x := range lefts {
+		if k := len(cols) - 1; k >= 0 && x-cols[k] < 4 {
+			continue
+		}
+		cols = append(cols, x)
+	}
+	cells := make([]string, 0, len(cols))
+	next := 0
+	for _, n := range l.segs {
+		k := next
+		for k < len(cols) && math.Abs(cols[k]-n.left) >= 4 {
+			k++
+		}
+		if k == len(cols) {
+			return nil, false
+		}
+		for ; next < k; next++ {
+			cells = append(cells, "")
+		}
+		cells = append(cells, n.text)
+		next = k + 1
+	}
+	return cells, true
 }
 
 // gridsOf gives each line of a table the number columns of the rows around it:
@@ -591,6 +694,9 @@ func rowCells(l pline, cols []float64) []string {
 	return append(cells, nums...)
 }
 
+// ocrZeros is a word of digits in which OCR took some zeros for letters O.
+var ocrZeros = regexp.MustCompile(`^[0-9OoＯ〇]+$`)
+
 // ocrLines turns OCR output into lines: words separated by two or more spaces
 // (or a number) become cells.
 func ocrLines(text string) []Line {
@@ -605,6 +711,9 @@ func ocrLines(text string) []Line {
 		var cells []string
 		var cur strings.Builder
 		for _, f := range fields {
+			if ocrZeros.MatchString(f) {
+				f = strings.NewReplacer("O", "0", "o", "0", "Ｏ", "0", "〇", "0").Replace(f)
+			}
 			if numericRe.MatchString(f) {
 				if cur.Len() > 0 {
 					cells = append(cells, cur.String())

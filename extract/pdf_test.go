@@ -11,11 +11,13 @@ import (
 
 	"github.com/nianbao/nianbao/pdftext"
 	"github.com/nianbao/nianbao/report"
+	"github.com/nianbao/nianbao/seeds"
+	"github.com/nianbao/nianbao/simweb"
 )
 
-// The experimental PDF reader on the seed reports printed to PDF: it finds the
-// metadata, and every cell it fills is the hand-read value. (It does not yet
-// fill them all: see the README's status.)
+// The PDF reader on the seed reports printed to PDF: it finds the metadata,
+// and every cell it fills is the hand-read value (that it fills them all is
+// TestSeedAttachments).
 func TestPDFSeedsNeverWrong(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts PDFium")
@@ -106,4 +108,56 @@ func FuzzPDFLayout(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The simulated web's PDFs (its own writer, with the standard STSong-Light
+// font): no cell read differs from the value the world wrote.
+func TestSimwebPDFsNeverWrong(t *testing.T) {
+	list, err := seeds.ReadFile("../../shared/data/portals.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := simweb.Generate(simweb.Config{Seed: 3, Hosts: 80, Portals: list})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := pdftext.New(pdftext.Options{})
+	defer eng.Close()
+	e, err := NewWithOptions(Options{PDF: eng})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byURL := map[string]*simweb.Report{}
+	for _, u := range w.Units {
+		for _, x := range u.Reports {
+			byURL[x.URL()] = x
+		}
+	}
+	docs, right, null := 0, 0, 0
+	for _, r := range w.Manifest(true).Reports {
+		if r.Format != "pdf" || byURL[r.URL] == nil {
+			continue
+		}
+		body, _ := simweb.AttachmentBytes(w, byURL[r.URL])
+		rec, err := e.Extract(context.Background(), Document{Body: body, Name: "report.pdf"})
+		if err != nil {
+			t.Errorf("%s: %v", r.URL, err)
+			continue
+		}
+		docs++
+		for p, v := range r.Values {
+			switch got, _ := rec.Cell(p); {
+			case got == nil:
+				null++
+			case *got != v:
+				t.Errorf("%s: %s = %v, want %v", r.URL, p, *got, v)
+			default:
+				right++
+			}
+		}
+	}
+	t.Logf("%d PDFs: %d cells right, %d null", docs, right, null)
+	if docs < 10 || right == 0 {
+		t.Fatalf("only %d PDFs, %d cells read", docs, right)
+	}
 }

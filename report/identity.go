@@ -259,3 +259,43 @@ func (c Check) String() string {
 	}
 	return fmt.Sprintf("%s %s: %s", mark, c.Rule, c.Detail)
 }
+
+// Unconfirmed lists the printed cells that no holding identity vouches for:
+// cells in no identity whose cells are all printed and that holds. For text read
+// by OCR, where any digit may be misread, these are the cells not to trust. The
+// paths are in table, row and column order.
+func Unconfirmed(r *Record) []string {
+	confirmed := map[string]bool{}
+	printed := map[string]float64{}
+	ids := Identities(r)
+	for _, id := range ids {
+		for _, p := range id.cells() {
+			if v, ok := r.Cell(p); ok && v != nil {
+				printed[p] = *v
+			}
+		}
+	}
+	for _, id := range ids {
+		if allKnown(id, printed, nil) && nearlyEqual(sum(id.LHS, printed, nil), sum(id.RHS, printed, nil)) {
+			for _, p := range id.cells() {
+				confirmed[p] = true
+			}
+		}
+	}
+	var out []string
+	for _, name := range []string{"active", "requests", "review_litigation"} {
+		t := r.Table(name)
+		if t == nil {
+			continue
+		}
+		for _, row := range t.Rows {
+			for _, c := range row.Cells {
+				p := name + "." + row.Key + "." + c.Key
+				if c.Value != nil && !confirmed[p] {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -180,5 +181,33 @@ func TestCSVCellsCoverBothTemplates(t *testing.T) {
 	// cells both share: 19) + 26 rows of table 三 (25 and other_processing) + 15.
 	if want := 10 + 19 + 26*7 + 15; len(cells) != want {
 		t.Fatalf("%d CSV cells, want %d", len(cells), want)
+	}
+}
+
+func TestUnconfirmed(t *testing.T) {
+	r := New()
+	r.Template = Template2021
+	r.Requests = NewTable(Requests2021)
+	r.ReviewLitigation = NewTable(ReviewLitigation)
+	v := func(f float64) *float64 { return &f }
+	// A row that adds up, one that does not, and a review row without its total.
+	for _, c := range []string{"natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org"} {
+		r.Requests.Set("granted", c, v(0))
+		r.Requests.Set("partially_granted", c, v(0))
+	}
+	r.Requests.Set("granted", "natural_person", v(2))
+	r.Requests.Set("granted", "total", v(2))
+	r.Requests.Set("partially_granted", "total", v(9))
+	r.ReviewLitigation.Set("review", "upheld", v(1))
+	got := Unconfirmed(r)
+	for _, p := range got {
+		if strings.HasPrefix(p, "requests.granted.") {
+			t.Errorf("%s is confirmed by its row total", p)
+		}
+	}
+	for _, p := range []string{"requests.partially_granted.total", "requests.partially_granted.natural_person", "review_litigation.review.upheld"} {
+		if !slices.Contains(got, p) {
+			t.Errorf("%s not listed as unconfirmed: %v", p, got)
+		}
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/nianbao/nianbao/attrib"
 	"github.com/nianbao/nianbao/corpus"
 	"github.com/nianbao/nianbao/crawler"
-	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/samples"
 	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/simweb"
@@ -28,9 +27,10 @@ const demoPortalsPath = "../shared/data/portals.csv"
 
 func (a *app) demoCmd() *cobra.Command {
 	var (
-		dir   string
-		hosts int
-		seed  uint64
+		dir    string
+		hosts  int
+		seed   uint64
+		useOCR bool
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -98,7 +98,9 @@ DIR/reports.csv (the dataset) and DIR/changes.csv (what the second night changed
 				return err
 			}
 			defer st.Close()
-			ex, err := extract.New()
+			// OCR takes seconds a page: the demo leaves the simulated scans unread
+			// (their records say so) unless --ocr asks for them.
+			ex, err := a.newExtractor(cmd, useOCR)
 			if err != nil {
 				return err
 			}
@@ -169,6 +171,7 @@ DIR/reports.csv (the dataset) and DIR/changes.csv (what the second night changed
 	}
 	cmd.Flags().StringVar(&dir, "out", "", "folder for the store, manifest and reports.csv (default: a new temporary folder)")
 	cmd.Flags().IntVar(&hosts, "hosts", 12, "size of the simulated web")
+	cmd.Flags().BoolVar(&useOCR, "ocr", false, "read the simulated scanned PDFs with tesseract, as extract.ocr says (slow: seconds a page)")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the simulated web")
 	return cmd
 }

@@ -29,7 +29,7 @@ template "unknown" and warnings; input that cannot be read at all exits non-zero
 			if err != nil {
 				return err
 			}
-			ex, err := extract.New()
+			ex, err := a.newExtractor(cmd, true)
 			if err != nil {
 				return err
 			}

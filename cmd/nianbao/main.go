@@ -18,6 +18,7 @@ import (
 
 	"github.com/nianbao/nianbao/config"
 	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/ocr"
 	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/store"
 )
@@ -122,12 +123,38 @@ func (a *app) openWriting(cmd *cobra.Command) (*store.Store, *extract.Extractor,
 	if err != nil {
 		return nil, nil, err
 	}
-	ex, err := extract.New()
+	ex, err := a.newExtractor(cmd, true)
 	if err != nil {
 		st.Close()
 		return nil, nil, err
 	}
 	return st, ex, nil
+}
+
+// newExtractor builds an extractor with OCR as the configuration says
+// (extract.ocr); useOCR false leaves it off whatever the configuration.
+func (a *app) newExtractor(cmd *cobra.Command, useOCR bool) (*extract.Extractor, error) {
+	cfg, err := a.config(cmd)
+	if err != nil {
+		return nil, err
+	}
+	var opt extract.Options
+	switch {
+	case !useOCR || cfg.Extract.OCR == "off":
+		opt.NoOCR = "OCR is off"
+	default:
+		t, err := ocr.Find(cmd.Context())
+		if err != nil {
+			if cfg.Extract.OCR == "on" {
+				return nil, fmt.Errorf("extract.ocr is on: %w", err)
+			}
+			opt.NoOCR = err.Error()
+			break
+		}
+		t.DPI, t.MaxPages = cfg.Extract.OCRDPI, cfg.Extract.OCRMaxPages
+		opt.OCR = t
+	}
+	return extract.NewWithOptions(opt)
 }
 
 // printJSON writes v as indented JSON with Chinese text as it is.

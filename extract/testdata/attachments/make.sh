@@ -6,7 +6,7 @@
 #   NAME.doc   the report as Word 97
 #   003.xlsx   seed 003's tables as a workbook (Excel 2007+)
 #   003.xls    the same as Excel 97 (BIFF8)
-#   003_scan.pdf  seed 003's table pages as images only (no text layer)
+#   003_scan.pdf  seed 003's pages as images only (no text layer)
 # Lines with tabs become table rows, other lines paragraphs; in the tables
 # printed to PDF a row's numbers sit in the table's last columns, as printed. Cells do not wrap,
 # so a table row prints on one line. Run from this folder; needs soffice,
@@ -77,9 +77,10 @@ soffice --headless --infilter="HTML (StarWriter)" --convert-to "docx:MS Word 200
 soffice --headless --infilter="HTML (StarWriter)" --convert-to "doc:MS Word 97" *.html >/dev/null
 soffice --headless --infilter="HTML (StarCalc)" --convert-to xlsx 003.html >/dev/null
 soffice --headless --infilter="HTML (StarCalc)" --convert-to "xls:MS Excel 97" 003.html >/dev/null
-# The scan: seed 003's pages as 100 dpi grey JPEG images, one per PDF page.
-pdftoppm -r 100 -gray -jpeg 003.pdf scan
+# The scan: seed 003's pages as 200 dpi black-and-white images, one per PDF
+# page, as an office scanner makes them.
+pdftoppm -r 200 -mono 003.pdf scan
 cd - >/dev/null
 cp "$work"/*.pdf "$work"/*.docx "$work"/*.doc "$work"/003.xlsx "$work"/003.xls .
-go run ./scan2pdf "$work"/scan-*.jpg > 003_scan.pdf
+go run ./scan2pdf 200 "$work"/scan-*.pbm > 003_scan.pdf
 rm -rf "$work"

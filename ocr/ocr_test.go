@@ -1,0 +1,95 @@
+package ocr
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nianbao/nianbao/pdftext"
+)
+
+const scan = "../extract/testdata/attachments/003_scan.pdf"
+
+func find(t *testing.T) *Tesseract {
+	t.Helper()
+	tess, err := Find(context.Background())
+	if err != nil {
+		if !errors.Is(err, ErrMissing) {
+			t.Fatalf("Find: %v, not ErrMissing", err)
+		}
+		if os.Getenv("NIANBAO_REQUIRE_TOOLS") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	return tess
+}
+
+// A scanned page drawn by PDFium and read by tesseract gives its Chinese text;
+// the same scan again comes from the cache, without running tesseract.
+func TestReadScanOnce(t *testing.T) {
+	tess := find(t)
+	if !strings.Contains(tess.Name(), "tesseract") || !strings.HasSuffix(tess.Name(), "chi_sim") {
+		t.Errorf("name %q", tess.Name())
+	}
+	b, err := os.ReadFile(scan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := pdftext.New(pdftext.Options{})
+	defer eng.Close()
+	tess.MaxPages = 1
+	texts, err := tess.PDF(context.Background(), eng, b, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(texts) != 1 || !strings.Contains(texts[0], "政府信息公开") {
+		t.Fatalf("page 1 read as %q", texts)
+	}
+	tess.Command = "/nonexistent/tesseract" // a second run would fail
+	again, err := tess.PDF(context.Background(), eng, b, 1)
+	if err != nil || len(again) != 1 || again[0] != texts[0] {
+		t.Fatalf("the same scan was not taken from the cache: %v", err)
+	}
+	// More pages than the limit: the pages up to it, and an error saying so.
+	tess.Command, tess.MaxPages = find(t).Command, 1
+	texts, err = tess.PDF(context.Background(), eng, b, 3)
+	if err == nil || !strings.Contains(err.Error(), "1 of 3 pages") || len(texts) != 1 {
+		t.Fatalf("over the page limit: %d pages, %v", len(texts), err)
+	}
+}
+
+// A page that takes longer than the time limit stops tesseract with an error.
+func TestPageTimeout(t *testing.T) {
+	tess := find(t)
+	b, err := os.ReadFile(scan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := pdftext.New(pdftext.Options{})
+	defer eng.Close()
+	tess.PageTimeout = 50 * time.Millisecond
+	start := time.Now()
+	_, err = tess.PDF(context.Background(), eng, b, 1)
+	if err == nil || !strings.Contains(err.Error(), "deadline") {
+		t.Fatalf("no timeout: %v", err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("stopping took %s", d)
+	}
+}
+
+func TestFindNamesThePackages(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	_, err := Find(context.Background())
+	if !errors.Is(err, ErrMissing) || !strings.Contains(err.Error(), "apt-get install tesseract-ocr tesseract-ocr-chi-sim") {
+		t.Fatalf("%v", err)
+	}
+	if _, err := exec.LookPath("tesseract"); err == nil {
+		t.Fatal("PATH not cleared")
+	}
+}
