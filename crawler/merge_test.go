@@ -107,3 +107,46 @@ func TestPageAndAttachmentMerge(t *testing.T) {
 		t.Errorf("the world has no page+PDF or page+DOCX/XLSX pair to check: %v", checked)
 	}
 }
+
+// TestCopiesMergeByContent: a report published at two addresses that share no
+// link (the same page in two columns of a site) is one record with both
+// sources, found by its content.
+func TestCopiesMergeByContent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crawls a simulated world")
+	}
+	h := newHarnessFaults(t, 8, 0, false)
+	h.crawl(t)
+	bySource := map[string]*store.Entry{}
+	h.st.Entries(func(e *store.Entry) error {
+		for _, s := range e.Sources {
+			bySource[s.URL] = e
+		}
+		return nil
+	})
+	checked := 0
+	for _, r := range h.w.Manifest(true).Reports {
+		if r.Outcome != simweb.Found || r.DuplicateURL == "" {
+			continue
+		}
+		a, b := canon(t, r.URL), canon(t, r.DuplicateURL)
+		ea, eb := bySource[a], bySource[b]
+		if ea == nil || eb == nil {
+			continue // an address the crawl did not reach (a list beyond its limits)
+		}
+		checked++
+		if ea != eb {
+			t.Errorf("%s and its copy %s are two records: %s and %s", a, b, ea.ReportID, eb.ReportID)
+			continue
+		}
+		for p, v := range r.Values {
+			if got, _ := ea.Record.Cell(p); got != nil && *got != v {
+				t.Errorf("%s %s: %v, the report prints %v", r.URL, p, *got, v)
+			}
+		}
+	}
+	t.Logf("%d reports with a copy checked", checked)
+	if checked == 0 {
+		t.Fatal("the world has no report with a copy that the crawl reached")
+	}
+}

@@ -54,7 +54,8 @@ type Extractor struct {
 	owned   *pdftext.Engine // started by New, stopped by Close
 }
 
-// New builds an extractor with every reader: HTML, text, DOCX, XLSX and PDF.
+// New builds an extractor with every reader: HTML, text, DOCX, XLSX, DOC/WPS,
+// XLS, ZIP and PDF (without OCR: see Options).
 func New() (*Extractor, error) { return NewWithOptions(Options{}) }
 
 // Options shape an extractor.

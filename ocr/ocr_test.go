@@ -93,3 +93,25 @@ func TestFindNamesThePackages(t *testing.T) {
 		t.Fatal("PATH not cleared")
 	}
 }
+
+// BenchmarkOCRPage draws one scanned page and reads it with tesseract: the
+// cost of OCR per page.
+func BenchmarkOCRPage(b *testing.B) {
+	tess, err := Find(context.Background())
+	if err != nil {
+		b.Skip(err)
+	}
+	pdf, err := os.ReadFile(scan)
+	if err != nil {
+		b.Fatal(err)
+	}
+	eng := pdftext.New(pdftext.Options{})
+	defer eng.Close()
+	tess.MaxPages = 1
+	for b.Loop() {
+		if _, err := tess.read(context.Background(), eng, pdf, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+}

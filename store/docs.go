@@ -74,6 +74,8 @@ type DocState struct {
 	Visits       int           `json:"visits,omitempty"`
 	Changes      int           `json:"changes,omitempty"`
 	Generation   uint64        `json:"generation,omitempty"` // the last run that asked for it
+	// FirstGeneration is the run that first asked for it (0: before schema 3).
+	FirstGeneration uint64 `json:"first_generation,omitempty"`
 }
 
 // Due reports whether a URL should be asked again in a run that started at t.

@@ -130,6 +130,7 @@ func (f *Frontier) observeAll(tx *bolt.Tx, cm *Commit, run *RunInfo) error {
 		}
 		if d == nil {
 			d = newDoc(v.Req, v.Time)
+			d.FirstGeneration = f.gen
 		}
 		run.Counts.Requests++
 		if v.Class == "not_modified" {
@@ -231,6 +232,15 @@ func (f *Frontier) reportID(tx *bolt.Tx, cm *Commit) (string, error) {
 	}
 	for _, u := range related {
 		if id, err := storedReportOf(tx, u); err != nil || id != "" {
+			return id, err
+		}
+	}
+	// A copy of a report page already stored under another address, sharing
+	// no link with it (the same report in two columns of a site): the same
+	// content is the same report. (An attachment goes with its page: one file
+	// may be attached to several pages.)
+	if cm.Done != nil && cm.Done.Get("kind") != "attachment" {
+		if id, err := reportWithContent(tx, report.Fingerprint(cm.Entry.Record)); err != nil || id != "" {
 			return id, err
 		}
 	}
@@ -439,6 +449,14 @@ func (f *Frontier) reconcile(tx *bolt.Tx, run *RunInfo) error {
 		if err := changes.Delete(u64(g.Seq)); err != nil {
 			return err
 		}
+		// The old address's reading leaves the record: it is read at the new one.
+		if e, err := getEntry(tx, g.ReportID); err != nil {
+			return err
+		} else if e != nil && dropComponent(e, g.URL) {
+			if err := putEntry(tx, e); err != nil {
+				return err
+			}
+		}
 		key := docKey("GET", g.URL, nil)
 		if d, err := getDoc(tx, key); err != nil {
 			return err
@@ -496,8 +514,16 @@ func (f *Frontier) reconcile(tx *bolt.Tx, run *RunInfo) error {
 			}
 			continue
 		}
+		// An address the report was first read from this run answered: the
+		// report is there now. (A copy it had all along does not make a
+		// deleted address a move; a list page linked to the report, or its
+		// attachment, is not the report.)
+		e, err := getEntry(tx, g.ReportID)
+		if err != nil {
+			return err
+		}
 		for _, d := range alive[g.ReportID] {
-			if d.URL != g.URL && d.Kind != "attachment" && d.FirstSeen.After(run.Started.Add(-time.Second)) {
+			if e != nil && d.URL != g.URL && d.Kind != "attachment" && d.FirstGeneration == f.gen && e.hasSource(d.URL) {
 				if err := movedTo(g, d.URL); err != nil {
 					return err
 				}
@@ -514,6 +540,37 @@ func hostOfURL(raw string) string {
 		return ""
 	}
 	return strings.ToLower(u.Host)
+}
+
+func (e *Entry) hasSource(url string) bool {
+	for _, s := range e.Sources {
+		if s.URL == url {
+			return true
+		}
+	}
+	return false
+}
+
+// dropComponent removes the reading of the document at url from a record made
+// of several, and merges the rest again; it reports whether it did.
+func dropComponent(e *Entry, url string) bool {
+	if len(e.Components) < 2 {
+		return false
+	}
+	kept := e.Components[:0:0]
+	for _, c := range e.Components {
+		if c.Source.URL != url {
+			kept = append(kept, c)
+		}
+	}
+	if len(kept) == len(e.Components) {
+		return false
+	}
+	remerge(e, kept)
+	if len(kept) == 1 {
+		e.Components = nil // one document: its reading is the record
+	}
+	return true
 }
 
 // mergeInto makes e, a report's record read from one document, the report's
@@ -543,6 +600,12 @@ func mergeInto(old, e *Entry, attachment, oldAttachment bool) bool {
 	}
 	// The page first: its metadata is the report's.
 	sort.SliceStable(comps, func(i, j int) bool { return !comps[i].Attachment && comps[j].Attachment })
+	remerge(e, comps)
+	return !replaced
+}
+
+// remerge makes e's record and sources those of its components, merged.
+func remerge(e *Entry, comps []Component) {
 	recs := make([]*report.Record, len(comps))
 	e.Sources = e.Sources[:0]
 	for i, c := range comps {
@@ -553,5 +616,4 @@ func mergeInto(old, e *Entry, attachment, oldAttachment bool) bool {
 	// The tables' document is the record's source.
 	e.Sources[0], e.Sources[best] = e.Sources[best], e.Sources[0]
 	e.Record, e.Components = merged, comps
-	return !replaced
 }

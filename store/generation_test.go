@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
@@ -205,6 +206,54 @@ func TestMigrateFromSchema1(t *testing.T) {
 		}
 		if v := tx.Bucket(bucketSeen).Get([]byte("0123456789abcdef")); binary.BigEndian.Uint64(v) != 1 {
 			t.Errorf("seen value %x", v)
+		}
+		return nil
+	})
+}
+
+// A store written by schema 2 gets the content index of the records it has, so
+// that a copy of one of its reports fetched later joins it.
+func TestMigrateFromSchema2IndexesContent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	rec := report.New()
+	rec.Title, rec.Template = "某县人民政府办公室2022年政府信息公开工作年度报告", report.Template2021
+	rec.Requests = report.NewTable(report.Requests2021)
+	seven := 7.0
+	rec.Requests.Set("new_received", "total", &seven)
+	body, err := json.Marshal(&Entry{ReportID: "r1", Record: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(path, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketMeta, bucketRaw, bucketCaptures, bucketRecords, bucketSeen, bucketDocs, bucketRuns, bucketVersions, bucketChanges} {
+			if _, err := tx.CreateBucket(b); err != nil {
+				return err
+			}
+		}
+		tx.Bucket(bucketMeta).Put(keySchema, []byte("2"))
+		return tx.Bucket(bucketRecords).Put([]byte("r1"), body)
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.db.View(func(tx *bolt.Tx) error {
+		if id, err := reportWithContent(tx, report.Fingerprint(rec)); err != nil || id != "r1" {
+			t.Errorf("the record is not found by its content: %q %v", id, err)
+		}
+		other := *rec
+		other.Title = "另一份报告"
+		if id, _ := reportWithContent(tx, report.Fingerprint(&other)); id != "" {
+			t.Errorf("other content found %q", id)
 		}
 		return nil
 	})

@@ -25,7 +25,7 @@ import (
 )
 
 // SchemaVersion is the layout version of the store file.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // MaxRawSize bounds what one stored document may decompress to.
 const MaxRawSize = 256 << 20
@@ -35,6 +35,7 @@ var (
 	bucketRaw      = []byte("raw")
 	bucketCaptures = []byte("captures")
 	bucketRecords  = []byte("records")
+	bucketPrints   = []byte("prints") // content fingerprint of a document's reading → report id
 	keySchema      = []byte("schema_version")
 )
 
@@ -122,6 +123,18 @@ var migrations = []func(tx *bolt.Tx) error{
 			}
 		}
 		return tx.Bucket(bucketMeta).Put(keyGeneration, u64(1))
+	},
+	func(tx *bolt.Tx) error { // 2 → 3: reports found by their content
+		if _, err := tx.CreateBucketIfNotExists(bucketPrints); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketRecords).ForEach(func(k, v []byte) error {
+			e := &Entry{}
+			if err := json.Unmarshal(v, e); err != nil {
+				return fmt.Errorf("decoding record %s: %w", k, err)
+			}
+			return indexPrints(tx, e)
+		})
 	},
 }
 
@@ -329,7 +342,55 @@ func putEntry(tx *bolt.Tx, e *Entry) error {
 	if err := tx.Bucket(bucketRecords).Put([]byte(e.ReportID), b); err != nil {
 		return fmt.Errorf("storing record %s: %w", e.ReportID, err)
 	}
+	return indexPrints(tx, e)
+}
+
+// readings are the records of a report's documents, each as read on its own:
+// its components, or its one record.
+func (e *Entry) readings() []*report.Record {
+	if len(e.Components) == 0 {
+		return []*report.Record{e.Record}
+	}
+	out := make([]*report.Record, 0, len(e.Components))
+	for _, c := range e.Components {
+		out = append(out, c.Record)
+	}
+	return out
+}
+
+// indexPrints lets the report be found by the content of any of its documents.
+func indexPrints(tx *bolt.Tx, e *Entry) error {
+	b := tx.Bucket(bucketPrints)
+	for _, r := range e.readings() {
+		if r == nil || r.Template == report.TemplateUnknown {
+			continue
+		}
+		if fp := report.Fingerprint(r); fp != "" {
+			if err := b.Put([]byte(fp), []byte(e.ReportID)); err != nil {
+				return fmt.Errorf("indexing record %s: %w", e.ReportID, err)
+			}
+		}
+	}
 	return nil
+}
+
+// reportWithContent is the report one of whose documents reads as fp, if it
+// still does (an index entry outlives a revision).
+func reportWithContent(tx *bolt.Tx, fp string) (string, error) {
+	id := tx.Bucket(bucketPrints).Get([]byte(fp))
+	if id == nil {
+		return "", nil
+	}
+	e, err := getEntry(tx, string(id))
+	if err != nil || e == nil {
+		return "", err
+	}
+	for _, r := range e.readings() {
+		if report.Fingerprint(r) == fp {
+			return e.ReportID, nil
+		}
+	}
+	return "", nil
 }
 
 // PutEntries writes many entries in one transaction.
