@@ -168,26 +168,17 @@ func NewLong(w io.Writer) (*LongWriter, error) {
 func (lw *LongWriter) Write(e *store.Entry) error {
 	r := e.Record
 	inferred := inferredValues(r)
-	for _, name := range []string{"active", "requests", "review_litigation"} {
-		t := r.Table(name)
-		if t == nil {
-			continue
+	for c := range r.AllCells() {
+		value, inf := "", "false"
+		if c.Value != nil {
+			value = report.FormatNumber(*c.Value)
+		} else if v, ok := inferred[c.Path()]; ok {
+			value, inf = report.FormatNumber(v), "true"
 		}
-		for _, row := range t.Rows {
-			for _, c := range row.Cells {
-				p := name + "." + row.Key + "." + c.Key
-				value, inf := "", "false"
-				if c.Value != nil {
-					value = report.FormatNumber(*c.Value)
-				} else if v, ok := inferred[p]; ok {
-					value, inf = report.FormatNumber(v), "true"
-				}
-				if err := lw.t.Write([]string{e.ReportID, name, row.Key, c.Key, value, inf}); err != nil {
-					return fmt.Errorf("writing the cells of %s: %w", e.ReportID, err)
-				}
-				lw.n++
-			}
+		if err := lw.t.Write([]string{e.ReportID, c.Table, c.Row, c.Col, value, inf}); err != nil {
+			return fmt.Errorf("writing the cells of %s: %w", e.ReportID, err)
 		}
+		lw.n++
 	}
 	return nil
 }

@@ -253,17 +253,13 @@ func distrustOCR(rec *report.Record) {
 	}
 	var missing []string
 	for _, name := range []string{"active", "requests", "review_litigation"} {
-		t := rec.Table(name)
-		if t == nil {
+		if rec.Table(name) == nil {
 			missing = append(missing, name+" (the whole table)")
-			continue
 		}
-		for _, row := range t.Rows {
-			for _, c := range row.Cells {
-				if c.Value == nil && !slices.Contains(unconfirmed, name+"."+row.Key+"."+c.Key) {
-					missing = append(missing, name+"."+row.Key+"."+c.Key)
-				}
-			}
+	}
+	for c := range rec.AllCells() {
+		if p := c.Path(); c.Value == nil && !slices.Contains(unconfirmed, p) {
+			missing = append(missing, p)
 		}
 	}
 	if len(missing) > 0 {

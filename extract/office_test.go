@@ -16,29 +16,14 @@ import (
 // The simulated web's DOCX, XLSX and DOC reports read back to the values it
 // gives for them.
 func TestOfficeAttachmentsReadBack(t *testing.T) {
-	list, err := seeds.ReadFile("../../shared/data/portals.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := simweb.Generate(simweb.Config{Seed: 3, Hosts: 80, Portals: list})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, byURL := testWorld(t)
 	e := newTestExtractor(t)
 	checked := map[string]int{}
 	for _, r := range w.Manifest(true).Reports {
 		if (r.Format != "docx" && r.Format != "xlsx" && r.Format != "doc") || r.Template == "legacy" || checked[r.Format] >= 4 {
 			continue
 		}
-		var rp *simweb.Report
-		for _, u := range w.Units {
-			for _, x := range u.Reports {
-				if x.URL() == r.URL {
-					rp = x
-				}
-			}
-		}
-		body, _ := simweb.AttachmentBytes(w, rp)
+		body, _ := simweb.AttachmentBytes(w, byURL[r.URL])
 		if want := map[string]string{"doc": "ole"}[r.Format]; Sniff(body) != r.Format && Sniff(body) != want {
 			t.Fatalf("%s sniffed as %s", r.Format, Sniff(body))
 		}
@@ -63,6 +48,26 @@ func TestOfficeAttachmentsReadBack(t *testing.T) {
 	if checked["docx"] == 0 || checked["xlsx"] == 0 || checked["doc"] == 0 {
 		t.Fatalf("checked %v", checked)
 	}
+}
+
+// testWorld is a simulated web of 80 hosts and its reports by URL.
+func testWorld(t *testing.T) (*simweb.World, map[string]*simweb.Report) {
+	t.Helper()
+	list, err := seeds.ReadFile("../../shared/data/portals.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := simweb.Generate(simweb.Config{Seed: 3, Hosts: 80, Portals: list})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byURL := map[string]*simweb.Report{}
+	for _, u := range w.Units {
+		for _, x := range u.Reports {
+			byURL[x.URL()] = x
+		}
+	}
+	return w, byURL
 }
 
 func TestZipBombRefused(t *testing.T) {

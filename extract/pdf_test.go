@@ -11,7 +11,6 @@ import (
 
 	"github.com/nianbao/nianbao/pdftext"
 	"github.com/nianbao/nianbao/report"
-	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/simweb"
 )
 
@@ -113,25 +112,12 @@ func FuzzPDFLayout(f *testing.F) {
 // The simulated web's PDFs (its own writer, with the standard STSong-Light
 // font): no cell read differs from the value the world wrote.
 func TestSimwebPDFsNeverWrong(t *testing.T) {
-	list, err := seeds.ReadFile("../../shared/data/portals.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := simweb.Generate(simweb.Config{Seed: 3, Hosts: 80, Portals: list})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, byURL := testWorld(t)
 	eng := pdftext.New(pdftext.Options{})
 	defer eng.Close()
 	e, err := NewWithOptions(Options{PDF: eng})
 	if err != nil {
 		t.Fatal(err)
-	}
-	byURL := map[string]*simweb.Report{}
-	for _, u := range w.Units {
-		for _, x := range u.Reports {
-			byURL[x.URL()] = x
-		}
 	}
 	docs, right, null := 0, 0, 0
 	for _, r := range w.Manifest(true).Reports {

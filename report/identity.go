@@ -283,18 +283,9 @@ func Unconfirmed(r *Record) []string {
 		}
 	}
 	var out []string
-	for _, name := range []string{"active", "requests", "review_litigation"} {
-		t := r.Table(name)
-		if t == nil {
-			continue
-		}
-		for _, row := range t.Rows {
-			for _, c := range row.Cells {
-				p := name + "." + row.Key + "." + c.Key
-				if c.Value != nil && !confirmed[p] {
-					out = append(out, p)
-				}
-			}
+	for c := range r.AllCells() {
+		if p := c.Path(); c.Value != nil && !confirmed[p] {
+			out = append(out, p)
 		}
 	}
 	return out

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"strconv"
 )
 
@@ -360,3 +361,32 @@ func (t *Table) UnmarshalJSON(data []byte) error {
 
 // Num returns a pointer to v, for building tables.
 func Num(v float64) *float64 { return &v }
+
+// CellRef is one cell of a record's tables, with where it is.
+type CellRef struct {
+	Table, Row, Col string
+	Value           *float64
+}
+
+// Path is the cell's path, as in checks and inferred: "requests.granted.total".
+func (c CellRef) Path() string { return c.Table + "." + c.Row + "." + c.Col }
+
+// AllCells yields every cell of the record's tables that are present, in
+// table, row and column order.
+func (r *Record) AllCells() iter.Seq[CellRef] {
+	return func(yield func(CellRef) bool) {
+		for _, name := range []string{"active", "requests", "review_litigation"} {
+			t := r.Table(name)
+			if t == nil {
+				continue
+			}
+			for _, row := range t.Rows {
+				for _, c := range row.Cells {
+					if !yield(CellRef{Table: name, Row: row.Key, Col: c.Key, Value: c.Value}) {
+						return
+					}
+				}
+			}
+		}
+	}
+}

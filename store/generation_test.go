@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -172,21 +173,25 @@ func TestVersionsAndReconcile(t *testing.T) {
 	}
 }
 
-// A store written by schema 1 keeps its visited set as the first generation's.
-func TestMigrateFromSchema1(t *testing.T) {
+// openOld writes a store file of an older schema version with the given
+// buckets and content, and opens it (migrating it); it is closed with the test.
+func openOld(t *testing.T, version int, buckets [][]byte, fill func(tx *bolt.Tx) error) *Store {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "old.db")
 	db, err := bolt.Open(path, 0o644, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMeta, bucketRaw, bucketCaptures, bucketRecords, bucketSeen} {
+		for _, b := range buckets {
 			if _, err := tx.CreateBucket(b); err != nil {
 				return err
 			}
 		}
-		tx.Bucket(bucketMeta).Put(keySchema, []byte("1"))
-		return tx.Bucket(bucketSeen).Put([]byte("0123456789abcdef"), binary.BigEndian.AppendUint64(nil, 1700000000))
+		if err := tx.Bucket(bucketMeta).Put(keySchema, []byte(strconv.Itoa(version))); err != nil {
+			return err
+		}
+		return fill(tx)
 	})
 	db.Close()
 	if err != nil {
@@ -196,7 +201,15 @@ func TestMigrateFromSchema1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// A store written by schema 1 keeps its visited set as the first generation's.
+func TestMigrateFromSchema1(t *testing.T) {
+	s := openOld(t, 1, [][]byte{bucketMeta, bucketRaw, bucketCaptures, bucketRecords, bucketSeen}, func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSeen).Put([]byte("0123456789abcdef"), binary.BigEndian.AppendUint64(nil, 1700000000))
+	})
 	if v, _ := s.Version(); v != SchemaVersion {
 		t.Fatalf("version %d", v)
 	}
@@ -214,7 +227,6 @@ func TestMigrateFromSchema1(t *testing.T) {
 // A store written by schema 2 gets the content index of the records it has, so
 // that a copy of one of its reports fetched later joins it.
 func TestMigrateFromSchema2IndexesContent(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
 	rec := report.New()
 	rec.Title, rec.Template = "某县人民政府办公室2022年政府信息公开工作年度报告", report.Template2021
 	rec.Requests = report.NewTable(report.Requests2021)
@@ -224,28 +236,9 @@ func TestMigrateFromSchema2IndexesContent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := bolt.Open(path, 0o644, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMeta, bucketRaw, bucketCaptures, bucketRecords, bucketSeen, bucketDocs, bucketRuns, bucketVersions, bucketChanges} {
-			if _, err := tx.CreateBucket(b); err != nil {
-				return err
-			}
-		}
-		tx.Bucket(bucketMeta).Put(keySchema, []byte("2"))
+	s := openOld(t, 2, [][]byte{bucketMeta, bucketRaw, bucketCaptures, bucketRecords, bucketSeen, bucketDocs, bucketRuns, bucketVersions, bucketChanges}, func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketRecords).Put([]byte("r1"), body)
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	s.db.View(func(tx *bolt.Tx) error {
 		if id, err := reportWithContent(tx, report.Fingerprint(rec)); err != nil || id != "r1" {
 			t.Errorf("the record is not found by its content: %q %v", id, err)
