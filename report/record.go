@@ -82,7 +82,7 @@ func (t *Text) UnmarshalJSON(b []byte) error {
 // Source describes the document a record was read from.
 type Source struct {
 	URL      Text   `json:"url"`
-	Format   string `json:"format"`   // html, text, pdf, docx, doc, xlsx, …
+	Format   string `json:"format"`   // html, text, pdf, pdf-ocr (a scan read by OCR), docx, doc, xlsx, xls, zip/…
 	Encoding string `json:"encoding"` // the charset the bytes were decoded from
 	Script   string `json:"script"`   // hans or hant: the script of the source
 	SHA256   string `json:"sha256"`   // of the raw bytes
