@@ -63,6 +63,9 @@ func openCFB(b []byte) (*cfbFile, error) {
 			return nil, fmt.Errorf("%w: the DIFAT loops", errCFB)
 		}
 		sec := f.sectorBytes(next)
+		if len(sec) < f.sector {
+			return nil, fmt.Errorf("%w: a DIFAT sector is cut short", errCFB)
+		}
 		per := f.sector/4 - 1
 		for i := 0; i < per; i++ {
 			if s := le.Uint32(sec[4*i:]); s < nsect {
