@@ -97,7 +97,7 @@ func (d *Decoder) isTraditional(s string) bool {
 }
 
 var (
-	tagRe = regexp.MustCompile(`</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>\t\n]*)?/?>`)
+	tagRe = regexp.MustCompile(`</?[A-Za-z][A-Za-z0-9]*(?:[^\S\n\t][^<>\t\n]*)?/?>`) // within one line and one cell
 	// A Han character followed by pinyin with at least one tone mark, in half- or
 	// full-width parentheses: 區(qū), 務（wù）; a printed page may wrap the line
 	// between the character and its annotation (the line break is kept).
