@@ -598,8 +598,16 @@ func mergeInto(old, e *Entry, attachment, oldAttachment bool) bool {
 	if !replaced {
 		comps = append(comps, Component{Source: src, Attachment: attachment, Record: e.Record})
 	}
-	// The page first: its metadata is the report's.
-	sort.SliceStable(comps, func(i, j int) bool { return !comps[i].Attachment && comps[j].Attachment })
+	// The page first: its metadata is the report's. Among pages (copies of
+	// one report under several addresses) and among attachments, the order is
+	// the addresses', not the order they were fetched in, so that two crawls
+	// of the same web give a report the same source whatever their timing.
+	sort.SliceStable(comps, func(i, j int) bool {
+		if comps[i].Attachment != comps[j].Attachment {
+			return !comps[i].Attachment
+		}
+		return comps[i].Source.URL < comps[j].Source.URL
+	})
 	remerge(e, comps)
 	return !replaced
 }

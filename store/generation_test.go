@@ -251,3 +251,29 @@ func TestMigrateFromSchema2IndexesContent(t *testing.T) {
 		return nil
 	})
 }
+
+// TestCopiesOrderedByAddress: two copies of one report make the same record
+// whichever was fetched first, so two crawls of one web agree on its source.
+func TestCopiesOrderedByAddress(t *testing.T) {
+	a, b := "http://www.example.gov.cn/a/1.html", "http://www.example.gov.cn/b/1.html"
+	page := func(u string) *Entry {
+		r := report.New()
+		r.Title, r.Template, r.Source.URL = "某局2023年政府信息公开工作年度报告", report.Template2021, report.Text(u)
+		r.ReviewLitigation = report.NewTable(report.ReviewLitigation)
+		r.ReviewLitigation.Set("review", "total", report.Num(7))
+		return &Entry{ReportID: ReportID(u, ""), Record: r, Sources: []SourceRef{{URL: u}}}
+	}
+	for _, first := range []string{a, b} {
+		second := a
+		if first == a {
+			second = b
+		}
+		e := page(second)
+		if !mergeInto(page(first), e, false, false) {
+			t.Fatalf("%s after %s did not join the report", second, first)
+		}
+		if string(e.Record.Source.URL) != a || e.Sources[0].URL != a || len(e.Sources) != 2 || e.Components[0].Source.URL != a {
+			t.Errorf("%s fetched first: source %s, sources %+v", first, e.Record.Source.URL, e.Sources)
+		}
+	}
+}
