@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -408,30 +409,38 @@ func (f *Frontier) Finish(now time.Time) (RunInfo, error) {
 }
 
 func (f *Frontier) reconcile(tx *bolt.Tx, run *RunInfo) error {
-	var gone []*ReportChange
-	news := map[string][]*ReportChange{}
-	err := tx.Bucket(bucketChanges).ForEach(func(_, v []byte) error {
+	// This run's changes are the last in the log (sequence numbers only grow,
+	// generations too): read back from the end, not through every night's.
+	var mine []*ReportChange
+	cur := tx.Bucket(bucketChanges).Cursor()
+	for k, v := cur.Last(); k != nil; k, v = cur.Prev() {
 		var c ReportChange
 		if err := json.Unmarshal(v, &c); err != nil {
-			return err
+			return fmt.Errorf("decoding change %x: %w", k, err)
 		}
-		if c.Generation != f.gen {
-			return nil
+		if c.Generation < f.gen {
+			break
 		}
+		if c.Generation == f.gen {
+			mine = append(mine, &c)
+		}
+	}
+	var gone []*ReportChange
+	news := map[string][]*ReportChange{}
+	for _, c := range slices.Backward(mine) { // in the order they were logged
 		switch c.Kind {
 		case ChangeGone:
-			gone = append(gone, &c)
+			gone = append(gone, c)
 		case ChangeNew:
-			news[c.Fingerprint] = append(news[c.Fingerprint], &c)
+			news[c.Fingerprint] = append(news[c.Fingerprint], c)
 		}
+	}
+	if len(gone) == 0 {
 		return nil
-	})
-	if err != nil || len(gone) == 0 {
-		return err
 	}
 	// Other addresses of each report that answered this run.
 	alive := map[string][]DocState{}
-	err = tx.Bucket(bucketDocs).ForEach(func(_, v []byte) error {
+	err := tx.Bucket(bucketDocs).ForEach(func(_, v []byte) error {
 		var d DocState
 		if err := json.Unmarshal(v, &d); err != nil {
 			return err
