@@ -13,7 +13,7 @@ import (
 	"github.com/nianbao/nianbao/report"
 )
 
-func openTemp(t *testing.T) *Store {
+func openTemp(t testing.TB) *Store {
 	t.Helper()
 	s, err := Open(filepath.Join(t.TempDir(), "corpus.db"), Options{})
 	if err != nil {
