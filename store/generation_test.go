@@ -263,11 +263,8 @@ func TestCopiesOrderedByAddress(t *testing.T) {
 		r.ReviewLitigation.Set("review", "total", report.Num(7))
 		return &Entry{ReportID: ReportID(u, ""), Record: r, Sources: []SourceRef{{URL: u}}}
 	}
-	for _, first := range []string{a, b} {
-		second := a
-		if first == a {
-			second = b
-		}
+	for _, order := range [][2]string{{a, b}, {b, a}} {
+		first, second := order[0], order[1]
 		e := page(second)
 		if !mergeInto(page(first), e, false, false) {
 			t.Fatalf("%s after %s did not join the report", second, first)
