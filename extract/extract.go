@@ -87,10 +87,11 @@ func NewWithOptions(opt Options) (*Extractor, error) {
 		opt.Antiword = ""
 	}
 	e := &Extractor{dec: dec, readers: map[string]Reader{
-		"html": htmlReader{dec: dec},
-		"text": textReader{dec: dec},
-		"docx": docxReader{},
-		"xlsx": xlsxReader{},
+		"html":     htmlReader{dec: dec},
+		"text":     textReader{dec: dec},
+		"markdown": markdownReader{dec: dec},
+		"docx":     docxReader{},
+		"xlsx":     xlsxReader{},
 	}}
 	e.readers["zip"] = zipReader{e: e}
 	e.readers["ole"] = oleReader{doc: docReader{antiword: opt.Antiword}}
@@ -151,6 +152,9 @@ func Sniff(b []byte) string {
 	}
 	if looksBinary(head) {
 		return "binary"
+	}
+	if looksMarkdown(b) {
+		return "markdown"
 	}
 	return "text"
 }
@@ -214,7 +218,7 @@ func (e *Extractor) Build(ctx context.Context, lay *Layout, url, sha string) (*r
 	rec.Source = report.Source{URL: report.Text(url), Format: lay.Format, Encoding: lay.Encoding, Script: "hans", SHA256: sha}
 	rec.Warnings = append(rec.Warnings, lay.Warnings...)
 
-	lines, unconverted, script, warns := e.cleanLines(lay.Lines, lay.Format == "text")
+	lines, unconverted, script, warns := e.cleanLines(lay.Lines, lay.Format == "text" || lay.Format == "markdown")
 	// Attachment names are kept in the script printed: they name files on the server.
 	atts := attachmentsFrom(lay.Links, unconverted)
 	rec.Source.Script = script

@@ -11,6 +11,7 @@ import (
 // parse fills a record from clean lines: metadata, sections, template, tables,
 // checks and inferred values.
 func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, simplifyName func(string) string) {
+	lines = resegment(lines)
 	title := findTitle(titleHint, lines)
 	rec.Title = report.Text(title)
 

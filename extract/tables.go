@@ -34,7 +34,33 @@ type gluedRow struct {
 	key, digits string
 }
 
-var gluedRe = regexp.MustCompile(`^(.*[^0-9\s.．])\s*([0-9]+(?:\.[0-9]+)?)$`)
+var gluedRe = regexp.MustCompile(`^(.*[^0-9\s.．+\-−])\s*([0-9]+(?:\.[0-9]+)?)$`)
+
+// gluedToLabel moves the digits a label ends with into the row's cells, when
+// every cell after it is a plain run of digits (or there are none): a decimal
+// only when it is the row's one value. A sign before the digits (2648-18538)
+// leaves the label as it is: where the number starts is not printed.
+func gluedToLabel(label string, cells []token) (string, []token, bool) {
+	m := gluedRe.FindStringSubmatch(foldWidth(label))
+	if m == nil || strings.TrimSpace(m[1]) == "" {
+		return "", nil, false
+	}
+	vals := 0
+	for _, c := range cells {
+		if c.val.kind == kindBlank {
+			continue
+		}
+		if _, ok := digitRun(c); !ok {
+			return "", nil, false
+		}
+		vals++
+	}
+	if vals > 0 && strings.ContainsAny(m[2], ".") {
+		return "", nil, false
+	}
+	out := append([]token{{text: m[2], val: parseValue(m[2]), col: -1}}, cells...)
+	return m[1], out, true
+}
 
 type rowAcc struct {
 	key    string
@@ -55,17 +81,13 @@ func (p *rowParser) feed(l Line, lineNo int) {
 		return
 	}
 	label, cells := splitRow(toks)
-	nvals := countValues(cells)
-	if label != "" && nvals == 0 {
-		// "行政规范性文件8855698": the digits glued to the label.
-		if m := gluedRe.FindStringSubmatch(label); m != nil {
-			if key, dup := match(p.ms, m[1], p.last, p.filled); key != "" && !dup {
-				label = m[1]
-				cells = []token{{text: m[2], val: parseValue(m[2]), col: -1}}
-				nvals = 1
-			}
+	if l2, c2, ok := gluedToLabel(label, cells); ok {
+		// "行政规范性文件8855698", "（七）总计23 0 00 0 023": digits glued to the label.
+		if key, dup := match(p.ms, l2, p.last, p.filled); key != "" && !dup {
+			label, cells = l2, c2
 		}
 	}
+	nvals := countValues(cells)
 	if label != "" {
 		key, dup := match(p.ms, label, p.last, p.filled)
 		switch {
@@ -240,25 +262,36 @@ func (p *rowParser) flush() {
 	}
 }
 
-// gluedDigits: the row's only value is a run of at least w digits.
+// gluedDigits: the row's values are runs of digits that hold more digits than
+// the row has columns but fewer runs: cells run together, the spaces printed
+// between some of them kept as boundaries ("230 000023").
 func (p *rowParser) gluedDigits(a *rowAcc, w int) (string, bool) {
 	if w < 2 || p.extra() > 0 {
 		return "", false
 	}
-	var vals []token
-	for _, t := range append(append([]token(nil), a.cells...), a.stream...) {
-		if t.val.isValue() {
-			vals = append(vals, t)
+	return joinRuns(append(append([]token(nil), a.cells...), a.stream...), w)
+}
+
+// joinRuns joins the value tokens when every one is a plain digit run, there
+// are fewer than w of them and at least w digits.
+func joinRuns(toks []token, w int) (string, bool) {
+	var runs []string
+	n := 0
+	for _, t := range toks {
+		if t.val.kind == kindBlank {
+			continue
 		}
+		d, ok := digitRun(t)
+		if !ok {
+			return "", false
+		}
+		runs = append(runs, d)
+		n += len(d)
 	}
-	if len(vals) != 1 {
+	if len(runs) == 0 || len(runs) >= w || n < w {
 		return "", false
 	}
-	d, ok := digitRun(vals[0])
-	if !ok || len(d) < w {
-		return "", false
-	}
-	return d, true
+	return strings.Join(runs, " "), true
 }
 
 // fitCells fits the cells that follow a label on its own line: trailing blanks are
@@ -396,6 +429,13 @@ func reviewGroup(label string) string {
 	return ""
 }
 
+// reviewHeader: the header of table 四, which a flattened dump runs into the
+// row's digits (…尚未审结总计000000000000000).
+func reviewHeader(label string) bool {
+	n := normLabel(label)
+	return strings.Contains(n, "总计") && (strings.Contains(n, "复议") || strings.Contains(n, "审结") || strings.Contains(n, "诉讼"))
+}
+
 func (p *reviewParser) feed(l Line, lineNo int) {
 	if p.done {
 		return
@@ -405,6 +445,9 @@ func (p *reviewParser) feed(l Line, lineNo int) {
 		return
 	}
 	label, cells := splitRow(toks)
+	if l2, c2, ok := gluedToLabel(label, cells); ok && reviewHeader(l2) {
+		label, cells = l2, c2
+	}
 	n := countValues(cells)
 	if n == 0 && len(cells) == len(toks) {
 		return // a blank line
@@ -424,11 +467,10 @@ func (p *reviewParser) feed(l Line, lineNo int) {
 		}
 		return
 	}
-	if n == 1 && p.glued == "" {
-		for _, c := range cells {
-			if d, ok := digitRun(c); ok && len(d) >= 15 {
-				p.glued = d
-			}
+	if n < 15 && p.glued == "" {
+		if d, ok := joinRuns(cells, 15); ok {
+			p.glued = d
+			return
 		}
 	}
 	if n >= 10 {

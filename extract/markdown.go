@@ -1,0 +1,119 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/nianbao/nianbao/decode"
+)
+
+// markdownReader reads markdown, the output of PDF→markdown conversion tools
+// that researchers bring: ATX headings lose their marks, pipe tables become
+// lines of cells in their columns (the delimiter rows go), and emphasis marks
+// go. A table the converter split into fragments (one pipe table per row
+// group, placeholder headers such as 数据1…6) is just more table lines: the
+// template parser finds rows by their labels and the template's order, not
+// by the headers a converter invented.
+type markdownReader struct {
+	dec *decode.Decoder
+}
+
+func (r markdownReader) Read(ctx context.Context, doc Document) (*Layout, error) {
+	d := r.dec.Bytes(doc.Body, doc.ContentType, false)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	lay := &Layout{Format: "markdown", Encoding: d.Encoding, Warnings: d.Warnings}
+	for _, raw := range textLines(d.Text) {
+		lay.Lines = append(lay.Lines, markdownLine(strings.Join(raw.Cells, "\t"))...)
+	}
+	for _, l := range lay.Lines {
+		if t := strings.TrimSpace(l.Text()); t != "" && !l.Table {
+			lay.Title = "" // the title comes from the parser's search of the first lines
+			break
+		}
+	}
+	return lay, nil
+}
+
+var (
+	mdHeadingRe   = regexp.MustCompile(`^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$`)
+	mdDelimiterRe = regexp.MustCompile(`^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$`)
+	mdEmphasisRe  = regexp.MustCompile(`\*\*|__|~~`)
+	mdBreakRe     = regexp.MustCompile(`(?i)<br\s*/?>`)
+)
+
+// markdownLine turns one markdown line into zero or one layout line.
+func markdownLine(s string) []Line {
+	if mdDelimiterRe.MatchString(s) && strings.Contains(s, "-") {
+		return nil
+	}
+	if m := mdHeadingRe.FindStringSubmatch(s); m != nil {
+		return []Line{{Cells: []string{mdText(m[1])}}}
+	}
+	t := strings.TrimSpace(s)
+	if strings.HasPrefix(t, "|") && strings.Count(t, "|") >= 2 {
+		return []Line{{Cells: pipeCells(t), Table: true}}
+	}
+	t = strings.TrimPrefix(t, "> ")
+	return []Line{{Cells: []string{mdText(t)}}}
+}
+
+// pipeCells splits a pipe-table row; an escaped \| stays in its cell.
+func pipeCells(t string) []string {
+	t = strings.TrimPrefix(t, "|")
+	if strings.HasSuffix(t, "|") && !strings.HasSuffix(t, `\|`) {
+		t = t[:len(t)-1]
+	}
+	var cells []string
+	var b strings.Builder
+	for i := 0; i < len(t); i++ {
+		switch {
+		case t[i] == '\\' && i+1 < len(t) && t[i+1] == '|':
+			b.WriteByte('|')
+			i++
+		case t[i] == '|':
+			cells = append(cells, mdText(b.String()))
+			b.Reset()
+		default:
+			b.WriteByte(t[i])
+		}
+	}
+	return append(cells, mdText(b.String()))
+}
+
+func mdText(s string) string {
+	s = mdBreakRe.ReplaceAllString(s, " ")
+	s = mdEmphasisRe.ReplaceAllString(s, "")
+	return strings.TrimSpace(s)
+}
+
+// looksMarkdown: text with a pipe table's delimiter row, or several ATX
+// headings, in its first 256 KB.
+func looksMarkdown(b []byte) bool {
+	if len(b) > 256<<10 {
+		b = b[:256<<10]
+	}
+	headings, rows := 0, 0
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		line = bytes.TrimRight(line, "\r")
+		switch {
+		case bytes.Contains(line, []byte("|")) && bytes.Contains(line, []byte("--")) && mdDelimiterRe.Match(line):
+			rows++
+		case bytes.HasPrefix(bytes.TrimLeft(line, " "), []byte("#")) && mdHeadingRe.Match(line):
+			headings++
+		}
+		if rows >= 1 || headings >= 3 {
+			return true
+		}
+	}
+	return false
+}
