@@ -234,9 +234,24 @@ var sectionWords = []struct {
 }
 
 type heading struct {
-	line int
-	key  string
-	num  int
+	line      int
+	key       string
+	num       int
+	canonical bool // the template's own title of a table section
+}
+
+// canonicalSection names a table section by the template's own title, which
+// a report may print under its own numbering (一、… again after 六、).
+func canonicalSection(rest string) string {
+	switch {
+	case strings.Contains(rest, "主动公开政府信息情况"):
+		return "active"
+	case strings.Contains(rest, "收到和处理政府信息公开申请"):
+		return "requests"
+	case strings.Contains(rest, "复议") && strings.Contains(rest, "诉讼") && strings.HasSuffix(rest, "情况"):
+		return "review"
+	}
+	return ""
 }
 
 var numerals = map[string]int{"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -258,10 +273,15 @@ func findHeadings(lines []Line) []heading {
 			continue
 		}
 		num := numerals[m[1]]
+		rest := t[len(m[0]):]
+		if c := canonicalSection(rest); c != "" && num <= lastNum {
+			hs = append(hs, heading{line: i, key: c, num: num, canonical: true})
+			lastNum = num
+			continue
+		}
 		if num <= lastNum {
 			continue
 		}
-		rest := t[len(m[0]):]
 		key := ""
 		for _, sw := range sectionWords {
 			for _, w := range sw.words {
@@ -277,7 +297,7 @@ func findHeadings(lines []Line) []heading {
 		if key == "" || strings.Contains(rest, "数量") || strings.Contains(rest, "办理结果") || strings.Contains(rest, "继续办理") {
 			continue
 		}
-		hs = append(hs, heading{line: i, key: key, num: num})
+		hs = append(hs, heading{line: i, key: key, num: num, canonical: canonicalSection(rest) == key})
 		lastNum = num
 	}
 	return hs

@@ -108,8 +108,12 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 		return 0
 	}, rec)
 	reqSpan := spans.get("requests", len(lines))
+	reqLines := lines
+	if _, ok := spans.m["requests"]; ok {
+		reqLines = alignRequests(rec, lines, reqSpan)
+	}
 	for i := reqSpan.from; i < reqSpan.to; i++ {
-		rp.feed(lines[i], i)
+		rp.feed(reqLines[i], i)
 	}
 	rp.flush()
 
@@ -289,13 +293,18 @@ type spanMap struct {
 // found, all lines when not.
 func spansOf(heads []heading, n int) spanMap {
 	out := spanMap{found: len(heads) > 0, m: map[string]span{}}
+	canonical := map[string]bool{}
 	for i, h := range heads {
 		end := n
 		if i+1 < len(heads) {
 			end = heads[i+1].line
 		}
-		if _, dup := out.m[h.key]; !dup {
+		// The first heading of a section, unless a later one is the template's
+		// own title and the first is not (a narrative section 三、主动公开工作情况
+		// before the tables' 一、主动公开政府信息情况).
+		if _, dup := out.m[h.key]; !dup || h.canonical && !canonical[h.key] {
 			out.m[h.key] = span{from: h.line + 1, to: end}
+			canonical[h.key] = h.canonical
 		}
 	}
 	return out

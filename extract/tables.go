@@ -68,6 +68,7 @@ type rowAcc struct {
 	open   bool    // the label line had no cells: values follow one per line
 	stream []token
 	line   int
+	grid   bool // the label's line is a row of a table grid
 }
 
 func newRowParser(table string, ms []matcher, width func(string) int, rec *report.Record) *rowParser {
@@ -94,7 +95,7 @@ func (p *rowParser) feed(l Line, lineNo int) {
 		case key != "" && !dup:
 			p.flush()
 			p.seen++
-			p.acc = &rowAcc{key: key, cells: cells, open: nvals == 0, line: lineNo}
+			p.acc = &rowAcc{key: key, cells: cells, open: nvals == 0, line: lineNo, grid: l.Table && len(l.Cells) > 1}
 			p.last = key
 			return
 		case key != "":
@@ -226,6 +227,11 @@ func (p *rowParser) flush() {
 		got, ok, note = fitCount(a.stream, w+p.extra()) // values that stood one per line
 	} else {
 		got, ok, note = fitCells(a.cells, w+p.extra())
+		if a.grid && len(a.cells) == w+p.extra() && countValues(a.cells) > 0 {
+			// A grid row with exactly a cell per column: its blanks are blanks
+			// printed in their columns, trailing ones too.
+			got, ok, note = a.cells, true, ""
+		}
 	}
 	if len(a.stream) == 0 && countValues(a.cells) == 0 && !ok {
 		return
@@ -413,6 +419,7 @@ type reviewParser struct {
 	stream []token
 	groups map[string][]token // transposed form: group key → 5 cells
 	glued  string             // the row printed as one run of digits
+	group  string             // a group's label printed alone (a heading over its own table)
 }
 
 // reviewGroup names the group a row label of a transposed table 四 stands for.
@@ -452,7 +459,15 @@ func (p *reviewParser) feed(l Line, lineNo int) {
 	if n == 0 && len(cells) == len(toks) {
 		return // a blank line
 	}
-	if g := reviewGroup(label); g != "" && n > 0 && n <= 5 {
+	g := reviewGroup(label)
+	if g != "" && n == 0 {
+		p.group = g // 行政复议 over a table of its own: its five cells follow
+		return
+	}
+	if g == "" && label == "" && n == 5 && p.group != "" {
+		g, p.group = p.group, ""
+	}
+	if g != "" && n > 0 && n <= 5 {
 		if got, ok, _ := fitCells(cells, 5); ok {
 			if p.groups == nil {
 				p.groups = map[string][]token{}
