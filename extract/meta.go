@@ -60,13 +60,112 @@ func findTitle(hint string, lines []Line) string {
 			return squeeze(hint)
 		}
 	}
-	for i, l := range lines {
-		if i > 40 {
+	for i := 0; i < len(lines) && i <= 40; i++ {
+		t := stripDumpPrefix(lines[i].Text())
+		if !titleCandidate(t) {
+			// A title set over two lines: 2024 年上海市科委政府信息公开工作 / 年度报告.
+			if next := nextText(lines, i); next != "" && !looksLikeReportTitle(next) && titleCandidate(t+next) {
+				return squeeze(t + next)
+			}
+			continue
+		}
+		// The body's name on the line above a title that does not name it:
+		// 洪泽区人民政府 / 2023年政府信息公开工作年度报告.
+		if orgFromTitle(squeeze(t)) == "" {
+			if prev := prevText(lines, i); validOrg(squeeze(prev)) {
+				return squeeze(prev + t)
+			}
+		}
+		return squeeze(t)
+	}
+	return ""
+}
+
+func titleCandidate(t string) bool {
+	return looksLikeReportTitle(t) && !strings.Contains(t, ">") && !strings.Contains(t, "位置") && !attachExtRe.MatchString(strings.TrimSpace(t))
+}
+
+// nextText and prevText: the nearest non-blank line after or before line i
+// (within two lines), with a dump's field prefix removed.
+func nextText(lines []Line, i int) string {
+	for j := i + 1; j < len(lines) && j <= i+2; j++ {
+		if t := strings.TrimSpace(lines[j].Text()); t != "" {
+			return stripDumpPrefix(t)
+		}
+	}
+	return ""
+}
+
+func prevText(lines []Line, i int) string {
+	for j := i - 1; j >= 0 && j >= i-2; j-- {
+		if t := strings.TrimSpace(lines[j].Text()); t != "" {
+			return stripDumpPrefix(t)
+		}
+	}
+	return ""
+}
+
+// dumpPrefixRe: the field names a crawler's text dump or a page's metadata
+// block puts before a value (标题: …, 发布机构：…).
+var dumpPrefixRe = regexp.MustCompile(`^\s*(?:标题|题目|文章标题|信息名称|名称|Title|TITLE)\s*[:：]\s*`)
+
+func stripDumpPrefix(t string) string {
+	return dumpPrefixRe.ReplaceAllString(t, "")
+}
+
+// validOrg: a name of a body, not a fragment: 3 to 40 characters, no
+// punctuation or digits, ending in a kind of body or of division with at least
+// two characters before it (政府, 人民政府, 区人民政府 are not names).
+func validOrg(s string) bool {
+	n := utf8.RuneCountInString(s)
+	if n < 3 || n > 40 || strings.ContainsAny(s, "，。：:；;、,.!！?？《》“”\"") || strings.ContainsFunc(s, unicode.IsDigit) {
+		return false
+	}
+	loc := orgEndRe.FindStringIndex(s)
+	if loc == nil {
+		return false
+	}
+	return utf8.RuneCountInString(s[:loc[0]]) >= 2
+}
+
+var orgEndRe = regexp.MustCompile(`(人民政府|政府|办公室|办公厅|局|委员会|委|厅|办|中心|管委会|管理委员会|办事处|街道|院|署|会|所|队|站|处|镇|乡|区|县|市|州|盟|旗|省)$`)
+
+var (
+	// 本报告由淮安市洪泽区人民政府办公室根据…编制
+	compiledByRe = regexp.MustCompile(`本(?:年度)?报告由\s*([^，,。；;：:（(《“\s]{3,40}?)\s*(?:根据|依据|按照|依照|编制|编写|制作|起草|负责)`)
+	// 发布机构：平潭综合实验区管委会, ContentSource
+	fieldOrgRe = regexp.MustCompile(`^\s*(?:发布机构|发布单位|发布机关|发文机关|信息来源|来源|ContentSource|contentsource)\s*[:：]\s*(\S{3,40})\s*$`)
+)
+
+// compiledBy: the body the first paragraph says compiled the report; its
+// office (办公室, 办公厅) compiles for the government it belongs to.
+func compiledBy(lines []Line) string {
+	var b strings.Builder
+	for i := 0; i < len(lines) && i < 30 && b.Len() < 1200; i++ {
+		b.WriteString(squeeze(lines[i].Text()))
+	}
+	m := compiledByRe.FindStringSubmatch(b.String())
+	if m == nil {
+		return ""
+	}
+	org := m[1]
+	for _, office := range []string{"政务公开办公室", "信息公开办公室", "办公室", "办公厅"} {
+		if rest := strings.TrimSuffix(org, office); rest != org && strings.HasSuffix(rest, "政府") {
+			org = rest
 			break
 		}
-		t := l.Text()
-		if looksLikeReportTitle(t) && !strings.Contains(t, ">") && !strings.Contains(t, "位置") && !attachExtRe.MatchString(strings.TrimSpace(t)) {
-			return squeeze(t)
+	}
+	if !validOrg(org) {
+		return ""
+	}
+	return org
+}
+
+// fieldOrg: the 发布机构 (or 来源, ContentSource) a page or dump names near its top.
+func fieldOrg(lines []Line) string {
+	for i := 0; i < len(lines) && i < 20; i++ {
+		if m := fieldOrgRe.FindStringSubmatch(lines[i].Text()); m != nil && validOrg(m[1]) {
+			return m[1]
 		}
 	}
 	return ""
@@ -179,7 +278,8 @@ func orgFromTitle(title string) string {
 	}
 	org = strings.TrimPrefix(org, "关于")
 	org = strings.TrimRight(org, "（(《“\"")
-	if utf8.RuneCountInString(org) < 2 {
+	org = strings.TrimLeft(org, "#＃ ")
+	if !validOrg(org) {
 		return ""
 	}
 	return org

@@ -26,7 +26,16 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 			break
 		}
 	}
-	rec.Organisation = report.Text(chooseOrg(orgFromTitle(title), sigOrg, headerOrg(lines), attOrg))
+	// In order of trust: the title, the first paragraph's 本报告由…编制, the
+	// page's 发布机构 field, the signature; a fuller form of the same name from
+	// the others, the 文件 header or an attachment extends it.
+	if !validOrg(sigOrg) {
+		sigOrg = ""
+	}
+	rec.Organisation = report.Text(chooseOrg(orgFromTitle(title), compiledBy(lines), fieldOrg(lines), sigOrg, headerOrg(lines), attOrg))
+	if rec.Organisation == "" && title != "" {
+		rec.Warnf("organisation: none of the title, the first paragraph, the page's fields or the signature names a body; left null")
+	}
 
 	published := ""
 	if publishedHint != "" {

@@ -29,7 +29,8 @@ var (
 	// An arabic ordinal 1.–8. before the label words that follow one in table 三.
 	arabicOrdinalRe = regexp.MustCompile(`([0-9０-９]+)\s*[.．、]\s*(属于|其他法律|危及|保护第三方|本机关|没有现成|补正后|信访|重复申请|要求|无正当理由|申请人|其他)`)
 	// Table 二: a row label directly followed by its numbers, and the article heads.
-	activeLabelRe = regexp.MustCompile(`(?:行政规范性文件|规范性文件|规章|行政许可|其他对外管理服务事项|行政处罚|行政强制|行政事业性收费|政府集中采购)\s*[0-9０-９\-−]`)
+	// A count in prose (现行有效行政规范性文件698件) is no row: the unit after it tells.
+	activeLabelRe = regexp.MustCompile(`(?:行政规范性文件|规范性文件|规章|行政许可|其他对外管理服务事项|行政处罚|行政强制|行政事业性收费|政府集中采购)\s*[0-9０-９\-−][0-9０-９.．\s\-−]*([件条个项次份人家宗起]?)`)
 	articleRe     = regexp.MustCompile(`第二十条第\s*[（(][一二三四五六七八九十]{1,2}[）)]\s*项`)
 )
 
@@ -84,7 +85,10 @@ func cutPoints(text string) []int {
 		rows++
 	}
 	for _, re := range []*regexp.Regexp{cnOrdinalRe, parenOrdinalRe, articleRe, activeLabelRe} {
-		for _, m := range re.FindAllStringIndex(text, -1) {
+		for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
+			if len(m) > 2 && m[3] > m[2] {
+				continue // a unit after the number: prose
+			}
 			if !set[m[0]] {
 				set[m[0]] = true
 				rows++

@@ -165,14 +165,26 @@ func resolveRunTogether(rec *report.Record, rows []*runTogether) {
 	s := newJointSearch(rec, rows)
 	identities, narrative := s.constraints(rec)
 	method := "the row's identity, the column identities"
-	alive, used := s.alive(append(append([]constraint(nil), identities...), narrative...))
-	if len(narrative) > 0 {
-		method += " and the figures in the text"
-	}
-	if used && !feasible(rows, alive) && len(narrative) > 0 {
-		rec.Warnf("run-together digits: no reading agrees with the figures the text states (%s); read with the identities alone", constraintNames(narrative))
-		method = "the row's identity, the column identities"
-		alive, used = s.alive(identities)
+	alive, used := s.alive(identities)
+	if used && feasible(rows, alive) && len(narrative) > 0 {
+		// The text's figures, one at a time: each that some reading agrees with
+		// is kept; one that none agrees with is named and left out.
+		cons := slices.Clone(identities)
+		var dropped []constraint
+		for _, n := range narrative {
+			try, ok := s.alive(append(slices.Clone(cons), n))
+			if ok && feasible(rows, try) {
+				cons, alive = append(cons, n), try
+			} else {
+				dropped = append(dropped, n)
+			}
+		}
+		if len(cons) > len(identities) {
+			method += " and the figures in the text"
+		}
+		if len(dropped) > 0 {
+			rec.Warnf("run-together digits: no reading agrees with the figure(s) the text states for %s; read without them", constraintNames(dropped))
+		}
 	}
 	if used && !feasible(rows, alive) {
 		if len(identities) > 0 {

@@ -91,6 +91,12 @@ func (p *rowParser) feed(l Line, lineNo int) {
 	nvals := countValues(cells)
 	if label != "" {
 		key, dup := match(p.ms, label, p.last, p.filled)
+		if key == "" && nvals > 0 {
+			if k, printed := p.damaged(label); k != "" {
+				p.rec.Warnf("%s.%s: the printed label %q read as the template's %q (the next row in the template's order, and alike)", p.table, k, printed, templateLabel(k))
+				key = k
+			}
+		}
 		switch {
 		case key != "" && !dup:
 			p.flush()
@@ -140,6 +146,73 @@ func (p *rowParser) extra() int {
 		return 1
 	}
 	return 0
+}
+
+// damaged matches a label no keyword names to the row the template prints
+// next, when the two are alike (2.其他法律行政止公开, a typo of
+// 2.其他法律行政法规禁止公开): a misspelt label never drops its row.
+func (p *rowParser) damaged(label string) (key, printed string) {
+	norm := normLabel(label)
+	if !plausibleLabel(norm) {
+		return "", ""
+	}
+	core := stripNumerals(coreLabel(norm))
+	next := 0
+	for i, m := range p.ms {
+		if m.key == p.last {
+			next = i + 1
+		}
+	}
+	for i := next; i < len(p.ms) && i < next+2; i++ {
+		k := p.ms[i].key
+		if p.filled[k] {
+			continue
+		}
+		want := stripNumerals(coreLabel(normLabel(templateLabel(k))))
+		if alike(core, want) {
+			return k, strings.TrimSpace(label)
+		}
+	}
+	return "", ""
+}
+
+// alike: the longest common subsequence covers at least 70% of the longer of
+// two labels of at least four characters.
+func alike(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) < 4 || len(rb) < 4 {
+		return false
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for i := range ra {
+		for j := range rb {
+			switch {
+			case ra[i] == rb[j]:
+				cur[j+1] = prev[j] + 1
+			case prev[j+1] > cur[j]:
+				cur[j+1] = prev[j+1]
+			default:
+				cur[j+1] = cur[j]
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]*10 >= 7*max(len(ra), len(rb))
+}
+
+// templateLabel is a row's own label in the templates, without its group's
+// heading (（三）不予公开 1.属于国家秘密 → 1.属于国家秘密).
+func templateLabel(key string) string {
+	for _, spec := range []*report.TableSpec{report.Requests2021, report.Requests2019, report.Active2021, report.Active2019} {
+		if r, ok := spec.Row(key); ok {
+			if i := strings.LastIndex(r.Label, " "); i >= 0 {
+				return r.Label[i+1:]
+			}
+			return r.Label
+		}
+	}
+	return key
 }
 
 // noteHeader looks for a 小计 column among table 三's column headers.
@@ -425,6 +498,9 @@ type reviewParser struct {
 // reviewGroup names the group a row label of a transposed table 四 stands for.
 func reviewGroup(label string) string {
 	n := normLabel(label)
+	if strings.Contains(n, "直接起诉") && strings.Contains(n, "复议后起诉") {
+		return "" // the table's header, naming every group
+	}
 	switch {
 	case strings.Contains(n, "复议后起诉"):
 		return "suit_after_review"
