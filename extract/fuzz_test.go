@@ -107,3 +107,31 @@ func FuzzOLE(f *testing.F) {
 		fuzzRead(t, e, e.readers["ole"], body)
 	})
 }
+
+// FuzzMarkdown feeds any bytes to the markdown reader and the template parser.
+func FuzzMarkdown(f *testing.F) {
+	e := newTestExtractor(f)
+	for _, name := range []string{"005.md", "006.md"} {
+		if b, err := os.ReadFile(filepath.Join(realDir, name)); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("# 标题\n| a | b \\| c |\n|---|:--:|\n| 一、本年新收政府信息公开申请数量 | 1 | 2 |\n||\n|"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fuzzRead(t, e, e.readers["markdown"], body)
+	})
+}
+
+// FuzzScriptHTML feeds any bytes to the HTML reader as the body of a page's
+// script, so that the JavaScript string reader sees every kind of literal.
+func FuzzScriptHTML(f *testing.F) {
+	e := newTestExtractor(f)
+	if b, err := os.ReadFile(filepath.Join(seedDir, "003_c00c0f458b041d9c.txt")); err == nil {
+		f.Add([]byte("let content = " + jsQuote(wordHTML(string(b))) + ";"))
+	}
+	f.Add([]byte(`var d = {"content":"\u003Ctable\u003E\u003Ctr\u003E\u003Ctd\u003E政府信息公开\u003C/td\u003E"}; x = '\x3Cp>' + "\uD83D" + ` + "`a\\`"))
+	f.Fuzz(func(t *testing.T, script []byte) {
+		page := append(append([]byte("<html><body><script>"), script...), "</script></body></html>"...)
+		fuzzRead(t, e, e.readers["html"], page)
+	})
+}

@@ -44,6 +44,15 @@ func (r htmlReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	w.walk(root, 0)
 	w.flush()
 	lay := &Layout{Format: "html", Encoding: d.Encoding, Lines: w.lines, Links: w.links, Published: w.pub, Warnings: d.Warnings}
+	if sw, ok := scriptCarried(text, w); ok {
+		// The report is a script's string that the page writes into itself.
+		lay.Lines = append(lay.Lines, sw.lines...)
+		lay.Links = append(lay.Links, sw.links...)
+		lay.Warnings = append(lay.Warnings, "the report is HTML carried in a script string literal; read as HTML")
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case w.metaTitle != "":
 		lay.Title = w.metaTitle
@@ -59,6 +68,36 @@ func (r htmlReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 		lay.Warnings = append(lay.Warnings, fmt.Sprintf("markup nested deeper than %d levels was not read", maxDepth))
 	}
 	return lay, nil
+}
+
+// scriptCarried reads the HTML a page's script carries as a string (see
+// scripthtml.go) when it holds more text than the page's own markup.
+func scriptCarried(page string, w *htmlWalker) (*htmlWalker, bool) {
+	body, ok := scriptHTML(page)
+	if !ok {
+		return nil, false
+	}
+	root, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		return nil, false
+	}
+	sw := &htmlWalker{}
+	sw.walk(root, 0)
+	sw.flush()
+	if textLen(sw.lines) <= textLen(w.lines) {
+		return nil, false
+	}
+	return sw, true
+}
+
+func textLen(lines []Line) int {
+	n := 0
+	for _, l := range lines {
+		for _, c := range l.Cells {
+			n += len(c)
+		}
+	}
+	return n
 }
 
 type htmlWalker struct {

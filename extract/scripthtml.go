@@ -1,0 +1,206 @@
+package extract
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// HTML carried inside script: some portals ship the report as a JavaScript
+// string (let content = '<p>…<table>…'; with backslash-escaped quotes, or a
+// JSON value with \u003C escapes) that a script writes into the page. The
+// page's own markup then holds no report. The string literals of the page's
+// scripts are read as JavaScript literals (escapes decoded, pieces joined by
+// + concatenated), never executed, and the longest one that is a report's
+// HTML is read as HTML.
+
+// maxScriptHTML bounds the literals kept while scanning.
+const maxScriptHTML = 16 << 20
+
+// scriptHTML returns the report HTML carried in a script string literal of
+// a page, if there is one: the longest decoded literal holding table or
+// paragraph markup and Chinese text.
+func scriptHTML(page string) (string, bool) {
+	best := ""
+	for _, body := range scriptBodies(page) {
+		for _, lit := range jsStrings(body) {
+			if len(lit) > len(best) && carriesReport(lit) {
+				best = lit
+			}
+		}
+	}
+	return best, best != ""
+}
+
+// carriesReport: markup of a document body and the words of a report.
+func carriesReport(s string) bool {
+	if len(s) < 200 {
+		return false
+	}
+	l := strings.ToLower(s)
+	if !strings.Contains(l, "<table") && strings.Count(l, "<p") < 3 {
+		return false
+	}
+	return strings.Contains(s, "信息公开") || strings.Contains(s, "政务公开")
+}
+
+// scriptBodies returns the text inside every <script>…</script> of a page.
+func scriptBodies(page string) []string {
+	var out []string
+	lower := strings.ToLower(page)
+	for at := 0; ; {
+		i := strings.Index(lower[at:], "<script")
+		if i < 0 {
+			return out
+		}
+		i += at
+		gt := strings.IndexByte(lower[i:], '>')
+		if gt < 0 {
+			return out
+		}
+		start := i + gt + 1
+		end := strings.Index(lower[start:], "</script")
+		if end < 0 {
+			out = append(out, page[start:])
+			return out
+		}
+		out = append(out, page[start:start+end])
+		at = start + end
+	}
+}
+
+// jsStrings reads the string literals of a script ('…', "…", `…` without
+// substitutions), decoding their escapes; literals joined by + are one. It
+// skips comments; it does not need to understand the rest of the script.
+func jsStrings(src string) []string {
+	var out []string
+	var cur strings.Builder
+	joining := false // the last literal was followed by +
+	flush := func() {
+		if cur.Len() > 0 {
+			out = append(out, cur.String())
+			cur.Reset()
+		}
+	}
+	for i := 0; i < len(src); {
+		c := src[i]
+		switch {
+		case c == '\'' || c == '"' || c == '`':
+			s, next := jsLiteral(src, i)
+			if !joining {
+				flush()
+			}
+			if cur.Len()+len(s) <= maxScriptHTML {
+				cur.WriteString(s)
+			}
+			i = next
+			joining = false
+			// A + after the literal (white space around it) joins the next one.
+			j := i
+			for j < len(src) && (src[j] == ' ' || src[j] == '\t' || src[j] == '\n' || src[j] == '\r') {
+				j++
+			}
+			if j < len(src) && src[j] == '+' {
+				joining = true
+				i = j + 1
+			}
+		case c == '/' && i+1 < len(src) && src[i+1] == '/':
+			if k := strings.IndexByte(src[i:], '\n'); k >= 0 {
+				i += k
+			} else {
+				i = len(src)
+			}
+		case c == '/' && i+1 < len(src) && src[i+1] == '*':
+			if k := strings.Index(src[i+2:], "*/"); k >= 0 {
+				i += k + 4
+			} else {
+				i = len(src)
+			}
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			i++
+		default:
+			joining = false
+			i++
+		}
+	}
+	flush()
+	return out
+}
+
+// jsLiteral decodes the literal that starts with the quote at src[i] and
+// returns it with the offset after its closing quote (or the end).
+func jsLiteral(src string, i int) (string, int) {
+	q := src[i]
+	var b strings.Builder
+	j := i + 1
+	for j < len(src) {
+		c := src[j]
+		switch {
+		case c == q:
+			return b.String(), j + 1
+		case c == '\n' && q != '`':
+			return b.String(), j // an unterminated literal ends at the line
+		case c == '\\' && j+1 < len(src):
+			r, n := jsEscape(src[j+1:])
+			b.WriteString(r)
+			j += 1 + n
+			continue
+		default:
+			if b.Len() < maxScriptHTML {
+				b.WriteByte(c)
+			}
+		}
+		j++
+	}
+	return b.String(), j
+}
+
+// jsEscape decodes one escape after a backslash: the text it stands for and
+// how many bytes it took.
+func jsEscape(s string) (string, int) {
+	switch s[0] {
+	case 'n':
+		return "\n", 1
+	case 't':
+		return "\t", 1
+	case 'r':
+		return "", 1
+	case 'b', 'f', 'v':
+		return " ", 1
+	case '0':
+		return "", 1
+	case 'x':
+		if len(s) >= 3 {
+			if v, err := strconv.ParseUint(s[1:3], 16, 8); err == nil {
+				return string(rune(v)), 3
+			}
+		}
+	case 'u':
+		if len(s) >= 2 && s[1] == '{' {
+			if k := strings.IndexByte(s, '}'); k > 2 && k < 10 {
+				if v, err := strconv.ParseUint(s[2:k], 16, 32); err == nil && utf8.ValidRune(rune(v)) {
+					return string(rune(v)), k + 1
+				}
+			}
+		}
+		if len(s) >= 5 {
+			if v, err := strconv.ParseUint(s[1:5], 16, 16); err == nil {
+				r := rune(v)
+				// A surrogate pair: \uD83D\uDE00.
+				if r >= 0xD800 && r < 0xDC00 && len(s) >= 11 && s[5] == '\\' && s[6] == 'u' {
+					if lo, err := strconv.ParseUint(s[7:11], 16, 16); err == nil && lo >= 0xDC00 && lo < 0xE000 {
+						return string((r-0xD800)<<10 + (rune(lo) - 0xDC00) + 0x10000), 11
+					}
+				}
+				if utf8.ValidRune(r) {
+					return string(r), 5
+				}
+				return "\uFFFD", 5
+			}
+		}
+	case '\n':
+		return "", 1 // a line continuation
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(r), n
+}
