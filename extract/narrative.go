@@ -20,19 +20,20 @@ type figRule struct {
 	key  string
 	re   *regexp.Regexp
 	unit string
+	need string // a word every match holds: a sentence without it is not tried
 }
 
 var figRules = []figRule{
-	{"new_received", regexp.MustCompile(`(?:新收|收到|受理|接收)[^，,、。；;：:]{0,16}?(?:申请|依申请公开)[^，,、。；;：:0-9]{0,8}?` + num + `\s*(?:件|份|条|宗|个|人次)`), "件"},
-	{"carried_over", regexp.MustCompile(`(?:上年度?|上一年度?)[^，,、。；;]{0,6}?结转[^，,、。；;0-9]{0,16}?` + num + `\s*件`), "件"},
-	{"carried_over", regexp.MustCompile(`结转上一?年度?[^，,、。；;0-9]{0,16}?` + num + `\s*件`), "件"},
-	{"carried_forward", regexp.MustCompile(num + `\s*件[^，,、。；;0-9]{0,4}?(?:结转|转结|转入|顺延)(?:到|至)?下一?年`), "件"},
-	{"carried_forward", regexp.MustCompile(`(?:结转|转结)(?:到|至)?下一?年度?[^，,、。；;0-9]{0,12}?` + num + `\s*件`), "件"},
-	{"granted", regexp.MustCompile(`予以公开[^，,、。；;0-9]{0,4}?` + num + `\s*件`), "件"},
-	{"granted", regexp.MustCompile(num + `\s*件予以公开`), "件"},
-	{"normative_docs.issued", regexp.MustCompile(`(?:制发|制定|印发|出台)[^，,、。；;0-9]{0,10}?规范性文件[^，,、。；;0-9]{0,4}?` + num + `\s*(?:件|个|份)`), "件"},
-	{"normative_docs.in_force", regexp.MustCompile(`现行有效[^，,、。；;0-9]{0,10}?` + num + `\s*(?:件|个|份)`), "件"},
-	{"fees.processing_yuan", regexp.MustCompile(`信息处理费[^，,、。；;0-9]{0,12}?` + num + `\s*(万元|元)`), "元"},
+	{"new_received", regexp.MustCompile(`(?:新收|收到|受理|接收)[^，,、。；;：:]{0,16}?(?:申请|依申请公开)[^，,、。；;：:0-9]{0,8}?` + num + `\s*(?:件|份|条|宗|个|人次)`), "件", "申请"},
+	{"carried_over", regexp.MustCompile(`(?:上年度?|上一年度?)[^，,、。；;]{0,6}?结转[^，,、。；;0-9]{0,16}?` + num + `\s*件`), "件", "结转"},
+	{"carried_over", regexp.MustCompile(`结转上一?年度?[^，,、。；;0-9]{0,16}?` + num + `\s*件`), "件", "结转"},
+	{"carried_forward", regexp.MustCompile(num + `\s*件[^，,、。；;0-9]{0,4}?(?:结转|转结|转入|顺延)(?:到|至)?下一?年`), "件", "年"},
+	{"carried_forward", regexp.MustCompile(`(?:结转|转结)(?:到|至)?下一?年度?[^，,、。；;0-9]{0,12}?` + num + `\s*件`), "件", "年"},
+	{"granted", regexp.MustCompile(`予以公开[^，,、。；;0-9]{0,4}?` + num + `\s*件`), "件", "予以公开"},
+	{"granted", regexp.MustCompile(num + `\s*件予以公开`), "件", "予以公开"},
+	{"normative_docs.issued", regexp.MustCompile(`(?:制发|制定|印发|出台)[^，,、。；;0-9]{0,10}?规范性文件[^，,、。；;0-9]{0,4}?` + num + `\s*(?:件|个|份)`), "件", "规范性文件"},
+	{"normative_docs.in_force", regexp.MustCompile(`现行有效[^，,、。；;0-9]{0,10}?` + num + `\s*(?:件|个|份)`), "件", "现行有效"},
+	{"fees.processing_yuan", regexp.MustCompile(`信息处理费[^，,、。；;0-9]{0,12}?` + num + `\s*(万元|元)`), "元", "信息处理费"},
 }
 
 var (
@@ -106,6 +107,9 @@ func narrativeFigures(lines []Line) []report.Figure {
 				continue
 			}
 			for _, fr := range figRules {
+				if !strings.Contains(sent, fr.need) {
+					continue
+				}
 				for _, m := range fr.re.FindAllStringSubmatch(sent, -1) {
 					v, ok := chineseNumber(m[1])
 					if !ok {
@@ -118,7 +122,7 @@ func narrativeFigures(lines []Line) []report.Figure {
 					add(fr.key, v, unit, sent)
 				}
 			}
-			if noFeeRe.MatchString(sent) && strings.Contains(sent, "费") {
+			if strings.Contains(sent, "费") && noFeeRe.MatchString(sent) {
 				add("fees.processing_yuan", 0, "元", sent)
 			}
 			reviewFigures(sent, add)
@@ -130,6 +134,9 @@ func narrativeFigures(lines []Line) []report.Figure {
 // reviewFigures reads 行政复议/行政诉讼 counts and their outcomes; an outcome belongs
 // to the nearest anchor before it in the sentence.
 func reviewFigures(sent string, add func(key string, v float64, unit, sentence string)) {
+	if !strings.Contains(sent, "复议") && !strings.Contains(sent, "诉") {
+		return // every anchor names one or the other
+	}
 	type anchor struct {
 		group string
 		at    int

@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"unicode/utf8"
 )
 
 // Rows found by the template, not by line breaks. A crawler's text dump of a
@@ -38,8 +37,18 @@ var (
 var segmentWords = []string{"总体", "主动公开", "收到和处理", "依申请", "复议", "诉讼", "问题", "改进", "其他需要报告", "其他事项"}
 
 // resegment cuts every line that holds several template rows or headings into
-// one line per row, keeping the text (only white space at a cut goes).
+// one line per row, keeping the text (only white space at a cut goes). A
+// document whose tables came as rows of cells is left as it is.
 func resegment(lines []Line) []Line {
+	rows := 0
+	for _, l := range lines {
+		if len(l.Cells) > 1 {
+			rows++
+		}
+	}
+	if rows >= 10 {
+		return lines // the tables are laid out in cells: nothing ran together
+	}
 	var out []Line
 	changed := false
 	for _, l := range lines {
@@ -71,8 +80,8 @@ func resegment(lines []Line) []Line {
 // cutPoints gives the byte offsets where a line is cut, or nil when it holds
 // fewer than two template rows or headings (a line that is one row already).
 func cutPoints(text string) []int {
-	if utf8.RuneCountInString(text) < 24 {
-		return nil
+	if len(text) < 48 || digitCount(text) < 2 {
+		return nil // every row of a table holds digits
 	}
 	set := map[int]bool{}
 	rows := 0
@@ -220,4 +229,14 @@ func dropInside(text string, cuts []int) []int {
 func parenOrdinalAt(text string, off int) bool {
 	loc := parenOrdinalRe.FindStringIndex(text[off:])
 	return loc != nil && loc[0] == 0
+}
+
+func digitCount(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	return n + strings.Count(s, "０")
 }

@@ -23,6 +23,9 @@ const maxScriptHTML = 16 << 20
 func scriptHTML(page string) (string, bool) {
 	best := ""
 	for _, body := range scriptBodies(page) {
+		if !mayCarryMarkup(body) {
+			continue
+		}
 		for _, lit := range jsStrings(body) {
 			if len(lit) > len(best) && carriesReport(lit) {
 				best = lit
@@ -44,29 +47,51 @@ func carriesReport(s string) bool {
 	return strings.Contains(s, "信息公开") || strings.Contains(s, "政务公开")
 }
 
+// mayCarryMarkup: a script with an opening tag in it, plain or escaped.
+func mayCarryMarkup(body string) bool {
+	for _, s := range []string{"<p", "<P", "<table", "<TABLE", `\u003C`, `\u003c`, `\x3C`, `\x3c`, "&lt;"} {
+		if strings.Contains(body, s) {
+			return true
+		}
+	}
+	return false
+}
+
 // scriptBodies returns the text inside every <script>…</script> of a page.
 func scriptBodies(page string) []string {
 	var out []string
-	lower := strings.ToLower(page)
 	for at := 0; ; {
-		i := strings.Index(lower[at:], "<script")
+		i := indexFold(page, at, "<script")
 		if i < 0 {
 			return out
 		}
-		i += at
-		gt := strings.IndexByte(lower[i:], '>')
+		gt := strings.IndexByte(page[i:], '>')
 		if gt < 0 {
 			return out
 		}
 		start := i + gt + 1
-		end := strings.Index(lower[start:], "</script")
+		end := indexFold(page, start, "</script")
 		if end < 0 {
-			out = append(out, page[start:])
-			return out
+			return append(out, page[start:])
 		}
-		out = append(out, page[start:start+end])
-		at = start + end
+		out = append(out, page[start:end])
+		at = end
 	}
+}
+
+// indexFold finds an ASCII tag name in s from offset at, in any case.
+func indexFold(s string, at int, tag string) int {
+	for i := at; i+len(tag) <= len(s); i++ {
+		j := strings.IndexByte(s[i:], '<')
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if i+len(tag) <= len(s) && strings.EqualFold(s[i:i+len(tag)], tag) {
+			return i
+		}
+	}
+	return -1
 }
 
 // jsStrings reads the string literals of a script ('…', "…", `…` without
