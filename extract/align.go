@@ -2,6 +2,7 @@ package extract
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/nianbao/nianbao/report"
 )
@@ -40,14 +41,14 @@ func alignRequests(rec *report.Record, lines []Line, sp span) []Line {
 	if !shredded(events) {
 		return lines
 	}
-	order := requestOrder(events)
+	order, sure := requestOrder(events)
 	label := map[int]string{} // line → the row label it is given
 	drop := map[int]bool{}
 	pos := func(key string) int { return slices.Index(order, key) }
 	prev := -1 // template index of the last anchored row
 	var gap []alignEvent
 	closeGap := func(next int) {
-		placeGap(rec, gap, prev, next, order, label, drop)
+		placeGap(rec, gap, prev, next, order, sure, label, drop)
 		gap = gap[:0]
 	}
 	for _, e := range events {
@@ -124,8 +125,9 @@ func shredded(events []alignEvent) bool {
 }
 
 // requestOrder: the 2021 rows when the table names one of the three kinds of
-// （六）其他处理, the 2019 rows when it names only the one.
-func requestOrder(events []alignEvent) []string {
+// （六）其他处理, the 2019 rows when it names only the one; sure is false when
+// it names neither, and then no gap over （六） is placed by count.
+func requestOrder(events []alignEvent) (order []string, sure bool) {
 	spec := report.Requests2021
 	sub, one := false, false
 	for _, e := range events {
@@ -139,18 +141,18 @@ func requestOrder(events []alignEvent) []string {
 	if one && !sub {
 		spec = report.Requests2019
 	}
-	order := make([]string, len(spec.Rows))
+	order = make([]string, len(spec.Rows))
 	for i, r := range spec.Rows {
 		order[i] = r.Key
 	}
-	return order
+	return order, sub || one
 }
 
 // placeGap places the unlabelled rows of values between two anchored rows
 // (template indices prev and next): by count when they are exactly the rows
 // between, else each after its own label when the labels and values
 // alternate in template order; otherwise they go, with a warning.
-func placeGap(rec *report.Record, gap []alignEvent, prev, next int, order []string, label map[int]string, drop map[int]bool) {
+func placeGap(rec *report.Record, gap []alignEvent, prev, next int, order []string, sure bool, label map[int]string, drop map[int]bool) {
 	var vals []alignEvent
 	for _, e := range gap {
 		if e.kind == alignValues {
@@ -166,7 +168,11 @@ func placeGap(rec *report.Record, gap []alignEvent, prev, next int, order []stri
 		}
 		return
 	}
-	if next > prev && len(vals) == next-prev-1 {
+	overOther := false
+	for i := prev + 1; i < next && i < len(order); i++ {
+		overOther = overOther || strings.HasPrefix(order[i], "other_")
+	}
+	if next > prev && len(vals) == next-prev-1 && (sure || !overOther) {
 		for i, v := range vals {
 			label[v.line] = rowLabel(order[prev+1+i])
 		}

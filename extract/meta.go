@@ -61,22 +61,33 @@ func findTitle(hint string, lines []Line) string {
 		}
 	}
 	for i := 0; i < len(lines) && i <= 40; i++ {
+		// A title may be set over two or three lines (2024 年上海市科委政府信息
+		// 公开工作 / 年度报告): the shortest run of lines from here that names a
+		// report, unless a later line names one on its own.
 		t := stripDumpPrefix(lines[i].Text())
-		if !titleCandidate(t) {
-			// A title set over two lines: 2024 年上海市科委政府信息公开工作 / 年度报告.
-			if next := nextText(lines, i); next != "" && !looksLikeReportTitle(next) && titleCandidate(t+next) {
-				return squeeze(t + next)
+		if strings.TrimSpace(t) == "" {
+			continue
+		}
+		joined := t
+		starts := yearRe.MatchString(t) || strings.Contains(t, "信息公开") || strings.Contains(t, "政务公开")
+		for k, j := 0, i; starts && !titleCandidate(joined) && k < 2; k++ {
+			next, at := nextLine(lines, j)
+			if next == "" || looksLikeReportTitle(next) {
+				break
 			}
+			joined, j = joined+next, at
+		}
+		if !titleCandidate(joined) {
 			continue
 		}
 		// The body's name on the line above a title that does not name it:
 		// 洪泽区人民政府 / 2023年政府信息公开工作年度报告.
-		if orgFromTitle(squeeze(t)) == "" {
+		if orgFromTitle(squeeze(joined)) == "" {
 			if prev := prevText(lines, i); validOrg(squeeze(prev)) {
-				return squeeze(prev + t)
+				return squeeze(prev + joined)
 			}
 		}
-		return squeeze(t)
+		return squeeze(joined)
 	}
 	return ""
 }
@@ -85,15 +96,15 @@ func titleCandidate(t string) bool {
 	return looksLikeReportTitle(t) && !strings.Contains(t, ">") && !strings.Contains(t, "位置") && !attachExtRe.MatchString(strings.TrimSpace(t))
 }
 
-// nextText and prevText: the nearest non-blank line after or before line i
+// nextLine and prevText: the nearest non-blank line after or before line i
 // (within two lines), with a dump's field prefix removed.
-func nextText(lines []Line, i int) string {
+func nextLine(lines []Line, i int) (string, int) {
 	for j := i + 1; j < len(lines) && j <= i+2; j++ {
 		if t := strings.TrimSpace(lines[j].Text()); t != "" {
-			return stripDumpPrefix(t)
+			return stripDumpPrefix(t), j
 		}
 	}
-	return ""
+	return "", i
 }
 
 func prevText(lines []Line, i int) string {

@@ -26,10 +26,19 @@ func scriptHTML(page string) (string, bool) {
 		if !mayCarryMarkup(body) {
 			continue
 		}
+		// One literal (let content = '…'), or the markup a script writes piece
+		// by piece (document.write('<p>…'); document.write('<table>…')).
+		var pieces strings.Builder
 		for _, lit := range jsStrings(body) {
 			if len(lit) > len(best) && carriesReport(lit) {
 				best = lit
 			}
+			if strings.Contains(lit, "<") && pieces.Len()+len(lit) <= maxScriptHTML {
+				pieces.WriteString(lit)
+			}
+		}
+		if all := pieces.String(); len(all) > len(best) && carriesReport(all) {
+			best = all
 		}
 	}
 	return best, best != ""

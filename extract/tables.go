@@ -428,6 +428,7 @@ func printed(c []token) string {
 func (p *rowParser) fill(spec *report.TableSpec) *report.Table {
 	t := report.NewTable(spec)
 	placeholders := 0
+	var units []string // cells printed with a unit: 12件, 4068.208万元
 	for _, rs := range spec.Rows {
 		vals, ok := p.rows[rs.Key]
 		if !ok {
@@ -448,6 +449,9 @@ func (p *rowParser) fill(spec *report.TableSpec) *report.Table {
 				continue
 			}
 			n := v.num
+			if v.unit != "" && path != "active.procurement.amount_yuan" {
+				units = append(units, path+" ("+strings.TrimSpace(v.printed)+")")
+			}
 			if v.ocr {
 				p.rec.Warnf("%s: OCR letter %q read as 0", path, v.printed)
 			}
@@ -463,6 +467,9 @@ func (p *rowParser) fill(spec *report.TableSpec) *report.Table {
 	}
 	if placeholders > 0 {
 		p.rec.Warnf("%s: %d cell(s) printed as a placeholder (/, —, 无) are left null", spec.Name, placeholders)
+	}
+	if len(units) > 0 {
+		p.rec.Warnf("%s: %d cell(s) printed with a unit, kept as the number: %s", spec.Name, len(units), strings.Join(units, ", "))
 	}
 	return t
 }
