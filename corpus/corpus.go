@@ -146,7 +146,7 @@ func importBytes(ctx context.Context, st *store.Store, ex Extractor, path string
 	c := &store.Capture{Name: filepath.Base(path), FetchedAt: time.Now().UTC(), Origin: "import"}
 	sha := store.SHA256(body)
 	c.ReportID = store.ReportID("", sha)
-	rec, exErr := ex.Extract(ctx, extract.Document{Body: body, Name: filepath.Base(path)})
+	rec, exErr := ex.Extract(ctx, extract.Document{Body: body, Name: filepath.Base(path), SHA256: sha})
 	var e *store.Entry
 	if exErr == nil {
 		e = &store.Entry{ReportID: c.ReportID, Record: rec, Extractor: extract.Version, ExtractedAt: time.Now().UTC()}

@@ -101,8 +101,6 @@ var (
 	// A Han character followed by pinyin with at least one tone mark, in half- or
 	// full-width parentheses: 區(qū), 務（wù）; a printed page may wrap the line
 	// between the character and its annotation (the line break is kept).
-	pinyinRe = regexp.MustCompile(`(\p{Han})(\n?)[(（]([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7})[)）]`)
-	toneRe   = regexp.MustCompile(`[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]`)
 )
 
 func stripMarkup(s string) string {
@@ -118,20 +116,69 @@ func stripMarkup(s string) string {
 	return s
 }
 
+// removePinyin drops a pinyin annotation after a Han character (區(qū) → 區,
+// the annotation maybe on the next line): 1–7 pinyin letters in brackets, at
+// least one with a tone mark. It looks only where a bracket opens, so a page
+// without annotations costs one pass over its brackets.
 func removePinyin(s string) (string, int) {
 	if !strings.ContainsAny(s, "(（") {
 		return s, 0
 	}
-	n := 0
-	out := pinyinRe.ReplaceAllStringFunc(s, func(m string) string {
-		sub := pinyinRe.FindStringSubmatch(m)
-		if !toneRe.MatchString(sub[3]) {
-			return m
+	var b strings.Builder
+	n, last := 0, 0
+	for i := 0; i < len(s); {
+		j := strings.IndexAny(s[i:], "(（")
+		if j < 0 {
+			break
 		}
-		n++
-		return sub[1] + sub[2]
-	})
-	return out, n
+		open := i + j
+		_, w := utf8.DecodeRuneInString(s[open:])
+		end, ok := pinyinAt(s, open+w)
+		if ok && hanBefore(s, open) {
+			b.WriteString(s[last:open])
+			last = end
+			n++
+		}
+		i = open + w
+	}
+	if n == 0 {
+		return s, 0
+	}
+	b.WriteString(s[last:])
+	return b.String(), n
+}
+
+// pinyinAt reads 1–7 pinyin letters from i and the closing bracket; it gives
+// the offset after the bracket and whether a tone mark was among them.
+func pinyinAt(s string, i int) (int, bool) {
+	letters, tone := 0, false
+	for i < len(s) {
+		r, w := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == ')' || r == '）':
+			return i + w, letters >= 1 && tone
+		case r >= 'a' && r <= 'z':
+		case strings.ContainsRune("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ", r):
+			tone = true
+		case strings.ContainsRune("üê", r):
+		default:
+			return 0, false
+		}
+		if letters++; letters > 7 {
+			return 0, false
+		}
+		i += w
+	}
+	return 0, false
+}
+
+// hanBefore: a Han character ends s[:i], maybe with one line break after it.
+func hanBefore(s string, i int) bool {
+	if i > 0 && s[i-1] == '\n' {
+		i--
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return unicode.Is(unicode.Han, r)
 }
 
 // junk reports characters that real report prose almost never holds but that GBK

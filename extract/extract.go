@@ -36,6 +36,7 @@ type Document struct {
 	URL         string // where it came from, if known
 	Name        string // a file name, if known
 	ContentType string // the HTTP Content-Type header, if known
+	SHA256      string // the body's SHA-256 in hex, if the caller has it already
 }
 
 // Reader lays out one format as lines of cells. Readers decode the bytes
@@ -189,7 +190,11 @@ func (e *Extractor) Extract(ctx context.Context, doc Document) (*report.Record, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(doc.Body)
+	sha := doc.SHA256
+	if sha == "" {
+		sum := sha256.Sum256(doc.Body)
+		sha = hex.EncodeToString(sum[:])
+	}
 	format := Sniff(doc.Body)
 	r, ok := e.readers[format]
 	if !ok {
@@ -199,7 +204,7 @@ func (e *Extractor) Extract(ctx context.Context, doc Document) (*report.Record, 
 	if err != nil {
 		return nil, fmt.Errorf("extracting %s as %s: %w", describe(doc), format, err)
 	}
-	return e.Build(ctx, lay, doc.URL, hex.EncodeToString(sum[:]))
+	return e.Build(ctx, lay, doc.URL, sha)
 }
 
 func describe(doc Document) string {

@@ -20,20 +20,20 @@ type figRule struct {
 	key  string
 	re   *regexp.Regexp
 	unit string
-	need string // a word every match holds: a sentence without it is not tried
+	need []string // words of which every match holds one: a sentence without any is not tried
 }
 
 var figRules = []figRule{
-	{"new_received", regexp.MustCompile(`(?:新收|收到|受理|接收)[^，,、。；;：:]{0,16}?(?:申请|依申请公开)[^，,、。；;：:0-9]{0,8}?` + num + `\s*(?:件|份|条|宗|个|人次)`), "件", "申请"},
-	{"carried_over", regexp.MustCompile(`(?:上年度?|上一年度?)[^，,、。；;]{0,6}?结转[^，,、。；;0-9]{0,16}?` + num + `\s*件`), "件", "结转"},
-	{"carried_over", regexp.MustCompile(`结转上一?年度?[^，,、。；;0-9]{0,16}?` + num + `\s*件`), "件", "结转"},
-	{"carried_forward", regexp.MustCompile(num + `\s*件[^，,、。；;0-9]{0,4}?(?:结转|转结|转入|顺延)(?:到|至)?下一?年`), "件", "年"},
-	{"carried_forward", regexp.MustCompile(`(?:结转|转结)(?:到|至)?下一?年度?[^，,、。；;0-9]{0,12}?` + num + `\s*件`), "件", "年"},
-	{"granted", regexp.MustCompile(`予以公开[^，,、。；;0-9]{0,4}?` + num + `\s*件`), "件", "予以公开"},
-	{"granted", regexp.MustCompile(num + `\s*件予以公开`), "件", "予以公开"},
-	{"normative_docs.issued", regexp.MustCompile(`(?:制发|制定|印发|出台)[^，,、。；;0-9]{0,10}?规范性文件[^，,、。；;0-9]{0,4}?` + num + `\s*(?:件|个|份)`), "件", "规范性文件"},
-	{"normative_docs.in_force", regexp.MustCompile(`现行有效[^，,、。；;0-9]{0,10}?` + num + `\s*(?:件|个|份)`), "件", "现行有效"},
-	{"fees.processing_yuan", regexp.MustCompile(`信息处理费[^，,、。；;0-9]{0,12}?` + num + `\s*(万元|元)`), "元", "信息处理费"},
+	{"new_received", regexp.MustCompile(`(?:新收|收到|受理|接收)[^，,、。；;：:]{0,16}?(?:申请|依申请公开)[^，,、。；;：:0-9]{0,8}?` + num + `\s*(?:件|份|条|宗|个|人次)`), "件", []string{"新收", "收到", "受理", "接收"}},
+	{"carried_over", regexp.MustCompile(`(?:上年度?|上一年度?)[^，,、。；;]{0,6}?结转[^，,、。；;0-9]{0,16}?` + num + `\s*件`), "件", []string{"结转"}},
+	{"carried_over", regexp.MustCompile(`结转上一?年度?[^，,、。；;0-9]{0,16}?` + num + `\s*件`), "件", []string{"结转"}},
+	{"carried_forward", regexp.MustCompile(num + `\s*件[^，,、。；;0-9]{0,4}?(?:结转|转结|转入|顺延)(?:到|至)?下一?年`), "件", []string{"结转", "转结", "转入", "顺延"}},
+	{"carried_forward", regexp.MustCompile(`(?:结转|转结)(?:到|至)?下一?年度?[^，,、。；;0-9]{0,12}?` + num + `\s*件`), "件", []string{"结转", "转结", "转入", "顺延"}},
+	{"granted", regexp.MustCompile(`予以公开[^，,、。；;0-9]{0,4}?` + num + `\s*件`), "件", []string{"予以公开"}},
+	{"granted", regexp.MustCompile(num + `\s*件予以公开`), "件", []string{"予以公开"}},
+	{"normative_docs.issued", regexp.MustCompile(`(?:制发|制定|印发|出台)[^，,、。；;0-9]{0,10}?规范性文件[^，,、。；;0-9]{0,4}?` + num + `\s*(?:件|个|份)`), "件", []string{"规范性文件"}},
+	{"normative_docs.in_force", regexp.MustCompile(`现行有效[^，,、。；;0-9]{0,10}?` + num + `\s*(?:件|个|份)`), "件", []string{"现行有效"}},
+	{"fees.processing_yuan", regexp.MustCompile(`信息处理费[^，,、。；;0-9]{0,12}?` + num + `\s*(万元|元)`), "元", []string{"信息处理费"}},
 }
 
 var (
@@ -50,7 +50,6 @@ var (
 	}
 	noFeeRe    = regexp.MustCompile(`(?:未|没有|无|不)(?:发生)?(?:收取|产生|收费)[^，,、。；;]{0,20}?(?:信息处理费|处理费|费用)|未收费|不收取(?:任何)?费用`)
 	noReviewRe = regexp.MustCompile(`(?:未|没有|无)(?:发生|收到|出现|产生)?[^，,、。；;0-9]{0,10}?(行政复议|行政诉讼)`)
-	sentenceRe = regexp.MustCompile(`[^。；;！？!?\n]+`)
 )
 
 // chineseNumber reads 十二, 两, 二十三, 一百零五 and Arabic digits.
@@ -101,13 +100,13 @@ func narrativeFigures(lines []Line) []report.Figure {
 		if utf8.RuneCountInString(text) < 8 || strings.Count(text, "\t") > 0 {
 			continue
 		}
-		for _, sent := range sentenceRe.FindAllString(text, -1) {
+		for _, sent := range sentences(text) {
 			sent = strings.TrimSpace(sent)
 			if !strings.ContainsAny(sent, "0123456789零〇一二两三四五六七八九十未无没") {
 				continue
 			}
 			for _, fr := range figRules {
-				if !strings.Contains(sent, fr.need) {
+				if !containsAny(sent, fr.need) {
 					continue
 				}
 				for _, m := range fr.re.FindAllStringSubmatch(sent, -1) {
@@ -129,6 +128,26 @@ func narrativeFigures(lines []Line) []report.Figure {
 		}
 	}
 	return out
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// sentences cuts text at the marks that end a sentence (。；;！？!? and line ends).
+func sentences(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool {
+		switch r {
+		case '。', '；', ';', '！', '？', '!', '?', '\n':
+			return true
+		}
+		return false
+	})
 }
 
 // reviewFigures reads 行政复议/行政诉讼 counts and their outcomes; an outcome belongs

@@ -3,42 +3,19 @@ package extract
 import (
 	"context"
 	"encoding/json"
-	"html"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nianbao/nianbao/samples"
 )
 
-// wordHTML lays a seed's text out as a portal's Word-pasted page body: its
-// paragraphs as MsoNormal paragraphs in spans, its tab-separated rows as rows
-// of a bordered table.
+// wordHTML is a seed's text as a Word-pasted page body (samples.WordPasted).
 func wordHTML(text string) string {
-	var b strings.Builder
-	inTable := false
-	for _, line := range strings.Split(text, "\n") {
-		if strings.Contains(line, "\t") {
-			if !inTable {
-				b.WriteString(`<table class="MsoNormalTable" border="1" cellspacing="0" style="border-collapse:collapse">`)
-				inTable = true
-			}
-			b.WriteString("<tr>")
-			for _, c := range strings.Split(line, "\t") {
-				b.WriteString(`<td width="60" style="border:solid windowtext 1.0pt"><p class="MsoNormal" align="center"><span style="font-size:10.5pt;font-family:宋体">` + html.EscapeString(c) + `</span></p></td>`)
-			}
-			b.WriteString("</tr>")
-			continue
-		}
-		if inTable {
-			b.WriteString("</table>")
-			inTable = false
-		}
-		b.WriteString(`<p class="MsoNormal" style="text-indent:32.0pt"><span style="font-family:仿宋_GB2312">` + html.EscapeString(line) + `</span></p>`)
-	}
-	if inTable {
-		b.WriteString("</table>")
-	}
-	return b.String()
+	page := samples.WordPasted(text)
+	body := page[strings.Index(page, "<body>")+len("<body>"):]
+	return strings.TrimSuffix(body, "</body></html>")
 }
 
 // jsQuote writes s as a single-quoted JavaScript literal, as the portals do:

@@ -41,7 +41,11 @@ var gluedRe = regexp.MustCompile(`^(.*[^0-9\s.．+\-−])\s*([0-9]+(?:\.[0-9]+)?
 // only when it is the row's one value. A sign before the digits (2648-18538)
 // leaves the label as it is: where the number starts is not printed.
 func gluedToLabel(label string, cells []token) (string, []token, bool) {
-	m := gluedRe.FindStringSubmatch(foldWidth(label))
+	label = foldWidth(label)
+	if label == "" || label[len(label)-1] < '0' || label[len(label)-1] > '9' {
+		return "", nil, false // no digits at its end
+	}
+	m := gluedRe.FindStringSubmatch(label)
 	if m == nil || strings.TrimSpace(m[1]) == "" {
 		return "", nil, false
 	}

@@ -30,8 +30,8 @@ type value struct {
 // foldWidth maps full-width ASCII forms (０-９, （）, ．, －) and the ideographic
 // space to their ASCII forms.
 func foldWidth(s string) string {
-	if isASCII(s) {
-		return s
+	if isASCII(s) || strings.IndexByte(s, 0xEF) < 0 && !strings.Contains(s, "\u3000") && !strings.Contains(s, "\u00a0") {
+		return s // no full-width form (U+FF01–FF5E start with byte EF) and no wide space
 	}
 	return strings.Map(func(r rune) rune {
 		switch {
@@ -76,6 +76,10 @@ func parseValue(cell string) value {
 	if s[0] > '9' && s[0] != '+' && s[0] != '-' && !strings.HasPrefix(s, "−") {
 		return value{kind: kindText}
 	}
+	if plainDigits(s) { // the common cell: a count, read without the pattern
+		f, _ := strconv.ParseFloat(s, 64)
+		return value{kind: kindNumber, num: f, printed: cell}
+	}
 	m := numRe.FindStringSubmatch(s)
 	if m == nil {
 		return value{kind: kindText}
@@ -89,6 +93,19 @@ func parseValue(cell string) value {
 		f = -f
 	}
 	return value{kind: kindNumber, num: f, unit: m[4], annotated: m[5] != "", printed: cell}
+}
+
+// plainDigits: 1 to 15 ASCII digits and nothing else.
+func plainDigits(s string) bool {
+	if len(s) == 0 || len(s) > 15 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // isValue reports whether a cell is part of a row's values (number, placeholder).

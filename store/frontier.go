@@ -329,7 +329,7 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 		cm.Capture.SHA256 = SHA256(cm.Body)
 		cm.Capture.Size = len(cm.Body)
 		var err error
-		if z, err = compress(cm.Body); err != nil {
+		if z, err = f.st.compress(cm.Body); err != nil {
 			return 0, err
 		}
 	}

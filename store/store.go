@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -49,6 +50,7 @@ var ErrLocked = errors.New("the store is in use by another nianbao process")
 type Store struct {
 	db   *bolt.DB
 	path string
+	gz   sync.Pool // *gzip.Writer, reused across documents
 }
 
 // Options tune Open.
@@ -266,11 +268,18 @@ func SHA256(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func compress(b []byte) ([]byte, error) {
+// compress gzips a document at the fastest level, with a writer the store
+// keeps for the next one (a new writer's tables cost more than a small page).
+func (s *Store) compress(b []byte) ([]byte, error) {
 	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	if err != nil {
-		return nil, err
+	zw, _ := s.gz.Get().(*gzip.Writer)
+	if zw == nil {
+		var err error
+		if zw, err = gzip.NewWriterLevel(&buf, gzip.BestSpeed); err != nil {
+			return nil, err
+		}
+	} else {
+		zw.Reset(&buf)
 	}
 	if _, err := zw.Write(b); err != nil {
 		return nil, err
@@ -278,6 +287,7 @@ func compress(b []byte) ([]byte, error) {
 	if err := zw.Close(); err != nil {
 		return nil, err
 	}
+	s.gz.Put(zw)
 	return buf.Bytes(), nil
 }
 
@@ -302,7 +312,7 @@ func decompress(b []byte) ([]byte, error) {
 func (s *Store) Put(c *Capture, body []byte, e *Entry) error {
 	c.SHA256 = SHA256(body)
 	c.Size = len(body)
-	z, err := compress(body)
+	z, err := s.compress(body)
 	if err != nil {
 		return fmt.Errorf("compressing %s: %w", c.SHA256, err)
 	}
