@@ -25,6 +25,7 @@ import (
 	"github.com/gocolly/colly/v2"
 
 	"github.com/nianbao/nianbao/decode"
+	"github.com/nianbao/nianbao/discover"
 	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/fetch"
 	"github.com/nianbao/nianbao/report"
@@ -139,18 +140,19 @@ type Summary struct {
 
 // Crawler crawls into a store.
 type Crawler struct {
-	cfg      Config
-	st       *store.Store
-	fr       *store.Frontier
-	ex       Extractor
-	dec      *decode.Decoder
-	scope    *Scope
-	robots   *robotsCache
-	plain    *http.Client // robots.txt
-	col      *colly.Collector
-	insecure *colly.Collector // for cfg.InsecureTLSHosts only
-	plainIns *http.Client     // robots.txt of those hosts
-	Stats    Stats
+	cfg        Config
+	st         *store.Store
+	fr         *store.Frontier
+	ex         Extractor
+	extractors []discover.Extractor // the registry of link extractors
+	dec        *decode.Decoder
+	scope      *Scope
+	robots     *robotsCache
+	plain      *http.Client // robots.txt
+	col        *colly.Collector
+	insecure   *colly.Collector // for cfg.InsecureTLSHosts only
+	plainIns   *http.Client     // robots.txt of those hosts
+	Stats      Stats
 
 	mu       sync.Mutex
 	hosts    map[string]*store.HostInfo
@@ -171,7 +173,7 @@ func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, e
 	if err != nil {
 		return nil, err
 	}
-	c := &Crawler{cfg: cfg, st: st, fr: fr, ex: ex, dec: dec, scope: NewScope(seeds), hosts: map[string]*store.HostInfo{},
+	c := &Crawler{cfg: cfg, st: st, fr: fr, ex: ex, dec: dec, scope: NewScope(seeds), hosts: map[string]*store.HostInfo{}, extractors: discover.Default(),
 		agent: "nianbao"}
 	c.scope.AllowPrivate(cfg.AllowPrivate)
 	c.robots = newRobotsCache(c.agent, cfg.RobotsTTL, cfg.RobotsFailTTL)
@@ -803,13 +805,9 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 	}
 	ct := header.Get("Content-Type")
 	format := extract.Sniff(body)
-	var links []link
+	var links []discover.Link
 	if format == "html" || format == "text" {
-		if kind == KindAPI {
-			links = apiLinks(text, base)
-		} else {
-			links = discover(text, base, kind)
-		}
+		links = c.links(text, base, kind, req.Get("hint"))
 		if _, ok := extract.GkmlptDetail(text); ok {
 			kind = KindReport // a gkmlpt shell: the extractor reads the report in its DETAIL
 		}
@@ -828,12 +826,19 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 			if !ok || !c.scope.Allows(cu) {
 				continue
 			}
-			if l.Kind == KindAttachment {
+			k := string(l.Kind)
+			if k == KindAttachment {
 				attachments = append(attachments, cu)
 			}
-			q := newRequest(cu, l.Method, l.Body, l.Kind, req.Depth+1, l.Anchor)
-			if l.Kind == KindAttachment {
+			q := newRequest(cu, l.Method, l.Body, k, req.Depth+1, l.Anchor)
+			if k == KindAttachment {
 				q.Set("parent", req.URL) // the page that leads to the attachment's report
+			}
+			if l.Hint != "" {
+				q.Set("hint", l.Hint)
+			}
+			if l.Referer != "" {
+				q.Headers = map[string][]string{"Referer": {l.Referer}}
 			}
 			cm.Add = append(cm.Add, q)
 		}

@@ -1,0 +1,490 @@
+package discover
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/tdewolff/parse/v2/js"
+)
+
+// maxPages bounds the pages one list proposes.
+const maxPages = 200
+
+// reportColumnRe names a column of the reports themselves (not of all the
+// disclosed information).
+var reportColumnRe = regexp.MustCompile(`年报|年度报告`)
+
+// TRS reads TRS WCM paging: createPageHTML(total, cur, "index", "html") numbers
+// pages from 0 (index.html, index_1.html …); the six-argument form
+// createPageHTML('page_div', total, cur, 'list', 'shtml', count) from 1
+// (list.shtml, list_2.shtml …); any argument may be quoted, a missing name or
+// extension is the page's own; var countPage = N alone gives the count. When
+// the numbering cannot be told (not on the first page) both are proposed: the
+// extra page is one 404.
+type TRS struct{}
+
+// Name is part of Extractor.
+func (TRS) Name() string { return "trs" }
+
+// Links is part of Extractor.
+func (TRS) Links(d *Doc, emit func(Link)) {
+	name, ext := baseName(d.URL)
+	first := !strings.Contains(path0(d.URL), "_")
+	found := false
+	for _, s := range d.Scripts() {
+		for _, c := range s.Calls {
+			if c.Name != "createPageHTML" {
+				continue
+			}
+			args := make([]any, len(c.Args))
+			for i, a := range c.Args {
+				args[i] = s.Eval(a)
+			}
+			total, cur, n, e, from1, ok := trsArgs(args)
+			if !ok {
+				continue
+			}
+			found = true
+			if n == "" {
+				n, e = name, ext
+			}
+			lo, hi := 1, total // both numberings
+			switch {
+			case first && cur == 0:
+				hi = total - 1 // numbered from 0
+			case first && cur == 1 || from1:
+				lo = 2 // numbered from 1
+			}
+			trsPages(n, e, lo, hi, emit)
+		}
+	}
+	if found {
+		return
+	}
+	for _, s := range d.Scripts() {
+		for _, key := range []string{"countPage", "pageCount", "totalPage"} {
+			if v, ok := s.Vars[key]; ok {
+				if total, ok := number(s.Eval(v)); ok {
+					trsPages(name, ext, 1, total, emit)
+					return
+				}
+			}
+		}
+	}
+}
+
+func path0(u *url.URL) string {
+	i := strings.LastIndexByte(u.Path, '/')
+	return u.Path[i+1:]
+}
+
+// trsArgs reads createPageHTML's arguments in its known forms.
+func trsArgs(args []any) (total, cur int, name, ext string, from1, ok bool) {
+	if len(args) >= 1 {
+		if _, isNum := number(args[0]); !isNum {
+			args, from1 = args[1:], true // a container id first: the six-argument form
+		}
+	}
+	if len(args) < 2 {
+		return 0, 0, "", "", false, false
+	}
+	total, ok1 := number(args[0])
+	cur, ok2 := number(args[1])
+	if !ok1 || !ok2 {
+		return 0, 0, "", "", false, false
+	}
+	if len(args) >= 4 {
+		n, okn := args[2].(string)
+		e, oke := args[3].(string)
+		if okn && oke && n != "" && e != "" {
+			if _, numeric := number(n); !numeric {
+				name, ext = n, e
+			}
+		}
+	}
+	return total, cur, name, ext, from1, true
+}
+
+func trsPages(name, ext string, lo, hi int, emit func(Link)) {
+	for k := max(lo, 1); k <= hi && k <= maxPages; k++ {
+		emit(Link{URL: fmt.Sprintf("%s_%d.%s", name, k, ext), Kind: Page})
+	}
+}
+
+// Hanweb reads Hanweb jcms lists: the jpage call's options ($('#id').jpage({…}),
+// keys in any order, the form fields inline or in a var param_N object) give
+// POST requests of three pages each to the proxy, with the fields in the body
+// and the column page as Referer; the records already in the page are skipped.
+type Hanweb struct{}
+
+// Name is part of Extractor.
+func (Hanweb) Name() string { return "hanweb" }
+
+// Links is part of Extractor.
+func (Hanweb) Links(d *Doc, emit func(Link)) {
+	posted := false
+	defer func() {
+		if !posted { // no jpage call: the GET form the datastore names
+			for _, u := range nextGroups(d.Text) {
+				emit(Link{URL: u, Kind: API})
+			}
+		}
+	}()
+	for _, s := range d.Scripts() {
+		for _, c := range s.Calls {
+			if c.Name != "jpage" || len(c.Args) == 0 {
+				continue
+			}
+			opts, _ := s.Eval(c.Args[0]).(map[string]any)
+			if opts == nil {
+				continue
+			}
+			posted = hanwebPages(d, s, opts, emit) || posted
+		}
+	}
+}
+
+func hanwebPages(d *Doc, s *Script, opts map[string]any, emit func(Link)) bool {
+	per, ok1 := number(opts["perPage"])
+	total, ok2 := number(opts["totalRecord"])
+	if !ok1 || !ok2 || per <= 0 {
+		return false
+	}
+	proxy, _ := opts["proxyUrl"].(string)
+	if proxy == "" {
+		proxy = "/module/web/jpage/dataproxy.jsp"
+	}
+	params, _ := opts["ajaxParam"].(map[string]any)
+	if params == nil {
+		params = paramObject(s)
+	}
+	form := url.Values{}
+	for k, v := range params {
+		if sv, ok := str(v); ok {
+			form.Set(k, sv)
+		}
+	}
+	shown := strings.Count(d.Text, "<record>")
+	for start := shown + 1; start <= total && start < 5000; start += per * 3 {
+		end := min(total, start+per*3-1)
+		emit(Link{URL: fmt.Sprintf("%s?startrecord=%d&endrecord=%d&perpage=%d", proxy, start, end, per),
+			Kind: API, Method: "POST", Body: form.Encode(), Referer: d.URL.String()})
+	}
+	return true
+}
+
+// paramObject: the var param_N = {col:…, webid:…, columnid:…} a page declares
+// beside its jpage call.
+func paramObject(s *Script) map[string]any {
+	names := make([]string, 0)
+	for k := range s.Vars {
+		if strings.HasPrefix(k, "param") {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if m, ok := s.Eval(s.Vars[k]).(map[string]any); ok {
+			if _, has := m["columnid"]; has {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+// Gkmlpt reads a gkmlpt index's config, window._CONFIG = {SID: '…', TREE: […]}
+// (either quote, the tree nested): every column that names the reports gives
+// its list API under the deployment's own prefix, and so does the category
+// the link to the index carried in its fragment.
+type Gkmlpt struct{}
+
+// Name is part of Extractor.
+func (Gkmlpt) Name() string { return "gkmlpt" }
+
+// Links is part of Extractor.
+func (Gkmlpt) Links(d *Doc, emit func(Link)) {
+	prefix, _, ok := strings.Cut(d.URL.Path, "/gkmlpt/")
+	if !ok {
+		return
+	}
+	for _, s := range d.Scripts() {
+		cfg, _ := s.Eval(s.Vars["_CONFIG"]).(map[string]any)
+		if cfg == nil {
+			continue
+		}
+		sid, ok := str(cfg["SID"])
+		if !ok {
+			continue
+		}
+		api := func(id, name string) {
+			emit(Link{URL: fmt.Sprintf("%s/gkmlpt/api/all/%s?page=1&sid=%s", prefix, id, url.QueryEscape(sid)), Kind: API, Anchor: name})
+		}
+		if cat, ok := strings.CutPrefix(d.Hint, "gkmlpt-category="); ok && isDigits(cat) {
+			api(cat, "")
+		}
+		var walk func(nodes []any, depth int)
+		walk = func(nodes []any, depth int) {
+			for _, n := range nodes {
+				m, _ := n.(map[string]any)
+				if m == nil || depth > 8 {
+					continue
+				}
+				name, _ := m["name"].(string)
+				if id, ok := str(m["id"]); ok && reportColumnRe.MatchString(name) {
+					api(id, name)
+				}
+				if kids, ok := m["children"].([]any); ok {
+					walk(kids, depth+1)
+				}
+			}
+		}
+		tree, _ := cfg["TREE"].([]any)
+		walk(tree, 0)
+	}
+}
+
+// Shells reads the pages whose script sends the browser on:
+// location.replace('…'), location.href = "…", window.location = …,
+// top.location.href = …, in any spelling; only a whole string is followed.
+type Shells struct{}
+
+// Name is part of Extractor.
+func (Shells) Name() string { return "shells" }
+
+// Links is part of Extractor.
+func (Shells) Links(d *Doc, emit func(Link)) {
+	for _, s := range d.Scripts() {
+		for _, target := range Redirects(s) {
+			emit(Link{URL: target, Kind: Page})
+		}
+	}
+}
+
+// Redirects lists the whole strings a script sends the browser to.
+func Redirects(s *Script) []string {
+	var out []string
+	for _, a := range s.Assigns {
+		if isLocation(a.Target) {
+			if v, ok := s.Eval(a.Value).(string); ok && v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	for _, c := range s.Calls {
+		if (c.Name == "replace" || c.Name == "assign") && isLocation(strings.TrimSuffix(c.Path, "."+c.Name)) && len(c.Args) > 0 {
+			if v, ok := s.Eval(c.Args[0]).(string); ok && v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+func isLocation(target string) bool {
+	t := strings.TrimSuffix(target, ".href")
+	for _, p := range []string{"window.", "self.", "top.", "parent.", "document."} {
+		t = strings.TrimPrefix(t, p)
+	}
+	t = strings.TrimPrefix(t, "window.")
+	return t == "location"
+}
+
+// Pagination reads paging whose URL a callback builds: Ls.pagination(sel,
+// function(pageIndex){ location.href='…?pageIndex=' + pageIndex }, {pageCount:3})
+// and like calls (the count from pageCount, totalPage, or total over pageSize),
+// and options that carry a url with {page}.
+type Pagination struct{}
+
+// Name is part of Extractor.
+func (Pagination) Name() string { return "pagination" }
+
+// Links is part of Extractor.
+func (Pagination) Links(d *Doc, emit func(Link)) {
+	for _, s := range d.Scripts() {
+		for _, c := range s.Calls {
+			var tmpl Template
+			var hole string
+			pages := 0
+			for _, a := range c.Args {
+				if t, h, ok := callbackURL(s, a); ok {
+					tmpl, hole = t, h
+				}
+				if m, ok := s.Eval(a).(map[string]any); ok {
+					if n := pageCount(m); n > 0 {
+						pages = n
+					}
+					if u, ok := m["url"].(string); ok && strings.Contains(u, "{page}") {
+						tmpl, hole = Template{strings.ReplaceAll(u, "{page}", "\x00")}, "\x00"
+					}
+				}
+			}
+			if tmpl == nil || pages == 0 {
+				continue
+			}
+			for p := 1; p <= min(pages, maxPages); p++ {
+				var u string
+				if hole == "\x00" {
+					u = strings.ReplaceAll(tmpl[0].(string), "\x00", strconv.Itoa(p))
+				} else if filled, ok := tmpl.Fill(hole, strconv.Itoa(p)); ok {
+					u = filled
+				} else {
+					continue
+				}
+				emit(Link{URL: u, Kind: Page})
+			}
+		}
+	}
+}
+
+// callbackURL: a function argument whose body sends the browser to a URL built
+// from its first parameter.
+func callbackURL(s *Script, a js.IExpr) (Template, string, bool) {
+	var params js.Params
+	var body js.BlockStmt
+	switch f := a.(type) {
+	case *js.FuncDecl:
+		params, body = f.Params, f.Body
+	case *js.ArrowFunc:
+		params, body = f.Params, f.Body
+	default:
+		return nil, "", false
+	}
+	if len(params.List) == 0 {
+		return nil, "", false
+	}
+	p, ok := params.List[0].Binding.(*js.Var)
+	if !ok {
+		return nil, "", false
+	}
+	inner := &Script{Vars: s.Vars}
+	js.Walk(inner, &body)
+	for _, as := range inner.Assigns {
+		if !isLocation(as.Target) {
+			continue
+		}
+		if t, ok := s.Eval(as.Value).(Template); ok && slices.Contains(t, any(Hole{Name: string(p.Data)})) {
+			return t, string(p.Data), true
+		}
+	}
+	return nil, "", false
+}
+
+func pageCount(m map[string]any) int {
+	for _, k := range []string{"pageCount", "totalPage", "pageTotal", "pagecount", "totalPages"} {
+		if n, ok := number(m[k]); ok && n > 0 {
+			return n
+		}
+	}
+	total, ok1 := number(firstOf(m, "total", "totalCount", "totalRecord", "count"))
+	size, ok2 := number(firstOf(m, "pageSize", "perPage", "perSize", "size"))
+	if ok1 && ok2 && size > 0 {
+		return (total + size - 1) / size
+	}
+	return 0
+}
+
+func firstOf(m map[string]any, keys ...string) any {
+	for _, k := range keys {
+		if v, ok := m[k]; ok {
+			return v
+		}
+	}
+	return nil
+}
+
+// JSLists reads lists a page carries as script values (var dataList = [{
+// infolist: [{title, url}]}], objects at any depth with a title and a url,
+// linkurl or post_url), and the attachments of the report entries.
+type JSLists struct{}
+
+// Name is part of Extractor.
+func (JSLists) Name() string { return "jslists" }
+
+// Links is part of Extractor.
+func (JSLists) Links(d *Doc, emit func(Link)) {
+	for _, s := range d.Scripts() {
+		for _, v := range s.Values() {
+			entries(v, 0, func(l Link) {
+				d.judge(l.URL)
+				if l.Kind != "" {
+					emit(l)
+				}
+			})
+		}
+	}
+}
+
+// entries walks a value for list entries.
+func entries(v any, depth int, emit func(Link)) {
+	if depth > 12 {
+		return
+	}
+	switch v := v.(type) {
+	case []any:
+		for _, x := range v {
+			entries(x, depth+1, emit)
+		}
+	case map[string]any:
+		title := unescapePercentU(firstString(v, "title", "name", "docTitle", "text", "vc_title"))
+		if u := firstString(v, "url", "post_url", "linkurl", "linkUrl", "href", "link", "docurl", "vc_url"); u != "" && title != "" {
+			k := linkKind(u, title, Page)
+			emit(Link{URL: u, Kind: k, Anchor: title}) // an empty kind: judged, not followed
+			if k == Report {
+				for _, key := range []string{"attachment", "attachments", "files"} {
+					if list, ok := v[key].([]any); ok {
+						for _, a := range list {
+							if am, ok := a.(map[string]any); ok {
+								if au := firstString(am, "url", "path", "href"); au != "" {
+									emit(Link{URL: au, Kind: Attachment, Anchor: firstString(am, "name", "title")})
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			entries(v[k], depth+1, emit)
+		}
+	}
+}
+
+func firstString(m map[string]any, keys ...string) string {
+	for _, k := range keys {
+		if s, ok := m[k].(string); ok && strings.TrimSpace(s) != "" {
+			return strings.TrimSpace(s)
+		}
+	}
+	return ""
+}
+
+// unescapePercentU reads the %uXXXX escapes of JavaScript's escape(), which a
+// few gkmlpt hosts put in titles.
+func unescapePercentU(s string) string {
+	if !strings.Contains(s, "%u") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+5 < len(s)+0 && i+6 <= len(s) && s[i+1] == 'u' {
+			if v, err := strconv.ParseUint(s[i+2:i+6], 16, 16); err == nil {
+				b.WriteRune(rune(v))
+				i += 5
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}

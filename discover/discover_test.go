@@ -1,0 +1,78 @@
+package discover
+
+import (
+	"flag"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "write the golden files from what the extractors find")
+
+var headRe = regexp.MustCompile(`^<!-- url: (\S+) kind: (\w+)(?: hint: (\S+))? -->`)
+
+// answers are the fixtures of list endpoints: their URLs, as requested.
+var answers = map[string]string{
+	"hanweb_answer.xml": "http://www.example.gov.cn/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=355&path=/&columnid=59960&unitid=745545",
+	"hanweb_jsonp.js":   "http://www.example.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45&perpage=15",
+	"gkmlpt_api.json":   "http://www.sz.gov.cn/yjzjj/gkmlpt/api/all/721?page=1&sid=662021",
+}
+
+// TestGolden runs every extractor over the page fixtures (written from the
+// real shapes in PORTALS.md) and the answer fixtures, and compares the links
+// with NAME.golden, read by hand.
+func TestGolden(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*"))
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, ".golden") {
+			continue
+		}
+		n++
+		name := filepath.Base(f)
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var links []Link
+			if raw, ok := answers[name]; ok {
+				base, _ := url.Parse(raw)
+				links = Answer(string(b), base)
+			} else {
+				m := headRe.FindStringSubmatch(string(b))
+				if m == nil {
+					t.Fatalf("%s: no <!-- url: … kind: … --> line", name)
+				}
+				base, _ := url.Parse(m[1])
+				links = Find(&Doc{URL: base, Text: string(b), Kind: Kind(m[2]), Hint: m[3]}, Default())
+			}
+			var got []string
+			for _, l := range links {
+				got = append(got, l.String())
+			}
+			slices.Sort(got)
+			golden := strings.TrimSuffix(f, filepath.Ext(f)) + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, []byte(strings.Join(got, "\n")+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update, then read the file by hand)", err)
+			}
+			if g, w := strings.Join(got, "\n")+"\n", string(want); g != w {
+				t.Errorf("links differ from %s:\ngot:\n%s\nwant:\n%s", golden, g, w)
+			}
+		})
+	}
+	if n == 0 {
+		t.Fatal("no fixtures")
+	}
+}

@@ -1,0 +1,144 @@
+package discover
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/nianbao/nianbao/extract"
+)
+
+var (
+	attachRe      = regexp.MustCompile(`(?i)\.(pdf|docx?|wps|xlsx?|et|zip|rar|ofd)(\?|$)|downfile\.jsp`)
+	columnURLRe   = regexp.MustCompile(`(?i)(zfxxgk|xxgk|gknb|ndbg|nianbao|annualreport|opennessannualreport|/col/col\d+|/content/column/|/pub/gknb|zfxxgknb|bmxxgknb|xzjd|/kfq/|gkml|index_\d+\.s?html?|page_\d+\.s?html?|pageindex=|branch_id=)`)
+	columnTextRe  = regexp.MustCompile(`信息公开|政务公开|公开目录|公开年报|年报|年度报告`)
+	orgTextRe     = regexp.MustCompile(`(局|委员会|委|办公室|政府|管委会|管理委员会|街道|镇|乡|中心|部门|乡镇|街镇)$`)
+	skipTextRe    = regexp.MustCompile(`新闻|互动|留言|信箱|登录|注册|无障碍|English|收藏|搜索|日历|天气`)
+	yearDirTextRe = regexp.MustCompile(`(19|20)\d\d年`)
+	refreshURLRe  = regexp.MustCompile(`(?i)url\s*=\s*['"]?([^'";]+)`)
+)
+
+// Markup reads the links of the page's markup: anchors and image-map areas
+// (kept when they lead to a report, an attachment of a report or the way to
+// the report columns), frames and iframes (a PDF viewer's ?file= on a report
+// page is its attachment), and a meta refresh.
+type Markup struct{}
+
+// Name is part of Extractor.
+func (Markup) Name() string { return "markup" }
+
+// Links is part of Extractor.
+func (Markup) Links(d *Doc, emit func(Link)) {
+	root := d.HTML()
+	if root == nil {
+		return
+	}
+	anchors(goquery.NewDocumentFromNode(root).Selection, d.Kind, emit)
+}
+
+// anchors reads the links of a piece of markup (a page, or the HTML inside a
+// datastore's CDATA).
+func anchors(sel *goquery.Selection, from Kind, emit func(Link)) {
+	sel.Find("a[href], area[href]").Each(func(_ int, s *goquery.Selection) {
+		href, _ := s.Attr("href")
+		anchor := strings.Join(strings.Fields(s.Text()), " ")
+		if title, ok := s.Attr("title"); ok && len([]rune(title)) > len([]rune(anchor)) {
+			anchor = strings.TrimSpace(title)
+		}
+		if alt, ok := s.Attr("alt"); ok && anchor == "" {
+			anchor = strings.TrimSpace(alt)
+		}
+		if k := linkKind(href, anchor, from); k != "" {
+			emit(Link{URL: href, Kind: k, Anchor: anchor})
+		}
+	})
+	sel.Find("iframe[src], frame[src]").Each(func(_ int, s *goquery.Selection) {
+		src, _ := s.Attr("src")
+		u, err := url.Parse(strings.TrimSpace(src))
+		if err != nil {
+			return
+		}
+		if f := u.Query().Get("file"); f != "" {
+			if from == Report {
+				emit(Link{URL: f, Kind: Attachment})
+			}
+			return
+		}
+		if k := linkKind(src, "", from); k != "" || u.Path != "" && !strings.HasSuffix(strings.ToLower(u.Path), ".js") {
+			if k == "" {
+				k = Page // a frame's page is part of this one
+			}
+			emit(Link{URL: src, Kind: k})
+		}
+	})
+	sel.Find("meta[http-equiv]").Each(func(_ int, s *goquery.Selection) {
+		if eq, _ := s.Attr("http-equiv"); !strings.EqualFold(strings.TrimSpace(eq), "refresh") {
+			return
+		}
+		content, _ := s.Attr("content")
+		if m := refreshURLRe.FindStringSubmatch(content); m != nil {
+			emit(Link{URL: strings.TrimSpace(m[1]), Kind: Page})
+		}
+	})
+}
+
+// linkKind scores a link: report titles are reports, attachments of a report
+// page are attachments, the way to the report columns (by its words or its
+// path, a year's directory, a department's or township's tab) is followed,
+// the rest is not.
+func linkKind(href, anchor string, from Kind) Kind {
+	h := strings.TrimSpace(strings.ToLower(href))
+	if h == "" || strings.HasPrefix(h, "javascript:") || strings.HasPrefix(h, "mailto:") || strings.HasPrefix(h, "#") || strings.HasPrefix(h, "tel:") {
+		return ""
+	}
+	switch {
+	case attachRe.MatchString(h):
+		if from == Report {
+			return Attachment
+		}
+		return ""
+	case extract.LooksLikeReportTitle(anchor):
+		return Report
+	case skipTextRe.MatchString(anchor):
+		return ""
+	case columnTextRe.MatchString(anchor) && !strings.Contains(anchor, "报表") && !looksLikeDistractor(anchor):
+		return Page
+	case columnURLRe.MatchString(h) && (anchor == "" || !looksLikeDistractor(anchor)):
+		return Page
+	case yearDirTextRe.MatchString(anchor) && len([]rune(anchor)) <= 8:
+		return Page
+	case orgTextRe.MatchString(anchor) && len([]rune(anchor)) <= 30 && from == Page:
+		return Page // a department's or township's own site or tab
+	}
+	return ""
+}
+
+// looksLikeDistractor: a dated title that is not a report's.
+func looksLikeDistractor(anchor string) bool {
+	return yearDirTextRe.MatchString(anchor) && len([]rune(anchor)) > 8 && !extract.LooksLikeReportTitle(anchor)
+}
+
+// reportOrPage: a list entry is a report when its title names one.
+func reportOrPage(title string) Kind {
+	if extract.LooksLikeReportTitle(title) {
+		return Report
+	}
+	return Page
+}
+
+// fragment parses a piece of HTML (a CDATA record) for its anchors.
+func fragment(s string) *goquery.Selection {
+	nodes, err := html.ParseFragment(strings.NewReader(s), &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div})
+	if err != nil {
+		return nil
+	}
+	root := &html.Node{Type: html.ElementNode, Data: "div"}
+	for _, n := range nodes {
+		root.AppendChild(n)
+	}
+	return goquery.NewDocumentFromNode(root).Selection
+}

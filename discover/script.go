@@ -1,0 +1,412 @@
+package discover
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/tdewolff/parse/v2"
+	"github.com/tdewolff/parse/v2/js"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/nianbao/nianbao/jslit"
+)
+
+// Limits on the scripts read from one page.
+const (
+	maxScriptBytes = 512 << 10
+	maxScripts     = 200
+	maxEvalDepth   = 24
+)
+
+// Script is one parsed script of a page: what it declares and assigns, the
+// calls it makes and the string literals it holds.
+type Script struct {
+	Vars    map[string]js.IExpr // var/let/const and assignments, by (dotted) name
+	Calls   []Call
+	Strings []string // every string literal, decoded
+	Assigns []Assign
+}
+
+// Call is a function or method call: Name is the callee's last name
+// (createPageHTML, jpage, pagination), Path the dotted callee (Ls.pagination).
+type Call struct {
+	Name, Path string
+	Args       []js.IExpr
+}
+
+// Assign is an assignment to a (dotted) name: location.href = '…'.
+type Assign struct {
+	Target string
+	Value  js.IExpr
+}
+
+// pageScripts parses the scripts of a page that are JavaScript (not the XML
+// datastores or HTML templates some CMSs keep in script elements).
+func pageScripts(d *Doc) []*Script {
+	root := d.HTML()
+	if root == nil {
+		return nil
+	}
+	var out []*Script
+	var visit func(n *html.Node, depth int)
+	visit = func(n *html.Node, depth int) {
+		if depth > 400 || len(out) >= maxScripts {
+			return
+		}
+		if n.Type == html.ElementNode && n.DataAtom == atom.Script {
+			t := strings.ToLower(attrOf(n, "type"))
+			if t == "" || strings.Contains(t, "javascript") || t == "module" {
+				var b strings.Builder
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					if c.Type == html.TextNode {
+						b.WriteString(c.Data)
+					}
+				}
+				if src := b.String(); strings.TrimSpace(src) != "" && len(src) <= maxScriptBytes {
+					out = append(out, parseScript(src))
+				}
+			}
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			visit(c, depth+1)
+		}
+	}
+	visit(root, 0)
+	return out
+}
+
+// parseScript parses a script; one that does not parse whole (real pages carry
+// broken scripts) is read in the pieces between its line breaks that do.
+func parseScript(src string) *Script {
+	s := &Script{Vars: map[string]js.IExpr{}}
+	if ast, err := js.Parse(parse.NewInputString(src), js.Options{}); err == nil {
+		js.Walk(s, ast)
+		return s
+	}
+	lines := strings.Split(src, "\n")
+	for i := 0; i < len(lines); {
+		done := false
+		for j := i + 1; j <= len(lines) && j <= i+80; j++ {
+			if ast, err := js.Parse(parse.NewInputString(strings.Join(lines[i:j], "\n")), js.Options{}); err == nil {
+				js.Walk(s, ast)
+				i, done = j, true
+				break
+			}
+		}
+		if !done {
+			i++
+		}
+	}
+	return s
+}
+
+// Enter collects declarations, assignments, calls and strings.
+func (s *Script) Enter(n js.INode) js.IVisitor {
+	switch n := n.(type) {
+	case *js.VarDecl:
+		for _, b := range n.List {
+			if v, ok := b.Binding.(*js.Var); ok && b.Default != nil {
+				s.Vars[string(v.Data)] = b.Default
+			}
+		}
+	case *js.BinaryExpr:
+		if n.Op == js.EqToken {
+			if name := dotted(n.X); name != "" {
+				s.Vars[strings.TrimPrefix(name, "window.")] = n.Y
+				s.Assigns = append(s.Assigns, Assign{Target: name, Value: n.Y})
+			}
+		}
+	case *js.CallExpr:
+		p := dotted(n.X)
+		name := p
+		if i := strings.LastIndexByte(p, '.'); i >= 0 {
+			name = p[i+1:]
+		}
+		args := make([]js.IExpr, len(n.Args.List))
+		for i, a := range n.Args.List {
+			args[i] = a.Value
+		}
+		s.Calls = append(s.Calls, Call{Name: name, Path: p, Args: args})
+	case *js.LiteralExpr:
+		if n.TokenType == js.StringToken {
+			s.Strings = append(s.Strings, jslit.Unquote(string(n.Data)))
+		}
+	case *js.TemplateExpr:
+		if len(n.List) == 0 && n.Tag == nil {
+			s.Strings = append(s.Strings, jslit.Unquote(string(n.Tail)))
+		}
+	}
+	return s
+}
+
+// Exit is part of js.IVisitor.
+func (s *Script) Exit(js.INode) {}
+
+// dotted names an expression that is a name or a chain of them
+// (window.location.href); a call in the chain is written () ($().jpage).
+func dotted(e js.IExpr) string {
+	switch e := e.(type) {
+	case *js.Var:
+		return string(e.Data)
+	case *js.LiteralExpr:
+		return string(e.Data)
+	case js.LiteralExpr: // a DotExpr's name
+		return string(e.Data)
+	case *js.DotExpr:
+		x, y := dotted(e.X), dotted(e.Y)
+		if x == "" || y == "" {
+			return ""
+		}
+		return x + "." + y
+	case *js.CallExpr:
+		if x := dotted(e.X); x != "" {
+			return x + "()"
+		}
+	case *js.GroupExpr:
+		return dotted(e.X)
+	}
+	return ""
+}
+
+// Hole is a part of a string built from a value the page computes: the
+// parameter of a paging callback (… + pageIndex).
+type Hole struct{ Name string }
+
+// Template is a string with holes: '…?pageIndex=' + pageIndex.
+type Template []any // string or Hole
+
+// String writes the template with each hole as {name}.
+func (t Template) String() string {
+	var b strings.Builder
+	for _, p := range t {
+		switch p := p.(type) {
+		case string:
+			b.WriteString(p)
+		case Hole:
+			b.WriteString("{" + p.Name + "}")
+		}
+	}
+	return b.String()
+}
+
+// Fill writes the template with every hole named name set to v; ok is false
+// when another hole is left.
+func (t Template) Fill(name, v string) (string, bool) {
+	var b strings.Builder
+	for _, p := range t {
+		switch p := p.(type) {
+		case string:
+			b.WriteString(p)
+		case Hole:
+			if p.Name != name {
+				return "", false
+			}
+			b.WriteString(v)
+		}
+	}
+	return b.String(), true
+}
+
+// unknown is a value the page computes in a way not read here.
+type unknown struct{}
+
+// Eval reads an expression as a value: string, float64, bool, nil,
+// map[string]any, []any, Template, Hole, or unknown{}. Names are looked up in
+// the script's declarations; nothing is run.
+func (s *Script) Eval(e js.IExpr) any { return s.eval(e, 0) }
+
+func (s *Script) eval(e js.IExpr, depth int) any {
+	if depth > maxEvalDepth || e == nil {
+		return unknown{}
+	}
+	switch e := e.(type) {
+	case *js.LiteralExpr:
+		return literal(e)
+	case *js.TemplateExpr:
+		if len(e.List) == 0 && e.Tag == nil {
+			return jslit.Unquote(string(e.Tail))
+		}
+	case *js.GroupExpr:
+		return s.eval(e.X, depth+1)
+	case *js.UnaryExpr:
+		if v, ok := s.eval(e.X, depth+1).(float64); ok {
+			switch e.Op {
+			case js.NegToken:
+				return -v
+			case js.PosToken:
+				return v
+			}
+		}
+	case *js.ObjectExpr:
+		return s.object(e, depth)
+	case *js.ArrayExpr:
+		out := make([]any, 0, len(e.List))
+		for _, el := range e.List {
+			out = append(out, s.eval(el.Value, depth+1))
+		}
+		return out
+	case *js.BinaryExpr:
+		return s.binary(e, depth)
+	case *js.Var:
+		if v, ok := s.Vars[string(e.Data)]; ok {
+			return s.eval(v, depth+1)
+		}
+		return Hole{Name: string(e.Data)}
+	case *js.DotExpr:
+		if name := dotted(e); name != "" {
+			if v, ok := s.Vars[strings.TrimPrefix(name, "window.")]; ok {
+				return s.eval(v, depth+1)
+			}
+		}
+	}
+	return unknown{}
+}
+
+func literal(e *js.LiteralExpr) any {
+	switch e.TokenType {
+	case js.StringToken:
+		return jslit.Unquote(string(e.Data))
+	case js.DecimalToken, js.IntegerToken:
+		if f, err := strconv.ParseFloat(strings.ReplaceAll(string(e.Data), "_", ""), 64); err == nil {
+			return f
+		}
+	case js.TrueToken:
+		return true
+	case js.FalseToken:
+		return false
+	case js.NullToken:
+		return nil
+	}
+	return unknown{}
+}
+
+func (s *Script) object(e *js.ObjectExpr, depth int) map[string]any {
+	out := map[string]any{}
+	for _, p := range e.List {
+		if p.Spread {
+			continue
+		}
+		key := ""
+		switch {
+		case p.Name == nil:
+			if v, ok := p.Value.(*js.Var); ok {
+				key = string(v.Data) // {a} is {a: a}
+			}
+		case p.Name.IsComputed():
+			continue
+		case p.Name.Literal.TokenType == js.StringToken:
+			key = jslit.Unquote(string(p.Name.Literal.Data))
+		default:
+			key = string(p.Name.Literal.Data)
+		}
+		if key != "" {
+			out[key] = s.eval(p.Value, depth+1)
+		}
+	}
+	return out
+}
+
+// binary adds numbers and joins strings; a name the script does not declare
+// becomes a hole of the template.
+func (s *Script) binary(e *js.BinaryExpr, depth int) any {
+	x, y := s.eval(e.X, depth+1), s.eval(e.Y, depth+1)
+	xn, xok := x.(float64)
+	yn, yok := y.(float64)
+	switch e.Op {
+	case js.AddToken:
+		if xok && yok {
+			return xn + yn
+		}
+		xt, ok1 := asTemplate(x)
+		yt, ok2 := asTemplate(y)
+		if !ok1 || !ok2 {
+			return unknown{}
+		}
+		t := append(append(Template{}, xt...), yt...)
+		if str, ok := t.Fill("", ""); ok {
+			return str
+		}
+		return t
+	case js.SubToken:
+		if xok && yok {
+			return xn - yn
+		}
+	case js.MulToken:
+		if xok && yok {
+			return xn * yn
+		}
+	}
+	return unknown{}
+}
+
+func asTemplate(v any) (Template, bool) {
+	switch v := v.(type) {
+	case string:
+		return Template{v}, true
+	case float64:
+		return Template{strconv.FormatFloat(v, 'f', -1, 64)}, true
+	case Hole:
+		return Template{v}, true
+	case Template:
+		return v, true
+	}
+	return nil, false
+}
+
+// Values: every value the script declares or assigns, and every argument of
+// its calls, evaluated.
+func (s *Script) Values() []any {
+	var out []any
+	names := make([]string, 0, len(s.Vars))
+	for k := range s.Vars {
+		names = append(names, k)
+	}
+	slices.Sort(names) // one order, so that one page always gives one list
+	for _, k := range names {
+		out = append(out, s.Eval(s.Vars[k]))
+	}
+	for _, c := range s.Calls {
+		for _, a := range c.Args {
+			out = append(out, s.Eval(a))
+		}
+	}
+	return out
+}
+
+// number reads a count that a page writes as a number or a numeric string.
+func number(v any) (int, bool) {
+	switch v := v.(type) {
+	case float64:
+		if v >= 0 && v < 1e9 {
+			return int(v), true
+		}
+	case string:
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+// str reads a value a page writes as a string or a number.
+func str(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), true
+	}
+	return "", false
+}
+
+func attrOf(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if strings.EqualFold(a.Key, key) {
+			return a.Val
+		}
+	}
+	return ""
+}

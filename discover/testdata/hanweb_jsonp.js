@@ -1,0 +1,1 @@
+raw({"totalrecord":2,"records":["<li><a href='/col/col33718/art/2025/art_5b0c2b3e-8f1a-4d5e-9a6b-1c2d3e4f5a6b.html'>某某区2024年政府信息公开工作年度报告</a></li>","<li><a href=\"/art/2024/1/5/art_33718_1.html\">某某区2023年政府信息公开工作年度报告</a></li>"]});
