@@ -2,10 +2,18 @@ package crawler
 
 import (
 	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
+
+	"github.com/nianbao/nianbao/discover"
+	"github.com/nianbao/nianbao/fetch"
 )
 
 // Classes of a fetch's outcome, as recorded in the fetch log.
@@ -39,23 +47,7 @@ var softNotFound = [][]byte{[]byte("页面不存在"), []byte("已删除"), []by
 // pages carry in GBK); it may be empty for non-text bodies.
 func classify(status int, body []byte, text string, err error) (string, string) {
 	if err != nil {
-		msg := err.Error()
-		var nerr net.Error
-		switch {
-		case strings.Contains(msg, "x509") || strings.Contains(msg, "certificate") || strings.Contains(msg, "tls:"):
-			return ClassTLS, msg
-		case strings.Contains(msg, "stopped after") && strings.Contains(msg, "redirects"):
-			return ClassGone, "redirect loop: " + msg
-		case strings.Contains(msg, "too large"):
-			return ClassTooLarge, msg
-		case strings.Contains(msg, "unexpected EOF"):
-			return ClassServerError, "truncated body: " + msg // cut short under its Content-Length: try again
-		case strings.Contains(msg, "connection reset") || strings.Contains(msg, "EOF"):
-			return ClassBlockedWAF, "connection reset: " + msg
-		case errors.As(err, &nerr), strings.Contains(msg, "refused"), strings.Contains(msg, "no such host"), strings.Contains(msg, "timeout"):
-			return ClassUnreachable, msg
-		}
-		return ClassError, msg
+		return classifyError(err)
 	}
 	// Only small bodies are looked into for challenge scripts: a challenge is never large.
 	var lower []byte
@@ -87,8 +79,8 @@ func classify(status int, body []byte, text string, err error) (string, string) 
 		return ClassGone, http.StatusText(status)
 	}
 	if len(body) < 1024 && bytes.Contains(lower, []byte("<script")) && !bytes.Contains(lower, []byte("<a ")) &&
-		!bytes.Contains(lower, []byte("location.replace")) && !bytes.Contains(lower, []byte("_config")) && bytes.Contains(lower, []byte("<html")) {
-		return ClassBlockedWAF, "a script shell with no content"
+		!bytes.Contains(lower, []byte("_config")) && bytes.Contains(lower, []byte("<html")) && !discover.SendsOn(text) {
+		return ClassBlockedWAF, "a script shell with no content" // one that sends the browser on is a redirect shell
 	}
 	if len(body) < 8192 {
 		for _, s := range softNotFound {
@@ -101,4 +93,53 @@ func classify(status int, body []byte, text string, err error) (string, string) 
 		}
 	}
 	return ClassOK, ""
+}
+
+// classifyError reads a failed fetch by the error's type, not its wording: a
+// certificate or TLS fault; a body cut short under its Content-Length (a
+// server fault, tried again); a reset or a bare EOF (a network fault, tried
+// again with back-off, never taken for a challenge); a timeout, a refused
+// connection, a name that does not resolve (unreachable). Only the redirect
+// limit and the size limit, which the client reports as plain errors, and an
+// error kept only as its text (robots.txt's), are told by their words.
+func classifyError(err error) (string, string) {
+	msg := err.Error()
+	var (
+		unknownCA *x509.UnknownAuthorityError
+		hostname  x509.HostnameError
+		invalid   x509.CertificateInvalidError
+		verify    *tls.CertificateVerificationError
+		record    tls.RecordHeaderError
+		alert     tls.AlertError
+		dnsErr    *net.DNSError
+		nerr      net.Error
+	)
+	switch {
+	case errors.As(err, &verify), errors.As(err, &unknownCA), errors.As(err, &hostname), errors.As(err, &invalid),
+		errors.As(err, &record), errors.As(err, &alert):
+		return ClassTLS, msg
+	case errors.Is(err, fetch.ErrTooLarge), strings.Contains(msg, "too large"):
+		return ClassTooLarge, msg
+	case strings.Contains(msg, "stopped after") && strings.Contains(msg, "redirects"):
+		return ClassGone, "redirect loop: " + msg
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return ClassServerError, "truncated body: " + msg // cut short under its Content-Length: try again
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, syscall.EPIPE):
+		return ClassServerError, "connection reset or closed: " + msg // a network fault: tried again with back-off
+	case errors.As(err, &dnsErr), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH),
+		errors.Is(err, syscall.ENETUNREACH), errors.Is(err, context.DeadlineExceeded):
+		return ClassUnreachable, msg
+	case errors.As(err, &nerr) && nerr.Timeout():
+		return ClassUnreachable, msg
+	case errors.As(err, &nerr):
+		return ClassUnreachable, msg
+	}
+	// An error kept only as its text (robots.txt's, stored with the host).
+	switch {
+	case strings.Contains(msg, "x509:") || strings.Contains(msg, "tls:"):
+		return ClassTLS, msg
+	case strings.Contains(msg, "connection refused") || strings.Contains(msg, "no such host") || strings.Contains(msg, "i/o timeout"):
+		return ClassUnreachable, msg
+	}
+	return ClassError, msg
 }

@@ -266,6 +266,21 @@ func (Shells) Links(d *Doc, emit func(Link)) {
 	}
 }
 
+// SendsOn reports whether a page's scripts send the browser to another
+// address (a redirect shell, not a challenge).
+func SendsOn(page string) bool {
+	if !strings.Contains(page, "location") {
+		return false
+	}
+	d := &Doc{URL: &url.URL{Scheme: "http", Host: "localhost", Path: "/"}, Text: page}
+	for _, s := range d.Scripts() {
+		if len(Redirects(s)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Redirects lists the whole strings a script sends the browser to.
 func Redirects(s *Script) []string {
 	var out []string
