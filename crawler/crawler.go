@@ -174,7 +174,7 @@ func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, e
 		return nil, err
 	}
 	c := &Crawler{cfg: cfg, st: st, fr: fr, ex: ex, dec: dec, scope: NewScope(seeds), hosts: map[string]*store.HostInfo{}, extractors: discover.Default(),
-		agent: "nianbao"}
+		agent: RobotsAgent(cfg.UserAgent)}
 	c.scope.AllowPrivate(cfg.AllowPrivate)
 	c.robots = newRobotsCache(c.agent, cfg.RobotsTTL, cfg.RobotsFailTTL)
 	tr, err := c.transport(false)
@@ -769,6 +769,24 @@ func (c *Crawler) do(ctx context.Context, req *store.QueuedRequest) (*slot, erro
 	}
 	s.end = time.Now()
 	return s, nil
+}
+
+// RobotsAgent is the product token robots.txt groups are matched against
+// (RFC 9309 §2.2.1): the User-Agent's first word without its version,
+// "nianbao/0.1 (…)" → "nianbao".
+func RobotsAgent(userAgent string) string {
+	tok, _, _ := strings.Cut(strings.TrimSpace(userAgent), " ")
+	tok, _, _ = strings.Cut(tok, "/")
+	clean := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_' {
+			return r
+		}
+		return -1
+	}, tok)
+	if clean == "" {
+		return "nianbao"
+	}
+	return clean
 }
 
 // delay is the host's minimum gap: the configured delay or its Crawl-delay.

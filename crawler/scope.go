@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/url"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -83,6 +84,34 @@ func public(ip net.IP) bool {
 	return !(ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() || ip.IsMulticast())
 }
 
+// stripDefaultPort drops :80 from http and :443 from https URLs.
+func stripDefaultPort(u *url.URL) {
+	if u.Port() == "80" && u.Scheme == "http" || u.Port() == "443" && u.Scheme == "https" {
+		u.Host = u.Hostname()
+		if strings.Contains(u.Host, ":") {
+			u.Host = "[" + u.Host + "]" // an IPv6 literal keeps its brackets
+		}
+	}
+}
+
+// cleanPath resolves . and .. and doubled slashes, keeping a trailing slash.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	cleaned := path.Clean(p)
+	if cleaned == "." {
+		return "/"
+	}
+	if strings.HasSuffix(p, "/") && cleaned != "/" {
+		cleaned += "/"
+	}
+	return cleaned
+}
+
+// gateHostRe: the host a /gate/big5/HOST/ gateway path names.
+var gateHostRe = regexp.MustCompile(`^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d{1,5})?$`)
+
 // sessionParams are query parameters that identify a session, not a page.
 // print and printable mark print duplicates of the same page.
 var sessionParams = map[string]bool{"jsessionid": true, "sessionid": true, "sid_tmp": true, "phpsessid": true, "_": true, "t_": true,
@@ -99,39 +128,45 @@ func Canonical(raw string) (string, bool) {
 	}
 	u.Fragment, u.RawFragment = "", ""
 	u.Host = strings.ToLower(u.Host)
-	if u.Port() == "80" && u.Scheme == "http" || u.Port() == "443" && u.Scheme == "https" {
-		u.Host = u.Hostname()
+	stripDefaultPort(u)
+	if u.Hostname() == "" {
+		return "", false
 	}
 	if strings.HasPrefix(u.Host, "m.") && strings.HasSuffix(u.Hostname(), ".gov.cn") {
 		u.Host = "www." + strings.TrimPrefix(u.Host, "m.")
 	}
-	p := u.Path
+	// The path is worked on escaped, so that an escaped slash (%2F) or other
+	// reserved byte stays what the server was sent.
+	p := u.EscapedPath()
 	if i := strings.Index(strings.ToLower(p), ";jsessionid="); i >= 0 {
 		p = p[:i]
 	}
-	// Nested /gate/big5/HOST/ prefixes: the page is the original host's.
-	for strings.HasPrefix(p, "/gate/big5/") {
-		rest := strings.TrimPrefix(p, "/gate/big5/")
-		i := strings.Index(rest, "/")
-		if i < 0 {
-			u.Host, p = strings.ToLower(rest), "/"
+	// Nested /gate/big5/HOST/ prefixes (the page is the original host's) and
+	// _wap.html copies, until nothing changes: the result is its own canonical form.
+	for range 16 {
+		before := u.Host + p
+		p = cleanPath(p)
+		if strings.HasSuffix(p, "_wap.html") {
+			p = strings.TrimSuffix(p, "_wap.html") + ".html"
+		}
+		if rest, ok := strings.CutPrefix(p, "/gate/big5/"); ok {
+			if host, after, _ := strings.Cut(rest, "/"); gateHostRe.MatchString(host) {
+				u.Host, p = strings.ToLower(host), "/"+after
+				if h := u.Hostname(); strings.HasPrefix(h, "m.") && strings.HasSuffix(h, ".gov.cn") {
+					u.Host = "www." + strings.TrimPrefix(u.Host, "m.")
+				}
+				stripDefaultPort(u)
+			}
+		}
+		if u.Host+p == before {
 			break
 		}
-		u.Host, p = strings.ToLower(rest[:i]), rest[i:]
 	}
-	if strings.HasSuffix(p, "_wap.html") {
-		p = strings.TrimSuffix(p, "_wap.html") + ".html"
+	if unescaped, err := url.PathUnescape(p); err == nil {
+		u.Path, u.RawPath = unescaped, p
+	} else {
+		u.Path, u.RawPath = p, ""
 	}
-	if p == "" {
-		p = "/"
-	}
-	if cleaned := path.Clean(p); cleaned != "." {
-		if strings.HasSuffix(p, "/") && cleaned != "/" {
-			cleaned += "/"
-		}
-		p = cleaned
-	}
-	u.Path, u.RawPath = p, ""
 	if u.RawQuery != "" {
 		q := u.Query()
 		for k := range q {

@@ -61,3 +61,46 @@ func TestScope(t *testing.T) {
 		}
 	}
 }
+
+func TestCanonicalKeepsEscapedSlash(t *testing.T) {
+	got, ok := Canonical("http://WWW.Example.gov.cn:80/a%2Fb/./c.html?b=2&a=1#x")
+	if want := "http://www.example.gov.cn/a%2Fb/c.html?a=1&b=2"; !ok || got != want {
+		t.Errorf("Canonical = %q, want %q", got, want)
+	}
+}
+
+// FuzzCanonical: a canonical URL is its own canonical form.
+func FuzzCanonical(f *testing.F) {
+	for _, s := range []string{
+		"http://www.example.gov.cn/gate/big5/www.example.gov.cn/gate/big5/a.gov.cn/x_wap.html",
+		"https://m.hefei.gov.cn:443/content/column/6791573?pageIndex=2&_=1;jsessionid=ABC",
+		"http://a.gov.cn/a%2Fb/../c//d/;jsessionid=1?x=%zz",
+		"http://a.gov.cn/%E6%94%BF%E5%BA%9C/index.html?q=a+b&q=c",
+		"http://[::1]:8080/../x",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		c, ok := Canonical(raw)
+		if !ok {
+			return
+		}
+		c2, ok2 := Canonical(c)
+		if !ok2 || c2 != c {
+			t.Fatalf("Canonical(%q) = %q, but Canonical of that = %q (%v)", raw, c, c2, ok2)
+		}
+	})
+}
+
+func TestRobotsAgent(t *testing.T) {
+	for ua, want := range map[string]string{
+		"nianbao/0.1 (research harvester; +https://github.com/nianbao/nianbao)": "nianbao",
+		"UniHarvest-Lab/2.3 (+https://example.edu/crawler)":                     "UniHarvest-Lab",
+		"  ":   "nianbao",
+		"研究/1": "nianbao",
+	} {
+		if got := RobotsAgent(ua); got != want {
+			t.Errorf("RobotsAgent(%q) = %q, want %q", ua, got, want)
+		}
+	}
+}
