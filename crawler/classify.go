@@ -33,6 +33,10 @@ const (
 	ClassBudget           = "budget"
 	ClassMaintenance      = "maintenance"
 	ClassError            = "error"
+	// ClassCookie: a redirect to the same address that set a cookie; the
+	// address is asked again, once, with the cookie (never a challenge solved:
+	// no script is run).
+	ClassCookie = "cookie"
 	// ClassExpired: an attachment asked again directly was refused (401/403), as
 	// signed links are once they expire; it is asked again only through its page.
 	ClassExpired = "expired"

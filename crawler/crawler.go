@@ -583,7 +583,7 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 	if req.Get("revisit") == "1" && req.Get("kind") == KindAttachment && (status == http.StatusUnauthorized || status == http.StatusForbidden) {
 		class, detail = ClassExpired, fmt.Sprintf("status %d on asking again: a signed link, looked at through its page from now on", status)
 	}
-	if class == ClassBlockedWAF && strings.HasPrefix(u.Path, "/gkmlpt/") && status == 200 {
+	if class == ClassBlockedWAF && strings.Contains(u.Path, "/gkmlpt/") && status == 200 {
 		class, detail = ClassOK, "" // gkmlpt pages are script shells by design
 	}
 	var redirect string
@@ -595,7 +595,12 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 			canonTarget, ok = Canonical(target.String())
 		}
 		chain := strings.Fields(req.Get("chain"))
+		self, _ := Canonical(req.URL)
 		switch {
+		case ok && canonTarget == self && len(header.Values("Set-Cookie")) > 0 && req.Get("cookie") == "":
+			// A host that sets a cookie by redirecting to the same address: the
+			// jar keeps it, and the address is asked again, once.
+			class, detail = ClassCookie, "a cookie set by a redirect to the same address; asked again with it"
 		case !ok || !c.scope.Allows(canonTarget):
 			class, detail = ClassOffsite, "redirect out of scope to "+loc
 		case contains(append(chain, req.URL), canonTarget) || len(chain) >= 5:
@@ -621,6 +626,9 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 			Detail: "via redirect to " + req.URL + ": " + detail, Host: hostOf(origin)})
 	}
 	switch class {
+	case ClassCookie:
+		req.Set("cookie", "1")
+		cm.Retry = req
 	case ClassMoved:
 		cm.Done = req
 		next := newRequest(redirect, "GET", "", req.Get("kind"), req.Depth, req.Get("anchor"))
@@ -789,6 +797,36 @@ func RobotsAgent(userAgent string) string {
 	return clean
 }
 
+// listPage: a page that links to other reports and holds neither a template
+// table nor a report's own sections is the list they are on. (A report page
+// whose tables are only in its attachment, with a link to another year's
+// report, is read from the attachment instead, which is queued all the same.)
+func listPage(rec *report.Record, links []discover.Link, self string) bool {
+	reports := map[string]bool{}
+	for _, l := range links {
+		if l.Kind == discover.Report {
+			if u, ok := Canonical(l.URL); ok && u != self {
+				reports[u] = true
+			}
+		}
+	}
+	if len(reports) == 0 {
+		return false
+	}
+	for _, t := range []*report.Table{rec.Active, rec.Requests, rec.ReviewLitigation} {
+		if t != nil && t.Filled() > 0 {
+			return false
+		}
+	}
+	sections := 0
+	for _, s := range []string{rec.Sections.General, rec.Sections.Active, rec.Sections.Requests, rec.Sections.Review, rec.Sections.Problems, rec.Sections.Other} {
+		if strings.TrimSpace(s) != "" {
+			sections++
+		}
+	}
+	return sections < 3
+}
+
 // delay is the host's minimum gap: the configured delay or its Crawl-delay.
 func (c *Crawler) delay(r *robotsRules) time.Duration {
 	if r != nil && r.delay > c.cfg.Delay {
@@ -850,7 +888,11 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 			}
 			q := newRequest(cu, l.Method, l.Body, k, req.Depth+1, l.Anchor)
 			if k == KindAttachment {
-				q.Set("parent", req.URL) // the page that leads to the attachment's report
+				parent := req.URL // the page that leads to the attachment's report
+				if pu, ok := Canonical(l.Parent); ok && l.Parent != "" {
+					parent = pu // listed beside its report in a list answer
+				}
+				q.Set("parent", parent)
 			}
 			if l.Hint != "" {
 				q.Set("hint", l.Hint)
@@ -871,6 +913,9 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 	rec, err := c.ex.Extract(ctx, extract.Document{Body: body, URL: canonFinal, ContentType: ct})
 	if kind == KindReport && (err != nil || rec.Template == report.TemplateUnknown) {
 		return // not a report after all: a distractor is never stored as one
+	}
+	if err == nil && kind == KindReport && listPage(rec, links, canonFinal) {
+		return // a list of reports, whatever its title says: its reports are queued, it is not one
 	}
 	cm.Capture, cm.Body = capture, body
 	c.Stats.Documents.Add(1)

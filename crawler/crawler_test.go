@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -192,7 +193,61 @@ func TestCrawlSimulatedWorld(t *testing.T) {
 			t.Errorf("stored as a report: %s", u)
 		}
 	}
+	checkOnlyReports(t, h, m)
 	checkPoliteness(t, h, h.cfg.Delay)
+}
+
+// checkOnlyReports: every stored record is one report of the manifest (no
+// list page, whatever its title), and no report has two records of one year.
+// (The simulated web serves one canned DOC for every DOC attachment, read as
+// another year's report: the store rightly keeps it apart from its page, and
+// the copies of such a report, which meet only through that DOC, stay apart.)
+func checkOnlyReports(t *testing.T, h *harness, m *simweb.Manifest) {
+	t.Helper()
+	owner := map[string]string{} // canonical URL → the report's unit and year
+	canned := map[string]bool{}   // reports whose attachment is the canned DOC
+	for _, r := range m.Reports {
+		id := fmt.Sprintf("%s/%d", r.UnitID, r.Year)
+		canned[id] = r.Format == "doc"
+		for _, u := range []string{r.URL, r.MovedURL, r.DuplicateURL, r.AttachmentURL} {
+			if u != "" {
+				owner[canon(t, u)] = id
+			}
+		}
+	}
+	perReport := map[string][]string{} // report → its records, by year read
+	h.st.Entries(func(e *store.Entry) error {
+		u := canon(t, string(e.Record.Source.URL))
+		id, ok := owner[u]
+		if !ok {
+			for _, src := range e.Sources {
+				if id, ok = owner[canon(t, src.URL)]; ok {
+					break
+				}
+			}
+		}
+		if !ok {
+			if d, _ := h.st.Doc("GET", u, nil); d != nil && d.Kind == KindAttachment {
+				return nil // an attachment reached through a redirect (downfile.jsp → /attach/…)
+			}
+			t.Errorf("stored, but no report of the world: %s (%q)", u, e.Record.Title)
+			return nil
+		}
+		if canned[id] {
+			return nil // its copies name the canned DOC, read as another report: not merged, rightly
+		}
+		year := 0
+		if e.Record.Year != nil {
+			year = *e.Record.Year
+		}
+		perReport[fmt.Sprintf("%s (read as %d)", id, year)] = append(perReport[fmt.Sprintf("%s (read as %d)", id, year)], u)
+		return nil
+	})
+	for id, us := range perReport {
+		if len(us) > 1 {
+			t.Errorf("report %s has %d records: %v", id, len(us), us)
+		}
+	}
 }
 
 func anyClass(fetches map[string][]*store.FetchLog, host, class string) bool {

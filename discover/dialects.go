@@ -456,7 +456,7 @@ func entries(v any, depth int, emit func(Link)) {
 						for _, a := range list {
 							if am, ok := a.(map[string]any); ok {
 								if au := firstString(am, "url", "path", "href"); au != "" {
-									emit(Link{URL: au, Kind: Attachment, Anchor: firstString(am, "name", "title")})
+									emit(Link{URL: au, Kind: Attachment, Anchor: firstString(am, "name", "title"), Parent: u})
 								}
 							}
 						}

@@ -53,6 +53,7 @@ type Link struct {
 	Body    string // a POST form's body
 	Referer string // sent with the request when the endpoint expects its page
 	Hint    string // what the target needs to know of how it was reached (gkmlpt's #category)
+	Parent  string // for an attachment listed beside its report (a list answer), the report's URL
 }
 
 // Doc is a fetched document as the extractors see it.
@@ -122,6 +123,12 @@ func Find(d *Doc, xs []Extractor) []Link {
 			return
 		}
 		l = gkmlptShell(u, l)
+		if l.Parent != "" {
+			if pu, err := d.URL.Parse(l.Parent); err == nil {
+				pu.Fragment = ""
+				l.Parent = pu.String()
+			}
+		}
 		if l.Method == "" {
 			l.Method = "GET"
 		}

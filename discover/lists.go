@@ -259,5 +259,8 @@ func (l Link) String() string {
 	if l.Hint != "" {
 		s += " hint=" + l.Hint
 	}
+	if l.Parent != "" {
+		s += " parent=" + l.Parent
+	}
 	return s
 }

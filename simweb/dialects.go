@@ -64,6 +64,12 @@ func (s *Server) trs(rw http.ResponseWriter, r *http.Request, h *Host, path stri
 			return false
 		}
 		page = v
+		if h.trsFromOne() { // index_2.html is the second page
+			if v < 2 {
+				return false
+			}
+			page = v - 1
+		}
 	}
 	items := s.world().listItems(h, kind)
 	n := pages(len(items), trsPerPage)
@@ -74,14 +80,9 @@ func (s *Server) trs(rw http.ResponseWriter, r *http.Request, h *Host, path stri
 	if page >= n {
 		return false // a 404, also for the pages a list only claims
 	}
-	var script string
-	if h.rng%2 == 0 {
-		script = fmt.Sprintf(`createPageHTML(%d, %d, "index", "html");`, claimed, page)
-	} else {
-		script = fmt.Sprintf(`createPageHTML('paging', %d, %d, 'index', 'html', %d);`, claimed, page+1, len(items))
-	}
-	body := listHTML(s.trapLinks(h, pageSlice(items, page, trsPerPage), path)) + `<div id="paging"><script>` + script + `</script></div>`
-	s.html(rw, r, h, h.pageShell(kindName[kind], body))
+	script := h.trsScript(claimed, page, len(items))
+	body := listHTML(s.trapLinks(h, pageSlice(items, page, trsPerPage), path)) + `<div id="page_div"><script>` + script + `</script></div>`
+	s.html(rw, r, h, h.pageShell(h.listTitle(kindName[kind], latestYear(items)), body))
 	return true
 }
 
@@ -109,12 +110,31 @@ func (s *Server) hanwebKind(h *Host, col int) string {
 	return ks[i]
 }
 
-func hanwebRecords(items []item) string {
+func hanwebRecords(items []item, single bool) string {
 	var b strings.Builder
 	for _, it := range items {
+		if single {
+			fmt.Fprintf(&b, `<record><![CDATA[<li><a href='%s' target='_blank' title='%s'>%s</a><span>%s</span></li>]]></record>`, it.Path, esc(it.Title), esc(it.Title), it.Date)
+			continue
+		}
 		fmt.Fprintf(&b, `<record><![CDATA[<li><a href="%s" target="_blank" title="%s">%s</a><span>%s</span></li>]]></record>`, it.Path, esc(it.Title), esc(it.Title), it.Date)
 	}
 	return b.String()
+}
+
+// hanwebScript is the jpage call in the host's spelling.
+func (h *Host) hanwebScript(col, total int) string {
+	unit, webid := col+7, h.ColumnID%1000
+	switch h.hanwebForm() {
+	case 1:
+		return fmt.Sprintf("<script>\nvar param_%d = {col:1,webid:%d,path:'/',columnid:%d,sourceContentType:1,unitid:'%d',webname:'%s',permissiontype:0};\n$(function () {\n  $('#%d').jpage({\n    totalRecord: %d,\n    perPage : %d,\n    dataStore: dataStore,\n    proxyUrl: '%s',\n    ajaxParam: param_%d,\n    groupSize: 3\n  });\n});\n</script>",
+			unit, webid, col, unit, esc(h.Division.Name), col, total, hanwebPerPage, h.hanwebProxy(), unit)
+	case 2:
+		return fmt.Sprintf(`<script>var param_%d={unitid:"%d",columnid:%d,webid:%d,col:1,path:"/",webname:"%s",permissiontype:0,sourceContentType:1}; $("#%d").jpage({groupSize:3,perPage:%d,totalRecord:%d,proxyUrl:"%s",dataStore:dataStore,barPosition:"bottom"});</script>`,
+			unit, unit, col, webid, esc(h.Division.Name), col, hanwebPerPage, total, h.hanwebProxy())
+	}
+	return fmt.Sprintf(`<script>$(document).ready(function(){$("#%d").jpage({dataStore:dataStore,perPage:%d,totalRecord:%d,proxyUrl:"/module/web/jpage/dataproxy.jsp",groupSize:3,barPosition:"bottom",ajaxParam:{col:1,appid:1,webid:%d,path:"/",columnid:%d,sourceContentType:1,unitid:%d,webname:"%s",permissiontype:0}});});</script>`,
+		col, hanwebPerPage, total, webid, col, unit, esc(h.Division.Name))
 }
 
 func (s *Server) hanweb(rw http.ResponseWriter, r *http.Request, h *Host, path string) bool {
@@ -133,13 +153,13 @@ func (s *Server) hanweb(rw http.ResponseWriter, r *http.Request, h *Host, path s
 			first = hanwebPerPage // only the first page is inside the page
 		}
 		shown := items[:min(first, len(items))]
-		body := fmt.Sprintf(`<div id="%d"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=%d&path=/&columnid=%d&unitid=%d&webname=%s&permissiontype=0"></a>]]></nextgroup><recordset>%s</recordset></datastore></script>
-<script language="javascript" src="/module/web/jpage/jpage.js"></script><script>$(document).ready(function(){$("#%d").jpage({dataStore:dataStore,perPage:%d,totalRecord:%d,proxyUrl:"/module/web/jpage/dataproxy.jsp",groupSize:3,barPosition:"bottom",ajaxParam:{col:1,appid:1,webid:%d,path:"/",columnid:%d,sourceContentType:1,unitid:%d,webname:"%s",permissiontype:0}});});</script></div>`,
-			col, h.ColumnID%1000, col, col+7, esc(h.Division.Name), hanwebRecords(shown), col, hanwebPerPage, len(items), h.ColumnID%1000, col, col+7, esc(h.Division.Name))
-		s.html(rw, r, h, h.pageShell(kindName[kind], body))
+		body := fmt.Sprintf(`<div id="%d"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="%s?page=1&appid=1&webid=%d&path=/&columnid=%d&unitid=%d&webname=%s&permissiontype=0"></a>]]></nextgroup><recordset>%s</recordset></datastore></script>
+<script language="javascript" src="/module/web/jpage/jpage.js"></script>%s</div>`,
+			col, h.hanwebProxy(), h.ColumnID%1000, col, col+7, esc(h.Division.Name), hanwebRecords(shown, h.hanwebForm() != 0), h.hanwebScript(col, len(items)))
+		s.html(rw, r, h, h.pageShell(h.listTitle(kindName[kind], latestYear(items)), body))
 		return true
 	}
-	if path != "/module/web/jpage/dataproxy.jsp" {
+	if path != h.hanwebProxy() {
 		return false
 	}
 	r.ParseForm()
@@ -176,7 +196,7 @@ func (s *Server) hanweb(rw http.ResponseWriter, r *http.Request, h *Host, path s
 		return true
 	}
 	rw.Header().Set("Content-Type", "text/xml; charset=utf-8")
-	fmt.Fprintf(rw, `<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>%d</totalrecord><totalpage>%d</totalpage><recordset>%s</recordset></datastore>`, len(items), pages(len(items), hanwebPerPage), hanwebRecords(shown))
+	fmt.Fprintf(rw, `<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>%d</totalrecord><totalpage>%d</totalpage><recordset>%s</recordset></datastore>`, len(items), pages(len(items), hanwebPerPage), hanwebRecords(shown, h.hanwebForm() != 0))
 	return true
 }
 
@@ -184,7 +204,11 @@ const gkmlptPerPage = 10
 
 func (s *Server) gkmlptSID(h *Host) int { return 100 + h.ColumnID%900 }
 
-func (s *Server) gkmlpt(rw http.ResponseWriter, r *http.Request, h *Host, path string) bool {
+func (s *Server) gkmlpt(rw http.ResponseWriter, r *http.Request, h *Host, full string) bool {
+	path, ok := strings.CutPrefix(full, h.gkPrefix())
+	if !ok || !strings.HasPrefix(path, "/gkmlpt/") {
+		return false
+	}
 	switch {
 	case path == "/gkmlpt/annualreport":
 		s.html(rw, r, h, `<!DOCTYPE html><html><head><title>政府信息公开年报</title><script src="/gkmlpt/static/js/app.js"></script></head><body><div id="app"></div></body></html>`)
@@ -192,10 +216,13 @@ func (s *Server) gkmlpt(rw http.ResponseWriter, r *http.Request, h *Host, path s
 	case path == "/gkmlpt/index":
 		var tree []map[string]any
 		for i, k := range h.kinds() {
-			tree = append(tree, map[string]any{"id": h.ColumnID + i, "name": kindName[k], "parent": 0, "jump_url": fmt.Sprintf("/gkmlpt/annualreport#%d", h.ColumnID+i)})
+			tree = append(tree, map[string]any{"id": h.ColumnID + i, "name": kindName[k], "parent": 0, "jump_url": fmt.Sprintf("%s/gkmlpt/annualreport#%d", h.gkPrefix(), h.ColumnID+i)})
+		}
+		if h.gkNested() {
+			tree = []map[string]any{{"id": 1, "name": "政府信息公开", "parent": 0, "children": tree}}
 		}
 		b, _ := json.Marshal(tree)
-		s.html(rw, r, h, fmt.Sprintf(`<!DOCTYPE html><html><head><title>政府信息公开目录</title><script>window._CONFIG={SID:'%d', TREE:%s, ROOT:'/gkmlpt'};</script></head><body><div id="app"></div></body></html>`, s.gkmlptSID(h), b))
+		s.html(rw, r, h, fmt.Sprintf(`<!DOCTYPE html><html><head><title>政府信息公开目录</title><script>%s</script></head><body><div id="app"></div></body></html>`, h.gkConfig(s.gkmlptSID(h), string(b))))
 		return true
 	case strings.HasPrefix(path, "/gkmlpt/api/all/"):
 		cat, err := strconv.Atoi(strings.TrimPrefix(path, "/gkmlpt/api/all/"))
@@ -215,7 +242,7 @@ func (s *Server) gkmlpt(rw http.ResponseWriter, r *http.Request, h *Host, path s
 		items := s.world().listItems(h, kind)
 		var arts []map[string]any
 		for _, it := range pageSlice(items, page-1, gkmlptPerPage) {
-			a := map[string]any{"id": hash64(it.Path) % 100000000, "title": it.Title, "url": absolute(h, it.Path), "first_publish_time": it.Date}
+			a := map[string]any{"id": hash64(it.Path) % 100000000, "title": it.Title, h.gkURLKey(): absolute(h, it.Path), "first_publish_time": it.Date}
 			if it.Report != nil && it.Report.Attach != "" {
 				a["attachments"] = []map[string]string{{"name": it.Title + "." + extOf(it.Report.Attach), "url": absolute(h, it.Report.Attach)}}
 			}
@@ -226,7 +253,7 @@ func (s *Server) gkmlpt(rw http.ResponseWriter, r *http.Request, h *Host, path s
 		rw.Write(b)
 		return true
 	case strings.HasPrefix(path, "/gkmlpt/content/"):
-		t, ok := s.pathIndex(h)[path]
+		t, ok := s.pathIndex(h)[full]
 		if !ok || t.report == nil || t.kind != "report" || t.report.Drift != "" {
 			return false
 		}
@@ -318,13 +345,27 @@ func (s *Server) pageIndex(rw http.ResponseWriter, r *http.Request, h *Host, pat
 	if page > n {
 		return false
 	}
-	body := listHTML(s.trapLinks(h, pageSlice(items, page-1, pageIndexPerPage), path)) +
-		fmt.Sprintf(`<div id="page"></div><script>Ls.pagination("#page", {total: %d, pageSize: %d, pageIndex: %d, url: "/content/column/%d?pageIndex={page}"});</script>`, len(items), pageIndexPerPage, page, col)
+	script := fmt.Sprintf(`<div id="page"></div><script>Ls.pagination("#page", {total: %d, pageSize: %d, pageIndex: %d, url: "/content/column/%d?pageIndex={page}"});</script>`, len(items), pageIndexPerPage, page, col)
+	if h.pageIndexCallback() {
+		script = fmt.Sprintf("<div id=\"page_%d\"></div><script>\n  Ls.pagination(\"#page_%d\", function (pageIndex) {\n      location.href = '/content/column/%d?pageIndex=' + pageIndex;\n  }, {\n      currPage: (%d + 1),\n      pageCount: %d\n  });\n</script>", col, col, col, page-1, n)
+	}
+	body := listHTML(s.trapLinks(h, pageSlice(items, page-1, pageIndexPerPage), path)) + script
 	if h.Traps {
 		body += fmt.Sprintf(`<a href="/content/column/%d?pageIndex=%d&amp;sort=date&amp;order=desc">按时间</a> <a href="/content/column/%d?order=desc&amp;pageIndex=%d&amp;sort=date">按时间</a>`, col, page, col, page)
 	}
-	s.html(rw, r, h, h.pageShell(kindName[kind], body))
+	s.html(rw, r, h, h.pageShell(h.listTitle(kindName[kind], latestYear(items)), body))
 	return true
+}
+
+// latestYear: the latest year of the reports a list holds.
+func latestYear(items []item) int {
+	y := 0
+	for _, it := range items {
+		if it.Report != nil && it.Report.Year > y {
+			y = it.Report.Year
+		}
+	}
+	return y
 }
 
 // yearDir: /zfxxgk/ndbg/ lists year directories; a year directory lists its
@@ -412,7 +453,11 @@ func (s *Server) jsList(rw http.ResponseWriter, r *http.Request, h *Host, path s
 	for _, it := range items {
 		data = append(data, map[string]string{"title": it.Title, "url": it.Path, "date": it.Date})
 	}
-	b, _ := json.Marshal(data)
+	var list any = data
+	if h.jsListNested() {
+		list = []map[string]any{{"infolist": data, "catename": kindName[kind]}}
+	}
+	b, _ := json.Marshal(list)
 	body := fmt.Sprintf(`<ul class="list" ms-controller="list"><li ms-repeat="dataList"><a ms-attr-href="el.url">{{el.title}}</a><span>{{el.date}}</span></li></ul>
 <script>var dataList=%s;var pagesData={totalCount:%d,perSize:%d};</script>`, b, len(items), len(items))
 	s.html(rw, r, h, h.pageShell(kindName[kind], body))

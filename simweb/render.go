@@ -70,7 +70,7 @@ func (w *World) homePage(h *Host) string {
 	fmt.Fprintf(&b, `<h1>%s</h1><ul class="nav">`, esc(h.Division.Name+"人民政府门户网站"))
 	b.WriteString(`<li><a href="/xxgk/">政府信息公开</a></li><li><a href="/xwzx/">新闻中心</a></li><li><a href="/hdjl/">互动交流</a></li>`)
 	if h.Dialect == Gkmlpt {
-		b.WriteString(`<li><a href="/gkmlpt/index">政府信息公开目录</a></li>`)
+		fmt.Fprintf(&b, `<li><a href="%s/gkmlpt/index">政府信息公开目录</a></li>`, h.gkPrefix())
 	}
 	b.WriteString(`</ul>`)
 	if h.Big5Gate {
@@ -131,7 +131,7 @@ func (h *Host) columnEntry(kind string, i int) string {
 	case Hanweb:
 		return fmt.Sprintf("/col/col%d/index.html", h.ColumnID+i)
 	case Gkmlpt:
-		return fmt.Sprintf("/gkmlpt/annualreport#%d", h.ColumnID+i)
+		return fmt.Sprintf("%s/gkmlpt/annualreport#%d", h.gkPrefix(), h.ColumnID+i)
 	case Tabs:
 		return "/opennessAnnualReport/?branch_id=0"
 	case PageIndex:

@@ -516,7 +516,10 @@ func (s *Server) sign(path string, t int64) string {
 func (s *Server) route(rw *recorder, r *http.Request, h *Host, path string) {
 	w := s.world()
 	switch {
-	case path == "/" || path == "/index.html" || path == "/index.htm":
+	case path == "/" && h.scriptEntry() != 0:
+		s.html(rw, r, h, h.scriptEntryPage()) // the real home page is where the script sends the browser
+		return
+	case path == "/" || path == "/index.html" || path == "/index.htm" || path == "/index.shtml":
 		s.html(rw, r, h, w.homePage(h))
 		return
 	case path == "/xxgk/" || path == "/xxgk/index.html":
@@ -566,6 +569,13 @@ func (s *Server) route(rw *recorder, r *http.Request, h *Host, path string) {
 	if !ok {
 		s.notFound(rw, r, h)
 		return
+	}
+	if t.kind == "report" && h.CookieRedirect() {
+		if c, err := r.Cookie("nb_visit"); err != nil || c.Value != "1" {
+			http.SetCookie(rw, &http.Cookie{Name: "nb_visit", Value: "1", Path: "/"})
+			http.Redirect(rw, r, r.URL.RequestURI(), http.StatusFound) // the same address, now with the cookie
+			return
+		}
 	}
 	switch t.kind {
 	case "distractor":

@@ -171,7 +171,7 @@ func TestEveryDialectServedAsDescribed(t *testing.T) {
 		d := d
 		t.Run(string(d), func(t *testing.T) {
 			h := hostWith(t, w, func(h *Host) bool { return h.Dialect == d })
-			code, _, home := get(t, c, h.HomeURL())
+			code, _, home := get(t, c, homeURL(h))
 			if code != 200 || !strings.Contains(home, "政府信息公开") {
 				t.Fatalf("home %d", code)
 			}
@@ -182,15 +182,15 @@ func TestEveryDialectServedAsDescribed(t *testing.T) {
 			}
 			switch d {
 			case TRS:
-				if !strings.Contains(body, "createPageHTML(") {
-					t.Error("no createPageHTML paging")
+				if !strings.Contains(body, "createPageHTML(") && !strings.Contains(body, "countPage") {
+					t.Error("no TRS paging script")
 				}
 			case Hanweb:
 				if !strings.Contains(body, `<script type="text/xml"><datastore>`) || !strings.Contains(body, "<![CDATA[<li><a href=") {
 					t.Error("the list is not inside the datastore script")
 				}
 				form := url.Values{"col": {"1"}, "appid": {"1"}, "webid": {"1"}, "path": {"/"}, "columnid": {fmt.Sprint(h.ColumnID)}, "unitid": {"1"}, "webname": {"x"}, "permissiontype": {"0"}}
-				resp, err := c.PostForm(h.base()+"/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=15&perpage=15", form)
+				resp, err := c.PostForm(h.base()+h.hanwebProxy()+"?startrecord=1&endrecord=15&perpage=15", form)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -203,11 +203,11 @@ func TestEveryDialectServedAsDescribed(t *testing.T) {
 				if strings.Contains(body, "<a href") {
 					t.Error("the annualreport shell is not empty")
 				}
-				_, _, idx := get(t, c, h.base()+"/gkmlpt/index")
-				if !strings.Contains(idx, "window._CONFIG={SID:'") {
-					t.Fatal("no _CONFIG in /gkmlpt/index")
+				_, _, idx := get(t, c, h.base()+h.gkPrefix()+"/gkmlpt/index")
+				if !strings.Contains(idx, "_CONFIG") || !strings.Contains(idx, fmt.Sprint(s.gkmlptSID(h))) {
+					t.Fatal("no _CONFIG with the SID in the index")
 				}
-				_, _, api := get(t, c, fmt.Sprintf("%s/gkmlpt/api/all/%d?page=1&sid=%d", h.base(), h.ColumnID, s.gkmlptSID(h)))
+				_, _, api := get(t, c, fmt.Sprintf("%s%s/gkmlpt/api/all/%d?page=1&sid=%d", h.base(), h.gkPrefix(), h.ColumnID, s.gkmlptSID(h)))
 				var v struct {
 					Classify struct {
 						PostCount int `json:"post_count"`
@@ -411,8 +411,8 @@ func TestDriftAndConditionalRequests(t *testing.T) {
 	seen := map[string]bool{}
 	for _, u := range w.Units {
 		for _, rp := range u.Reports {
-			if !rp.Published || rp.Format != "html" || seen[rp.Drift] {
-				continue
+			if !rp.Published || rp.Format != "html" || seen[rp.Drift] || u.Host.CookieRedirect() {
+				continue // (cookie redirects: TestCookieRedirect)
 			}
 			code, hdr, body := get(t, c, rp.URL())
 			switch rp.Drift {
@@ -717,10 +717,13 @@ func TestMobileAndDuplicates(t *testing.T) {
 		}
 	}
 	_, c := serve(t, w, Options{})
-	_, _, home := get(t, c, h.HomeURL())
+	_, _, home := get(t, c, homeURL(h))
 	mobile := "http://m." + strings.TrimPrefix(h.Name, "www.") + "/"
 	if !strings.Contains(home, mobile) {
 		t.Fatal("no link to the m. site")
+	}
+	if h.scriptEntry() != 0 {
+		mobile += "index.shtml" // the mobile host's home is the same script shell
 	}
 	if code, _, body := get(t, c, mobile); code != 200 || !strings.Contains(body, "门户网站") {
 		t.Errorf("m. site: %d", code)
@@ -760,4 +763,90 @@ func TestSmallWorldHasEveryFault(t *testing.T) {
 			t.Errorf("no host with robots %s", rc)
 		}
 	}
+}
+
+// homeURL is the page a host's home sends the browser to (itself, or the
+// /index.shtml its script entry names).
+func homeURL(h *Host) string {
+	if h.scriptEntry() != 0 {
+		return h.base() + "/index.shtml"
+	}
+	return h.HomeURL()
+}
+
+// TestSpellingsVary: the hosts of one world spell every dialect in more than
+// one way, so that no reader passes by matching one template.
+func TestSpellingsVary(t *testing.T) {
+	w := world(t, 400, 0, false)
+	seen := map[string]map[int]bool{}
+	note := func(k string, v int) {
+		if seen[k] == nil {
+			seen[k] = map[int]bool{}
+		}
+		seen[k][v] = true
+	}
+	b := func(x bool) int {
+		if x {
+			return 1
+		}
+		return 0
+	}
+	for _, h := range w.Hosts {
+		switch h.Dialect {
+		case TRS:
+			note("trs form", h.trsForm())
+		case Hanweb:
+			note("hanweb form", h.hanwebForm())
+		case Gkmlpt:
+			note("gkmlpt prefix", b(h.gkPrefix() != ""))
+			note("gkmlpt nested", b(h.gkNested()))
+			note("gkmlpt url key", b(h.gkURLKey() == "url"))
+		case PageIndex:
+			note("pagination callback", b(h.pageIndexCallback()))
+		case JSList:
+			note("dataList nested", b(h.jsListNested()))
+		}
+		note("cookie redirect", b(h.CookieRedirect()))
+		note("script entry", h.scriptEntry())
+		note("list titled as a report", b(h.listTitle("x", 2023) != "x"))
+	}
+	want := map[string]int{"trs form": trsForms, "hanweb form": 3, "gkmlpt prefix": 2, "gkmlpt nested": 2, "gkmlpt url key": 2,
+		"pagination callback": 2, "dataList nested": 2, "cookie redirect": 2, "script entry": 4, "list titled as a report": 2}
+	for k, n := range want {
+		if len(seen[k]) != n {
+			t.Errorf("%s: %d spellings in the world, want %d", k, len(seen[k]), n)
+		}
+	}
+}
+
+// TestCookieRedirect: a cookie-redirect host answers a report's address with
+// a 302 to itself that sets a cookie, then, with the cookie, the report.
+func TestCookieRedirect(t *testing.T) {
+	w, c := servePlain(t, 120, 0)
+	for _, u := range w.Units {
+		if !u.Host.CookieRedirect() {
+			continue
+		}
+		for _, rp := range u.Reports {
+			if !rp.Published || rp.Format != "html" || rp.Drift != "" {
+				continue
+			}
+			code, hdr, _ := get(t, c, rp.URL())
+			if code != http.StatusFound || hdr.Get("Set-Cookie") == "" || !strings.HasSuffix(rp.URL(), hdr.Get("Location")) {
+				t.Fatalf("first answer %d, Location %q, Set-Cookie %q", code, hdr.Get("Location"), hdr.Get("Set-Cookie"))
+			}
+			req, _ := http.NewRequest("GET", rp.URL(), nil)
+			req.AddCookie(&http.Cookie{Name: "nb_visit", Value: "1"})
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("with the cookie: %d", resp.StatusCode)
+			}
+			return
+		}
+	}
+	t.Fatal("no cookie-redirect host with an HTML report")
 }

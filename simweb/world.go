@@ -537,7 +537,7 @@ func detailPath(u *Unit, y int, date string, id int) string {
 	case Hanweb:
 		return fmt.Sprintf("/art/%s/%d/%d/art_%d_%d.html", date[:4], atoi(date[5:7]), atoi(date[8:10]), h.ColumnID+u.Branch, id)
 	case Gkmlpt:
-		return fmt.Sprintf("/gkmlpt/content/%d/%d/post_%d.html", id/1000000, id%1000, id)
+		return fmt.Sprintf("%s/gkmlpt/content/%d/%d/post_%d.html", h.gkPrefix(), id/1000000, id%1000, id)
 	case Tabs:
 		return fmt.Sprintf("/opennessAnnualReport/%d/%s/t%s_%d.html", u.Branch, ym, ymd, id)
 	case PageIndex:
