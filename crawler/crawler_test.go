@@ -205,7 +205,7 @@ func TestCrawlSimulatedWorld(t *testing.T) {
 func checkOnlyReports(t *testing.T, h *harness, m *simweb.Manifest) {
 	t.Helper()
 	owner := map[string]string{} // canonical URL → the report's unit and year
-	canned := map[string]bool{}   // reports whose attachment is the canned DOC
+	canned := map[string]bool{}  // reports whose attachment is the canned DOC
 	for _, r := range m.Reports {
 		id := fmt.Sprintf("%s/%d", r.UnitID, r.Year)
 		canned[id] = r.Format == "doc"
