@@ -178,20 +178,6 @@ type Hole struct{ Name string }
 // Template is a string with holes: '…?pageIndex=' + pageIndex.
 type Template []any // string or Hole
 
-// String writes the template with each hole as {name}.
-func (t Template) String() string {
-	var b strings.Builder
-	for _, p := range t {
-		switch p := p.(type) {
-		case string:
-			b.WriteString(p)
-		case Hole:
-			b.WriteString("{" + p.Name + "}")
-		}
-	}
-	return b.String()
-}
-
 // Fill writes the template with every hole named name set to v; ok is false
 // when another hole is left.
 func (t Template) Fill(name, v string) (string, bool) {
