@@ -2,6 +2,7 @@ package discover
 
 import (
 	"net/url"
+	"path"
 	"regexp"
 	"strings"
 
@@ -43,6 +44,7 @@ func (Markup) Links(d *Doc, emit func(Link)) {
 // anchors reads the links of a piece of markup (a page, or the HTML inside a
 // datastore's CDATA).
 func anchors(sel *goquery.Selection, from Kind, emit func(Link)) {
+	linked := map[string]bool{} // the paths of the attachments the anchors link
 	sel.Find("a[href], area[href]").Each(func(_ int, s *goquery.Selection) {
 		href, _ := s.Attr("href")
 		anchor := strings.Join(strings.Fields(s.Text()), " ")
@@ -53,6 +55,11 @@ func anchors(sel *goquery.Selection, from Kind, emit func(Link)) {
 			anchor = strings.TrimSpace(alt)
 		}
 		if k := linkKind(href, anchor, from); k != "" {
+			if k == Attachment {
+				if u, err := url.Parse(strings.TrimSpace(href)); err == nil {
+					linked[path.Base(u.Path)] = true
+				}
+			}
 			emit(Link{URL: href, Kind: k, Anchor: anchor})
 		}
 	})
@@ -63,7 +70,9 @@ func anchors(sel *goquery.Selection, from Kind, emit func(Link)) {
 			return
 		}
 		if f := u.Query().Get("file"); f != "" {
-			if from == Report {
+			// A viewer of the file an anchor links already (that link maybe
+			// signed for this visit, the viewer's not) is the same file.
+			if fu, err := url.Parse(f); err == nil && from == Report && !linked[path.Base(fu.Path)] {
 				emit(Link{URL: f, Kind: Attachment})
 			}
 			return
