@@ -133,9 +133,7 @@ func classifyError(err error) (string, string) {
 	case errors.As(err, &dnsErr), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH),
 		errors.Is(err, syscall.ENETUNREACH), errors.Is(err, context.DeadlineExceeded):
 		return ClassUnreachable, msg
-	case errors.As(err, &nerr) && nerr.Timeout():
-		return ClassUnreachable, msg
-	case errors.As(err, &nerr):
+	case errors.As(err, &nerr): // a timeout or another network failure
 		return ClassUnreachable, msg
 	}
 	// An error kept only as its text (robots.txt's, stored with the host).

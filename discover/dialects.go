@@ -3,6 +3,7 @@ package discover
 import (
 	"fmt"
 	"net/url"
+	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -34,7 +35,7 @@ func (TRS) Name() string { return "trs" }
 // Links is part of Extractor.
 func (TRS) Links(d *Doc, emit func(Link)) {
 	name, ext := baseName(d.URL)
-	first := !strings.Contains(path0(d.URL), "_")
+	first := isFirstPage(d.URL) // list_zw_wj.shtml is a first page, index_3.html is not
 	found := false
 	for _, s := range d.Scripts() {
 		for _, c := range s.Calls {
@@ -78,9 +79,12 @@ func (TRS) Links(d *Doc, emit func(Link)) {
 	}
 }
 
-func path0(u *url.URL) string {
-	i := strings.LastIndexByte(u.Path, '/')
-	return u.Path[i+1:]
+// isFirstPage: the list page's file name has no _N page suffix.
+func isFirstPage(u *url.URL) bool {
+	file := path.Base(u.Path)
+	name, _, _ := strings.Cut(file, ".")
+	i := strings.LastIndexByte(name, '_')
+	return i < 0 || !isDigits(name[i+1:])
 }
 
 // trsArgs reads createPageHTML's arguments in its known forms.
@@ -128,23 +132,19 @@ func (Hanweb) Name() string { return "hanweb" }
 // Links is part of Extractor.
 func (Hanweb) Links(d *Doc, emit func(Link)) {
 	posted := false
-	defer func() {
-		if !posted { // no jpage call: the GET form the datastore names
-			for _, u := range nextGroups(d.Text) {
-				emit(Link{URL: u, Kind: API})
-			}
-		}
-	}()
 	for _, s := range d.Scripts() {
 		for _, c := range s.Calls {
 			if c.Name != "jpage" || len(c.Args) == 0 {
 				continue
 			}
-			opts, _ := s.Eval(c.Args[0]).(map[string]any)
-			if opts == nil {
-				continue
+			if opts, ok := s.Eval(c.Args[0]).(map[string]any); ok {
+				posted = hanwebPages(d, s, opts, emit) || posted
 			}
-			posted = hanwebPages(d, s, opts, emit) || posted
+		}
+	}
+	if !posted { // no jpage call: the GET form the datastore names
+		for _, u := range nextGroups(d.Text) {
+			emit(Link{URL: u, Kind: API})
 		}
 	}
 }
@@ -492,7 +492,7 @@ func unescapePercentU(s string) string {
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+5 < len(s)+0 && i+6 <= len(s) && s[i+1] == 'u' {
+		if s[i] == '%' && i+6 <= len(s) && s[i+1] == 'u' {
 			if v, err := strconv.ParseUint(s[i+2:i+6], 16, 16); err == nil {
 				b.WriteRune(rune(v))
 				i += 5

@@ -152,8 +152,14 @@ func (answer) Links(d *Doc, emit func(Link)) {
 		}
 		gkmlptPages(m, d.URL, emit)
 	}
-	entries(v, 0, emit)
+	entries(v, 0, func(l Link) {
+		d.judge(l.URL)
+		emit(l)
+	})
 	for _, s := range jsonStrings(v, 0) {
+		if d.judged[s] {
+			continue // an entry read it, as a link or not
+		}
 		if k, ok := urlLike(s, d.Kind); ok {
 			emit(Link{URL: s, Kind: k})
 		}

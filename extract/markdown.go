@@ -29,13 +29,7 @@ func (r markdownReader) Read(ctx context.Context, doc Document) (*Layout, error)
 	for _, raw := range textLines(d.Text) {
 		lay.Lines = append(lay.Lines, markdownLine(strings.Join(raw.Cells, "\t"))...)
 	}
-	for _, l := range lay.Lines {
-		if t := strings.TrimSpace(l.Text()); t != "" && !l.Table {
-			lay.Title = "" // the title comes from the parser's search of the first lines
-			break
-		}
-	}
-	return lay, nil
+	return lay, nil // the title comes from the parser's search of the first lines
 }
 
 var (
