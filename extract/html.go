@@ -33,7 +33,7 @@ func (r htmlReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	if detail, ok := GkmlptDetail(text); ok {
 		text = detail // a gkmlpt script shell: the report is the HTML in its DETAIL
 	}
-	root, err := html.Parse(strings.NewReader(text))
+	root, err := html.Parse(strings.NewReader(slimHTML(text)))
 	if err != nil {
 		return nil, fmt.Errorf("parsing HTML: %w", err)
 	}
@@ -77,7 +77,7 @@ func scriptCarried(page string, w *htmlWalker) (*htmlWalker, bool) {
 	if !ok {
 		return nil, false
 	}
-	root, err := html.Parse(strings.NewReader(body))
+	root, err := html.Parse(strings.NewReader(slimHTML(body)))
 	if err != nil {
 		return nil, false
 	}

@@ -46,7 +46,11 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 			if i > 40 {
 				break
 			}
-			if m := pageDateRe.FindStringSubmatch(l.Text()); m != nil {
+			t := l.Text()
+			if !strings.Contains(t, "日期") && !strings.Contains(t, "时间") {
+				continue // every label pageDateRe knows ends in one of these
+			}
+			if m := pageDateRe.FindStringSubmatch(t); m != nil {
 				if d := parseDate(m[2]); d != "" {
 					published = d
 					break
