@@ -4,6 +4,7 @@
 package corpus
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -37,8 +38,8 @@ type Result struct {
 }
 
 // Import adds files (and the files under directories) to the store: each file's
-// bytes and capture are stored, and its record when extraction succeeds, in one
-// transaction. A file that cannot be extracted is still stored, so reextract can
+// bytes and capture are stored, and its record when extraction succeeds; files
+// are committed in groups (see group). A file that cannot be extracted is still stored, so reextract can
 // read it later; a file that cannot be read is reported and skipped.
 func Import(ctx context.Context, st *store.Store, ex Extractor, paths []string, progress Progress) (Result, error) {
 	var res Result
@@ -46,11 +47,16 @@ func Import(ctx context.Context, st *store.Store, ex Extractor, paths []string, 
 	if err != nil {
 		return res, err
 	}
+	g := &group{st: st, res: &res}
 	for i, path := range files {
 		if err := ctx.Err(); err != nil {
+			g.flush() // what was read is kept
 			return res, fmt.Errorf("import stopped after %d of %d files: %w", i, len(files), err)
 		}
-		err := importOne(ctx, st, ex, path, &res)
+		body, err := ReadLimited(path)
+		if err == nil {
+			err = g.add(ctx, ex, path, body)
+		}
 		if err != nil {
 			res.Errors = append(res.Errors, err)
 		}
@@ -58,6 +64,7 @@ func Import(ctx context.Context, st *store.Store, ex Extractor, paths []string, 
 			progress(i+1, len(files), path, err)
 		}
 	}
+	g.flush()
 	return res, nil
 }
 
@@ -102,7 +109,12 @@ func ReadLimited(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, extract.MaxDocumentSize+1))
+	var buf bytes.Buffer
+	if fi, err := f.Stat(); err == nil && fi.Size() < extract.MaxDocumentSize {
+		buf.Grow(int(fi.Size()) + bytes.MinRead) // one allocation, not a doubling series
+	}
+	_, err = buf.ReadFrom(io.LimitReader(f, extract.MaxDocumentSize+1))
+	b := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
@@ -112,24 +124,18 @@ func ReadLimited(path string) ([]byte, error) {
 	return b, nil
 }
 
-func importOne(ctx context.Context, st *store.Store, ex Extractor, path string, res *Result) error {
-	body, err := ReadLimited(path)
-	if err != nil {
-		return err
-	}
-	return importBytes(ctx, st, ex, path, body, res)
-}
-
 // ImportFS adds the named files of a file system (the embedded samples) to the store.
 func ImportFS(ctx context.Context, st *store.Store, ex Extractor, fsys fs.FS, names []string, progress Progress) (Result, error) {
 	var res Result
+	g := &group{st: st, res: &res}
 	for i, name := range names {
 		if err := ctx.Err(); err != nil {
+			g.flush() // what was read is kept
 			return res, fmt.Errorf("import stopped after %d of %d files: %w", i, len(names), err)
 		}
 		body, err := fs.ReadFile(fsys, name)
 		if err == nil {
-			err = importBytes(ctx, st, ex, name, body, &res)
+			err = g.add(ctx, ex, name, body)
 		}
 		if err != nil {
 			res.Errors = append(res.Errors, err)
@@ -138,11 +144,34 @@ func ImportFS(ctx context.Context, st *store.Store, ex Extractor, fsys fs.FS, na
 			progress(i+1, len(names), name, err)
 		}
 	}
+	g.flush()
 	return res, nil
 }
 
-func importBytes(ctx context.Context, st *store.Store, ex Extractor, path string, body []byte, res *Result) error {
-	res.Documents++
+// Limits on a group of imported documents that is stored in one transaction.
+const (
+	groupFiles = 64
+	groupBytes = 16 << 20
+)
+
+// group extracts imported documents and stores them in groups, one
+// transaction (and one fsync) per group rather than per file. A group is
+// stored when it is full and when the import ends, however it ends, so a
+// document that was read is never dropped; a crash loses at most the group
+// in hand, which importing again restores.
+type group struct {
+	st    *store.Store
+	res   *Result
+	items []store.Item
+	names []string
+	size  int
+	fails int // of the items, those stored without a record
+}
+
+// add extracts one document and queues it for storing. The error it returns
+// is the extraction's: the document is stored all the same.
+func (g *group) add(ctx context.Context, ex Extractor, path string, body []byte) error {
+	g.res.Documents++
 	c := &store.Capture{Name: filepath.Base(path), FetchedAt: time.Now().UTC(), Origin: "import"}
 	sha := store.SHA256(body)
 	c.ReportID = store.ReportID("", sha)
@@ -150,16 +179,35 @@ func importBytes(ctx context.Context, st *store.Store, ex Extractor, path string
 	var e *store.Entry
 	if exErr == nil {
 		e = &store.Entry{ReportID: c.ReportID, Record: rec, Extractor: extract.Version, ExtractedAt: time.Now().UTC()}
+	} else {
+		g.fails++
 	}
-	if err := st.Put(c, body, e); err != nil {
-		return fmt.Errorf("storing %s: %w", path, err)
+	g.items = append(g.items, store.Item{Capture: c, Body: body, Entry: e})
+	g.names = append(g.names, path)
+	g.size += len(body)
+	if len(g.items) >= groupFiles || g.size >= groupBytes {
+		g.flush()
 	}
 	if exErr != nil {
-		res.Failed++
 		return fmt.Errorf("%s: stored, not extracted: %w", path, exErr)
 	}
-	res.Records++
 	return nil
+}
+
+// flush stores the queued documents; on failure each is reported.
+func (g *group) flush() {
+	if len(g.items) == 0 {
+		return
+	}
+	if err := g.st.PutAll(g.items); err != nil {
+		for _, name := range g.names {
+			g.res.Errors = append(g.res.Errors, fmt.Errorf("storing %s: %w", name, err))
+		}
+	} else {
+		g.res.Records += len(g.items) - g.fails
+		g.res.Failed += g.fails
+	}
+	g.items, g.names, g.size, g.fails = g.items[:0], g.names[:0], 0, 0
 }
 
 // Reextract rebuilds every record from the latest stored capture of its report.

@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -50,8 +49,14 @@ var ErrLocked = errors.New("the store is in use by another nianbao process")
 type Store struct {
 	db   *bolt.DB
 	path string
-	gz   sync.Pool // *gzip.Writer, reused across documents
+	// gz holds idle gzip writers for the next documents. Not a sync.Pool:
+	// a pool is emptied by every garbage collection, and a busy import
+	// collects several times per page, so each page paid for new tables.
+	gz chan *gzip.Writer
 }
+
+// idleWriters is how many gzip writers a store keeps (one per concurrent Put).
+const idleWriters = 8
 
 // Options tune Open.
 type Options struct {
@@ -75,7 +80,7 @@ func Open(path string, opt Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, gz: make(chan *gzip.Writer, idleWriters)}
 	if opt.ReadOnly {
 		if err := s.checkVersion(); err != nil {
 			db.Close()
@@ -272,14 +277,16 @@ func SHA256(b []byte) string {
 // keeps for the next one (a new writer's tables cost more than a small page).
 func (s *Store) compress(b []byte) ([]byte, error) {
 	var buf bytes.Buffer
-	zw, _ := s.gz.Get().(*gzip.Writer)
-	if zw == nil {
+	buf.Grow(len(b)/4 + 64)
+	var zw *gzip.Writer
+	select {
+	case zw = <-s.gz:
+		zw.Reset(&buf)
+	default:
 		var err error
 		if zw, err = gzip.NewWriterLevel(&buf, gzip.BestSpeed); err != nil {
 			return nil, err
 		}
-	} else {
-		zw.Reset(&buf)
 	}
 	if _, err := zw.Write(b); err != nil {
 		return nil, err
@@ -287,7 +294,10 @@ func (s *Store) compress(b []byte) ([]byte, error) {
 	if err := zw.Close(); err != nil {
 		return nil, err
 	}
-	s.gz.Put(zw)
+	select {
+	case s.gz <- zw:
+	default:
+	}
 	return buf.Bytes(), nil
 }
 
@@ -310,38 +320,68 @@ func decompress(b []byte) ([]byte, error) {
 // one transaction. It fills in the capture's ID, SHA256 and Size, and the entry's
 // source reference to it.
 func (s *Store) Put(c *Capture, body []byte, e *Entry) error {
-	c.SHA256 = SHA256(body)
-	c.Size = len(body)
-	z, err := s.compress(body)
-	if err != nil {
-		return fmt.Errorf("compressing %s: %w", c.SHA256, err)
+	return s.PutAll([]Item{{Capture: c, Body: body, Entry: e}})
+}
+
+// Item is one document for PutAll: its capture, its bytes and, when extraction
+// succeeded, its entry.
+type Item struct {
+	Capture *Capture
+	Body    []byte
+	Entry   *Entry
+}
+
+// PutAll stores several documents as Put does, all in one transaction, so a
+// bulk import pays for one commit (and one fsync) per group, not per file:
+// either every item is stored or none is.
+func (s *Store) PutAll(items []Item) error {
+	packed := make([][]byte, len(items))
+	for i, it := range items {
+		it.Capture.SHA256 = SHA256(it.Body)
+		it.Capture.Size = len(it.Body)
+		z, err := s.compress(it.Body)
+		if err != nil {
+			return fmt.Errorf("compressing %s: %w", it.Capture.SHA256, err)
+		}
+		packed[i] = z
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		raw := tx.Bucket(bucketRaw)
-		if raw.Get([]byte(c.SHA256)) == nil {
-			if err := raw.Put([]byte(c.SHA256), z); err != nil {
-				return fmt.Errorf("storing document %s: %w", c.SHA256, err)
+		for i, it := range items {
+			if err := putItem(tx, it.Capture, packed[i], it.Entry); err != nil {
+				return err
 			}
 		}
-		caps := tx.Bucket(bucketCaptures)
-		id, err := caps.NextSequence()
-		if err != nil {
-			return err
-		}
-		c.ID = id
-		cb, err := json.Marshal(c)
-		if err != nil {
-			return err
-		}
-		if err := caps.Put(u64(id), cb); err != nil {
-			return fmt.Errorf("storing capture of %s: %w", c.SHA256, err)
-		}
-		if e == nil {
-			return nil
-		}
-		e.Sources = []SourceRef{{CaptureID: id, URL: c.URL, Name: c.Name, SHA256: c.SHA256, FetchedAt: c.FetchedAt}}
-		return putEntry(tx, e)
+		return nil
 	})
+}
+
+// putItem writes one document's compressed bytes z (unless stored already),
+// its capture and its entry.
+func putItem(tx *bolt.Tx, c *Capture, z []byte, e *Entry) error {
+	raw := tx.Bucket(bucketRaw)
+	if raw.Get([]byte(c.SHA256)) == nil {
+		if err := raw.Put([]byte(c.SHA256), z); err != nil {
+			return fmt.Errorf("storing document %s: %w", c.SHA256, err)
+		}
+	}
+	caps := tx.Bucket(bucketCaptures)
+	id, err := caps.NextSequence()
+	if err != nil {
+		return err
+	}
+	c.ID = id
+	cb, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if err := caps.Put(u64(id), cb); err != nil {
+		return fmt.Errorf("storing capture of %s: %w", c.SHA256, err)
+	}
+	if e == nil {
+		return nil
+	}
+	e.Sources = []SourceRef{{CaptureID: id, URL: c.URL, Name: c.Name, SHA256: c.SHA256, FetchedAt: c.FetchedAt}}
+	return putEntry(tx, e)
 }
 
 func putEntry(tx *bolt.Tx, e *Entry) error {

@@ -1,0 +1,115 @@
+package corpus
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/store"
+)
+
+// seedCopies writes n copies of a real seed report (each made distinct by a
+// trailing line) and one file that is no document at all.
+func seedCopies(t *testing.T, n int) (dir string, names []string) {
+	t.Helper()
+	text, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", "seeds", "000_594cca86a0db9b9c.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = t.TempDir()
+	for i := range n {
+		name := filepath.Join(dir, fmt.Sprintf("r%03d.txt", i))
+		if err := os.WriteFile(name, append(append([]byte{}, text...), fmt.Sprintf("\n副本 %d\n", i)...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, name)
+	}
+	return dir, names
+}
+
+func captures(t *testing.T, st *store.Store) int {
+	t.Helper()
+	n := 0
+	if err := st.Captures(func(*store.Capture) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Documents are stored in groups; every group, the last partial one
+// included, reaches the store, and each record is the document's own.
+func TestImportStoresEveryGroup(t *testing.T) {
+	n := groupFiles*2 + 5
+	dir, _ := seedCopies(t, n)
+	st, err := store.Open(filepath.Join(t.TempDir(), "n.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ex, err := extract.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ex.Close()
+	res, err := Import(context.Background(), st, ex, []string{dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Documents != n || res.Records != n || len(res.Errors) != 0 {
+		t.Fatalf("import: %+v, want %d documents and records", res, n)
+	}
+	if got := captures(t, st); got != n {
+		t.Fatalf("%d captures stored, want %d", got, n)
+	}
+	seen := map[string]bool{}
+	err = st.Entries(func(e *store.Entry) error {
+		if e.Record.Organisation == "" || len(e.Sources) != 1 {
+			return fmt.Errorf("record %s: organisation %q, %d sources", e.ReportID, e.Record.Organisation, len(e.Sources))
+		}
+		seen[e.Sources[0].SHA256] = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != n {
+		t.Fatalf("%d distinct documents behind the records, want %d", len(seen), n)
+	}
+}
+
+// An import cancelled part way keeps every document it had read: the group
+// in hand is stored before it returns.
+func TestImportCancelledKeepsWhatWasRead(t *testing.T) {
+	dir, _ := seedCopies(t, groupFiles+10)
+	st, err := store.Open(filepath.Join(t.TempDir(), "n.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ex, err := extract.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ex.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stopAt := 7
+	res, err := Import(ctx, st, ex, []string{dir}, func(done, total int, name string, err error) {
+		if done == stopAt {
+			cancel()
+		}
+	})
+	if err == nil || !strings.Contains(err.Error(), "stopped after 7") {
+		t.Fatalf("err = %v, want the import stopped after 7 files", err)
+	}
+	if res.Records != stopAt {
+		t.Fatalf("%d records counted, want %d", res.Records, stopAt)
+	}
+	if got := captures(t, st); got != stopAt {
+		t.Fatalf("%d captures stored, want %d", got, stopAt)
+	}
+}
