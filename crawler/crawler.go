@@ -196,7 +196,7 @@ func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, e
 		c.plainIns = &http.Client{Transport: itr, Timeout: cfg.Timeout}
 	}
 	for _, s := range seeds {
-		if u, ok := Canonical(s); ok && c.scope.Allows(u) {
+		if u, ok := FetchForm(s); ok && c.scope.Allows(u) {
 			c.seeds = append(c.seeds, newRequest(u, "GET", "", KindPage, 0, ""))
 		}
 	}
@@ -229,9 +229,9 @@ func NewForTargets(cfg Config, st *store.Store, ex Extractor, targets []Target) 
 		if t.Attachment {
 			kind = KindAttachment
 		}
-		if u, ok := Canonical(t.URL); ok && c.scope.Allows(u) {
+		if u, ok := FetchForm(t.URL); ok && c.scope.Allows(u) {
 			q := newRequest(u, "GET", "", kind, 0, "")
-			if p, ok := Canonical(t.Parent); ok && t.Attachment {
+			if p, ok := FetchForm(t.Parent); ok && t.Attachment {
 				q.Set("parent", p)
 			}
 			c.seeds = append(c.seeds, q)
@@ -243,9 +243,26 @@ func NewForTargets(cfg Config, st *store.Store, ex Extractor, targets []Target) 
 // Frontier exposes the crawl's frontier (for progress and tests).
 func (c *Crawler) Frontier() *store.Frontier { return c.fr }
 
+// redirectKey prefixes the key of a redirect's target that is another
+// spelling of the redirecting page.
+const redirectKey = "redirect "
+
+// keyOf is a request's de-duplication key.
+func keyOf(q *store.QueuedRequest) string {
+	if q.Key != "" {
+		return q.Key
+	}
+	return q.URL
+}
+
+// newRequest queues u (a FetchForm) under its canonical key, so that the
+// addresses of one page are asked once.
 func newRequest(u, method, body, kind string, depth int, anchor string) *store.QueuedRequest {
 	pu, _ := url.Parse(u)
 	q := &store.QueuedRequest{URL: u, Method: method, Depth: depth, Host: strings.ToLower(pu.Host)}
+	if key, ok := Canonical(u); ok && key != u {
+		q.Key = key
+	}
 	if body != "" {
 		q.Body = []byte(body)
 	}
@@ -590,23 +607,22 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 	if status >= 300 && status < 400 && status != http.StatusNotModified && s.err == nil {
 		loc := header.Get("Location")
 		target, err := u.Parse(loc)
-		canonTarget, ok := "", false
+		to, ok := "", false
 		if err == nil {
-			canonTarget, ok = Canonical(target.String())
+			to, ok = FetchForm(target.String())
 		}
 		chain := strings.Fields(req.Get("chain"))
-		self, _ := Canonical(req.URL)
 		switch {
-		case ok && canonTarget == self && len(header.Values("Set-Cookie")) > 0 && req.Get("cookie") == "":
+		case ok && to == req.URL && len(header.Values("Set-Cookie")) > 0 && req.Get("cookie") == "":
 			// A host that sets a cookie by redirecting to the same address: the
 			// jar keeps it, and the address is asked again, once.
 			class, detail = ClassCookie, "a cookie set by a redirect to the same address; asked again with it"
-		case !ok || !c.scope.Allows(canonTarget):
+		case !ok || !c.scope.Allows(to):
 			class, detail = ClassOffsite, "redirect out of scope to "+loc
-		case contains(append(chain, req.URL), canonTarget) || len(chain) >= 5:
+		case contains(append(chain, req.URL), to) || len(chain) >= 5:
 			class, detail = ClassGone, "redirect loop via "+loc
 		default:
-			class, detail, redirect = ClassMoved, "redirected to "+canonTarget, canonTarget
+			class, detail, redirect = ClassMoved, "redirected to "+to, to
 		}
 	}
 	if len(c.cfg.InsecureTLSHosts) > 0 && c.insecureHost(req.Host) {
@@ -632,6 +648,12 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 	case ClassMoved:
 		cm.Done = req
 		next := newRequest(redirect, "GET", "", req.Get("kind"), req.Depth, req.Get("anchor"))
+		if self, _ := Canonical(req.URL); keyOf(next) == self {
+			// Another spelling of the page that redirected (m. to www.): its
+			// key is taken already, and the address that answers is asked all
+			// the same, de-duplicated by its exact spelling.
+			next.Key = redirectKey + redirect
+		}
 		next.Set("chain", strings.TrimSpace(req.Get("chain")+" "+req.URL))
 		origin := req.Get("origin")
 		if origin == "" {
@@ -878,7 +900,7 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 	var attachments []string
 	if req.Depth < c.cfg.MaxDepth && !c.noFollow {
 		for _, l := range links {
-			cu, ok := Canonical(l.URL)
+			cu, ok := FetchForm(l.URL)
 			if !ok || !c.scope.Allows(cu) {
 				continue
 			}
@@ -889,7 +911,7 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 			q := newRequest(cu, l.Method, l.Body, k, req.Depth+1, l.Anchor)
 			if k == KindAttachment {
 				parent := req.URL // the page that leads to the attachment's report
-				if pu, ok := Canonical(l.Parent); ok && l.Parent != "" {
+				if pu, ok := FetchForm(l.Parent); ok && l.Parent != "" {
 					parent = pu // listed beside its report in a list answer
 				}
 				q.Set("parent", parent)
@@ -910,7 +932,7 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 		Duration: s.end.Sub(s.start), Origin: "fetch"}
 	canonFinal, _ := Canonical(final)
 	capture.ReportID = store.ReportID(canonFinal, "")
-	rec, err := c.ex.Extract(ctx, extract.Document{Body: body, URL: canonFinal, ContentType: ct})
+	rec, err := c.ex.Extract(ctx, extract.Document{Body: body, URL: final, ContentType: ct})
 	if kind == KindReport && (err != nil || rec.Template == report.TemplateUnknown) {
 		return // not a report after all: a distractor is never stored as one
 	}
@@ -926,7 +948,7 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 			if err != nil {
 				continue
 			}
-			if u, ok := Canonical(ref.String()); ok && c.scope.Allows(u) && !contains(attachments, u) {
+			if u, ok := FetchForm(ref.String()); ok && c.scope.Allows(u) && !contains(attachments, u) {
 				attachments = append(attachments, u)
 			}
 		}

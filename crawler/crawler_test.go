@@ -111,17 +111,20 @@ func TestCrawlSimulatedWorld(t *testing.T) {
 
 	records := map[string]*store.Entry{}
 	h.st.Entries(func(e *store.Entry) error {
-		records[string(e.Record.Source.URL)] = e
+		// Keyed by the page's canonical name: it may have been fetched under
+		// another of its spellings (an m. host, a _wap.html copy).
+		records[canon(t, string(e.Record.Source.URL))] = e
 		for _, src := range e.Sources { // a page merged with its attachment is found under both
-			if records[src.URL] == nil {
-				records[src.URL] = e
+			if k := canon(t, src.URL); records[k] == nil {
+				records[k] = e
 			}
 		}
 		return nil
 	})
 	fetches := map[string][]*store.FetchLog{}
 	h.st.Fetches(func(f *store.FetchLog) error {
-		fetches[f.URL] = append(fetches[f.URL], f)
+		k := canon(t, f.URL)
+		fetches[k] = append(fetches[k], f)
 		return nil
 	})
 	hostClass := map[string]string{}

@@ -117,56 +117,128 @@ var gateHostRe = regexp.MustCompile(`^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d{1,5})?
 var sessionParams = map[string]bool{"jsessionid": true, "sessionid": true, "sid_tmp": true, "phpsessid": true, "_": true, "t_": true,
 	"print": true, "printable": true}
 
-// Canonical normalises a URL so that one page has one name: lower-case host,
-// no default port, no fragment, no ;jsessionid=, sorted query parameters without
-// session ids, `_wap.html` duplicates and `/gate/big5/HOST/` gateway copies mapped
-// to the page itself, `m.` mobile hosts to `www.`.
-func Canonical(raw string) (string, bool) {
+// FetchForm is the URL that is requested for a link: the link itself with only
+// what never changes the answer normalised (lower-case host, no default port,
+// no fragment, no ;jsessionid=, no "." or ".." segments), and a
+// `/gate/big5/HOST/PATH` gateway copy (a transcoded duplicate that names its
+// original, and can nest) asked of HOST/PATH itself. Its query is kept as
+// written, and its host and path are never guessed at: a page found on an m.
+// host or as a _wap.html copy is fetched where it was found. What makes such
+// addresses one page is Canonical, the de-duplication key.
+func FetchForm(raw string) (string, bool) {
+	u, p, ok := fetchParts(raw)
+	if !ok {
+		return "", false
+	}
+	setPath(u, p)
+	return u.String(), true
+}
+
+// fetchParts parses raw into FetchForm's URL and escaped path. The path is
+// worked on escaped, so that an escaped slash (%2F) or other reserved byte
+// stays what the server was sent.
+func fetchParts(raw string) (*url.URL, string, bool) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", false
+		return nil, "", false
 	}
 	u.Fragment, u.RawFragment = "", ""
 	u.Host = strings.ToLower(u.Host)
 	stripDefaultPort(u)
 	if u.Hostname() == "" {
-		return "", false
+		return nil, "", false
 	}
-	if strings.HasPrefix(u.Host, "m.") && strings.HasSuffix(u.Hostname(), ".gov.cn") {
-		u.Host = "www." + strings.TrimPrefix(u.Host, "m.")
-	}
-	// The path is worked on escaped, so that an escaped slash (%2F) or other
-	// reserved byte stays what the server was sent.
+	u.ForceQuery = false
+	u.RawQuery = escapeQuery(u.RawQuery)
 	p := u.EscapedPath()
 	if i := strings.Index(strings.ToLower(p), ";jsessionid="); i >= 0 {
 		p = p[:i]
 	}
-	// Nested /gate/big5/HOST/ prefixes (the page is the original host's) and
-	// _wap.html copies, until nothing changes: the result is its own canonical form.
+	// Nested /gate/big5/HOST/ prefixes, until nothing changes.
 	for range 16 {
 		before := u.Host + p
-		p = cleanPath(p)
-		if strings.HasSuffix(p, "_wap.html") {
-			p = strings.TrimSuffix(p, "_wap.html") + ".html"
-		}
-		if rest, ok := strings.CutPrefix(p, "/gate/big5/"); ok {
-			if host, after, _ := strings.Cut(rest, "/"); gateHostRe.MatchString(host) {
-				u.Host, p = strings.ToLower(host), "/"+after
-				if h := u.Hostname(); strings.HasPrefix(h, "m.") && strings.HasSuffix(h, ".gov.cn") {
-					u.Host = "www." + strings.TrimPrefix(u.Host, "m.")
-				}
-				stripDefaultPort(u)
-			}
-		}
+		p = unwrapGate(u, cleanPath(p))
 		if u.Host+p == before {
 			break
 		}
 	}
+	return u, p, true
+}
+
+// unwrapGate takes a /gate/big5/HOST/ prefix off p, moving u to HOST.
+func unwrapGate(u *url.URL, p string) string {
+	rest, ok := strings.CutPrefix(p, "/gate/big5/")
+	if !ok {
+		return p
+	}
+	host, after, _ := strings.Cut(rest, "/")
+	if !gateHostRe.MatchString(host) {
+		return p
+	}
+	u.Host = strings.ToLower(host)
+	stripDefaultPort(u)
+	return "/" + after
+}
+
+// escapeQuery percent-encodes the bytes a query may not carry as they are
+// (spaces, controls, non-ASCII), as a browser does before sending it.
+func escapeQuery(q string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c > 0x20 && c < 0x7f && !strings.ContainsRune("\"<>\\^`{|}", rune(c)) {
+			if b.Len() > 0 {
+				b.WriteByte(c)
+			}
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString(q[:i])
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	if b.Len() == 0 {
+		return q
+	}
+	return b.String()
+}
+
+func setPath(u *url.URL, p string) {
 	if unescaped, err := url.PathUnescape(p); err == nil {
 		u.Path, u.RawPath = unescaped, p
 	} else {
 		u.Path, u.RawPath = p, ""
 	}
+}
+
+// Canonical is the de-duplication key of a URL, so that one page has one
+// name: its FetchForm with sorted query parameters and no session ids,
+// `_wap.html` duplicates mapped to the page itself and `m.` mobile hosts to
+// `www.`. It names a page; it is not what is fetched (see FetchForm).
+func Canonical(raw string) (string, bool) {
+	u, p, ok := fetchParts(raw)
+	if !ok {
+		return "", false
+	}
+	// _wap.html copies and m. hosts, until nothing changes: a _wap.html
+	// taken off can leave a gateway path (the result is its own canonical form).
+	for range 16 {
+		before := u.Host + p
+		if h := u.Hostname(); strings.HasPrefix(h, "m.") && strings.HasSuffix(h, ".gov.cn") {
+			u.Host = "www." + strings.TrimPrefix(u.Host, "m.")
+		}
+		if strings.HasSuffix(p, "_wap.html") {
+			p = strings.TrimSuffix(p, "_wap.html") + ".html"
+		}
+		p = unwrapGate(u, cleanPath(p))
+		if u.Host+p == before {
+			break
+		}
+	}
+	setPath(u, p)
 	if u.RawQuery != "" {
 		q := u.Query()
 		for k := range q {

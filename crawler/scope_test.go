@@ -62,6 +62,25 @@ func TestScope(t *testing.T) {
 	}
 }
 
+// The URL that is fetched is the link's own: only the key maps the spellings
+// of one page together.
+func TestFetchFormIsNotTheKey(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"http://m.a.gov.cn/xxgk/t1.html":                          {"http://m.a.gov.cn/xxgk/t1.html", "http://www.a.gov.cn/xxgk/t1.html"},
+		"http://www.a.gov.cn/art/2020/t1_wap.html":                {"http://www.a.gov.cn/art/2020/t1_wap.html", "http://www.a.gov.cn/art/2020/t1.html"},
+		"http://www.a.gov.cn/list?b=2&a=1&_=17":                   {"http://www.a.gov.cn/list?b=2&a=1&_=17", "http://www.a.gov.cn/list?a=1&b=2"},
+		"HTTP://WWW.A.gov.cn:80/x/../y.html;jsessionid=9#top":     {"http://www.a.gov.cn/y.html", "http://www.a.gov.cn/y.html"},
+		"http://www.b.gov.cn/gate/big5/www.a.gov.cn/xxgk/t1.html": {"http://www.a.gov.cn/xxgk/t1.html", "http://www.a.gov.cn/xxgk/t1.html"},
+		"http://www.a.gov.cn/a%2Fb/c.html":                        {"http://www.a.gov.cn/a%2Fb/c.html", "http://www.a.gov.cn/a%2Fb/c.html"},
+	} {
+		fetch, ok := FetchForm(in)
+		key, ok2 := Canonical(in)
+		if !ok || !ok2 || fetch != want[0] || key != want[1] {
+			t.Errorf("%q: fetched as %q, keyed %q; want %q and %q", in, fetch, key, want[0], want[1])
+		}
+	}
+}
+
 func TestCanonicalKeepsEscapedSlash(t *testing.T) {
 	got, ok := Canonical("http://WWW.Example.gov.cn:80/a%2Fb/./c.html?b=2&a=1#x")
 	if want := "http://www.example.gov.cn/a%2Fb/c.html?a=1&b=2"; !ok || got != want {
@@ -69,7 +88,8 @@ func TestCanonicalKeepsEscapedSlash(t *testing.T) {
 	}
 }
 
-// FuzzCanonical: a canonical URL is its own canonical form.
+// FuzzCanonical: a canonical URL is its own canonical form, a fetch form is its
+// own fetch form, and a URL's fetch form has the URL's key.
 func FuzzCanonical(f *testing.F) {
 	for _, s := range []string{
 		"http://www.example.gov.cn/gate/big5/www.example.gov.cn/gate/big5/a.gov.cn/x_wap.html",
@@ -88,6 +108,16 @@ func FuzzCanonical(f *testing.F) {
 		c2, ok2 := Canonical(c)
 		if !ok2 || c2 != c {
 			t.Fatalf("Canonical(%q) = %q, but Canonical of that = %q (%v)", raw, c, c2, ok2)
+		}
+		f, ok := FetchForm(raw)
+		if !ok {
+			t.Fatalf("FetchForm(%q) refused a URL Canonical accepts", raw)
+		}
+		if f2, ok := FetchForm(f); !ok || f2 != f {
+			t.Fatalf("FetchForm(%q) = %q, but FetchForm of that = %q", raw, f, f2)
+		}
+		if k, ok := Canonical(f); !ok || k != c {
+			t.Fatalf("Canonical(FetchForm(%q)) = %q, want %q", raw, k, c)
 		}
 	})
 }

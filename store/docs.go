@@ -23,7 +23,7 @@ import (
 // moved, gone or returned report is logged as a ReportChange of its generation.
 
 var (
-	bucketDocs     = []byte("docs")     // seenKey → DocState JSON
+	bucketDocs     = []byte("docs")     // docKey (method, fetched URL, body) → DocState JSON
 	bucketRuns     = []byte("runs")     // generation → RunInfo JSON
 	bucketVersions = []byte("versions") // report id \x00 seq → superseded Entry JSON
 	bucketChanges  = []byte("changes")  // seq → ReportChange JSON
@@ -49,6 +49,7 @@ const (
 // DocState is what the harvest knows of one URL across runs.
 type DocState struct {
 	URL          string        `json:"url"`
+	Key          string        `json:"key,omitempty"` // the page's de-duplication key, when not the URL
 	Method       string        `json:"method,omitempty"`
 	Body         []byte        `json:"body,omitempty"`
 	Kind         string        `json:"kind,omitempty"` // the crawler's kind: page, api, report, attachment
@@ -159,6 +160,8 @@ type ReportChange struct {
 	Cells       []report.Change `json:"cells,omitempty"` // revised: what differs
 }
 
+// docKey is the key of a URL's state: the fetched URL's, not the page key's,
+// so that every address's answers are its own.
 func docKey(method, u string, body []byte) []byte {
 	return seenKey(&QueuedRequest{Method: method, URL: u, Body: body})
 }
@@ -298,7 +301,7 @@ func newDoc(q *QueuedRequest, t time.Time) *DocState {
 	if method == "GET" {
 		method = ""
 	}
-	return &DocState{URL: q.URL, Method: method, Body: q.Body, Kind: q.Get("kind"), Depth: q.Depth, Anchor: q.Get("anchor"),
+	return &DocState{URL: q.URL, Key: q.Key, Method: method, Body: q.Body, Kind: q.Get("kind"), Depth: q.Depth, Anchor: q.Get("anchor"),
 		Parent: q.Get("parent"), FirstSeen: t}
 }
 
@@ -308,7 +311,7 @@ func requestFor(d *DocState, host string) *QueuedRequest {
 	if method == "" {
 		method = http.MethodGet
 	}
-	q := &QueuedRequest{URL: d.URL, Method: method, Body: d.Body, Depth: d.Depth, Host: host}
+	q := &QueuedRequest{URL: d.URL, Key: d.Key, Method: method, Body: d.Body, Depth: d.Depth, Host: host}
 	q.Set("kind", d.Kind)
 	if d.Anchor != "" {
 		q.Set("anchor", d.Anchor)

@@ -47,7 +47,10 @@ var ErrNotReady = errors.New("no host is ready")
 // serialised request form (URL, Method, Depth, Body, Ctx, Headers), so colly's own
 // queue can read it; the crawl's own fields travel in Ctx.
 type QueuedRequest struct {
-	URL     string              `json:"URL"`
+	URL string `json:"URL"` // what is fetched
+	// Key names the page for de-duplication (the crawler's canonical form,
+	// which may map several URLs to one page); empty means the URL itself.
+	Key     string              `json:"Key,omitempty"`
 	Method  string              `json:"Method"`
 	Depth   int                 `json:"Depth"`
 	Body    []byte              `json:"Body,omitempty"`
@@ -369,7 +372,7 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 			if err := seen.Put(key, u64(f.gen)); err != nil {
 				return err
 			}
-			d, err := getDoc(tx, key)
+			d, err := getDoc(tx, docKey(q.Method, q.URL, q.Body))
 			if err != nil {
 				return err
 			}
@@ -510,11 +513,15 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 	return len(added), nil
 }
 
-// seenKey is 16 bytes of the SHA-256 of method, canonical URL and body: the
-// visited set stays small at millions of URLs.
+// seenKey is 16 bytes of the SHA-256 of method, page key (see
+// QueuedRequest.Key) and body: the visited set stays small at millions of URLs.
 func seenKey(q *QueuedRequest) []byte {
+	name := q.Key
+	if name == "" {
+		name = q.URL
+	}
 	h := sha256.New()
-	h.Write([]byte(q.Method + " " + q.URL + " "))
+	h.Write([]byte(q.Method + " " + name + " "))
 	h.Write(q.Body)
 	return h.Sum(nil)[:16]
 }

@@ -124,7 +124,7 @@ func (f *Frontier) Generation() uint64 {
 // that went away or came back, and counts the run.
 func (f *Frontier) observeAll(tx *bolt.Tx, cm *Commit, run *RunInfo) error {
 	for _, v := range cm.Visits {
-		key := seenKey(v.Req)
+		key := docKey(v.Req.Method, v.Req.URL, v.Req.Body)
 		d, err := getDoc(tx, key)
 		if err != nil {
 			return err
@@ -205,7 +205,7 @@ func linkReport(tx *bolt.Tx, key []byte, id string) error {
 // moved), else the id the crawler derived from its URL.
 func (f *Frontier) reportID(tx *bolt.Tx, cm *Commit) (string, error) {
 	if cm.Done != nil {
-		d, err := getDoc(tx, seenKey(cm.Done))
+		d, err := getDoc(tx, docKey(cm.Done.Method, cm.Done.URL, cm.Done.Body))
 		if err != nil {
 			return "", err
 		}
@@ -324,7 +324,7 @@ func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit, run *RunInfo) error {
 		e.Sources = e.Sources[:min(len(e.Sources), 32)]
 	}
 	if cm.Done != nil {
-		key := seenKey(cm.Done)
+		key := docKey(cm.Done.Method, cm.Done.URL, cm.Done.Body)
 		d, err := getDoc(tx, key)
 		if err != nil {
 			return err

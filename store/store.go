@@ -324,7 +324,9 @@ func (s *Store) Put(c *Capture, body []byte, e *Entry) error {
 }
 
 // Item is one document for PutAll: its capture, its bytes and, when extraction
-// succeeded, its entry.
+// succeeded, its entry. A capture whose SHA256 and Size are set already (the
+// caller hashed the body to name its report) keeps them; otherwise PutAll
+// fills them in.
 type Item struct {
 	Capture *Capture
 	Body    []byte
@@ -337,7 +339,9 @@ type Item struct {
 func (s *Store) PutAll(items []Item) error {
 	packed := make([][]byte, len(items))
 	for i, it := range items {
-		it.Capture.SHA256 = SHA256(it.Body)
+		if it.Capture.SHA256 == "" || it.Capture.Size != len(it.Body) {
+			it.Capture.SHA256 = SHA256(it.Body)
+		}
 		it.Capture.Size = len(it.Body)
 		z, err := s.compress(it.Body)
 		if err != nil {
