@@ -172,8 +172,8 @@ type group struct {
 // is the extraction's: the document is stored all the same.
 func (g *group) add(ctx context.Context, ex Extractor, path string, body []byte) error {
 	g.res.Documents++
-	c := &store.Capture{Name: filepath.Base(path), FetchedAt: time.Now().UTC(), Origin: "import"}
 	sha := store.SHA256(body)
+	c := &store.Capture{Name: filepath.Base(path), FetchedAt: time.Now().UTC(), Origin: "import", SHA256: sha, Size: len(body)}
 	c.ReportID = store.ReportID("", sha)
 	rec, exErr := ex.Extract(ctx, extract.Document{Body: body, Name: filepath.Base(path), SHA256: sha})
 	var e *store.Entry
