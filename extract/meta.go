@@ -78,6 +78,9 @@ func findTitle(hint string, lines []Line) string {
 			joined, j = joined+next, at
 		}
 		if !titleCandidate(joined) {
+			if head := headTitle(t); head != "" {
+				return head // a flattened dump: the title opens the page's one line
+			}
 			continue
 		}
 		// The body's name on the line above a title that does not name it:
@@ -88,6 +91,30 @@ func findTitle(hint string, lines []Line) string {
 			}
 		}
 		return squeeze(joined)
+	}
+	return ""
+}
+
+// headTitle: the title at the head of a long line (a page flattened onto one
+// line: 平潭综合实验区2019年政府信息公开工作年度报告 根据《…》…): the shortest
+// run of the line's first words that names a report and its body, after any
+// breadcrumb.
+func headTitle(t string) string {
+	if utf8.RuneCountInString(t) <= 80 {
+		return ""
+	}
+	fields := strings.Fields(t)
+	for i := 0; i < len(fields) && i < 12; i++ {
+		joined := ""
+		for j := i; j < len(fields) && j < i+6; j++ {
+			joined += fields[j]
+			if utf8.RuneCountInString(joined) > 80 {
+				break
+			}
+			if titleCandidate(joined) && orgFromTitle(joined) != "" {
+				return squeeze(joined)
+			}
+		}
 	}
 	return ""
 }
@@ -129,8 +156,9 @@ func stripDumpPrefix(t string) string {
 // two characters before it (政府, 人民政府, 区人民政府 are not names).
 func validOrg(s string) bool {
 	n := utf8.RuneCountInString(s)
-	if n < 3 || n > 40 || strings.ContainsAny(s, "，。：:；;、,.!！?？《》“”\"") || strings.ContainsFunc(s, unicode.IsDigit) {
-		return false
+	if n < 3 || n > 40 || strings.ContainsAny(s, "，。：:；;、,.!！?？《》“”\"") || strings.ContainsFunc(s, unicode.IsDigit) ||
+		strings.Contains(s, "报告") || strings.Contains(s, "年报") {
+		return false // a column's or a report's name run into the body's
 	}
 	loc := orgEndRe.FindStringIndex(s)
 	if loc == nil {
@@ -290,10 +318,29 @@ func orgFromTitle(title string) string {
 	org = strings.TrimPrefix(org, "关于")
 	org = strings.TrimRight(org, "（(《“\"")
 	org = strings.TrimLeft(org, "#＃ ")
+	org = afterHeader(squeeze(org))
 	if !validOrg(org) {
 		return ""
 	}
 	return org
+}
+
+// afterHeader: a title run together with the red header above it
+// (海东市乐都区人民政府文件 / 乐都区人民政府 2022 年…) names the header's body
+// when that is the fuller form of the title's, else the title's own.
+func afterHeader(org string) string {
+	i := strings.Index(org, "文件")
+	if i <= 0 {
+		return org
+	}
+	header, rest := org[:i], org[i+len("文件"):]
+	switch {
+	case !orgSuffixRe.MatchString(header):
+		return org
+	case rest == "" || strings.HasSuffix(header, rest):
+		return header
+	}
+	return rest
 }
 
 // chooseOrg: the title's organisation, extended by a fuller form of the same name

@@ -1,0 +1,119 @@
+package extract
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nianbao/nianbao/samples"
+)
+
+// The seeds (real reports) in the other shapes they circulate in: flattened
+// onto one line by a crawler's dump (cells run together, or space-separated),
+// as markdown pipe tables, as HTML a script writes into the page, as text with
+// its columns set apart by spaces. Whatever a shape loses, no cell may hold a
+// wrong number and no organisation, year or template may be wrong; the
+// shapes that lose nothing must read every cell.
+func TestSeedsReshaped(t *testing.T) {
+	e := newTestExtractor(t)
+	defer e.Close()
+	exps, _ := filepath.Glob(filepath.Join(seedDir, "*.expected.json"))
+	if len(exps) == 0 {
+		t.Fatalf("no seeds in %s", seedDir)
+	}
+	for _, sh := range []struct {
+		name    string
+		reshape func(string) string
+		file    string
+		mark    float64
+	}{
+		{"flattened, cells run together", func(s string) string { return flattenLines(s, "") }, "dump.txt", 0.8},
+		{"flattened, cells spaced", func(s string) string { return flattenLines(s, " ") }, "dump.txt", 0.8},
+		{"markdown", toMarkdown, "report.md", 1},
+		{"HTML in a script string", inScript, "page.html", 1},
+		{"columns set apart by spaces", func(s string) string { return strings.ReplaceAll(s, "\t", "   ") }, "report.txt", 0.9},
+	} {
+		right, total := 0, 0
+		for _, exp := range exps {
+			base := strings.TrimSuffix(exp, ".expected.json")
+			body, err := os.ReadFile(base + ".txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want realExpect
+			b, err := os.ReadFile(exp)
+			if err == nil {
+				err = json.Unmarshal(b, &want)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := e.Extract(context.Background(), Document{Body: []byte(sh.reshape(string(body))), Name: sh.file})
+			if err != nil {
+				t.Fatalf("%s, %s: %v", sh.name, filepath.Base(base), err)
+			}
+			r, n, wrong, meta := score(rec, want)
+			right, total = right+r, total+n
+			if rec.Organisation == "" && len(meta) == 1 && meta[0] == "organisation " {
+				meta = nil // left null: lost with the page's lines, not wrong
+			}
+			if len(wrong) > 0 || len(meta) > 0 {
+				t.Errorf("%s, %s: wrong cells %v, wrong metadata %v", sh.name, filepath.Base(base), wrong, meta)
+			}
+		}
+		t.Logf("%s: %d/%d cells", sh.name, right, total)
+		if float64(right) < sh.mark*float64(total) {
+			t.Errorf("%s: %d/%d cells, under %.0f%%", sh.name, right, total, 100*sh.mark)
+		}
+	}
+}
+
+// flattenLines puts a report on one line as page dumps do: cells joined by sep,
+// lines by a space.
+func flattenLines(s, sep string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		out = append(out, strings.ReplaceAll(l, "\t", sep))
+	}
+	return strings.Join(out, " ")
+}
+
+// toMarkdown sets a report's tab-separated rows as pipe tables (the first
+// row of each as the header) and its section headings as headings.
+func toMarkdown(s string) string {
+	var b strings.Builder
+	in := false
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, "\t") {
+			cells := strings.Split(l, "\t")
+			b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+			if !in {
+				b.WriteString("|" + strings.Repeat(" --- |", len(cells)) + "\n")
+				in = true
+			}
+			continue
+		}
+		if in {
+			b.WriteString("\n")
+			in = false
+		}
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "一、") || strings.HasPrefix(t, "二、") || strings.HasPrefix(t, "三、") || strings.HasPrefix(t, "四、") {
+			b.WriteString("## " + t + "\n\n")
+			continue
+		}
+		b.WriteString(l + "\n\n")
+	}
+	return b.String()
+}
+
+// inScript carries a report's Word-pasted page in a script's string literal
+// that the page writes into itself.
+func inScript(s string) string {
+	h := samples.WordPasted(s)
+	h = strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`).Replace(h)
+	return `<html><head><title>政府信息公开</title></head><body><div id="c"></div><script>let content = '` + h +
+		`'; document.getElementById("c").innerHTML = content;</script></body></html>`
+}
