@@ -146,7 +146,7 @@ func Sniff(b []byte) string {
 		head = head[:2048]
 	}
 	lower := bytes.ToLower(head)
-	for _, tag := range []string{"<!doctype html", "<html", "<head", "<body", "<meta", "<table", "<div", "<p>", "<p ", "<title"} {
+	for _, tag := range []string{"<!doctype html", "<html", "<head", "<body", "<meta", "<title"} {
 		if bytes.Contains(lower, []byte(tag)) {
 			return "html"
 		}
@@ -154,8 +154,15 @@ func Sniff(b []byte) string {
 	if looksBinary(head) {
 		return "binary"
 	}
+	// Markdown may carry HTML tables (converters write merged cells so);
+	// markup with neither headings nor pipe tables is a page's fragment.
 	if looksMarkdown(b) {
 		return "markdown"
+	}
+	for _, tag := range []string{"<table", "<div", "<p>", "<p "} {
+		if bytes.Contains(lower, []byte(tag)) {
+			return "html"
+		}
 	}
 	return "text"
 }

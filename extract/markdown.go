@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 
+	"golang.org/x/net/html"
+
 	"github.com/nianbao/nianbao/decode"
 )
 
@@ -26,10 +28,45 @@ func (r markdownReader) Read(ctx context.Context, doc Document) (*Layout, error)
 		return nil, err
 	}
 	lay := &Layout{Format: "markdown", Encoding: d.Encoding, Warnings: d.Warnings}
+	var block []string // an HTML table the converter wrote as it is
 	for _, raw := range textLines(d.Text) {
-		lay.Lines = append(lay.Lines, markdownLine(strings.Join(raw.Cells, "\t"))...)
+		s := strings.Join(raw.Cells, "\t")
+		if block != nil || htmlTableStartRe.MatchString(s) {
+			block = append(block, s)
+			if htmlTableEndRe.MatchString(s) || len(block) > maxHTMLBlockLines {
+				lay.Lines = append(lay.Lines, htmlBlockLines(strings.Join(block, "\n"))...)
+				block = nil
+			}
+			continue
+		}
+		lay.Lines = append(lay.Lines, markdownLine(s)...)
+	}
+	if block != nil {
+		lay.Lines = append(lay.Lines, htmlBlockLines(strings.Join(block, "\n"))...)
 	}
 	return lay, nil // the title comes from the parser's search of the first lines
+}
+
+// maxHTMLBlockLines bounds an HTML table block that never closes.
+const maxHTMLBlockLines = 2000
+
+var (
+	htmlTableStartRe = regexp.MustCompile(`(?i)<table[\s>]`)
+	htmlTableEndRe   = regexp.MustCompile(`(?i)</table\s*>`)
+)
+
+// htmlBlockLines reads an HTML table inside markdown (as MinerU and other
+// converters write tables with merged cells) as the HTML reader does: a grid
+// with its rowspans and colspans resolved.
+func htmlBlockLines(block string) []Line {
+	root, err := html.Parse(strings.NewReader(slimHTML(block)))
+	if err != nil {
+		return []Line{{Cells: []string{block}}}
+	}
+	w := &htmlWalker{}
+	w.walk(root, 0)
+	w.flush()
+	return w.lines
 }
 
 var (

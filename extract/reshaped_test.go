@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	"html"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -33,6 +34,7 @@ func TestSeedsReshaped(t *testing.T) {
 		{"flattened, cells run together", func(s string) string { return flattenLines(s, "") }, "dump.txt", 0.8},
 		{"flattened, cells spaced", func(s string) string { return flattenLines(s, " ") }, "dump.txt", 0.8},
 		{"markdown", toMarkdown, "report.md", 1},
+		{"markdown with HTML tables", toMarkdownHTML, "report.md", 1},
 		{"HTML in a script string", inScript, "page.html", 1},
 		{"columns set apart by spaces", func(s string) string { return strings.ReplaceAll(s, "\t", "   ") }, "report.txt", 0.9},
 	} {
@@ -105,6 +107,36 @@ func toMarkdown(s string) string {
 			continue
 		}
 		b.WriteString(l + "\n\n")
+	}
+	return b.String()
+}
+
+// toMarkdownHTML writes a report as PDF→markdown converters that keep merged
+// cells do (MinerU and others): headings marked, each table one line of HTML.
+func toMarkdownHTML(s string) string {
+	var b strings.Builder
+	in := false
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, "\t") {
+			if !in {
+				b.WriteString("<table>")
+				in = true
+			}
+			b.WriteString("<tr><td>" + strings.Join(strings.Split(html.EscapeString(l), "\t"), "</td><td>") + "</td></tr>")
+			continue
+		}
+		if in {
+			b.WriteString("</table>\n\n")
+			in = false
+		}
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "一、") || strings.HasPrefix(t, "二、") || strings.HasPrefix(t, "三、") || strings.HasPrefix(t, "四、") || strings.HasPrefix(t, "五、") {
+			b.WriteString("# " + t + "\n\n")
+			continue
+		}
+		b.WriteString(l + "\n\n")
+	}
+	if in {
+		b.WriteString("</table>\n")
 	}
 	return b.String()
 }
