@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/tdewolff/parse/v2/js"
 )
 
@@ -77,6 +78,27 @@ func (TRS) Links(d *Doc, emit func(Link)) {
 			}
 		}
 	}
+	if total := markupPageCount(d); total > 1 {
+		trsPages(name, ext, 1, total, emit) // <div id="pageDec" pagesize="24" pagecount="51">
+	}
+}
+
+// markupPageCount: a page count printed as an attribute of the pager element
+// (pagecount="51"), with no script that gives it.
+func markupPageCount(d *Doc) int {
+	if !strings.Contains(strings.ToLower(d.Text), "pagecount=") {
+		return 0
+	}
+	n := 0
+	goquery.NewDocumentFromNode(d.HTML()).Find("[pagecount]").EachWithBreak(func(_ int, sel *goquery.Selection) bool {
+		v, _ := sel.Attr("pagecount")
+		if k, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && k > 0 {
+			n = k
+			return false
+		}
+		return true
+	})
+	return n
 }
 
 // isFirstPage: the list page's file name has no _N page suffix.
@@ -447,7 +469,7 @@ func entries(v any, depth int, emit func(Link)) {
 		}
 	case map[string]any:
 		title := unescapePercentU(firstString(v, "title", "name", "docTitle", "text", "vc_title"))
-		if u := firstString(v, "url", "post_url", "linkurl", "linkUrl", "href", "link", "docurl", "vc_url"); u != "" && title != "" {
+		if u := firstString(v, "url", "post_url", "linkurl", "href", "link", "docurl", "docpuburl", "chnldocurl", "puburl", "vc_url"); u != "" && title != "" {
 			k := linkKind(u, title, Page)
 			emit(Link{URL: u, Kind: k, Anchor: title}) // an empty kind: judged, not followed
 			if k == Report {
@@ -475,10 +497,19 @@ func entries(v any, depth int, emit func(Link)) {
 	}
 }
 
+// firstString is the first of keys that m holds as a non-blank string, the
+// key's case ignored (docTitle, doctitle, DOCTITLE).
 func firstString(m map[string]any, keys ...string) string {
 	for _, k := range keys {
 		if s, ok := m[k].(string); ok && strings.TrimSpace(s) != "" {
 			return strings.TrimSpace(s)
+		}
+	}
+	for _, k := range keys {
+		for mk, v := range m {
+			if s, ok := v.(string); ok && strings.EqualFold(mk, k) && strings.TrimSpace(s) != "" {
+				return strings.TrimSpace(s)
+			}
 		}
 	}
 	return ""

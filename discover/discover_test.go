@@ -17,9 +17,10 @@ var headRe = regexp.MustCompile(`^<!-- url: (\S+) kind: (\w+)(?: hint: (\S+))? -
 
 // answers are the fixtures of list endpoints: their URLs, as requested.
 var answers = map[string]string{
-	"hanweb_answer.xml": "http://www.example.gov.cn/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=355&path=/&columnid=59960&unitid=745545",
-	"hanweb_jsonp.js":   "http://www.example.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45&perpage=15",
-	"gkmlpt_api.json":   "http://www.sz.gov.cn/yjzjj/gkmlpt/api/all/721?page=1&sid=662021",
+	"hanweb_answer.xml":  "http://www.example.gov.cn/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=355&path=/&columnid=59960&unitid=745545",
+	"hanweb_jsonp.js":    "http://www.example.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45&perpage=15",
+	"gkmlpt_api.json":    "http://www.sz.gov.cn/yjzjj/gkmlpt/api/all/721?page=1&sid=662021",
+	"jslist_search.json": "http://www.gl.gov.cn/igs/front/search/list.html?index=gl-document&type=gknb&pageNumber=1",
 }
 
 // TestGolden runs every extractor over the page fixtures (written from the
