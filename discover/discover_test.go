@@ -20,6 +20,7 @@ var answers = map[string]string{
 	"hanweb_answer.xml":  "http://www.example.gov.cn/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=355&path=/&columnid=59960&unitid=745545",
 	"hanweb_jsonp.js":    "http://www.example.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=45&perpage=15",
 	"gkmlpt_api.json":    "http://www.sz.gov.cn/yjzjj/gkmlpt/api/all/721?page=1&sid=662021",
+	"hanweb_datacall.js": "http://www.jiangning.gov.cn/jact/front/datacall/showJsContent.do?iid=5761&webid=41",
 	"jslist_search.json": "http://www.gl.gov.cn/igs/front/search/list.html?index=gl-document&type=gknb&pageNumber=1",
 }
 

@@ -133,6 +133,7 @@ func (answer) Links(d *Doc, emit func(Link)) {
 	}
 	var v any
 	if json.Unmarshal([]byte(trim), &v) != nil {
+		writtenMarkup(trim, d, emit)
 		return
 	}
 	if m, ok := v.(map[string]any); ok {
@@ -162,6 +163,37 @@ func (answer) Links(d *Doc, emit func(Link)) {
 		}
 		if k, ok := urlLike(s, d.Kind); ok {
 			emit(Link{URL: s, Kind: k})
+		}
+	}
+}
+
+// writtenMarkup reads an answer that is a script writing markup
+// (document.write('<li><a href="…">…</a></li>'), the pieces of one element
+// often in several literals): the markup its strings make, read as a page's
+// anchors, then any URL-like string the markup did not hold.
+func writtenMarkup(src string, d *Doc, emit func(Link)) {
+	if len(src) > maxScriptBytes {
+		return
+	}
+	s := parseScript(src)
+	markup := strings.Join(s.Strings, "")
+	if strings.Contains(markup, "<a") || strings.Contains(markup, "<A") {
+		if sel := fragment(markup); sel != nil {
+			anchors(sel, Page, func(l Link) {
+				d.judge(l.URL)
+				if l.Kind == Page && l.Anchor != "" {
+					l.Kind = reportOrPage(l.Anchor)
+				}
+				emit(l)
+			})
+		}
+	}
+	for _, str := range s.Strings {
+		if d.judged[str] {
+			continue
+		}
+		if k, ok := urlLike(str, d.Kind); ok {
+			emit(Link{URL: str, Kind: k})
 		}
 	}
 }

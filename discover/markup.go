@@ -41,6 +41,62 @@ func (Markup) Links(d *Doc, emit func(Link)) {
 	anchors(goquery.NewDocumentFromNode(root).Selection, d.Kind, emit)
 }
 
+// ScriptSrc reads the scripts a page loads whose source is not a file but
+// content a server writes for the page: Hanweb columns that are 4 KB shells
+// around <script src="/jact/front/datacall/showJsContent.do?iid=N">, lists
+// written by document.write from a .jsp or .do. They are asked as list
+// answers (Answer reads the markup in their strings); static scripts
+// (*.js, whatever their query) are not.
+type ScriptSrc struct{}
+
+// Name is part of Extractor.
+func (ScriptSrc) Name() string { return "scriptsrc" }
+
+// Links is part of Extractor.
+func (ScriptSrc) Links(d *Doc, emit func(Link)) {
+	root := d.HTML()
+	if root == nil || d.Kind == API {
+		return
+	}
+	goquery.NewDocumentFromNode(root).Find("script[src]").Each(func(_ int, s *goquery.Selection) {
+		src, _ := s.Attr("src")
+		if writtenScript(src) {
+			emit(Link{URL: src, Kind: API, Referer: d.URL.String()})
+		}
+	})
+}
+
+// writtenScript: a script source that a server program writes with a list
+// (a datacall path, or a query to a .do, .jsp, .php, .asp(x) or .action
+// whose name speaks of content or lists), not a file, and never a visit
+// counter or a statistics beacon, which a crawler must not set ticking.
+func writtenScript(src string) bool {
+	u, err := url.Parse(strings.TrimSpace(src))
+	if err != nil {
+		return false
+	}
+	p := strings.ToLower(u.Path)
+	if beaconRe.MatchString(path.Base(p)) {
+		return false
+	}
+	if strings.Contains(p, "/datacall/") {
+		return true
+	}
+	if u.RawQuery == "" || !listScriptRe.MatchString(path.Base(p)) {
+		return false
+	}
+	switch path.Ext(p) {
+	case ".do", ".jsp", ".php", ".asp", ".aspx", ".action":
+		return true
+	}
+	return false
+}
+
+var (
+	beaconRe     = regexp.MustCompile(`visit|count|stat|click|hits|track|analytic|beacon`)
+	listScriptRe = regexp.MustCompile(`content|list|column|info|data|article|news`)
+)
+
 // anchors reads the links of a piece of markup (a page, or the HTML inside a
 // datastore's CDATA).
 func anchors(sel *goquery.Selection, from Kind, emit func(Link)) {
