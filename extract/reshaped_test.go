@@ -2,8 +2,8 @@ package extract
 
 import (
 	"context"
-	"html"
 	"encoding/json"
+	"html"
 	"os"
 	"path/filepath"
 	"strings"
