@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -160,7 +161,7 @@ type LongWriter struct {
 
 // NewLong writes the BOM and the header.
 func NewLong(w io.Writer) (*LongWriter, error) {
-	t, err := NewTable(w, LongColumns)
+	t, err := NewTable(w, LongColumns, "value")
 	return &LongWriter{t: t}, err
 }
 
@@ -203,22 +204,32 @@ func WriteJSONL(w io.Writer, e *store.Entry) error {
 // Table writes any text table as CSV the way the dataset is written: UTF-8 with
 // a BOM, every cell neutralised.
 type Table struct {
-	w *csv.Writer
+	w       *csv.Writer
+	numeric []bool // columns of numbers the exporter formats
 }
 
-// NewTable writes the BOM and the header.
-func NewTable(w io.Writer, header []string) (*Table, error) {
+// NewTable writes the BOM and the header. The numeric columns hold numbers
+// the exporter writes itself (report.FormatNumber): a negative number there is
+// a number, not a formula, and is written as it is (-4, not '-4).
+func NewTable(w io.Writer, header []string, numeric ...string) (*Table, error) {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return nil, err
 	}
-	t := &Table{w: csv.NewWriter(w)}
+	t := &Table{w: csv.NewWriter(w), numeric: make([]bool, len(header))}
+	for i, h := range header {
+		t.numeric[i] = slices.Contains(numeric, h)
+	}
 	return t, t.w.Write(header)
 }
 
-// Write writes one row, neutralising every cell.
+// Write writes one row, neutralising every text cell.
 func (t *Table) Write(row []string) error {
 	out := make([]string, len(row))
 	for i, c := range row {
+		if i < len(t.numeric) && t.numeric[i] {
+			out[i] = c
+			continue
+		}
 		out[i] = Neutralise(c)
 	}
 	return t.w.Write(out)

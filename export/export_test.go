@@ -72,3 +72,42 @@ func TestCSVRowHostileOrganisation(t *testing.T) {
 		t.Fatalf("null or year wrong: %q %q", col["active__rules__issued"], col["year"])
 	}
 }
+
+// The long CSV writes a negative number as a number (a 本年增/减 of -4), as
+// the wide CSV does; text in it is still neutralised.
+func TestLongCSVNegativeNumber(t *testing.T) {
+	rec := report.New()
+	rec.Template = report.Template2019
+	rec.Active = report.NewTable(report.Active2019)
+	rec.Active.Set("licensing", "change", report.Num(-4))
+	var buf bytes.Buffer
+	lw, err := NewLong(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lw.Write(&store.Entry{ReportID: "-abc", Record: rec}); err != nil {
+		t.Fatal(err)
+	}
+	if err := lw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range rows[1:] {
+		if r[2] == "licensing" && r[3] == "change" {
+			found = true
+			if r[4] != "-4" {
+				t.Errorf("value %q, want -4", r[4])
+			}
+		}
+		if r[0] != "'-abc" {
+			t.Fatalf("report_id %q not neutralised", r[0])
+		}
+	}
+	if !found {
+		t.Fatal("no licensing.change row")
+	}
+}
