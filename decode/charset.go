@@ -141,10 +141,17 @@ func (d *Decoder) Bytes(raw []byte, contentType string, markup bool) Decoded {
 	var warns []string
 	validUTF8 := utf8.Valid(raw)
 	high := hasHighBytes(raw)
+	mostly, strays := false, 0
+	if !validUTF8 && high {
+		mostly, strays = mostlyUTF8(raw)
+	}
 	switch classify(label) {
 	case famUTF8:
 		if validUTF8 {
 			return finish(raw, nil, "utf-8", nil)
+		}
+		if mostly { // a stray byte in a UTF-8 page: replaced, not the whole page re-read
+			return finish(raw, nil, "utf-8", []string{strayWarning(strays)})
 		}
 		enc, name := d.detect(raw)
 		warns = append(warns, fmt.Sprintf("%s claims utf-8 but the bytes are not utf-8; decoded as %s", from, name))
@@ -152,6 +159,10 @@ func (d *Decoder) Bytes(raw []byte, contentType string, markup bool) Decoded {
 	case famGB:
 		if validUTF8 && high {
 			warns = append(warns, fmt.Sprintf("%s claims %s but the bytes are valid utf-8; decoded as utf-8", from, label))
+			return finish(raw, nil, "utf-8", warns)
+		}
+		if mostly {
+			warns = append(warns, fmt.Sprintf("%s claims %s but the bytes are utf-8", from, label), strayWarning(strays))
 			return finish(raw, nil, "utf-8", warns)
 		}
 		// Every GB label is decoded as GB18030: GBK cannot decode its 4-byte characters.
@@ -182,8 +193,37 @@ func (d *Decoder) Bytes(raw []byte, contentType string, markup bool) Decoded {
 	if validUTF8 {
 		return finish(raw, nil, "utf-8", warns)
 	}
+	if mostly {
+		return finish(raw, nil, "utf-8", append(warns, strayWarning(strays)))
+	}
 	enc, name := d.detect(raw)
 	return finish(raw, enc, name, warns)
+}
+
+// mostlyUTF8: bytes that are UTF-8 but for a few stray ones (a page's one
+// 0xFF, a truncated character): at least 20 well-formed multi-byte characters
+// and no more than one stray byte for every 50 of them. GB18030 or Big5 text
+// never looks so: its byte pairs seldom form UTF-8's three-byte sequences.
+func mostlyUTF8(raw []byte) (bool, int) {
+	multi, strays := 0, 0
+	for i := 0; i < len(raw); {
+		if raw[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(raw[i:])
+		if r == utf8.RuneError && n == 1 {
+			strays++
+		} else {
+			multi++
+		}
+		i += n
+	}
+	return multi >= 20 && strays*50 <= multi, strays
+}
+
+func strayWarning(n int) string {
+	return fmt.Sprintf("the bytes are utf-8 but for %d stray byte(s), replaced with U+FFFD; decoded as utf-8", n)
 }
 
 // detect picks GB18030 or Big5 (or windows-1252 for text with no Chinese at all)

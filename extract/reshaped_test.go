@@ -149,3 +149,47 @@ func inScript(s string) string {
 	return `<html><head><title>政府信息公开</title></head><body><div id="c"></div><script>let content = '` + h +
 		`'; document.getElementById("c").innerHTML = content;</script></body></html>`
 }
+
+// A UTF-8 page with one stray byte (0xFF in a paragraph, as real pages carry)
+// is still read as UTF-8, whether the charset is in the header, in <meta> or
+// nowhere: every cell, the byte replaced and counted in a warning.
+func TestStrayByteKeepsThePage(t *testing.T) {
+	e := newTestExtractor(t)
+	defer e.Close()
+	exps, _ := filepath.Glob(filepath.Join(seedDir, "*.expected.json"))
+	for _, declared := range []string{"header", "meta", "none"} {
+		for _, exp := range exps {
+			base := strings.TrimSuffix(exp, ".expected.json")
+			text, err := os.ReadFile(base + ".txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want realExpect
+			if b, err := os.ReadFile(exp); err != nil || json.Unmarshal(b, &want) != nil {
+				t.Fatalf("reading %s", exp)
+			}
+			page := samples.WordPasted(string(text))
+			ct := ""
+			switch declared {
+			case "header":
+				ct = "text/html; charset=utf-8"
+				page = strings.Replace(page, `<meta charset="utf-8">`, "", 1)
+			case "none":
+				page = strings.Replace(page, `<meta charset="utf-8">`, "", 1)
+			}
+			at := strings.Index(page, "一、")
+			body := []byte(page[:at] + "\xff" + page[at:])
+			rec, err := e.Extract(context.Background(), Document{Body: body, Name: "page.html", ContentType: ct})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, n, wrong, meta := score(rec, want)
+			if r != n || len(wrong) > 0 || len(meta) > 0 || rec.Source.Encoding != "utf-8" {
+				t.Errorf("charset in %s, %s: %d/%d cells, wrong %v %v, read as %s", declared, filepath.Base(base), r, n, wrong, meta, rec.Source.Encoding)
+			}
+			if !strings.Contains(strings.Join(rec.Warnings, "\n"), "stray byte") {
+				t.Errorf("charset in %s, %s: the stray byte is not in the warnings", declared, filepath.Base(base))
+			}
+		}
+	}
+}
