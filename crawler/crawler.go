@@ -243,6 +243,29 @@ func NewForTargets(cfg Config, st *store.Store, ex Extractor, targets []Target) 
 // Frontier exposes the crawl's frontier (for progress and tests).
 func (c *Crawler) Frontier() *store.Frontier { return c.fr }
 
+// redirected classifies a redirect of req (answered at u) to loc: a cookie
+// set by a redirect to the same address, a move off scope, a loop, or a move
+// to the address it gives (a FetchForm).
+func (c *Crawler) redirected(req *store.QueuedRequest, u *url.URL, loc string, setsCookie bool) (class, detail, to string) {
+	target, err := u.Parse(loc)
+	ok := false
+	if err == nil {
+		to, ok = FetchForm(target.String())
+	}
+	chain := strings.Fields(req.Get("chain"))
+	switch {
+	case ok && to == req.URL && setsCookie && req.Get("cookie") == "":
+		// A host that sets a cookie by redirecting to the same address: the
+		// jar keeps it, and the address is asked again, once.
+		return ClassCookie, "a cookie set by a redirect to the same address; asked again with it", ""
+	case !ok || !c.scope.Allows(to):
+		return ClassOffsite, "redirect out of scope to " + loc, ""
+	case contains(append(chain, req.URL), to) || len(chain) >= 5:
+		return ClassGone, "redirect loop via " + loc, ""
+	}
+	return ClassMoved, "redirected to " + to, to
+}
+
 // redirectKey prefixes the key of a redirect's target that is another
 // spelling of the redirecting page.
 const redirectKey = "redirect "
@@ -604,25 +627,14 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 		class, detail = ClassOK, "" // gkmlpt pages are script shells by design
 	}
 	var redirect string
-	if status >= 300 && status < 400 && status != http.StatusNotModified && s.err == nil {
-		loc := header.Get("Location")
-		target, err := u.Parse(loc)
-		to, ok := "", false
-		if err == nil {
-			to, ok = FetchForm(target.String())
-		}
-		chain := strings.Fields(req.Get("chain"))
-		switch {
-		case ok && to == req.URL && len(header.Values("Set-Cookie")) > 0 && req.Get("cookie") == "":
-			// A host that sets a cookie by redirecting to the same address: the
-			// jar keeps it, and the address is asked again, once.
-			class, detail = ClassCookie, "a cookie set by a redirect to the same address; asked again with it"
-		case !ok || !c.scope.Allows(to):
-			class, detail = ClassOffsite, "redirect out of scope to "+loc
-		case contains(append(chain, req.URL), to) || len(chain) >= 5:
-			class, detail = ClassGone, "redirect loop via "+loc
-		default:
-			class, detail, redirect = ClassMoved, "redirected to "+to, to
+	switch {
+	case status >= 300 && status < 400 && status != http.StatusNotModified && s.err == nil:
+		class, detail, redirect = c.redirected(req, u, header.Get("Location"), len(header.Values("Set-Cookie")) > 0)
+	case class == ClassOK && req.Get("kind") == KindReport && text != "":
+		// A report's address answered by a page that only sends the browser
+		// on (a meta refresh, location.replace): moved, as by a 301.
+		if to, ok := discover.SentTo(text, u); ok {
+			class, detail, redirect = c.redirected(req, u, to, false)
 		}
 	}
 	if len(c.cfg.InsecureTLSHosts) > 0 && c.insecureHost(req.Host) {

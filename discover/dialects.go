@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/tdewolff/parse/v2/js"
@@ -301,6 +302,61 @@ func SendsOn(page string) bool {
 		}
 	}
 	return false
+}
+
+// SentTo reads a page that is only a way to another document: a meta refresh
+// (within five seconds) or a script that sends the browser on, with next to
+// no text of its own. It gives the one target, resolved against base, when
+// that names a document; a page sent back to a directory or an index (the
+// way portals answer for a deleted report) is not sent to a document.
+func SentTo(page string, base *url.URL) (string, bool) {
+	if len(page) > 16<<10 {
+		return "", false // a shell is small; a report with a redirect in its script is not one
+	}
+	d := &Doc{URL: base, Text: page}
+	root := d.HTML()
+	if root == nil {
+		return "", false
+	}
+	doc := goquery.NewDocumentFromNode(root)
+	if body := strings.Join(strings.Fields(doc.Find("body").Text()), ""); utf8.RuneCountInString(body) > 200 {
+		return "", false
+	}
+	var targets []string
+	doc.Find("meta[http-equiv]").Each(func(_ int, s *goquery.Selection) {
+		eq, _ := s.Attr("http-equiv")
+		content, _ := s.Attr("content")
+		if !strings.EqualFold(strings.TrimSpace(eq), "refresh") {
+			return
+		}
+		delay, rest, _ := strings.Cut(content, ";")
+		if n, err := strconv.ParseFloat(strings.TrimSpace(delay), 64); err != nil || n > 5 {
+			return
+		}
+		if m := refreshURLRe.FindStringSubmatch(rest); m != nil {
+			targets = append(targets, strings.TrimSpace(m[1]))
+		}
+	})
+	for _, sc := range d.Scripts() {
+		targets = append(targets, Redirects(sc)...)
+	}
+	if len(targets) == 0 {
+		return "", false
+	}
+	to, err := base.Parse(targets[0])
+	for _, t := range targets[1:] {
+		if u, err2 := base.Parse(t); err2 != nil || err != nil || u.String() != to.String() {
+			return "", false // sent to more than one place: not a plain move
+		}
+	}
+	if err != nil || (to.Scheme != "http" && to.Scheme != "https") {
+		return "", false
+	}
+	file := strings.ToLower(path.Base(to.Path))
+	if strings.HasSuffix(to.Path, "/") || !strings.Contains(file, ".") || strings.HasPrefix(file, "index.") || strings.HasPrefix(file, "default.") {
+		return "", false // a directory or a column's index: the page is gone, not moved
+	}
+	return to.String(), true
 }
 
 // Redirects lists the whole strings a script sends the browser to.

@@ -1,0 +1,180 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nianbao/nianbao/attrib"
+	"github.com/nianbao/nianbao/export"
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/samples"
+	"github.com/nianbao/nianbao/store"
+)
+
+// A report page that answers, on the second night, with a redirect to a new
+// address (the document unchanged) is logged as moved, old → new, and its
+// record names the address that answers; the old one stays in its history.
+// Each kind of redirect a portal uses, and a new address never seen before.
+func TestReportMovedByRedirect(t *testing.T) {
+	text, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", "seeds", "003_c00c0f458b041d9c.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := samples.WordPasted(string(text))
+	const oldPath, newPath = "/nb/t20230115_1.html", "/xxgk/nb/2023/t20230115_1.html"
+	for _, kind := range []string{"301", "302", "307", "308", "meta refresh", "location.replace", "offsite", "loop"} {
+		t.Run(kind, func(t *testing.T) {
+			var night atomic.Int32
+			night.Store(1)
+			mux := http.NewServeMux()
+			mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+				switch r.URL.Path {
+				case "/":
+					fmt.Fprint(w, `<html><head><title>某区人民政府</title></head><body><a href="/nb/">政府信息公开年报</a></body></html>`)
+				case "/nb/":
+					// The list still links the old address on night 2, as real lists do.
+					fmt.Fprintf(w, `<html><head><title>政府信息公开年报</title></head><body><ul><li><a href="%s">某区2022年政府信息公开工作年度报告</a></li></ul></body></html>`, oldPath)
+				case oldPath:
+					if night.Load() == 1 {
+						fmt.Fprint(w, report)
+						return
+					}
+					switch kind {
+					case "offsite":
+						http.Redirect(w, r, "http://www.elsewhere.gov.cn"+newPath, http.StatusMovedPermanently)
+					case "loop":
+						http.Redirect(w, r, "/loop.html", http.StatusFound)
+					case "meta refresh":
+						fmt.Fprintf(w, `<html><head><meta http-equiv="refresh" content="0;URL=%s"></head><body></body></html>`, newPath)
+					case "location.replace":
+						fmt.Fprintf(w, `<html><head><script>window.location.replace("%s");</script></head><body></body></html>`, newPath)
+					default:
+						var code int
+						fmt.Sscan(kind, &code)
+						http.Redirect(w, r, newPath, code)
+					}
+				case "/loop.html":
+					http.Redirect(w, r, oldPath, http.StatusFound)
+				case newPath:
+					if night.Load() == 1 {
+						http.NotFound(w, r)
+						return
+					}
+					fmt.Fprint(w, report)
+				default:
+					http.NotFound(w, r)
+				}
+			})
+			srv := httptest.NewServer(mux)
+			defer srv.Close()
+			st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			ex, err := extract.New()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ex.Close()
+			cfg := Config{AllowPrivate: true, Delay: 5 * time.Millisecond, Timeout: 3 * time.Second, BackoffBase: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond}
+			crawl := func() {
+				t.Helper()
+				c, err := New(cfg, st, ex, []string{srv.URL + "/"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				if _, err := c.Run(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			crawl()
+			night.Store(2)
+			cfg.Clock = func() time.Time { return time.Now().Add(40 * 24 * time.Hour) } // every page due again
+			crawl()
+
+			oldURL, newURL := srv.URL+oldPath, srv.URL+newPath
+			if kind == "offsite" || kind == "loop" {
+				// Not a move: the address is gone, with its reason; the record stays.
+				gone := 0
+				st.Changes(2, 2, func(c *store.ReportChange) error {
+					if c.Kind != store.ChangeGone {
+						t.Errorf("night 2 logged %s %s → %s, want the report gone", c.Kind, c.URL, c.To)
+					}
+					gone++
+					return nil
+				})
+				if gone != 1 {
+					t.Errorf("%d gone changes, want 1", gone)
+				}
+				d, err := st.Doc("GET", oldURL, nil)
+				if err != nil || d == nil || d.State != "gone" || d.Detail == "" {
+					t.Fatalf("the old address's state %+v (%v), want gone with a reason", d, err)
+				}
+				if n := countEntries(st); n != 1 {
+					t.Errorf("%d records, want the report's one", n)
+				}
+				return
+			}
+			var moved []store.ReportChange
+			var entries []*store.Entry
+			st.Changes(2, 2, func(c *store.ReportChange) error {
+				if c.Kind == store.ChangeMoved {
+					moved = append(moved, *c)
+				} else {
+					t.Errorf("night 2 logged %s %s for an unchanged, moved report", c.Kind, c.URL)
+				}
+				return nil
+			})
+			st.Entries(func(e *store.Entry) error { entries = append(entries, e); return nil })
+			if len(moved) != 1 || moved[0].URL != oldURL || moved[0].To != newURL {
+				t.Fatalf("moved changes %+v, want one %s → %s", moved, oldURL, newURL)
+			}
+			if len(entries) != 1 || string(entries[0].Record.Source.URL) != newURL {
+				var urls []string
+				for _, e := range entries {
+					urls = append(urls, string(e.Record.Source.URL))
+				}
+				t.Fatalf("records at %v, want one at %s", urls, newURL)
+			}
+			var csv strings.Builder
+			cw, err := export.NewCSV(&csv, export.Options{})
+			if err == nil {
+				err = cw.Write(entries[0], attrib.Attribution{})
+			}
+			if err == nil {
+				err = cw.Flush()
+			}
+			if err != nil || !strings.Contains(csv.String(), ","+newURL+",") || strings.Contains(csv.String(), oldURL) {
+				t.Errorf("the exported row (%v) does not give the new address alone:\n%s", err, csv.String())
+			}
+			h, err := st.History(entries[0].ReportID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sawOld bool
+			for _, d := range h.URLs {
+				sawOld = sawOld || d.URL == oldURL && d.MovedTo == newURL
+			}
+			if !sawOld {
+				t.Errorf("history's URLs %+v do not keep the old address as moved to the new", h.URLs)
+			}
+		})
+	}
+}
+
+func countEntries(st *store.Store) int {
+	n := 0
+	st.Entries(func(*store.Entry) error { n++; return nil })
+	return n
+}
