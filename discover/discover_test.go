@@ -78,3 +78,24 @@ func TestGolden(t *testing.T) {
 		t.Fatal("no fixtures")
 	}
 }
+
+func TestSentTo(t *testing.T) {
+	base, _ := url.Parse("http://www.a.gov.cn/nb/t1.html")
+	long := strings.Repeat("<p>二、主动公开政府信息情况。本年新制作规范性文件十件。</p>", 20)
+	for page, want := range map[string]string{
+		`<meta http-equiv="refresh" content="0;URL=/xxgk/nb/t1.html">`:                                        "http://www.a.gov.cn/xxgk/nb/t1.html",
+		`<META HTTP-EQUIV="Refresh" CONTENT="2; url='t2.html'">`:                                              "http://www.a.gov.cn/nb/t2.html",
+		`<script>window.location.replace("/x/t1.shtml")</script>`:                                             "http://www.a.gov.cn/x/t1.shtml",
+		`<script>location.href = '../new/t1.html';</script><body>正在跳转</body>`:                                 "http://www.a.gov.cn/new/t1.html",
+		`<meta http-equiv="refresh" content="0;URL=../">`:                                                     "", // a deleted report sent to its list
+		`<meta http-equiv="refresh" content="0;URL=./index.html">`:                                            "",
+		`<meta http-equiv="refresh" content="30;URL=/x/t1.html">`:                                             "", // a page that refreshes later is a page
+		`<script>location.replace("/x/a.html")</script><meta http-equiv="refresh" content="0;URL=/x/b.html">`: "",
+		`<body>` + long + `<script>location.href="/x/t1.html"</script></body>`:                                "", // a report with a redirect in its script
+	} {
+		got, ok := SentTo(page, base)
+		if got != want || ok != (want != "") {
+			t.Errorf("SentTo(%.60q) = %q, %v; want %q", page, got, ok, want)
+		}
+	}
+}
