@@ -133,9 +133,18 @@ type Summary struct {
 	// GivenUp are the hosts this run gave up on (blocked, unreachable, broken
 	// TLS, robots.txt unreachable or disallowing all, page budget spent).
 	GivenUp []store.HostInfo
+	// Refused are the seeds that were not asked at all, with the reason (not a
+	// URL, out of scope, a private address without allow_private).
+	Refused []Refusal
 	// Run is the generation's record: its requests, 304s, and the reports that
 	// were new, revised, moved, gone or came back (over all its runs when resumed).
 	Run store.RunInfo
+}
+
+// Refusal is a seed the crawler refused to ask, and why.
+type Refusal struct {
+	URL    string `json:"url"`
+	Reason string `json:"reason"`
 }
 
 // Crawler crawls into a store.
@@ -147,6 +156,7 @@ type Crawler struct {
 	extractors []discover.Extractor // the registry of link extractors
 	dec        *decode.Decoder
 	scope      *Scope
+	refused    []Refusal // seeds not asked, and why
 	robots     *robotsCache
 	plain      *http.Client // robots.txt
 	col        *colly.Collector
@@ -196,7 +206,13 @@ func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, e
 		c.plainIns = &http.Client{Transport: itr, Timeout: cfg.Timeout}
 	}
 	for _, s := range seeds {
-		if u, ok := FetchForm(s); ok && c.scope.Allows(u) {
+		u, ok := FetchForm(s)
+		switch {
+		case !ok:
+			c.refused = append(c.refused, Refusal{URL: s, Reason: "not an http(s) URL"})
+		case !c.scope.Allows(u):
+			c.refused = append(c.refused, Refusal{URL: s, Reason: c.scope.Why(u)})
+		default:
 			c.seeds = append(c.seeds, newRequest(u, "GET", "", KindPage, 0, ""))
 		}
 	}
@@ -474,6 +490,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 		}
 	}
 	sort.Slice(sum.GivenUp, func(i, j int) bool { return sum.GivenUp[i].Host < sum.GivenUp[j].Host })
+	sum.Refused = c.refused
 	c.mu.Unlock()
 	return sum, err
 }

@@ -13,6 +13,7 @@ import (
 	"path"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -66,8 +67,8 @@ func (s *Scope) Allows(raw string) bool {
 	}
 	host := strings.ToLower(u.Host)
 	name := strings.ToLower(u.Hostname())
-	if ip := net.ParseIP(name); ip != nil && !s.allowPrivate && !public(ip) {
-		return false
+	if !s.allowPrivate && privateName(name) {
+		return false // whatever the spelling, and before any proxy sees it
 	}
 	if s.exact[host] {
 		return true
@@ -78,6 +79,82 @@ func (s *Scope) Allows(raw string) bool {
 		}
 	}
 	return false
+}
+
+// privateName: a host name that names a loopback or private address in any
+// spelling a resolver or a proxy accepts: an IP literal (dotted, with a
+// trailing dot, in the short forms 127.1 and 10.1.2, as one decimal, hex or
+// octal number, with octal or hex parts, IPv4-mapped IPv6) or a localhost name.
+func privateName(name string) bool {
+	name = strings.TrimSuffix(strings.Trim(name, "[]"), ".")
+	if name == "localhost" || strings.HasSuffix(name, ".localhost") || name == "localhost.localdomain" {
+		return true
+	}
+	if ip := net.ParseIP(name); ip != nil {
+		return !public(ip)
+	}
+	if ip, ok := inetAton(name); ok {
+		return !public(ip)
+	}
+	return false
+}
+
+// inetAton reads an IPv4 address as inet_aton(3) does: one to four parts, each
+// decimal, 0x-hex or 0-octal, the last filling the remaining bytes.
+func inetAton(s string) (net.IP, bool) {
+	parts := strings.Split(s, ".")
+	if len(parts) == 0 || len(parts) > 4 {
+		return nil, false
+	}
+	vals := make([]uint64, len(parts))
+	for i, p := range parts {
+		if p == "" {
+			return nil, false
+		}
+		base, digits := 10, p
+		switch {
+		case len(p) > 1 && (p[:2] == "0x" || p[:2] == "0X"):
+			base, digits = 16, p[2:]
+			if digits == "" {
+				digits = "0"
+			}
+		case len(p) > 1 && p[0] == '0':
+			base, digits = 8, p[1:]
+		}
+		v, err := strconv.ParseUint(digits, base, 32)
+		if err != nil {
+			return nil, false
+		}
+		vals[i] = v
+	}
+	var n uint64
+	last := len(vals) - 1
+	for i, v := range vals[:last] {
+		if v > 255 {
+			return nil, false
+		}
+		n |= v << (8 * (3 - i))
+	}
+	if vals[last] >= 1<<(8*(4-last)) {
+		return nil, false
+	}
+	n |= vals[last]
+	return net.IPv4(byte(n>>24), byte(n>>16), byte(n>>8), byte(n)), true
+}
+
+// Why says why a URL is out of scope.
+func (s *Scope) Why(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "not an absolute URL"
+	}
+	if !s.allowPrivate && privateName(strings.ToLower(u.Hostname())) {
+		return "a loopback or private address (allow_private is off)"
+	}
+	if s.Allows(raw) {
+		return ""
+	}
+	return "not a seed host or a gov.cn sub-domain of one"
 }
 
 func public(ip net.IP) bool {

@@ -134,3 +134,31 @@ func TestRobotsAgent(t *testing.T) {
 		}
 	}
 }
+
+// Every spelling of a loopback or private address is refused without
+// allow_private, seed or not, before any request (or proxy) sees it.
+func TestScopeRefusesEverySpellingOfPrivate(t *testing.T) {
+	spellings := []string{"127.0.0.1", "127.1", "127.0.1", "2130706433", "0x7f000001", "0x7F.0.0.1", "0177.0.0.1",
+		"017700000001", "127.0.0.1.", "[::ffff:127.0.0.1]", "[::1]", "localhost", "LOCALHOST.", "www.localhost",
+		"10.1.2.3", "167772161", "192.168.1", "0", "0.0.0.0", "169.254.1.1"}
+	var seeds []string
+	for _, h := range spellings {
+		seeds = append(seeds, "http://"+h+":8080/")
+	}
+	s := NewScope(seeds)
+	for _, u := range seeds {
+		if s.Allows(u) {
+			t.Errorf("%s allowed without allow_private", u)
+		}
+	}
+	for _, u := range []string{"http://122.1.2.3:8080/pub/", "http://2047999491:8080/"} { // public, as a seed
+		s := NewScope([]string{u})
+		if !s.Allows(u) {
+			t.Errorf("public seed %s refused", u)
+		}
+	}
+	s.AllowPrivate(true)
+	if !s.Allows("http://127.1:8080/") {
+		t.Error("allow_private refused a loopback spelling")
+	}
+}

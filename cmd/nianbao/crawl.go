@@ -29,24 +29,25 @@ const (
 
 // runReport is the JSON a run leaves for monitoring.
 type runReport struct {
-	Status     string           `json:"status"` // ok, partial, stopped, locked, failed
-	ExitCode   int              `json:"exit_code"`
-	Error      string           `json:"error,omitempty"`
-	Store      string           `json:"store"`
-	Generation uint64           `json:"generation,omitempty"`
-	Resumed    bool             `json:"resumed,omitempty"`
-	Started    time.Time        `json:"started"`
-	Finished   time.Time        `json:"finished"`
-	Seeds      int              `json:"seeds"`
-	Revisits   int              `json:"revisits"` // known URLs asked again because they were due
-	Fetched    int64            `json:"requests"`
-	Documents  int64            `json:"documents"`
-	Reports    int64            `json:"reports"`
-	Errors     int64            `json:"errors"`
-	Disallowed int64            `json:"robots_disallowed"`
-	Pending    int              `json:"still_queued"`
-	Hosts      map[string]int   `json:"hosts,omitempty"` // by class
-	GivenUp    []store.HostInfo `json:"hosts_given_up,omitempty"`
+	Status     string            `json:"status"` // ok, partial, stopped, locked, failed
+	ExitCode   int               `json:"exit_code"`
+	Error      string            `json:"error,omitempty"`
+	Store      string            `json:"store"`
+	Generation uint64            `json:"generation,omitempty"`
+	Resumed    bool              `json:"resumed,omitempty"`
+	Started    time.Time         `json:"started"`
+	Finished   time.Time         `json:"finished"`
+	Seeds      int               `json:"seeds"`
+	Revisits   int               `json:"revisits"` // known URLs asked again because they were due
+	Fetched    int64             `json:"requests"`
+	Documents  int64             `json:"documents"`
+	Reports    int64             `json:"reports"`
+	Errors     int64             `json:"errors"`
+	Disallowed int64             `json:"robots_disallowed"`
+	Pending    int               `json:"still_queued"`
+	Hosts      map[string]int    `json:"hosts,omitempty"` // by class
+	GivenUp    []store.HostInfo  `json:"hosts_given_up,omitempty"`
+	Refused    []crawler.Refusal `json:"seeds_refused,omitempty"`
 	// Changes are the generation's: conditional requests answered 304, and the
 	// reports that were new, revised, moved, gone or came back.
 	Changes store.RunCounts `json:"changes"`
@@ -144,7 +145,10 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	sum, err := runCrawl(cmd, c)
 	rep.Generation, rep.Resumed, rep.Seeds, rep.Revisits, rep.Changes = sum.Run.Generation, sum.Resumed, len(urls), sum.Run.Revisits, sum.Run.Counts
 	rep.Fetched, rep.Documents, rep.Reports, rep.Errors, rep.Disallowed, rep.Pending = sum.Fetched, sum.Documents, sum.Reports, sum.Errors, sum.Disallowed, sum.Pending
-	rep.Hosts = sum.Hosts
+	rep.Hosts, rep.Refused = sum.Hosts, sum.Refused
+	for _, r := range sum.Refused {
+		fmt.Fprintf(out, "refused seed %s: %s\n", r.URL, r.Reason)
+	}
 	for _, h := range sum.GivenUp {
 		if h.Class != crawler.ClassRobotsDisallowed { // the site's own wish, not a failure
 			rep.GivenUp = append(rep.GivenUp, h)
@@ -156,9 +160,9 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	if sum.Stopped {
 		return exitError{code: exitStopped, err: fmt.Errorf("stopped with %d requests queued; run crawl again to resume", sum.Pending)}
 	}
-	if len(rep.GivenUp) > 0 || sum.Errors > 0 {
-		return exitError{code: exitPartial, err: fmt.Errorf("run %d finished, partly: %d host(s) given up, %d request(s) failed for good",
-			sum.Run.Generation, len(rep.GivenUp), sum.Errors)}
+	if len(rep.GivenUp) > 0 || sum.Errors > 0 || len(sum.Refused) > 0 {
+		return exitError{code: exitPartial, err: fmt.Errorf("run %d finished, partly: %d host(s) given up, %d request(s) failed for good, %d seed(s) refused",
+			sum.Run.Generation, len(rep.GivenUp), sum.Errors, len(sum.Refused))}
 	}
 	return nil
 }

@@ -1,0 +1,74 @@
+package crawler
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/store"
+)
+
+// Seeds that spell a loopback or private address are refused before any
+// request, through a proxy as well as without one, and the run says which
+// and why (not "robots-disallowed").
+func TestPrivateSpellingsNeverReachTheProxy(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.URL.String())
+		mu.Unlock()
+		http.Error(w, "a logging proxy", http.StatusBadGateway)
+	}))
+	defer proxy.Close()
+	port := proxy.URL[strings.LastIndexByte(proxy.URL, ':'):]
+	var seeds []string
+	for _, h := range []string{"localhost", "127.1", "2130706433", "0x7f000001", "0177.0.0.1", "[::ffff:127.0.0.1]", "127.0.0.1.", "10.0.0.1"} {
+		seeds = append(seeds, "http://"+h+port+"/")
+	}
+	st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ex, err := extract.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ex.Close()
+	for _, withProxy := range []bool{true, false} {
+		cfg := Config{Delay: 5 * time.Millisecond, Timeout: 2 * time.Second}
+		if withProxy {
+			cfg.Proxy = proxy.URL
+		}
+		c, err := New(cfg, st, ex, seeds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		sum, err := c.Run(ctx)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sum.Refused) != len(seeds) || sum.Fetched != 0 || sum.Disallowed != 0 {
+			t.Errorf("proxy %v: refused %d of %d seeds, fetched %d, robots-disallowed %d", withProxy, len(sum.Refused), len(seeds), sum.Fetched, sum.Disallowed)
+		}
+		for _, r := range sum.Refused {
+			if !strings.Contains(r.Reason, "private") {
+				t.Errorf("%s refused for %q", r.URL, r.Reason)
+			}
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) > 0 {
+		t.Errorf("the proxy was asked for %v", seen)
+	}
+}
