@@ -55,6 +55,8 @@ DIR/reports.csv (the dataset) and DIR/changes.csv (what the second night changed
 					return err
 				}
 				dir = d
+			} else if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+				return fmt.Errorf("demo: %s is not empty; a demo harvests into a new store (give a new or empty folder, or none for a temporary one)", dir)
 			} else if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
@@ -162,7 +164,7 @@ DIR/reports.csv (the dataset) and DIR/changes.csv (what the second night changed
 			}, out, "report"); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "demo: done in %s; try: nianbao --db %s history REPORT_ID\n", time.Since(start).Round(time.Second), dbPath)
+			fmt.Fprintf(out, "demo: done in %s; try: nianbao --db %s history %s\n", time.Since(start).Round(time.Second), dbPath, exampleReport(st))
 			if len(short) > 0 {
 				return fmt.Errorf("the harvest fell short of the ground truth: %s", strings.Join(short, "; "))
 			}
@@ -317,4 +319,25 @@ func compareChanges(out io.Writer, st *store.Store, m1, m2 *simweb.Manifest) []s
 		}
 	}
 	return short
+}
+
+// exampleReport names a report worth a look in the demo's store: one the
+// second night revised (its history has two versions), else any.
+func exampleReport(st *store.Store) string {
+	id := ""
+	_ = st.Changes(2, 2, func(c *store.ReportChange) error {
+		if c.Kind == store.ChangeRevised && id == "" {
+			id = c.ReportID
+		}
+		return nil
+	})
+	if id == "" {
+		_ = st.Entries(func(e *store.Entry) error {
+			if id == "" {
+				id = e.ReportID
+			}
+			return nil
+		})
+	}
+	return id
 }

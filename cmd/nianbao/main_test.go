@@ -166,6 +166,19 @@ func TestDemo(t *testing.T) {
 	if rows := strings.Count(string(b), "\n") - 1; rows <= len(samples.Documents()) {
 		t.Fatalf("demo CSV has %d rows: the harvest added nothing", rows)
 	}
+	// The demo ends by naming a real report, whose history can be read.
+	i := strings.LastIndex(out, " history ")
+	if i < 0 {
+		t.Fatalf("the demo names no report to look at: %s", out)
+	}
+	id := strings.Fields(out[i+len(" history "):])[0]
+	if hout, _, err := run(t, "", "--db", filepath.Join(dir, "nianbao.db"), "history", id); err != nil || !strings.Contains(hout, id) {
+		t.Fatalf("history %s: %v\n%s", id, err, hout)
+	}
+	// A second demo into the same folder is refused, not mixed into the first.
+	if out2, _, err := run(t, "", "demo", "--out", dir, "--hosts", "8"); err == nil || !strings.Contains(out2+err.Error(), "not empty") {
+		t.Fatalf("a second demo into %s: %v\n%s", dir, err, out2)
+	}
 }
 
 // TestMain lets the crash test run this binary as an importer that it kills.
