@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/klippa-app/go-pdfium"
+	pdferr "github.com/klippa-app/go-pdfium/errors"
 	"github.com/klippa-app/go-pdfium/references"
 	"github.com/klippa-app/go-pdfium/requests"
 	"github.com/klippa-app/go-pdfium/webassembly"
@@ -188,13 +189,34 @@ func (e *Engine) run(ctx context.Context, fn func(pdfium.Pdfium) error) (err err
 	}
 }
 
+// inWords says what PDFium's numbered errors ("3: incorrect format") mean for
+// the document, keeping the original in the chain.
+func inWords(err error) error {
+	for _, m := range []struct {
+		code  error
+		words string
+	}{
+		{pdferr.ErrFormat, "truncated or damaged PDF (its structure cannot be read)"},
+		{pdferr.ErrPage, "damaged page (a broken or cyclic page tree)"},
+		{pdferr.ErrPassword, "the PDF is password-protected"},
+		{pdferr.ErrSecurity, "the PDF's encryption is not supported"},
+		{pdferr.ErrFile, "the PDF cannot be read"},
+		{pdferr.ErrUnknown, "PDFium could not read the PDF"},
+	} {
+		if errors.Is(err, m.code) || err.Error() == m.code.Error() {
+			return fmt.Errorf("%s: %w", m.words, err)
+		}
+	}
+	return err
+}
+
 // Read reads every page's characters, up to MaxPages.
 func (e *Engine) Read(ctx context.Context, pdf []byte) (*Document, error) {
 	var out Document
 	err := e.run(ctx, func(p pdfium.Pdfium) error {
 		doc, err := p.OpenDocument(&requests.OpenDocument{File: &pdf})
 		if err != nil {
-			return fmt.Errorf("opening the PDF: %w", err)
+			return fmt.Errorf("opening the PDF: %w", inWords(err))
 		}
 		defer p.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.Document})
 		n, err := p.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: doc.Document})
@@ -212,7 +234,7 @@ func (e *Engine) Read(ctx context.Context, pdf []byte) (*Document, error) {
 			}
 			pg, err := readPage(p, doc.Document, i)
 			if err != nil {
-				return fmt.Errorf("page %d: %w", i+1, err)
+				return fmt.Errorf("page %d: %w", i+1, inWords(err))
 			}
 			out.Pages = append(out.Pages, *pg)
 		}
@@ -274,7 +296,7 @@ func (e *Engine) Render(ctx context.Context, pdf []byte, page, dpi int) (image.I
 	err := e.run(ctx, func(p pdfium.Pdfium) error {
 		doc, err := p.OpenDocument(&requests.OpenDocument{File: &pdf})
 		if err != nil {
-			return fmt.Errorf("opening the PDF: %w", err)
+			return fmt.Errorf("opening the PDF: %w", inWords(err))
 		}
 		defer p.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.Document})
 		ref := requests.Page{ByIndex: &requests.PageByIndex{Document: doc.Document, Index: page - 1}}

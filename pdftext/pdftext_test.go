@@ -119,6 +119,16 @@ func TestLimits(t *testing.T) {
 	}
 	if _, err := e.Read(context.Background(), []byte("%PDF-1.7 not really")); err == nil {
 		t.Errorf("garbage read without an error")
+	} else if !strings.Contains(err.Error(), "truncated or damaged PDF") {
+		t.Errorf("garbage: %q does not say in words what is wrong", err)
+	}
+	// A page tree whose kid is its own parent: a damaged page, said in words.
+	cyclic := bytes.Replace(makePDF(2), []byte("/Kids [4 0 R 6 0 R ]"), []byte("/Kids [4 0 R 2 0 R ]"), 1)
+	if d, err := e.Read(context.Background(), cyclic); err != nil && !strings.Contains(err.Error(), "damaged") &&
+		!strings.Contains(err.Error(), "truncated") {
+		t.Errorf("cyclic page tree: %q does not say in words what is wrong", err)
+	} else if err == nil && d.PageCount > 1 && len(d.Pages) == d.PageCount {
+		t.Logf("cyclic page tree read as %d pages", len(d.Pages))
 	}
 
 	big := makePDF(2000)
