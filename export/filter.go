@@ -1,6 +1,8 @@
 package export
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/nianbao/nianbao/attrib"
@@ -15,6 +17,33 @@ type Filter struct {
 	Unit     string // government, department, township, zone
 	Template string // 2019, 2021, legacy, unknown
 	Checks   string // passed (every identity holds), failed (at least one broken), or empty
+}
+
+// Validate refuses values no report can have (a typo that would export
+// nothing and look like an empty dataset).
+func (f Filter) Validate() error {
+	for _, c := range []struct {
+		flag, value string
+		allowed     []string
+	}{
+		{"level", f.Level, []string{"province", "prefecture", "county"}},
+		{"unit", f.Unit, []string{"government", "department", "township", "zone"}},
+		{"template", f.Template, []string{"2019", "2021", "legacy", "unknown"}},
+		{"checks", f.Checks, []string{"passed", "failed"}},
+	} {
+		if c.value != "" && !slices.Contains(c.allowed, c.value) {
+			return fmt.Errorf("--%s %q: not one of %s", c.flag, c.value, strings.Join(c.allowed, ", "))
+		}
+	}
+	if f.Region != "" && (len(f.Region) > 6 || strings.Trim(f.Region, "0123456789") != "") {
+		return fmt.Errorf("--region %q: not an administrative code prefix (up to six digits: 43, 4301, 430102)", f.Region)
+	}
+	for _, y := range f.Years {
+		if y < 2000 || y > 2100 {
+			return fmt.Errorf("--year %d: not a report year", y)
+		}
+	}
+	return nil
 }
 
 // Match says whether a report passes the filter.

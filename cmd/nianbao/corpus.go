@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -38,6 +39,11 @@ and its record is extracted. A file that cannot be extracted is kept all the sam
 so that reextract can read it once the extractor improves.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, p := range args { // before the store is opened: a typo creates no store
+				if _, err := os.Stat(p); err != nil {
+					return fmt.Errorf("import: %w", err)
+				}
+			}
 			st, ex, err := a.openWriting(cmd)
 			if err != nil {
 				return err

@@ -202,6 +202,12 @@ func TestExportRoundTrip(t *testing.T) {
 			t.Errorf("export %v: %d rows, want %d", c.args, got, c.want)
 		}
 	}
+	// Values no report can have are refused, not answered with an empty dataset.
+	for _, args := range [][]string{{"--level", "city"}, {"--template", "2020"}, {"--region", "abc"}, {"--unit", "bureau"}, {"--checks", "ok"}} {
+		if out, _, err := run(t, "", append([]string{"--db", db, "export"}, args...)...); err == nil || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("export %v: %v, want a refusal naming %s\n%s", args, err, args[0], out)
+		}
+	}
 }
 
 func countWhere(m map[string]*store.Entry, f func(*store.Entry) bool) int {
@@ -311,5 +317,16 @@ func TestRebuildReproducesTheCorpus(t *testing.T) {
 	}
 	if _, _, err := run(t, "", "--config", cfgPath, "--db", second, "rebuild", "--manifest", manifest); err == nil {
 		t.Errorf("rebuild into an existing store was not refused")
+	}
+}
+
+// A command that fails on its arguments creates no store.
+func TestFailedImportCreatesNoStore(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "n.db")
+	if _, _, err := run(t, "", "--db", db, "import", filepath.Join(t.TempDir(), "typo")); err == nil {
+		t.Fatal("importing a path that does not exist succeeded")
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Fatalf("the failed import left %s (%v)", db, err)
 	}
 }

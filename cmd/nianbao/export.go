@@ -79,10 +79,8 @@ headers as WARC files.`,
 			if req.filter.Years, err = parseYears(years); err != nil {
 				return err
 			}
-			switch req.filter.Checks {
-			case "", "passed", "failed":
-			default:
-				return fmt.Errorf("--checks must be passed or failed, not %q", req.filter.Checks)
+			if err := req.filter.Validate(); err != nil {
+				return err
 			}
 			if codebook {
 				return writeOut(cmd, out, "column", func(w io.Writer) (int, error) { return export.WriteCodebook(w) })

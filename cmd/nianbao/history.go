@@ -162,6 +162,9 @@ standard error.`,
 			if !all && from == 0 && to == 0 {
 				from, to = runs[len(runs)-1].Generation, runs[len(runs)-1].Generation
 			}
+			if last := runs[len(runs)-1].Generation; from > last || to > last || to != 0 && from > to {
+				return fmt.Errorf("--from %d --to %d: the store's runs are 1 to %d", from, to, last)
+			}
 			var w io.Writer = cmd.OutOrStdout()
 			if out != "" && out != "-" {
 				f, err := os.Create(out)

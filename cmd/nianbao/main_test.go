@@ -175,6 +175,9 @@ func TestDemo(t *testing.T) {
 	if hout, _, err := run(t, "", "--db", filepath.Join(dir, "nianbao.db"), "history", id); err != nil || !strings.Contains(hout, id) {
 		t.Fatalf("history %s: %v\n%s", id, err, hout)
 	}
+	if _, _, err := run(t, "", "--db", filepath.Join(dir, "nianbao.db"), "changes", "--from", "9"); err == nil || !strings.Contains(err.Error(), "runs are 1 to 2") {
+		t.Fatalf("changes --from 9 on a store of two runs: %v", err)
+	}
 	// A second demo into the same folder is refused, not mixed into the first.
 	if out2, _, err := run(t, "", "demo", "--out", dir, "--hosts", "8"); err == nil || !strings.Contains(out2+err.Error(), "not empty") {
 		t.Fatalf("a second demo into %s: %v\n%s", dir, err, out2)
