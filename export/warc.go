@@ -29,6 +29,7 @@ type WARCWriter struct {
 	Software    string
 
 	f       *os.File
+	final   string // the name f gets when it is complete
 	size    int64
 	seq     int
 	infoID  string
@@ -58,12 +59,14 @@ func (w *WARCWriter) open() error {
 	}
 	name := fmt.Sprintf("%s-%05d.warc.gz", w.Prefix, w.seq)
 	w.seq++
-	f, err := os.Create(filepath.Join(w.Dir, name))
+	// Written under a .part name and renamed when complete: a killed export
+	// leaves no truncated file under a final name.
+	final := filepath.Join(w.Dir, name)
+	f, err := os.Create(final + ".part")
 	if err != nil {
 		return fmt.Errorf("creating WARC file: %w", err)
 	}
-	w.f, w.size = f, 0
-	w.Files = append(w.Files, f.Name())
+	w.f, w.size, w.final = f, 0, final
 	w.infoID = newUUID()
 	fields := fmt.Sprintf("software: %s\r\nformat: WARC File Format 1.1\r\nconformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n", w.Software)
 	return w.record([][2]string{{"WARC-Type", "warcinfo"}, {"WARC-Record-ID", w.infoID}, {"WARC-Date", time.Now().UTC().Format(time.RFC3339)},
@@ -159,14 +162,31 @@ func (w *WARCWriter) Write(c *store.Capture, body []byte) error {
 	return nil
 }
 
-// Close finishes the current file.
+// Close finishes the current file and gives it its final name.
 func (w *WARCWriter) Close() error {
 	if w.f == nil {
 		return nil
 	}
 	err := w.f.Close()
+	if err == nil {
+		err = os.Rename(w.f.Name(), w.final)
+	}
+	if err == nil {
+		w.Files = append(w.Files, w.final)
+	} else {
+		os.Remove(w.f.Name())
+	}
 	w.f = nil
 	return err
+}
+
+// abandon drops the file being written (an export that failed part way).
+func (w *WARCWriter) abandon() {
+	if w.f != nil {
+		w.f.Close()
+		os.Remove(w.f.Name())
+		w.f = nil
+	}
 }
 
 // WriteWARC writes every capture of the store into dir.
@@ -179,8 +199,9 @@ func WriteWARC(dir string, st *store.Store, software string) (*WARCWriter, error
 		}
 		return w.Write(c, body)
 	})
-	if cerr := w.Close(); err == nil {
-		err = cerr
+	if err != nil {
+		w.abandon()
+		return w, err
 	}
-	return w, err
+	return w, w.Close()
 }

@@ -93,3 +93,37 @@ func TestWARCReadBack(t *testing.T) {
 		t.Errorf("record types: %v", types)
 	}
 }
+
+// A WARC file is written under a .part name and renamed only when complete,
+// so an export killed part way leaves no truncated file under a final name.
+func TestWARCPartUntilComplete(t *testing.T) {
+	dir := t.TempDir()
+	w := &WARCWriter{Dir: dir, Software: "nianbao test", MaxFileSize: 1}
+	names := func() []string {
+		es, _ := os.ReadDir(dir)
+		var out []string
+		for _, e := range es {
+			out = append(out, e.Name())
+		}
+		return out
+	}
+	c := &store.Capture{URL: "http://www.example.gov.cn/a.html", Status: 200, Origin: "fetch", FetchedAt: time.Now()}
+	if err := w.Write(c, []byte("<html>一</html>")); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); len(got) != 1 || filepath.Ext(got[0]) != ".part" {
+		t.Fatalf("while the first file is written: %v, want one .part", got)
+	}
+	if err := w.Write(c, []byte("<html>二</html>")); err != nil { // rotates: the first is complete
+		t.Fatal(err)
+	}
+	if got := names(); len(got) != 2 || got[0] != "nianbao-00000.warc.gz" || got[1] != "nianbao-00001.warc.gz.part" {
+		t.Fatalf("after a rotation: %v", got)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); len(got) != 2 || got[1] != "nianbao-00001.warc.gz" || len(w.Files) != 2 {
+		t.Fatalf("after Close: %v (files %v)", got, w.Files)
+	}
+}
