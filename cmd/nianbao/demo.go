@@ -193,7 +193,7 @@ func demoPortals() (*seeds.List, error) {
 
 // writeFile writes one of the demo's outputs and says so.
 func writeFile(path string, write func(io.Writer) (int, error), out io.Writer, what string) error {
-	f, err := os.Create(path)
+	f, err := os.Create(path + ".part") // renamed when complete
 	if err != nil {
 		return err
 	}
@@ -201,7 +201,11 @@ func writeFile(path string, write func(io.Writer) (int, error), out io.Writer, w
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = os.Rename(path+".part", path)
+	}
 	if err != nil {
+		os.Remove(path + ".part")
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	fmt.Fprintf(out, "demo: wrote %d %s rows to %s\n", n, what, path)
