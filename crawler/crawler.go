@@ -133,12 +133,36 @@ type Summary struct {
 	// GivenUp are the hosts this run gave up on (blocked, unreachable, broken
 	// TLS, robots.txt unreachable or disallowing all, page budget spent).
 	GivenUp []store.HostInfo
+	// Failures are the documents this run could not get (up to maxFailures;
+	// Errors counts them all).
+	Failures []Failure
 	// Refused are the seeds that were not asked at all, with the reason (not a
 	// URL, out of scope, a private address without allow_private).
 	Refused []Refusal
 	// Run is the generation's record: its requests, 304s, and the reports that
 	// were new, revised, moved, gone or came back (over all its runs when resumed).
 	Run store.RunInfo
+}
+
+// Failure is a document the run could not get, for good: its class
+// (too_large, server_error, unreachable, error …) and what happened.
+type Failure struct {
+	URL    string `json:"url"`
+	Class  string `json:"class"`
+	Detail string `json:"detail"`
+}
+
+// maxFailures bounds the failures a summary lists (all are in the fetch log).
+const maxFailures = 1000
+
+// failed counts a document lost for good and keeps it for the summary.
+func (c *Crawler) failed(req *store.QueuedRequest, class, detail string) {
+	c.Stats.Errors.Add(1)
+	c.mu.Lock()
+	if len(c.failures) < maxFailures {
+		c.failures = append(c.failures, Failure{URL: req.URL, Class: class, Detail: detail})
+	}
+	c.mu.Unlock()
 }
 
 // Refusal is a seed the crawler refused to ask, and why.
@@ -157,6 +181,7 @@ type Crawler struct {
 	dec        *decode.Decoder
 	scope      *Scope
 	refused    []Refusal // seeds not asked, and why
+	failures   []Failure // documents lost for good (under mu)
 	robots     *robotsCache
 	plain      *http.Client // robots.txt
 	col        *colly.Collector
@@ -491,6 +516,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	}
 	sort.Slice(sum.GivenUp, func(i, j int) bool { return sum.GivenUp[i].Host < sum.GivenUp[j].Host })
 	sum.Refused = c.refused
+	sum.Failures = append([]Failure(nil), c.failures...)
 	c.mu.Unlock()
 	return sum, err
 }
@@ -717,7 +743,7 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 			cm.Done, cm.DropHost = req, req.Host
 		case attempts > c.cfg.MaxRetries:
 			cm.Done = req
-			c.Stats.Errors.Add(1)
+			c.failed(req, class, fmt.Sprintf("%s, after %d attempts", detail, attempts))
 		default:
 			req.Set("attempts", strconv.Itoa(attempts))
 			cm.Retry = req
@@ -741,7 +767,10 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 		hi.Class, hi.Detail = ClassTLS, detail
 		c.mu.Unlock()
 		cm.Done, cm.DropHost = req, req.Host
-	default: // gone, offsite, too large
+	case ClassTooLarge:
+		cm.Done = req
+		c.failed(req, class, detail) // a document dropped: a failure, not an outcome
+	default: // gone, offsite
 		cm.Done = req
 	}
 	// What the fetch tells of the URL (and of a redirect chain's first URL), for

@@ -48,6 +48,7 @@ type runReport struct {
 	Hosts      map[string]int    `json:"hosts,omitempty"` // by class
 	GivenUp    []store.HostInfo  `json:"hosts_given_up,omitempty"`
 	Refused    []crawler.Refusal `json:"seeds_refused,omitempty"`
+	Failures   []crawler.Failure `json:"failures,omitempty"` // documents lost for good, with the reason
 	// Changes are the generation's: conditional requests answered 304, and the
 	// reports that were new, revised, moved, gone or came back.
 	Changes store.RunCounts `json:"changes"`
@@ -145,7 +146,14 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	sum, err := runCrawl(cmd, c)
 	rep.Generation, rep.Resumed, rep.Seeds, rep.Revisits, rep.Changes = sum.Run.Generation, sum.Resumed, len(urls), sum.Run.Revisits, sum.Run.Counts
 	rep.Fetched, rep.Documents, rep.Reports, rep.Errors, rep.Disallowed, rep.Pending = sum.Fetched, sum.Documents, sum.Reports, sum.Errors, sum.Disallowed, sum.Pending
-	rep.Hosts, rep.Refused = sum.Hosts, sum.Refused
+	rep.Hosts, rep.Refused, rep.Failures = sum.Hosts, sum.Refused, sum.Failures
+	for i, f := range sum.Failures {
+		if i == 20 {
+			fmt.Fprintf(out, "… and %d more failures (nianbao failures lists them all)\n", int(sum.Errors)-20)
+			break
+		}
+		fmt.Fprintf(out, "failed %s: %s: %s\n", f.URL, f.Class, f.Detail)
+	}
 	for _, r := range sum.Refused {
 		fmt.Fprintf(out, "refused seed %s: %s\n", r.URL, r.Reason)
 	}

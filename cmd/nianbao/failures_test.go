@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nianbao/nianbao/crawler"
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/store"
+)
+
+// failures lists by URL the documents a crawl lost, with the class and the
+// reason: the page cut at the size limit, the one whose server kept failing;
+// not the ones fetched.
+func TestFailuresListsLostDocuments(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			fmt.Fprint(w, `<html><head><title>某县人民政府</title></head><body><a href="/nb/big.html">某县2023年政府信息公开工作年度报告</a> <a href="/nb/err.html">某县2022年政府信息公开工作年度报告</a></body></html>`)
+		case "/nb/big.html":
+			fmt.Fprint(w, strings.Repeat("<p>某县</p>", 200_000))
+		case "/nb/err.html":
+			http.Error(w, "boom", http.StatusInternalServerError)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "n.db")
+	st, err := store.Open(db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := extract.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ex.Close()
+	c, err := crawler.New(crawler.Config{AllowPrivate: true, Delay: 5 * time.Millisecond, Timeout: 5 * time.Second, MaxBytes: 1 << 20,
+		MaxRetries: 1, BackoffBase: 10 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}, st, ex, []string{srv.URL + "/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := c.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	out, _, err := run(t, "", "--db", db, "failures")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := readCSV(t, out)
+	got := map[string]string{}
+	for _, r := range rows {
+		got[r["url"]] = r["class"]
+	}
+	if len(rows) != 2 || got[srv.URL+"/nb/big.html"] != crawler.ClassTooLarge || got[srv.URL+"/nb/err.html"] != crawler.ClassServerError {
+		t.Fatalf("failures listed %v, want the two lost pages", got)
+	}
+}

@@ -1,0 +1,63 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/store"
+)
+
+// A document dropped at the size limit (an endless body) is a failure the
+// run counts and lists with its class, not a silent "errors 0".
+func TestDroppedBodyIsAFailure(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			fmt.Fprint(w, `<html><head><title>某县人民政府</title></head><body><a href="/nb/t1.html">某县2023年政府信息公开工作年度报告</a></body></html>`)
+		case "/nb/t1.html":
+			w.Header().Set("Content-Type", "text/html")
+			chunk := []byte(strings.Repeat("<p>某县</p>", 1000))
+			for range 1000 { // 10 MB, past the limit below
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ex, err := extract.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ex.Close()
+	cfg := Config{AllowPrivate: true, Delay: 5 * time.Millisecond, Timeout: 5 * time.Second, MaxBytes: 1 << 20}
+	c, err := New(cfg, st, ex, []string{srv.URL + "/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sum, err := c.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Errors != 1 || len(sum.Failures) != 1 || sum.Failures[0].URL != srv.URL+"/nb/t1.html" || sum.Failures[0].Class != ClassTooLarge {
+		t.Fatalf("errors %d, failures %+v; want the dropped page as too_large", sum.Errors, sum.Failures)
+	}
+}
