@@ -131,6 +131,14 @@ func (d *Decoder) Bytes(raw []byte, contentType string, markup bool) Decoded {
 		return finish(raw[2:], unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), "utf-16be", nil)
 	}
 
+	// UTF-16 without a mark: NULs in every other byte of the ASCII text.
+	switch UTF16(raw) {
+	case "utf-16le":
+		return finish(raw, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), "utf-16le", []string{"utf-16 without a byte order mark, told by its NULs"})
+	case "utf-16be":
+		return finish(raw, unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), "utf-16be", []string{"utf-16 without a byte order mark, told by its NULs"})
+	}
+
 	// 2. The header, then the <meta>, are claims to be checked against the bytes.
 	label := CharsetFromContentType(contentType)
 	from := "the HTTP header"
@@ -198,6 +206,43 @@ func (d *Decoder) Bytes(raw []byte, contentType string, markup bool) Decoded {
 	}
 	enc, name := d.detect(raw)
 	return finish(raw, enc, name, warns)
+}
+
+// UTF16 tells UTF-16 text by its byte order mark or, without one, by its
+// NULs: in the first 1,024 bytes, at least a third of the odd (little-endian)
+// or even (big-endian) bytes NUL and next to none of the others. It returns
+// "utf-16le", "utf-16be" or "".
+func UTF16(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}):
+		return "utf-16le"
+	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
+		return "utf-16be"
+	}
+	if len(b) > 1024 {
+		b = b[:1024]
+	}
+	if len(b) < 16 {
+		return ""
+	}
+	var even, odd int
+	for i, c := range b {
+		if c == 0 {
+			if i%2 == 0 {
+				even++
+			} else {
+				odd++
+			}
+		}
+	}
+	half := len(b) / 2
+	switch {
+	case odd*3 >= half && even*20 <= half:
+		return "utf-16le"
+	case even*3 >= half && odd*20 <= half:
+		return "utf-16be"
+	}
+	return ""
 }
 
 // mostlyUTF8: bytes that are UTF-8 but for a few stray ones (a page's one
@@ -294,6 +339,10 @@ func finish(raw []byte, enc encoding.Encoding, name string, warns []string) Deco
 		n := len(text)
 		text = strings.ToValidUTF8(text, "\uFFFD")
 		warns = append(warns, fmt.Sprintf("invalid utf-8 replaced in a %d-byte document", n))
+	}
+	if n := strings.Count(text, "\x00"); n > 0 {
+		text = strings.ReplaceAll(text, "\x00", "")
+		warns = append(warns, fmt.Sprintf("dropped %d NUL byte(s)", n))
 	}
 	return Decoded{Text: text, Encoding: name, Warnings: warns}
 }

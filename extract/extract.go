@@ -117,6 +117,28 @@ func (e *Extractor) Close() error {
 // Decoder returns the extractor's decoder.
 func (e *Extractor) Decoder() *decode.Decoder { return e.dec }
 
+// sniffUTF16 tells a UTF-16 document's format by its text: HTML, else text
+// (the readers decode it by its byte order or its NULs).
+func sniffUTF16(head []byte, order string) string {
+	var ascii []byte
+	start := 0
+	if order == "utf-16be" {
+		start = 1
+	}
+	for i := start; i < len(head); i += 2 {
+		if c := head[i]; c != 0 && c < 0x80 {
+			ascii = append(ascii, c)
+		}
+	}
+	lower := bytes.ToLower(ascii)
+	for _, tag := range []string{"<!doctype html", "<html", "<head", "<body", "<meta", "<title", "<table", "<div", "<p>", "<p "} {
+		if bytes.Contains(lower, []byte(tag)) {
+			return "html"
+		}
+	}
+	return "text"
+}
+
 // Sniff names a document's format from its first bytes, not its name.
 func Sniff(b []byte) string {
 	switch {
@@ -144,6 +166,9 @@ func Sniff(b []byte) string {
 	head := b
 	if len(head) > 2048 {
 		head = head[:2048]
+	}
+	if order := decode.UTF16(head); order != "" {
+		return sniffUTF16(head, order)
 	}
 	lower := bytes.ToLower(head)
 	for _, tag := range []string{"<!doctype html", "<html", "<head", "<body", "<meta", "<title"} {

@@ -35,7 +35,14 @@ func (r htmlReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	}
 	root, err := html.Parse(strings.NewReader(slimHTML(text)))
 	if err != nil {
-		return nil, fmt.Errorf("parsing HTML: %w", err)
+		// x/net/html refuses markup nested past 512 open elements; the
+		// report inside is still read, from the tokens, as flat text.
+		lines := flatHTML(text)
+		if len(lines) == 0 {
+			return nil, fmt.Errorf("parsing HTML: %w", err)
+		}
+		warns := append(d.Warnings, fmt.Sprintf("the markup could not be built into a tree (%v); read as flat text, a table's cells by their tags", err))
+		return &Layout{Format: "html", Encoding: d.Encoding, Lines: lines, Warnings: warns}, nil
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -68,6 +75,65 @@ func (r htmlReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 		lay.Warnings = append(lay.Warnings, fmt.Sprintf("markup nested deeper than %d levels was not read", maxDepth))
 	}
 	return lay, nil
+}
+
+// flatHTML reads a page's text from its tokens, without a tree: a line at
+// each block's start and end, a cell at each table cell (blank ones kept, so
+// columns stay), script and style left out.
+func flatHTML(page string) []Line {
+	z := html.NewTokenizer(strings.NewReader(page))
+	var lines []Line
+	var cells []string
+	var cur strings.Builder
+	skip, inCell := 0, false
+	endLine := func() {
+		if inCell {
+			cells = append(cells, collapse(cur.String()))
+		} else if t := collapse(cur.String()); t != "" {
+			cells = append(cells, t)
+		}
+		cur.Reset()
+		if len(cells) > 1 || len(cells) == 1 && cells[0] != "" {
+			lines = append(lines, Line{Cells: cells, Table: inCell})
+		}
+		cells, inCell = nil, false
+	}
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			endLine()
+			return lines
+		}
+		if tt == html.TextToken {
+			if skip == 0 {
+				cur.Write(z.Text())
+			}
+			continue
+		}
+		name, _ := z.TagName()
+		a := atom.Lookup(name)
+		switch {
+		case a == atom.Script || a == atom.Style:
+			if tt == html.StartTagToken {
+				skip++
+			} else if tt == html.EndTagToken && skip > 0 {
+				skip--
+			}
+		case (a == atom.Td || a == atom.Th) && tt == html.StartTagToken:
+			if inCell {
+				cells = append(cells, collapse(cur.String()))
+			} else if t := collapse(cur.String()); t != "" {
+				endLine() // text before the row's first cell is its own line
+			}
+			cur.Reset()
+			inCell = true
+		case a == atom.Td || a == atom.Th:
+		case inCell && a != atom.Tr && a != atom.Table && a != atom.Tbody && a != atom.Caption:
+			cur.WriteByte(' ') // a paragraph or a break inside a cell
+		case blockAtoms[a]:
+			endLine()
+		}
+	}
 }
 
 // scriptCarried reads the HTML a page's script carries as a string (see

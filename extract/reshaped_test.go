@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/nianbao/nianbao/samples"
 )
@@ -36,6 +37,9 @@ func TestSeedsReshaped(t *testing.T) {
 		{"markdown", toMarkdown, "report.md", 1},
 		{"markdown with HTML tables", toMarkdownHTML, "report.md", 1},
 		{"HTML in a script string", inScript, "page.html", 1},
+		{"HTML nested past the parser's depth", nestedDeep, "page.html", 1},
+		{"HTML in UTF-16LE with a byte order mark", func(s string) string { return utf16Page(s, false, true) }, "page.html", 1},
+		{"HTML in UTF-16BE without one", func(s string) string { return utf16Page(s, true, false) }, "page.html", 1},
 		{"columns set apart by spaces", func(s string) string { return strings.ReplaceAll(s, "\t", "   ") }, "report.txt", 0.9},
 	} {
 		right, total := 0, 0
@@ -139,6 +143,34 @@ func toMarkdownHTML(s string) string {
 		b.WriteString("</table>\n")
 	}
 	return b.String()
+}
+
+// nestedDeep wraps a report's Word-pasted page in 2,000 nested <div>s, past
+// the 512 open elements x/net/html builds a tree for.
+func nestedDeep(s string) string {
+	page := samples.WordPasted(s)
+	at := strings.Index(page, "<body>") + len("<body>")
+	return page[:at] + strings.Repeat("<div>", 2000) + page[at:]
+}
+
+// utf16Page encodes a report's Word-pasted page as UTF-16 (as some Windows
+// tools save pages), with or without a byte order mark.
+func utf16Page(s string, bigEndian, bom bool) string {
+	var b []byte
+	if bom {
+		b = []byte{0xFF, 0xFE}
+		if bigEndian {
+			b = []byte{0xFE, 0xFF}
+		}
+	}
+	for _, u := range utf16.Encode([]rune(strings.Replace(samples.WordPasted(s), `<meta charset="utf-8">`, "", 1))) {
+		if bigEndian {
+			b = append(b, byte(u>>8), byte(u))
+		} else {
+			b = append(b, byte(u), byte(u>>8))
+		}
+	}
+	return string(b)
 }
 
 // inScript carries a report's Word-pasted page in a script's string literal
