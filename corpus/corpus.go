@@ -34,6 +34,7 @@ type Result struct {
 	Documents int // documents read
 	Records   int // records written
 	Failed    int // documents kept but not extracted
+	Unchanged int // documents the store already held under the same name and bytes: nothing added
 	Errors    []error
 }
 
@@ -162,6 +163,7 @@ const (
 type group struct {
 	st    *store.Store
 	res   *Result
+	known map[string]bool // name and hash of every imported capture; nil until needed
 	items []store.Item
 	names []string
 	size  int
@@ -173,6 +175,24 @@ type group struct {
 func (g *group) add(ctx context.Context, ex Extractor, path string, body []byte) error {
 	g.res.Documents++
 	sha := store.SHA256(body)
+	if g.known == nil {
+		g.known = map[string]bool{}
+		err := g.st.Captures(func(c *store.Capture) error {
+			if c.Origin == "import" {
+				g.known[c.Name+"\x00"+c.SHA256] = true
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("reading the store's imports: %w", err)
+		}
+	}
+	key := filepath.Base(path) + "\x00" + sha
+	if g.known[key] {
+		g.res.Unchanged++ // imported before, the same bytes: a re-import adds nothing
+		return nil
+	}
+	g.known[key] = true
 	c := &store.Capture{Name: filepath.Base(path), FetchedAt: time.Now().UTC(), Origin: "import", SHA256: sha, Size: len(body)}
 	c.ReportID = store.ReportID("", sha)
 	rec, exErr := ex.Extract(ctx, extract.Document{Body: body, Name: filepath.Base(path), SHA256: sha})

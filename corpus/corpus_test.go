@@ -113,3 +113,35 @@ func TestImportCancelledKeepsWhatWasRead(t *testing.T) {
 		t.Fatalf("%d captures stored, want %d", got, stopAt)
 	}
 }
+
+// Importing a folder again adds nothing for the files whose names and bytes
+// the store already holds; a changed file is a new capture.
+func TestReimportAddsNothing(t *testing.T) {
+	dir, names := seedCopies(t, 5)
+	st, err := store.Open(filepath.Join(t.TempDir(), "n.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ex, err := extract.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ex.Close()
+	if _, err := Import(context.Background(), st, ex, []string{dir}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(names[0], []byte("某县2023年政府信息公开工作年度报告\n一、总体情况\n改过了。\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Import(context.Background(), st, ex, []string{dir}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Unchanged != 4 || res.Records+res.Failed != 1 {
+		t.Fatalf("re-import: %+v, want 4 unchanged and the changed file stored", res)
+	}
+	if got := captures(t, st); got != 6 {
+		t.Fatalf("%d captures after the re-import, want 6", got)
+	}
+}

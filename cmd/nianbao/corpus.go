@@ -52,8 +52,8 @@ so that reextract can read it once the extractor improves.`,
 			defer ex.Close()
 			out := cmd.ErrOrStderr()
 			res, err := corpus.Import(cmd.Context(), st, ex, args, progressPrinter(out, verbose, "imported"))
-			fmt.Fprintf(cmd.OutOrStdout(), "imported %d document(s) into %s: %d record(s), %d kept without a record, %d unreadable\n",
-				res.Documents, st.Path(), res.Records, res.Failed, len(res.Errors)-res.Failed)
+			fmt.Fprintf(cmd.OutOrStdout(), "imported %d document(s) into %s: %d record(s), %d kept without a record, %d already in the store, %d unreadable\n",
+				res.Documents, st.Path(), res.Records, res.Failed, res.Unchanged, len(res.Errors)-res.Failed)
 			if err != nil {
 				return err
 			}
