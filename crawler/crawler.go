@@ -598,8 +598,7 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 		path += "?" + u.RawQuery
 	}
 	if !rules.allowed(path, c.agent) {
-		c.Stats.Disallowed.Add(1)
-		detail := "disallowed by robots.txt"
+		detail, logged := "disallowed by robots.txt", ClassRobotsDisallowed
 		var drop string
 		if rules.denyAll {
 			// RFC 9309: an unreachable robots.txt means no crawling. Why it was
@@ -617,10 +616,13 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 			c.mu.Lock()
 			hi.Class, hi.Detail = class, fmt.Sprintf("robots.txt: status %d %s", rules.status, rules.err)
 			c.mu.Unlock()
-			detail, drop = hi.Detail, req.Host
+			detail, drop, logged = hi.Detail, req.Host, class
+		}
+		if logged == ClassRobotsDisallowed {
+			c.Stats.Disallowed.Add(1) // the site's wish; an unreachable host is not counted so
 		}
 		_, err := c.fr.Commit(store.Commit{Done: req, DropHost: drop, Host: snapshot(),
-			Fetch: &store.FetchLog{URL: req.URL, Method: req.Method, Time: now, Class: ClassRobotsDisallowed, Detail: detail, Host: req.Host}})
+			Fetch: &store.FetchLog{URL: req.URL, Method: req.Method, Time: now, Class: logged, Detail: detail, Host: req.Host}})
 		c.fr.Release(req.Host, time.Time{})
 		return err
 	}

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -66,5 +70,34 @@ func TestFailuresListsLostDocuments(t *testing.T) {
 	}
 	if len(rows) != 2 || got[srv.URL+"/nb/big.html"] != crawler.ClassTooLarge || got[srv.URL+"/nb/err.html"] != crawler.ClassServerError {
 		t.Fatalf("failures listed %v, want the two lost pages", got)
+	}
+}
+
+// A crawl that reaches nothing (no network, a wrong proxy) fails with that
+// reason instead of reporting its hosts "ok" and robots-disallowed.
+func TestCrawlReachingNothingFails(t *testing.T) {
+	dir := t.TempDir()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	seeds := filepath.Join(dir, "seeds.txt")
+	os.WriteFile(seeds, []byte("http://"+addr+"/\n"), 0o644)
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, fmt.Appendf(nil, "fetch:\n  allow_private: true\n  timeout: 2s\ncrawl:\n  seeds: %s\n  delay: 100ms\n", seeds), 0o644)
+	reportPath := filepath.Join(dir, "run.json")
+	out, _, err := run(t, "", "--config", cfg, "--db", filepath.Join(dir, "n.db"), "crawl", "--report", reportPath)
+	var ee exitError
+	if !errors.As(err, &ee) || ee.code != exitFailed || !strings.Contains(err.Error(), "no host could be reached") {
+		t.Fatalf("crawl of an unreachable seed: %v\n%s", err, out)
+	}
+	var rep runReport
+	if b, err := os.ReadFile(reportPath); err != nil || json.Unmarshal(b, &rep) != nil {
+		t.Fatalf("run report: %v", err)
+	}
+	if rep.Disallowed != 0 || rep.Hosts["ok"] != 0 || rep.Hosts[crawler.ClassUnreachable] != 1 {
+		t.Errorf("run report: robots-disallowed %d, hosts %v; want the host unreachable", rep.Disallowed, rep.Hosts)
 	}
 }
