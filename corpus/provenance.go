@@ -79,7 +79,7 @@ func Latest(manifest []export.ManifestEntry) []export.ManifestEntry {
 type RebuildResult struct {
 	Same    int
 	Differ  []string // URL: old sha → new sha
-	Missing []string // URL: not fetched again (gone, refused, …)
+	Missing []string // URL: why it was not fetched again (the class and detail of its last fetch)
 }
 
 // CompareRebuild compares each manifest document with the latest capture of
@@ -96,11 +96,25 @@ func CompareRebuild(st *store.Store, latest []export.ManifestEntry) (RebuildResu
 	if err != nil {
 		return res, err
 	}
+	last := map[string]*store.FetchLog{} // why a document did not come back
+	if err := st.Fetches(func(f *store.FetchLog) error { last[f.URL] = f; return nil }); err != nil {
+		return res, err
+	}
 	for _, m := range latest {
 		c := got[m.URL]
 		switch {
 		case c == nil:
-			res.Missing = append(res.Missing, m.URL)
+			why := "never asked (out of scope, or its host given up before it: see the run's hosts)"
+			if f := last[m.URL]; f != nil {
+				why = f.Class
+				if f.Detail != "" {
+					why += ": " + f.Detail
+				}
+				if f.Status != 0 {
+					why += fmt.Sprintf(" (status %d)", f.Status)
+				}
+			}
+			res.Missing = append(res.Missing, m.URL+": "+why)
 		case c.SHA256 == m.SHA256:
 			res.Same++
 		default:

@@ -33,6 +33,9 @@ const (
 	ClassBudget           = "budget"
 	ClassMaintenance      = "maintenance"
 	ClassError            = "error"
+	// ClassRefused: the crawler's own refusal, before any request: a name
+	// that resolves to a loopback or private address (allow_private off).
+	ClassRefused = "refused"
 	// ClassCookie: a redirect to the same address that set a cookie; the
 	// address is asked again, once, with the cookie (never a challenge solved:
 	// no script is run).
@@ -119,6 +122,8 @@ func classifyError(err error) (string, string) {
 		nerr      net.Error
 	)
 	switch {
+	case errors.Is(err, fetch.ErrPrivateAddress), strings.Contains(msg, fetch.ErrPrivateAddress.Error()):
+		return ClassRefused, msg
 	case errors.As(err, &verify), errors.As(err, &unknownCA), errors.As(err, &hostname), errors.As(err, &invalid),
 		errors.As(err, &record), errors.As(err, &alert):
 		return ClassTLS, msg

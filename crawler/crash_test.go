@@ -35,7 +35,7 @@ func crashCrawler() int {
 	if err != nil {
 		return 3
 	}
-	cfg := Config{Proxy: os.Getenv("NIANBAO_PROXY"), CAFile: os.Getenv("NIANBAO_CA"), Delay: 30 * time.Millisecond,
+	cfg := Config{Proxy: os.Getenv("NIANBAO_PROXY"), Resolve: noDNS, CAFile: os.Getenv("NIANBAO_CA"), Delay: 30 * time.Millisecond,
 		Timeout: 3 * time.Second, Workers: 8, BackoffBase: 100 * time.Millisecond, MaxBackoff: time.Second}
 	c, err := New(cfg, st, ex, strings.Split(os.Getenv("NIANBAO_SEEDS"), " "))
 	if err != nil {

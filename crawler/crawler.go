@@ -59,6 +59,9 @@ type Config struct {
 	RevisitBase, RevisitMax time.Duration
 	// Clock is the time a run's schedule is judged by (default time.Now).
 	Clock func() time.Time
+	// Resolve looks a host name up (default: the system's resolver). Behind a
+	// proxy, a name that resolves to a private address is refused.
+	Resolve func(ctx context.Context, host string) ([]net.IP, error)
 }
 
 // Defaults fills what is unset.
@@ -180,8 +183,9 @@ type Crawler struct {
 	extractors []discover.Extractor // the registry of link extractors
 	dec        *decode.Decoder
 	scope      *Scope
-	refused    []Refusal // seeds not asked, and why
-	failures   []Failure // documents lost for good (under mu)
+	refused    []Refusal  // seeds not asked, and why
+	names      *nameCheck // names resolved before they go to a proxy
+	failures   []Failure  // documents lost for good (under mu)
 	robots     *robotsCache
 	plain      *http.Client // robots.txt
 	col        *colly.Collector
@@ -208,7 +212,7 @@ func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, e
 	if err != nil {
 		return nil, err
 	}
-	c := &Crawler{cfg: cfg, st: st, fr: fr, ex: ex, dec: dec, scope: NewScope(seeds), hosts: map[string]*store.HostInfo{}, extractors: discover.Default(),
+	c := &Crawler{cfg: cfg, names: newNameCheck(cfg.Resolve), st: st, fr: fr, ex: ex, dec: dec, scope: NewScope(seeds), hosts: map[string]*store.HostInfo{}, extractors: discover.Default(),
 		agent: RobotsAgent(cfg.UserAgent)}
 	c.scope.AllowPrivate(cfg.AllowPrivate)
 	c.robots = newRobotsCache(c.agent, cfg.RobotsTTL, cfg.RobotsFailTTL)
@@ -371,7 +375,18 @@ func (c *Crawler) transport(insecure bool) (*http.Transport, error) {
 		if err != nil || pu.Host == "" {
 			return nil, fmt.Errorf("proxy %q is not a URL", c.cfg.Proxy)
 		}
-		tr.Proxy = http.ProxyURL(pu) // the proxy itself was configured: it may be local
+		// The proxy itself was configured: it may be local. The names sent
+		// through it are resolved here first, so that one pointing at a
+		// private address is refused before the proxy connects to it.
+		proxyURL := http.ProxyURL(pu)
+		tr.Proxy = func(r *http.Request) (*url.URL, error) {
+			if !c.cfg.AllowPrivate {
+				if err := c.names.check(r.Context(), r.URL.Hostname()); err != nil {
+					return nil, err
+				}
+			}
+			return proxyURL(r)
+		}
 	} else if !c.cfg.AllowPrivate {
 		dialer.Control = func(network, address string, _ syscall.RawConn) error {
 			host, _, err := net.SplitHostPort(address)
@@ -541,7 +556,7 @@ func (c *Crawler) hostInfo(host string) *store.HostInfo {
 // terminal host classes: nothing more is asked of such a host in this run.
 func terminal(class string) bool {
 	switch class {
-	case ClassBlockedWAF, ClassUnreachable, ClassTLS, ClassRobotsDisallowed, ClassBudget:
+	case ClassBlockedWAF, ClassUnreachable, ClassTLS, ClassRobotsDisallowed, ClassBudget, ClassRefused:
 		return true
 	}
 	return false

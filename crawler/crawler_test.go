@@ -69,7 +69,7 @@ func newHarnessOpts(t testing.TB, hosts int, epoch int, faults bool, opt simweb.
 			sd = append(sd, h.HomeURL())
 		}
 	}
-	cfg := Config{Proxy: srv.ProxyURL(), CAFile: ca, Delay: 30 * time.Millisecond, Timeout: 3 * time.Second, Workers: 32,
+	cfg := Config{Proxy: srv.ProxyURL(), Resolve: srv.Resolve, CAFile: ca, Delay: 30 * time.Millisecond, Timeout: 3 * time.Second, Workers: 32,
 		BackoffBase: 100 * time.Millisecond, MaxBackoff: 1500 * time.Millisecond, MaxPagesPerHost: 400, RobotsFailTTL: time.Hour}
 	return &harness{w: w, srv: srv, st: st, cfg: cfg, seeds: sd, dir: dir}
 }

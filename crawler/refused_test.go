@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -65,6 +66,55 @@ func TestPrivateSpellingsNeverReachTheProxy(t *testing.T) {
 				t.Errorf("%s refused for %q", r.URL, r.Reason)
 			}
 		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) > 0 {
+		t.Errorf("the proxy was asked for %v", seen)
+	}
+}
+
+// A gov.cn name that resolves to a loopback address is refused before the
+// proxy is asked to connect to it, and the host is given up as refused.
+func TestPrivateNameNeverReachesTheProxy(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.URL.String())
+		mu.Unlock()
+		http.Error(w, "a logging proxy", http.StatusBadGateway)
+	}))
+	defer proxy.Close()
+	st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ex, err := extract.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ex.Close()
+	resolve := func(_ context.Context, host string) ([]net.IP, error) {
+		if host == "www.rebind.gov.cn" {
+			return []net.IP{net.ParseIP("127.0.0.1")}, nil
+		}
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
+	cfg := Config{Proxy: proxy.URL, Delay: 5 * time.Millisecond, Timeout: 2 * time.Second, Resolve: resolve}
+	c, err := New(cfg, st, ex, []string{"http://www.rebind.gov.cn/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	sum, err := c.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.GivenUp) != 1 || sum.GivenUp[0].Class != ClassRefused || sum.Disallowed != 0 {
+		t.Errorf("given up %+v, robots-disallowed %d; want the host refused", sum.GivenUp, sum.Disallowed)
 	}
 	mu.Lock()
 	defer mu.Unlock()

@@ -44,7 +44,7 @@ func TestTLSFallbackOnlyWhereConfigured(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		cfg := Config{Proxy: srv.ProxyURL(), CAFile: ca, Delay: 20 * time.Millisecond, Timeout: 3 * time.Second, Workers: 4}
+		cfg := Config{Proxy: srv.ProxyURL(), Resolve: srv.Resolve, CAFile: ca, Delay: 20 * time.Millisecond, Timeout: 3 * time.Second, Workers: 4}
 		if insecure {
 			cfg.InsecureTLSHosts = []string{h.Name}
 		}

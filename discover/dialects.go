@@ -310,8 +310,11 @@ func SendsOn(page string) bool {
 // that names a document; a page sent back to a directory or an index (the
 // way portals answer for a deleted report) is not sent to a document.
 func SentTo(page string, base *url.URL) (string, bool) {
-	if len(page) > 16<<10 {
-		return "", false // a shell is small; a report with a redirect in its script is not one
+	if len(page) > 4<<10 || strings.Contains(page, "_CONFIG") {
+		// A shell is small (160 bytes is usual); a page carrying its report in
+		// a script (gkmlpt's _CONFIG.DETAIL, with a mobile redirect beside it)
+		// is not one.
+		return "", false
 	}
 	d := &Doc{URL: base, Text: page}
 	root := d.HTML()

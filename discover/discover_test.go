@@ -99,3 +99,13 @@ func TestSentTo(t *testing.T) {
 		}
 	}
 }
+
+// A gkmlpt post page carries its report in _CONFIG.DETAIL with a mobile
+// redirect beside it: it is the report, not a move.
+func TestSentToKeepsScriptCarriedReports(t *testing.T) {
+	base, _ := url.Parse("http://www.a.gov.cn/gkmlpt/content/9/9103/post_9103540.html")
+	page := `<script>window._CONFIG = {DETAIL: {content: "\u003Cp\u003E一、总体情况\u003C/p\u003E"}}; if (/iPhone/.test(navigator.userAgent)) { location.href = "/gkmlpt/content/9/9103/mpost_9103540.html" }</script>`
+	if got, ok := SentTo(page, base); ok {
+		t.Errorf("a gkmlpt post page taken for a move to %s", got)
+	}
+}

@@ -1,6 +1,7 @@
 package simweb
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -143,6 +144,12 @@ func (s *Server) Listen() (string, error) {
 }
 
 // ProxyURL is the proxy's URL, for a crawler's proxy setting.
+// Resolve is the resolver a crawler of the simulated web uses: its names
+// exist only behind its proxy, so no name is looked up on the network.
+func (s *Server) Resolve(_ context.Context, host string) ([]net.IP, error) {
+	return nil, &net.DNSError{Err: "a simulated host, resolved by the simulated web's proxy", Name: host, IsNotFound: true}
+}
+
 func (s *Server) ProxyURL() string {
 	if s.ln == nil {
 		return ""

@@ -118,7 +118,7 @@ DIR/reports.csv (the dataset) and DIR/changes.csv (what the second night changed
 			night := func(n int, clock func() time.Time) error {
 				fmt.Fprintf(out, "demo: night %d\n", n)
 				// The simulated web is on this machine: a short delay is polite enough.
-				cc := crawler.Config{Proxy: srv.ProxyURL(), CAFile: ca, Delay: 50 * time.Millisecond, Timeout: 5 * time.Second,
+				cc := crawler.Config{Proxy: srv.ProxyURL(), Resolve: srv.Resolve, CAFile: ca, Delay: 50 * time.Millisecond, Timeout: 5 * time.Second,
 					Workers: 32, BackoffBase: 200 * time.Millisecond, MaxBackoff: 2 * time.Second, Clock: clock}
 				c, err := crawler.New(cc, st, ex, seedURLs)
 				if err != nil {

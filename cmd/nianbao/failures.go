@@ -16,7 +16,7 @@ import (
 // failureClasses are the fetch classes that lose a document: what a run
 // could not get, as against what a site decided (robots, gone, moved).
 var failureClasses = []string{crawler.ClassTooLarge, crawler.ClassServerError, crawler.ClassUnreachable, crawler.ClassError,
-	crawler.ClassRateLimited, crawler.ClassMaintenance, crawler.ClassTLS, crawler.ClassBlockedWAF, crawler.ClassBudget}
+	crawler.ClassRateLimited, crawler.ClassMaintenance, crawler.ClassTLS, crawler.ClassBlockedWAF, crawler.ClassBudget, crawler.ClassRefused}
 
 func (a *app) failuresCmd() *cobra.Command {
 	var all bool

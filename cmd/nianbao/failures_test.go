@@ -101,3 +101,24 @@ func TestCrawlReachingNothingFails(t *testing.T) {
 		t.Errorf("run report: robots-disallowed %d, hosts %v; want the host unreachable", rep.Disallowed, rep.Hosts)
 	}
 }
+
+// rebuild says why each document did not come back: the class and detail of
+// its last fetch, not a bare count.
+func TestRebuildSaysWhyMissing(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }))
+	defer srv.Close()
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, "manifest.jsonl")
+	line, _ := json.Marshal(map[string]any{"sha256": strings.Repeat("a", 64), "size": 10, "url": srv.URL + "/nb/t1.html",
+		"content_type": "text/html", "status": 200, "fetched_at": time.Now(), "origin": "fetch", "capture_id": 1, "report_id": "r1", "record": true})
+	os.WriteFile(manifest, append(line, '\n'), 0o644)
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, []byte("fetch:\n  allow_private: true\n  timeout: 2s\ncrawl:\n  delay: 100ms\n"), 0o644)
+	out, _, err := run(t, "", "--config", cfg, "--db", filepath.Join(dir, "new.db"), "rebuild", "--manifest", manifest)
+	if err != nil {
+		t.Fatalf("rebuild: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "MISSING "+srv.URL+"/nb/t1.html: gone") || !strings.Contains(out, "status 404") {
+		t.Fatalf("rebuild does not say why the document is missing:\n%s", out)
+	}
+}
