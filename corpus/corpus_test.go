@@ -31,6 +31,22 @@ func seedCopies(t *testing.T, n int) (dir string, names []string) {
 	return dir, names
 }
 
+// testStore opens a new store and an extractor, closed with the test.
+func testStore(t *testing.T) (*store.Store, *extract.Extractor) {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "n.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ex, err := extract.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ex.Close() })
+	return st, ex
+}
+
 func captures(t *testing.T, st *store.Store) int {
 	t.Helper()
 	n := 0
@@ -45,16 +61,7 @@ func captures(t *testing.T, st *store.Store) int {
 func TestImportStoresEveryGroup(t *testing.T) {
 	n := groupFiles*2 + 5
 	dir, _ := seedCopies(t, n)
-	st, err := store.Open(filepath.Join(t.TempDir(), "n.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	ex, err := extract.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ex.Close()
+	st, ex := testStore(t)
 	res, err := Import(context.Background(), st, ex, []string{dir}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -85,16 +92,7 @@ func TestImportStoresEveryGroup(t *testing.T) {
 // in hand is stored before it returns.
 func TestImportCancelledKeepsWhatWasRead(t *testing.T) {
 	dir, _ := seedCopies(t, groupFiles+10)
-	st, err := store.Open(filepath.Join(t.TempDir(), "n.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	ex, err := extract.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ex.Close()
+	st, ex := testStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stopAt := 7
@@ -118,16 +116,7 @@ func TestImportCancelledKeepsWhatWasRead(t *testing.T) {
 // the store already holds; a changed file is a new capture.
 func TestReimportAddsNothing(t *testing.T) {
 	dir, names := seedCopies(t, 5)
-	st, err := store.Open(filepath.Join(t.TempDir(), "n.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	ex, err := extract.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ex.Close()
+	st, ex := testStore(t)
 	if _, err := Import(context.Background(), st, ex, []string{dir}, nil); err != nil {
 		t.Fatal(err)
 	}

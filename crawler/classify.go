@@ -150,3 +150,16 @@ func classifyError(err error) (string, string) {
 	}
 	return ClassError, msg
 }
+
+// LosesDocument says whether a fetch of this class lost its document: what a
+// run could not get (too large, server errors and network faults, TLS,
+// challenges, the budget, a refusal), as against what a site decided
+// (robots, gone, moved) or an answer.
+func LosesDocument(class string) bool {
+	switch class {
+	case ClassTooLarge, ClassServerError, ClassUnreachable, ClassError, ClassRateLimited, ClassMaintenance,
+		ClassTLS, ClassBlockedWAF, ClassBudget, ClassRefused:
+		return true
+	}
+	return false
+}

@@ -1,17 +1,12 @@
 package crawler
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/nianbao/nianbao/extract"
-	"github.com/nianbao/nianbao/store"
 )
 
 // A document dropped at the size limit (an endless body) is a failure the
@@ -36,27 +31,9 @@ func TestDroppedBodyIsAFailure(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	ex, err := extract.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ex.Close()
+	st, ex := testStore(t)
 	cfg := Config{AllowPrivate: true, Delay: 5 * time.Millisecond, Timeout: 5 * time.Second, MaxBytes: 1 << 20}
-	c, err := New(cfg, st, ex, []string{srv.URL + "/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	sum, err := c.Run(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sum := crawlOnce(t, cfg, st, ex, srv.URL+"/")
 	if sum.Errors != 1 || len(sum.Failures) != 1 || sum.Failures[0].URL != srv.URL+"/nb/t1.html" || sum.Failures[0].Class != ClassTooLarge {
 		t.Fatalf("errors %d, failures %+v; want the dropped page as too_large", sum.Errors, sum.Failures)
 	}

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/samples"
 	"github.com/nianbao/nianbao/store"
 )
@@ -47,26 +46,9 @@ func TestMobileOnlyHostIsFetchedWhereFound(t *testing.T) {
 		}
 	}))
 	defer proxy.Close()
-	st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	ex, err := extract.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ex.Close()
+	st, ex := testStore(t)
 	cfg := Config{Proxy: proxy.URL, Resolve: noDNS, Delay: 10 * time.Millisecond, Timeout: 3 * time.Second, BackoffBase: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}
-	c, err := New(cfg, st, ex, []string{"http://m.nbtest.gov.cn/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if _, err := c.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
+	crawlOnce(t, cfg, st, ex, "http://m.nbtest.gov.cn/")
 	var urls []string
 	st.Entries(func(e *store.Entry) error {
 		urls = append(urls, string(e.Record.Source.URL))

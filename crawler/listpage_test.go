@@ -1,7 +1,6 @@
 package crawler
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -12,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/samples"
 	"github.com/nianbao/nianbao/store"
 )
@@ -69,26 +67,9 @@ func TestListPageIsNoRecord(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	ex, err := extract.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ex.Close()
+	st, ex := testStore(t)
 	cfg := Config{AllowPrivate: true, Delay: 10 * time.Millisecond, Timeout: 3 * time.Second, BackoffBase: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}
-	c, err := New(cfg, st, ex, []string{srv.URL + "/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if _, err := c.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
+	crawlOnce(t, cfg, st, ex, srv.URL+"/")
 	var urls []string
 	st.Entries(func(e *store.Entry) error {
 		urls = append(urls, string(e.Record.Source.URL))

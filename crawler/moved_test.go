@@ -1,7 +1,6 @@
 package crawler
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/nianbao/nianbao/attrib"
 	"github.com/nianbao/nianbao/export"
-	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/samples"
 	"github.com/nianbao/nianbao/store"
 )
@@ -75,29 +73,9 @@ func TestReportMovedByRedirect(t *testing.T) {
 			})
 			srv := httptest.NewServer(mux)
 			defer srv.Close()
-			st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			ex, err := extract.New()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ex.Close()
+			st, ex := testStore(t)
 			cfg := Config{AllowPrivate: true, Delay: 5 * time.Millisecond, Timeout: 3 * time.Second, BackoffBase: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond}
-			crawl := func() {
-				t.Helper()
-				c, err := New(cfg, st, ex, []string{srv.URL + "/"})
-				if err != nil {
-					t.Fatal(err)
-				}
-				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-				defer cancel()
-				if _, err := c.Run(ctx); err != nil {
-					t.Fatal(err)
-				}
-			}
+			crawl := func() { crawlOnce(t, cfg, st, ex, srv.URL+"/") }
 			crawl()
 			night.Store(2)
 			cfg.Clock = func() time.Time { return time.Now().Add(40 * 24 * time.Hour) } // every page due again

@@ -5,14 +5,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/nianbao/nianbao/extract"
-	"github.com/nianbao/nianbao/store"
 )
 
 // Seeds that spell a loopback or private address are refused before any
@@ -33,31 +29,13 @@ func TestPrivateSpellingsNeverReachTheProxy(t *testing.T) {
 	for _, h := range []string{"localhost", "127.1", "2130706433", "0x7f000001", "0177.0.0.1", "[::ffff:127.0.0.1]", "127.0.0.1.", "10.0.0.1"} {
 		seeds = append(seeds, "http://"+h+port+"/")
 	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	ex, err := extract.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ex.Close()
+	st, ex := testStore(t)
 	for _, withProxy := range []bool{true, false} {
 		cfg := Config{Delay: 5 * time.Millisecond, Timeout: 2 * time.Second}
 		if withProxy {
 			cfg.Proxy = proxy.URL
 		}
-		c, err := New(cfg, st, ex, seeds)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		sum, err := c.Run(ctx)
-		cancel()
-		if err != nil {
-			t.Fatal(err)
-		}
+		sum := crawlOnce(t, cfg, st, ex, seeds...)
 		if len(sum.Refused) != len(seeds) || sum.Fetched != 0 || sum.Disallowed != 0 {
 			t.Errorf("proxy %v: refused %d of %d seeds, fetched %d, robots-disallowed %d", withProxy, len(sum.Refused), len(seeds), sum.Fetched, sum.Disallowed)
 		}
@@ -86,16 +64,7 @@ func TestPrivateNameNeverReachesTheProxy(t *testing.T) {
 		http.Error(w, "a logging proxy", http.StatusBadGateway)
 	}))
 	defer proxy.Close()
-	st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	ex, err := extract.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ex.Close()
+	st, ex := testStore(t)
 	resolve := func(_ context.Context, host string) ([]net.IP, error) {
 		if host == "www.rebind.gov.cn" {
 			return []net.IP{net.ParseIP("127.0.0.1")}, nil
@@ -103,16 +72,7 @@ func TestPrivateNameNeverReachesTheProxy(t *testing.T) {
 		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
 	}
 	cfg := Config{Proxy: proxy.URL, Delay: 5 * time.Millisecond, Timeout: 2 * time.Second, Resolve: resolve}
-	c, err := New(cfg, st, ex, []string{"http://www.rebind.gov.cn/"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	sum, err := c.Run(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sum := crawlOnce(t, cfg, st, ex, "http://www.rebind.gov.cn/")
 	if len(sum.GivenUp) != 1 || sum.GivenUp[0].Class != ClassRefused || sum.Disallowed != 0 {
 		t.Errorf("given up %+v, robots-disallowed %d; want the host refused", sum.GivenUp, sum.Disallowed)
 	}

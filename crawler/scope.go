@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/nianbao/nianbao/fetch"
 )
 
 // Scope decides which hosts belong to the corpus: the seed hosts and the gov.cn
@@ -91,10 +93,10 @@ func privateName(name string) bool {
 		return true
 	}
 	if ip := net.ParseIP(name); ip != nil {
-		return !public(ip)
+		return !fetch.Public(ip)
 	}
 	if ip, ok := inetAton(name); ok {
-		return !public(ip)
+		return !fetch.Public(ip)
 	}
 	return false
 }
@@ -155,10 +157,6 @@ func (s *Scope) Why(raw string) string {
 		return ""
 	}
 	return "not a seed host or a gov.cn sub-domain of one"
-}
-
-func public(ip net.IP) bool {
-	return !(ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() || ip.IsMulticast())
 }
 
 // stripDefaultPort drops :80 from http and :443 from https URLs.

@@ -140,14 +140,7 @@ func (answer) Links(d *Doc, emit func(Link)) {
 		if recs, ok := m["records"].([]any); ok {
 			for _, r := range recs {
 				if s, ok := r.(string); ok {
-					if sel := fragment(s); sel != nil {
-						anchors(sel, Page, func(l Link) {
-							if l.Kind == Page && l.Anchor != "" {
-								l.Kind = reportOrPage(l.Anchor)
-							}
-							emit(l)
-						})
-					}
+					markupLinks(s, d, emit)
 				}
 			}
 		}
@@ -157,7 +150,29 @@ func (answer) Links(d *Doc, emit func(Link)) {
 		d.judge(l.URL)
 		emit(l)
 	})
-	for _, s := range jsonStrings(v, 0) {
+	stringURLs(jsonStrings(v, 0), d, emit)
+}
+
+// markupLinks reads the anchors of a piece of markup an answer carries; a
+// page link whose text names a report is one.
+func markupLinks(markup string, d *Doc, emit func(Link)) {
+	sel := fragment(markup)
+	if sel == nil {
+		return
+	}
+	anchors(sel, Page, func(l Link) {
+		d.judge(l.URL)
+		if l.Kind == Page && l.Anchor != "" {
+			l.Kind = reportOrPage(l.Anchor)
+		}
+		emit(l)
+	})
+}
+
+// stringURLs is the fallback over an answer's strings: the URL-like ones that
+// no entry or markup read already.
+func stringURLs(strs []string, d *Doc, emit func(Link)) {
+	for _, s := range strs {
 		if d.judged[s] {
 			continue // an entry read it, as a link or not
 		}
@@ -176,26 +191,10 @@ func writtenMarkup(src string, d *Doc, emit func(Link)) {
 		return
 	}
 	s := parseScript(src)
-	markup := strings.Join(s.Strings, "")
-	if strings.Contains(markup, "<a") || strings.Contains(markup, "<A") {
-		if sel := fragment(markup); sel != nil {
-			anchors(sel, Page, func(l Link) {
-				d.judge(l.URL)
-				if l.Kind == Page && l.Anchor != "" {
-					l.Kind = reportOrPage(l.Anchor)
-				}
-				emit(l)
-			})
-		}
+	if markup := strings.Join(s.Strings, ""); strings.Contains(markup, "<a") || strings.Contains(markup, "<A") {
+		markupLinks(markup, d, emit)
 	}
-	for _, str := range s.Strings {
-		if d.judged[str] {
-			continue
-		}
-		if k, ok := urlLike(str, d.Kind); ok {
-			emit(Link{URL: str, Kind: k})
-		}
-	}
+	stringURLs(s.Strings, d, emit)
 }
 
 // gkmlptPages: the API's first page gives the others, up to

@@ -117,6 +117,22 @@ func (e *Extractor) Close() error {
 // Decoder returns the extractor's decoder.
 func (e *Extractor) Decoder() *decode.Decoder { return e.dec }
 
+// pageTags open a whole page; fragmentTags a piece of markup (which markdown
+// may carry too, so they are looked for after it).
+var (
+	pageTags     = []string{"<!doctype html", "<html", "<head", "<body", "<meta", "<title"}
+	fragmentTags = []string{"<table", "<div", "<p>", "<p "}
+)
+
+func containsTag(lower []byte, tags []string) bool {
+	for _, tag := range tags {
+		if bytes.Contains(lower, []byte(tag)) {
+			return true
+		}
+	}
+	return false
+}
+
 // sniffUTF16 tells a UTF-16 document's format by its text: HTML, else text
 // (the readers decode it by its byte order or its NULs).
 func sniffUTF16(head []byte, order string) string {
@@ -131,10 +147,8 @@ func sniffUTF16(head []byte, order string) string {
 		}
 	}
 	lower := bytes.ToLower(ascii)
-	for _, tag := range []string{"<!doctype html", "<html", "<head", "<body", "<meta", "<title", "<table", "<div", "<p>", "<p "} {
-		if bytes.Contains(lower, []byte(tag)) {
-			return "html"
-		}
+	if containsTag(lower, pageTags) || containsTag(lower, fragmentTags) {
+		return "html"
 	}
 	return "text"
 }
@@ -171,10 +185,8 @@ func Sniff(b []byte) string {
 		return sniffUTF16(head, order)
 	}
 	lower := bytes.ToLower(head)
-	for _, tag := range []string{"<!doctype html", "<html", "<head", "<body", "<meta", "<title"} {
-		if bytes.Contains(lower, []byte(tag)) {
-			return "html"
-		}
+	if containsTag(lower, pageTags) {
+		return "html"
 	}
 	if looksBinary(head) {
 		return "binary"
@@ -184,10 +196,8 @@ func Sniff(b []byte) string {
 	if looksMarkdown(b) {
 		return "markdown"
 	}
-	for _, tag := range []string{"<table", "<div", "<p>", "<p "} {
-		if bytes.Contains(lower, []byte(tag)) {
-			return "html"
-		}
+	if containsTag(lower, fragmentTags) {
+		return "html"
 	}
 	return "text"
 }

@@ -168,7 +168,7 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	if sum.Stopped {
 		return exitError{code: exitStopped, err: fmt.Errorf("stopped with %d requests queued; run crawl again to resume", sum.Pending)}
 	}
-	if reached := sum.Hosts["ok"] + sum.Hosts[crawler.ClassRobotsDisallowed]; reached == 0 && len(rep.GivenUp) > 0 && sum.Documents == 0 {
+	if reached := sum.Hosts[crawler.ClassOK] + sum.Hosts[crawler.ClassRobotsDisallowed]; reached == 0 && len(rep.GivenUp) > 0 && sum.Documents == 0 {
 		// Nothing answered at all: no network, a wrong proxy, every host down.
 		return exitError{code: exitFailed, err: fmt.Errorf("no host could be reached: %d given up, the first %s: %s; check the network and the proxy",
 			len(rep.GivenUp), rep.GivenUp[0].Host, rep.GivenUp[0].Detail)}

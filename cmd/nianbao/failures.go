@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,11 +11,6 @@ import (
 	"github.com/nianbao/nianbao/export"
 	"github.com/nianbao/nianbao/store"
 )
-
-// failureClasses are the fetch classes that lose a document: what a run
-// could not get, as against what a site decided (robots, gone, moved).
-var failureClasses = []string{crawler.ClassTooLarge, crawler.ClassServerError, crawler.ClassUnreachable, crawler.ClassError,
-	crawler.ClassRateLimited, crawler.ClassMaintenance, crawler.ClassTLS, crawler.ClassBlockedWAF, crawler.ClassBudget, crawler.ClassRefused}
 
 func (a *app) failuresCmd() *cobra.Command {
 	var all bool
@@ -39,7 +33,7 @@ fetched is not listed. --all lists every failed fetch, not only the last per URL
 			var failed []*store.FetchLog
 			err = st.Fetches(func(f *store.FetchLog) error {
 				if all {
-					if slices.Contains(failureClasses, f.Class) {
+					if crawler.LosesDocument(f.Class) {
 						failed = append(failed, f)
 					}
 					return nil
@@ -54,7 +48,7 @@ fetched is not listed. --all lists every failed fetch, not only the last per URL
 				return err
 			}
 			for _, u := range order {
-				if f := last[u]; slices.Contains(failureClasses, f.Class) {
+				if f := last[u]; crawler.LosesDocument(f.Class) {
 					failed = append(failed, f)
 				}
 			}
