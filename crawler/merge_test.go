@@ -11,14 +11,22 @@ import (
 	"github.com/nianbao/nianbao/store"
 )
 
-// TestPageAndAttachmentMerge: a report published as a page that names its PDF
-// (or DOCX, XLSX) is one record, read from both documents.
-func TestPageAndAttachmentMerge(t *testing.T) {
+// TestMerging crawls one world and checks how its documents become records:
+// copies by content, then pages with their attachments (which re-extracts).
+func TestMerging(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crawls a simulated world")
 	}
+	t.Parallel()
 	h := newHarnessFaults(t, 8, 0, false)
 	h.crawl(t)
+	t.Run("CopiesMergeByContent", func(t *testing.T) { copiesMergeByContent(t, h) })
+	t.Run("PageAndAttachmentMerge", func(t *testing.T) { pageAndAttachmentMerge(t, h) })
+}
+
+// pageAndAttachmentMerge: a report published as a page that names its PDF
+// (or DOCX, XLSX) is one record, read from both documents.
+func pageAndAttachmentMerge(t *testing.T, h *harness) {
 	byURL := map[string]*store.Entry{}
 	n := 0
 	h.st.Entries(func(e *store.Entry) error {
@@ -108,15 +116,10 @@ func TestPageAndAttachmentMerge(t *testing.T) {
 	}
 }
 
-// TestCopiesMergeByContent: a report published at two addresses that share no
+// copiesMergeByContent: a report published at two addresses that share no
 // link (the same page in two columns of a site) is one record with both
 // sources, found by its content.
-func TestCopiesMergeByContent(t *testing.T) {
-	if testing.Short() {
-		t.Skip("crawls a simulated world")
-	}
-	h := newHarnessFaults(t, 8, 0, false)
-	h.crawl(t)
+func copiesMergeByContent(t *testing.T, h *harness) {
 	bySource := map[string]*store.Entry{}
 	h.st.Entries(func(e *store.Entry) error {
 		for _, s := range e.Sources {
@@ -149,4 +152,15 @@ func TestCopiesMergeByContent(t *testing.T) {
 	if checked == 0 {
 		t.Fatal("the world has no report with a copy that the crawl reached")
 	}
+	// No two records are read from the same bytes: the world's DOC, one file
+	// served at many addresses on several hosts, is one record.
+	readFrom := map[string]string{}
+	h.st.Entries(func(e *store.Entry) error {
+		sha := e.Sources[0].SHA256
+		if o, ok := readFrom[sha]; ok {
+			t.Errorf("records %s and %s are both read from the bytes %.12s (%s)", o, e.ReportID, sha, e.Sources[0].URL)
+		}
+		readFrom[sha] = e.ReportID
+		return nil
+	})
 }

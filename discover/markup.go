@@ -162,8 +162,11 @@ func linkKind(href, anchor string, from Kind) Kind {
 	}
 	switch {
 	case attachRe.MatchString(h):
-		if from == Report {
+		switch {
+		case from == Report:
 			return Attachment
+		case extract.LooksLikeReportTitle(anchor):
+			return Report // a list that links the report's file itself
 		}
 		return ""
 	case extract.LooksLikeReportTitle(anchor):

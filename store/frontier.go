@@ -438,22 +438,13 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 					return err
 				}
 			}
+			var stored *Entry // the report's record as it is, if it has one
 			if cm.Entry != nil {
-				rid, err := f.reportID(tx, &cm)
+				rid, e, err := f.reportID(tx, &cm)
 				if err != nil {
 					return err
 				}
-				// Another document's report is this one's only if they speak of
-				// the same year: a page that links some other year's report (or
-				// a shared guide) is not merged with it.
-				if own := cm.Entry.ReportID; rid != own {
-					if other, err := getEntry(tx, rid); err != nil {
-						return err
-					} else if other != nil && !sameYear(other.Record, cm.Entry.Record) {
-						rid = own
-					}
-				}
-				cm.Entry.ReportID, cm.Capture.ReportID = rid, rid
+				cm.Entry.ReportID, cm.Capture.ReportID, stored = rid, rid, e
 			}
 			caps := tx.Bucket(bucketCaptures)
 			id, err := caps.NextSequence()
@@ -470,7 +461,7 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 			}
 			if cm.Entry != nil {
 				cm.Entry.Sources = append([]SourceRef{{CaptureID: id, URL: cm.Capture.URL, SHA256: cm.Capture.SHA256, FetchedAt: cm.Capture.FetchedAt}}, cm.Entry.Sources...)
-				if err := f.storeEntry(tx, &cm, run); err != nil {
+				if err := f.storeEntry(tx, &cm, run, stored); err != nil {
 					return err
 				}
 			}

@@ -200,52 +200,98 @@ func linkReport(tx *bolt.Tx, key []byte, id string) error {
 	return putDoc(tx, key, d)
 }
 
-// reportID is the id a fetched report is kept under: the one its URL already
-// leads to, else the one its redirect chain's first URL led to (the report
-// moved), else the id the crawler derived from its URL.
-func (f *Frontier) reportID(tx *bolt.Tx, cm *Commit) (string, error) {
-	if cm.Done != nil {
-		d, err := getDoc(tx, docKey(cm.Done.Method, cm.Done.URL, cm.Done.Body))
+// reportID is the id a fetched report is kept under: the first of its
+// candidates (see candidateReports) that speaks of the same year, else the id
+// the crawler derived from its URL. A page that links some other year's report
+// (or a shared guide) is not merged with it. It returns the record stored
+// under that id too (nil when there is none), read once for the commit.
+func (f *Frontier) reportID(tx *bolt.Tx, cm *Commit) (string, *Entry, error) {
+	own := cm.Entry.ReportID
+	cands, err := candidateReports(tx, cm)
+	if err != nil {
+		return "", nil, err
+	}
+	for _, id := range cands {
+		stored, err := getEntry(tx, id)
 		if err != nil {
+			return "", nil, err
+		}
+		if id == own || stored == nil || sameYear(stored.Record, cm.Entry.Record) {
+			return id, stored, nil
+		}
+	}
+	stored, err := getEntry(tx, own)
+	return own, stored, err
+}
+
+// candidateReports are the reports a fetched document may belong to, in order.
+// A file read before as another report's document goes with that report: one
+// file served at several addresses (on several hosts, or behind a link signed
+// afresh on every visit) is one report with every address as a source. Then
+// the report its URL already leads to; the one its redirect chain's first URL
+// led to (the report moved); for an attachment, its page's; for a page, its
+// attachments'; last, for a page, a report one of whose documents reads the
+// same (the same report in two columns of a site, sharing no link).
+func candidateReports(tx *bolt.Tx, cm *Commit) ([]string, error) {
+	var out []string
+	add := func(id string, err error) error {
+		if err == nil && id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+		return err
+	}
+	fp := report.Fingerprint(cm.Entry.Record)
+	attachment := cm.Done != nil && cm.Done.Get("kind") == "attachment"
+	same, err := entryWithContent(tx, fp) // a report one of whose documents reads the same
+	if err != nil {
+		return nil, err
+	}
+	if same != nil && cm.Capture != nil && same.readsAs(cm.Capture.SHA256) {
+		add(same.ReportID, nil)
+	}
+	led := func(method, u string, body []byte) (string, error) {
+		d, err := getDoc(tx, docKey(method, u, body))
+		if err != nil || d == nil {
 			return "", err
 		}
-		if d != nil && d.ReportID != "" {
-			return d.ReportID, nil
+		return d.ReportID, nil
+	}
+	if cm.Done != nil {
+		if err := add(led(cm.Done.Method, cm.Done.URL, cm.Done.Body)); err != nil {
+			return nil, err
 		}
 	}
 	if cm.Origin != "" {
-		d, err := getDoc(tx, docKey("GET", cm.Origin, nil))
-		if err != nil {
-			return "", err
+		if err := add(led("GET", cm.Origin, nil)); err != nil {
+			return nil, err
 		}
-		if d != nil && d.ReportID != "" {
-			return d.ReportID, nil
-		}
+	}
+	if cm.Done == nil {
+		return out, nil
 	}
 	// An attachment belongs to the report of the page that links it; a page
 	// whose attachment was read first (linked from a list as well) to the
 	// attachment's report.
-	var related []string
-	if cm.Done != nil && cm.Done.Get("kind") == "attachment" {
+	related := cm.Attachments
+	if attachment {
 		related = []string{cm.Done.Get("parent")}
-	} else if cm.Done != nil {
-		related = cm.Attachments
 	}
 	for _, u := range related {
-		if id, err := storedReportOf(tx, u); err != nil || id != "" {
-			return id, err
+		if err := add(storedReportOf(tx, u)); err != nil {
+			return nil, err
 		}
 	}
-	// A copy of a report page already stored under another address, sharing
-	// no link with it (the same report in two columns of a site): the same
-	// content is the same report. (An attachment goes with its page: one file
-	// may be attached to several pages.)
-	if cm.Done != nil && cm.Done.Get("kind") != "attachment" {
-		if id, err := reportWithContent(tx, report.Fingerprint(cm.Entry.Record)); err != nil || id != "" {
-			return id, err
-		}
+	if same != nil && !attachment { // one file may be attached to several pages
+		add(same.ReportID, nil)
 	}
-	return cm.Entry.ReportID, nil
+	return out, nil
+}
+
+// readsAs reports whether the report's record is read from the bytes with
+// this digest: its tables' document, not one merged among others (a page's
+// attachment whose page prints the tables).
+func (e *Entry) readsAs(sha string) bool {
+	return e != nil && sha != "" && len(e.Sources) > 0 && e.Sources[0].SHA256 == sha
 }
 
 // storedReportOf is the report a URL leads to, if that report has a record.
@@ -254,11 +300,7 @@ func storedReportOf(tx *bolt.Tx, u string) (string, error) {
 		return "", nil
 	}
 	d, err := getDoc(tx, docKey("GET", u, nil))
-	if err != nil || d == nil || d.ReportID == "" {
-		return "", err
-	}
-	e, err := getEntry(tx, d.ReportID)
-	if err != nil || e == nil {
+	if err != nil || d == nil || d.ReportID == "" || tx.Bucket(bucketRecords).Get([]byte(d.ReportID)) == nil {
 		return "", err
 	}
 	return d.ReportID, nil
@@ -268,15 +310,12 @@ func storedReportOf(tx *bolt.Tx, u string) (string, error) {
 // already there is kept in the versions and the change logged with the cells
 // that differ; the same content fetched again (from a new address, or with other
 // bytes) adds its source to the record.
-func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit, run *RunInfo) error {
+// old is the record stored under the report's id (nil when there is none).
+func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit, run *RunInfo, old *Entry) error {
 	e := cm.Entry
 	now := e.ExtractedAt
 	if cm.Capture != nil {
 		now = cm.Capture.FetchedAt
-	}
-	old, err := getEntry(tx, e.ReportID)
-	if err != nil {
-		return err
 	}
 	attachment := cm.Done != nil && cm.Done.Get("kind") == "attachment"
 	joined := false // a document of the report read for the first time: not a revision

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"time"
 
@@ -53,6 +54,9 @@ type Store struct {
 	// a pool is emptied by every garbage collection, and a busy import
 	// collects several times per page, so each page paid for new tables.
 	gz chan *gzip.Writer
+	// snapshot is when the copy read was published, if this is a crawl's
+	// published copy rather than the store itself.
+	snapshot time.Time
 }
 
 // idleWriters is how many gzip writers a store keeps (one per concurrent Put).
@@ -65,6 +69,10 @@ type Options struct {
 	LockTimeout time.Duration
 	// ReadOnly opens the file for reading only (several readers may share it).
 	ReadOnly bool
+	// Snapshot, with ReadOnly, reads the copy a running crawl publishes (see
+	// Snapshot) when the crawl holds the file; Snapshotted says when it was
+	// published.
+	Snapshot bool
 }
 
 // Open opens or creates a store file and migrates it to the current schema.
@@ -76,6 +84,13 @@ func Open(path string, opt Options) (*Store, error) {
 	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: timeout, ReadOnly: opt.ReadOnly})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
+			if opt.ReadOnly && opt.Snapshot {
+				if s, serr := openSnapshot(path); serr == nil {
+					return s, nil
+				} else if !errors.Is(serr, os.ErrNotExist) {
+					return nil, serr
+				}
+			}
 			return nil, fmt.Errorf("opening store %s: %w", path, ErrLocked)
 		}
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
@@ -413,38 +428,77 @@ func (e *Entry) readings() []*report.Record {
 }
 
 // indexPrints lets the report be found by the content of any of its documents.
+// The report read from a document (its tables' document) takes the document's
+// entry over a report that only merged it among others (a page that attached
+// it), and a report that merged it does not take the entry from another that
+// still holds it: one file attached to many pages leads to the report it is.
 func indexPrints(tx *bolt.Tx, e *Entry) error {
 	b := tx.Bucket(bucketPrints)
-	for _, r := range e.readings() {
+	for i, r := range e.readings() {
 		if r == nil || r.Template == report.TemplateUnknown {
 			continue
 		}
-		if fp := report.Fingerprint(r); fp != "" {
-			if err := b.Put([]byte(fp), []byte(e.ReportID)); err != nil {
-				return fmt.Errorf("indexing record %s: %w", e.ReportID, err)
+		fp := report.Fingerprint(r)
+		if fp == "" {
+			continue
+		}
+		reads := len(e.Components) == 0 || len(e.Sources) > 0 && e.Components[i].Source.SHA256 == e.Sources[0].SHA256
+		if prev := b.Get([]byte(fp)); prev != nil && string(prev) != e.ReportID {
+			h, err := entryWithContent(tx, fp)
+			if err != nil {
+				return err
 			}
+			if h != nil && (!reads || readingOf(h, fp)) {
+				continue // the first report read from it keeps it
+			}
+		}
+		if err := b.Put([]byte(fp), []byte(e.ReportID)); err != nil {
+			return fmt.Errorf("indexing record %s: %w", e.ReportID, err)
 		}
 	}
 	return nil
 }
 
+// readingOf reports whether the report's record is read from a document
+// that reads as fp.
+func readingOf(e *Entry, fp string) bool {
+	if len(e.Components) == 0 || len(e.Sources) == 0 {
+		return report.Fingerprint(e.Record) == fp
+	}
+	for _, c := range e.Components {
+		if c.Source.SHA256 == e.Sources[0].SHA256 && report.Fingerprint(c.Record) == fp {
+			return true
+		}
+	}
+	return false
+}
+
 // reportWithContent is the report one of whose documents reads as fp, if it
 // still does (an index entry outlives a revision).
 func reportWithContent(tx *bolt.Tx, fp string) (string, error) {
-	id := tx.Bucket(bucketPrints).Get([]byte(fp))
-	if id == nil {
-		return "", nil
-	}
-	e, err := getEntry(tx, string(id))
+	e, err := entryWithContent(tx, fp)
 	if err != nil || e == nil {
 		return "", err
 	}
+	return e.ReportID, nil
+}
+
+// entryWithContent is the record of reportWithContent's report (nil when none).
+func entryWithContent(tx *bolt.Tx, fp string) (*Entry, error) {
+	id := tx.Bucket(bucketPrints).Get([]byte(fp))
+	if id == nil {
+		return nil, nil
+	}
+	e, err := getEntry(tx, string(id))
+	if err != nil || e == nil {
+		return nil, err
+	}
 	for _, r := range e.readings() {
 		if report.Fingerprint(r) == fp {
-			return e.ReportID, nil
+			return e, nil
 		}
 	}
-	return "", nil
+	return nil, nil
 }
 
 // PutEntries writes many entries in one transaction.
