@@ -42,9 +42,10 @@ type Tesseract struct {
 
 	// The texts of the last scans read, by the PDF's SHA-256: one scan is
 	// often linked from several pages (a page and its mobile copy).
-	mu    sync.Mutex
-	cache map[scanKey][]string
-	order []scanKey
+	mu      sync.Mutex
+	cache   map[scanKey][]string
+	order   []scanKey
+	reading map[scanKey]chan struct{} // scans being read, closed when done
 }
 
 type scanKey struct {
@@ -97,21 +98,45 @@ func (t *Tesseract) Name() string {
 
 // PDF reads pages 1 to pages of a scanned PDF, one text per page. A page that
 // fails gives an error naming it; the pages read before it are returned too.
-// A scan read in full is remembered, so the same bytes are read once.
+// A scan read in full is remembered, so the same bytes are read once, and a
+// caller asking for a scan another is reading waits for that reading.
 func (t *Tesseract) PDF(ctx context.Context, engine *pdftext.Engine, pdf []byte, pages int) ([]string, error) {
 	key := scanKey{sha256.Sum256(pdf), pages}
-	t.mu.Lock()
-	texts, ok := t.cache[key]
-	t.mu.Unlock()
-	if ok {
-		return append([]string(nil), texts...), nil
+	for {
+		t.mu.Lock()
+		if texts, ok := t.cache[key]; ok {
+			t.mu.Unlock()
+			return append([]string(nil), texts...), nil
+		}
+		wait, busy := t.reading[key]
+		if !busy {
+			if t.reading == nil {
+				t.reading = map[scanKey]chan struct{}{}
+			}
+			done := make(chan struct{})
+			t.reading[key] = done
+			t.mu.Unlock()
+			return t.readOnce(ctx, engine, pdf, key, done)
+		}
+		t.mu.Unlock()
+		select {
+		case <-wait: // read (look in the cache again) or failed (read it here)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
-	texts, err := t.read(ctx, engine, pdf, pages)
+}
+
+// readOnce reads a scan nobody else is reading and remembers its texts.
+func (t *Tesseract) readOnce(ctx context.Context, engine *pdftext.Engine, pdf []byte, key scanKey, done chan struct{}) ([]string, error) {
+	texts, err := t.read(ctx, engine, pdf, key.pages)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.reading, key)
+	close(done)
 	if err != nil {
 		return texts, err
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	if t.cache == nil {
 		t.cache = map[scanKey][]string{}
 	}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,4 +116,43 @@ func BenchmarkOCRPage(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+}
+
+// Several workers asking for one scan at once (one file linked from several
+// pages) run tesseract for it once: the others wait for that reading.
+func TestConcurrentReadersShareOneReading(t *testing.T) {
+	tess := find(t)
+	b, err := os.ReadFile(scan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	count := filepath.Join(dir, "runs")
+	wrapper := filepath.Join(dir, "tesseract")
+	script := "#!/bin/sh\necho run >> '" + count + "'\nexec '" + tess.Command + "' \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tess.Command, tess.MaxPages = wrapper, 1
+	eng := pdftext.New(pdftext.Options{})
+	defer eng.Close()
+	var wg sync.WaitGroup
+	texts := make([][]string, 4)
+	errs := make([]error, 4)
+	for i := range texts {
+		wg.Go(func() { texts[i], errs[i] = tess.PDF(t.Context(), eng, b, 1) })
+	}
+	wg.Wait()
+	for i := range texts {
+		if errs[i] != nil || len(texts[i]) != 1 || texts[i][0] != texts[0][0] {
+			t.Fatalf("reader %d: %v, %d texts", i, errs[i], len(texts[i]))
+		}
+	}
+	runs, err := os.ReadFile(count)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(runs), "run"); n != 1 {
+		t.Errorf("tesseract ran %d times for one page of one scan read by 4 workers", n)
+	}
 }
