@@ -94,6 +94,7 @@ func TestKilledCrawlResumes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills crawler processes")
 	}
+	t.Parallel()
 	// The reference: one uninterrupted crawl.
 	ref := newHarnessFaults(t, 14, 0, false)
 	ref.cfg.Workers = 8

@@ -600,7 +600,7 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 			c.fr.Release(req.Host, time.Time{})
 			return nil
 		}
-		wait := c.delay(rules)
+		wait := c.delay(rules, hi)
 		select {
 		case <-ctx.Done():
 			c.fr.Release(req.Host, time.Time{})
@@ -706,7 +706,7 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 		fl.SHA256 = store.SHA256(body)
 	}
 	cm := store.Commit{Fetch: fl}
-	release := s.end.Add(c.delay(rules))
+	release := s.end.Add(c.delay(rules, hi))
 
 	// The first URL of a redirect chain shares the chain's end.
 	if origin := req.Get("origin"); origin != "" && (class == ClassGone || class == ClassOffsite) {
@@ -742,10 +742,13 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 			c.harvest(ctx, req, final, body, text, header, s, &cm)
 		}
 	case ClassRateLimited, ClassServerError, ClassUnreachable, ClassMaintenance, ClassError:
+		if class == ClassRateLimited {
+			c.slowDown(rules, hi)
+		}
 		attempts, _ := strconv.Atoi(req.Get("attempts"))
 		attempts++
 		back := c.backoff(attempts, header)
-		release = s.end.Add(max(back, c.delay(rules)))
+		release = s.end.Add(max(back, c.delay(rules, hi)))
 		c.mu.Lock()
 		if class == ClassUnreachable || class == ClassMaintenance {
 			hi.Failures++
@@ -773,7 +776,7 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 		}
 		giveUp := terminal(hi.Class)
 		c.mu.Unlock()
-		release = s.end.Add(max(c.backoff(hi.Failures, header), c.delay(rules)))
+		release = s.end.Add(max(c.backoff(hi.Failures, header), c.delay(rules, hi)))
 		if giveUp {
 			cm.Done, cm.DropHost = req, req.Host
 		} else {
@@ -924,12 +927,29 @@ func listPage(rec *report.Record, links []discover.Link, self string) bool {
 	return sections < 3
 }
 
-// delay is the host's minimum gap: the configured delay or its Crawl-delay.
-func (c *Crawler) delay(r *robotsRules) time.Duration {
-	if r != nil && r.delay > c.cfg.Delay {
-		return r.delay
+// delay is the host's minimum gap: the configured delay, its Crawl-delay, or
+// the gap its 429 answers asked for, whichever is longest.
+func (c *Crawler) delay(r *robotsRules, hi *store.HostInfo) time.Duration {
+	d := c.cfg.Delay
+	if r != nil && r.delay > d {
+		d = r.delay
 	}
-	return c.cfg.Delay
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return max(d, hi.Gap)
+}
+
+// maxGap bounds how far 429 answers slow the crawl of a host down.
+const maxGap = time.Minute
+
+// slowDown doubles the gap between two requests to a host that answered 429,
+// so that it is asked no faster than it serves, rather than backing off and
+// coming back at the same rate.
+func (c *Crawler) slowDown(r *robotsRules, hi *store.HostInfo) {
+	d := c.delay(r, hi)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	hi.Gap = min(2*d, maxGap)
 }
 
 // backoff is exponential in the attempts, at least Retry-After.

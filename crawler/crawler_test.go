@@ -25,6 +25,8 @@ type harness struct {
 	cfg   Config
 	seeds []string
 	dir   string
+	// crawlDelay is what the world's Crawl-delay hosts ask for.
+	crawlDelay time.Duration
 }
 
 func newHarness(t testing.TB, hosts int, epoch int) *harness {
@@ -37,6 +39,15 @@ func newHarnessFaults(t testing.TB, hosts int, epoch int, faults bool) *harness 
 
 func newHarnessOpts(t testing.TB, hosts int, epoch int, faults bool, opt simweb.Options) *harness {
 	t.Helper()
+	if opt.CrawlDelay == 0 {
+		// Time is compressed: a Crawl-delay host asks for 100ms, not the 1s
+		// a real one might (which made such a host, 70 pages one second
+		// apart, the long pole of every world test).
+		opt.CrawlDelay = 100 * time.Millisecond
+	}
+	if opt.RateInterval == 0 {
+		opt.RateInterval = 100 * time.Millisecond // the 429 host's limit, compressed alike
+	}
 	list, err := seeds.ReadFile("../../shared/data/portals.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +82,7 @@ func newHarnessOpts(t testing.TB, hosts int, epoch int, faults bool, opt simweb.
 	}
 	cfg := Config{Proxy: srv.ProxyURL(), Resolve: srv.Resolve, CAFile: ca, Delay: 30 * time.Millisecond, Timeout: 3 * time.Second, Workers: 32,
 		BackoffBase: 100 * time.Millisecond, MaxBackoff: 1500 * time.Millisecond, MaxPagesPerHost: 400, RobotsFailTTL: time.Hour}
-	return &harness{w: w, srv: srv, st: st, cfg: cfg, seeds: sd, dir: dir}
+	return &harness{w: w, srv: srv, st: st, cfg: cfg, seeds: sd, dir: dir, crawlDelay: opt.CrawlDelay}
 }
 
 func (h *harness) crawl(t testing.TB) Summary {
@@ -105,6 +116,7 @@ func TestCrawlSimulatedWorld(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crawls a simulated world")
 	}
+	t.Parallel()
 	h := newHarness(t, 50, 0)
 	sum := h.crawl(t)
 	t.Logf("summary: %+v", sum)
@@ -298,6 +310,9 @@ func checkPoliteness(t *testing.T, h *harness, delay time.Duration) {
 			if gap := e.Start.Sub(prev.End); gap < delay-5*time.Millisecond {
 				t.Errorf("%s: %s only %s after the previous request", name, e.Path, gap)
 			}
+			if gap := e.Start.Sub(prev.End); host != nil && host.Robots == simweb.RobotsCrawlDelay && prev.Path != "/robots.txt" && gap < h.crawlDelay-5*time.Millisecond {
+				t.Errorf("%s: %s only %s after the previous request, under Crawl-delay %s", name, e.Path, gap, h.crawlDelay)
+			}
 			if prev.Status == 429 && e.Start.Sub(prev.End) < time.Second {
 				t.Errorf("%s: Retry-After not honoured (%s)", name, e.Start.Sub(prev.End))
 			}
@@ -308,8 +323,23 @@ func checkPoliteness(t *testing.T, h *harness, delay time.Duration) {
 				}
 			}
 		}
+		// A host that answers 429 is asked more slowly from then on, not at
+		// the same rate after each back-off.
+		if n := countStatus(es, 429); n > 8 {
+			t.Errorf("%s: %d answers 429 of %d requests: the crawl did not slow down", name, n, len(es))
+		}
 		if len(es) > h.cfg.MaxPagesPerHost+1 {
 			t.Errorf("%s: %d requests, budget %d", name, len(es), h.cfg.MaxPagesPerHost)
 		}
 	}
+}
+
+func countStatus(es []simweb.LogEntry, status int) int {
+	n := 0
+	for _, e := range es {
+		if e.Status == status {
+			n++
+		}
+	}
+	return n
 }

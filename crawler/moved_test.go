@@ -22,6 +22,7 @@ import (
 // record names the address that answers; the old one stays in its history.
 // Each kind of redirect a portal uses, and a new address never seen before.
 func TestReportMovedByRedirect(t *testing.T) {
+	t.Parallel()
 	text, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", "seeds", "003_c00c0f458b041d9c.txt"))
 	if err != nil {
 		t.Fatal(err)

@@ -18,7 +18,8 @@ func TestNightlyHarvest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crawls a simulated world twice")
 	}
-	h := newHarnessOpts(t, 24, 0, true, simweb.Options{CrawlDelay: 200 * time.Millisecond})
+	t.Parallel()
+	h := newHarness(t, 24, 0)
 	night1 := h.crawl(t)
 	if night1.Run.Generation != 1 || night1.Resumed {
 		t.Fatalf("night 1: %+v", night1.Run)

@@ -17,6 +17,7 @@ import (
 // A host with a self-signed certificate is given up as tls_error, unless the
 // configuration names it; then it is crawled and every fetch says so.
 func TestTLSFallbackOnlyWhereConfigured(t *testing.T) {
+	t.Parallel()
 	list, err := seeds.ReadFile("../../shared/data/portals.csv")
 	if err != nil {
 		t.Fatal(err)

@@ -97,7 +97,10 @@ type HostInfo struct {
 	Fetches   int       `json:"fetches"`
 	Failures  int       `json:"failures"` // consecutive
 	BackoffTo time.Time `json:"backoff_to,omitempty"`
-	Updated   time.Time `json:"updated"`
+	// Gap is the least time between two requests the host has asked for by
+	// answering 429 (Too Many Requests): the crawl slows down for it.
+	Gap     time.Duration `json:"gap,omitempty"`
+	Updated time.Time     `json:"updated"`
 }
 
 type hostQ struct {
