@@ -62,6 +62,10 @@ type Crawl struct {
 	// Report is a file the run's JSON report is written to (for monitoring), or
 	// empty.
 	Report string `yaml:"report"`
+	// SnapshotEvery is how often a running crawl publishes the copy of the store
+	// that export, stats, history and verify read while the crawl holds it (never
+	// more often than ten times what the last copy took to write).
+	SnapshotEvery time.Duration `yaml:"snapshot_every"`
 }
 
 // Fetch says how documents are fetched over HTTP.
@@ -89,7 +93,7 @@ func Default() Config {
 			MaxBytes:  64 << 20,
 		},
 		Crawl: Crawl{Seeds: "../shared/data/portals.csv", Delay: 2 * time.Second, Workers: 16, MaxPagesPerHost: 2000, MaxDepth: 10, MaxRetries: 3,
-			RevisitAfter: 20 * time.Hour, RevisitMax: 30 * 24 * time.Hour},
+			RevisitAfter: 20 * time.Hour, RevisitMax: 30 * 24 * time.Hour, SnapshotEvery: 30 * time.Second},
 		Extract: Extract{OCR: "auto", OCRDPI: 200, OCRMaxPages: 40},
 	}
 }
@@ -143,6 +147,9 @@ func (c Config) Validate() error {
 	}
 	if c.Crawl.Delay < 100*time.Millisecond {
 		return errors.New("crawl.delay: at least 100ms between two requests to one host")
+	}
+	if c.Crawl.SnapshotEvery < time.Second {
+		return errors.New("crawl.snapshot_every: at least 1s")
 	}
 	if c.Crawl.Workers < 1 || c.Crawl.MaxPagesPerHost < 1 || c.Crawl.MaxDepth < 1 {
 		return errors.New("crawl.workers, crawl.max_pages_per_host and crawl.max_depth must be positive")

@@ -143,7 +143,9 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	}
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "crawl: %d seed URLs into %s, %s between requests to a host, %d hosts at once\n", len(urls), st.Path(), cc.Delay, cc.Workers)
+	stop := publishSnapshots(cmd.Context(), st, cfg.Crawl.SnapshotEvery, cmd.ErrOrStderr())
 	sum, err := runCrawl(cmd, c)
+	stop()
 	rep.Generation, rep.Resumed, rep.Seeds, rep.Revisits, rep.Changes = sum.Run.Generation, sum.Resumed, len(urls), sum.Run.Revisits, sum.Run.Counts
 	rep.Fetched, rep.Documents, rep.Reports, rep.Errors, rep.Disallowed, rep.Pending = sum.Fetched, sum.Documents, sum.Reports, sum.Errors, sum.Disallowed, sum.Pending
 	rep.Hosts, rep.Refused, rep.Failures = sum.Hosts, sum.Refused, sum.Failures

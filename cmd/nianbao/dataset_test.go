@@ -274,6 +274,7 @@ func TestRebuildReproducesTheCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crawls a simulated web")
 	}
+	t.Parallel()
 	_, dir, fetchCfg := startSimweb(t, 5, 4)
 	cfgPath := filepath.Join(dir, "c.yaml")
 	os.WriteFile(cfgPath, fmt.Appendf(nil, "%s  delay: 100ms\n  workers: 8\n", fetchCfg), 0o644)

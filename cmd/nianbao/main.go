@@ -95,7 +95,11 @@ func (a *app) openStore(cmd *cobra.Command, readOnly bool) (*store.Store, error)
 			return nil, fmt.Errorf("store %s: %w", cfg.Store, err)
 		}
 	}
-	return store.Open(cfg.Store, store.Options{ReadOnly: readOnly})
+	st, err := store.Open(cfg.Store, store.Options{ReadOnly: readOnly, Snapshot: readOnly})
+	if err == nil && readOnly {
+		snapshotNote(st, cmd.ErrOrStderr())
+	}
+	return st, err
 }
 
 // portalList reads the portal list for attribution (path, or the config's

@@ -151,6 +151,7 @@ func TestDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("harvests a simulated web")
 	}
+	t.Parallel()
 	dir := t.TempDir()
 	out, _, err := run(t, "", "demo", "--out", dir, "--hosts", "8")
 	if err != nil {

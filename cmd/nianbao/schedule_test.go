@@ -47,7 +47,10 @@ func startSimweb(t *testing.T, seed uint64, hosts int) (*simweb.Server, string, 
 		}
 	}
 	os.WriteFile(seedList, []byte(strings.Join(urls, "\n")+"\n"), 0o644)
-	return srv, dir, fmt.Sprintf("fetch:\n  proxy: %s\n  allow_private: true\n  timeout: 5s\ncrawl:\n  seeds: %s\n  ca_file: %s\n", srv.ProxyURL(), seedList, ca)
+	// OCR is off: these tests are about crawling, scheduling and rebuilding,
+	// and one scan read by tesseract takes seconds a page (packages ocr and
+	// extract read the real scans).
+	return srv, dir, fmt.Sprintf("fetch:\n  proxy: %s\n  allow_private: true\n  timeout: 5s\nextract:\n  ocr: \"off\"\ncrawl:\n  seeds: %s\n  ca_file: %s\n", srv.ProxyURL(), seedList, ca)
 }
 
 // nianbaoProcess runs this test binary as the nianbao command (see TestMain).
@@ -78,9 +81,10 @@ func TestCrawlFromCron(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts crawls in subprocesses")
 	}
+	t.Parallel()
 	srv, dir, fetchCfg := startSimweb(t, 3, 6)
 	cfgPath, db := filepath.Join(dir, "nianbao.yaml"), filepath.Join(dir, "nianbao.db")
-	os.WriteFile(cfgPath, fmt.Appendf(nil, "store: %s\n%s  delay: 300ms\n  workers: 4\n  revisit_after: 0s\n", db, fetchCfg), 0o644)
+	os.WriteFile(cfgPath, fmt.Appendf(nil, "store: %s\n%s  delay: 300ms\n  workers: 4\n  revisit_after: 0s\n  snapshot_every: 1s\n", db, fetchCfg), 0o644)
 	report := func(n int) string { return filepath.Join(dir, fmt.Sprintf("run%d.json", n)) }
 
 	first := nianbaoProcess("--config", cfgPath, "crawl", "--report", report(1))
@@ -114,10 +118,16 @@ func TestCrawlFromCron(t *testing.T) {
 		t.Errorf("second run's report: %+v", r)
 	}
 
+	// The readers work while the crawl holds the store, on the copy it
+	// publishes: as of a moment no older than its last snapshot.
+	readDuringCrawl(t, cfgPath)
+
 	// A crash: the first run is killed outright. Its lock goes with it.
 	first.Process.Signal(syscall.SIGKILL)
 	first.Wait()
 	fetchedBefore := len(srv.Log().Entries())
+	// The rest needs no slow first run to catch: a shorter delay.
+	os.WriteFile(cfgPath, fmt.Appendf(nil, "store: %s\n%s  delay: 100ms\n  workers: 4\n  revisit_after: 0s\n", db, fetchCfg), 0o644)
 
 	third := nianbaoProcess("--config", cfgPath, "crawl", "--report", report(3))
 	out, err = third.CombinedOutput()
@@ -126,6 +136,9 @@ func TestCrawlFromCron(t *testing.T) {
 		code = ee.ExitCode()
 	} else if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := os.Stat(report(3)); err != nil {
+		t.Fatalf("third run: %v\n%s", err, out)
 	}
 	r := readReport(t, report(3))
 	t.Logf("third run: exit %d, %+v\n%s", code, r, out)
@@ -148,5 +161,34 @@ func TestCrawlFromCron(t *testing.T) {
 	r = readReport(t, report(4))
 	if r.Generation != 2 || r.Resumed || r.Revisits == 0 || r.Changes.NotModified == 0 || r.Changes.New != 0 {
 		t.Errorf("the next night's run: %+v", r)
+	}
+}
+
+// readDuringCrawl runs the readers on a store a crawl holds: each succeeds on
+// the crawl's published copy and says so, and export's rows grow as the crawl
+// stores reports.
+func readDuringCrawl(t *testing.T, cfgPath string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, errOut, err := run(t, "", "--config", cfgPath, "export")
+		if err != nil {
+			t.Fatalf("export while a crawl holds the store: %v\n%s", err, errOut)
+		}
+		if !strings.Contains(errOut, "held by a running crawl") {
+			t.Fatalf("export does not say it reads the crawl's copy: %q", errOut)
+		}
+		if strings.Count(out, "\n") > 1 {
+			break // a header and at least one report
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the crawl's copy still has no report after 30s:\n%s", out)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	for _, args := range [][]string{{"stats"}, {"verify"}, {"failures"}} {
+		if _, errOut, err := run(t, "", append([]string{"--config", cfgPath}, args...)...); err != nil {
+			t.Errorf("%s while a crawl holds the store: %v\n%s", args[0], err, errOut)
+		}
 	}
 }
