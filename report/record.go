@@ -308,56 +308,7 @@ func (t *Table) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads the object form back, keeping the order it was written in.
-func (t *Table) UnmarshalJSON(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return fmt.Errorf("reading table: %w", err)
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fmt.Errorf("reading table: want an object, got %v", tok)
-	}
-	t.Rows = nil
-	for dec.More() {
-		keyTok, err := dec.Token()
-		if err != nil {
-			return fmt.Errorf("reading table row key: %w", err)
-		}
-		row := Row{Key: fmt.Sprint(keyTok)}
-		if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-			return fmt.Errorf("reading table row %q: want an object", row.Key)
-		}
-		for dec.More() {
-			colTok, err := dec.Token()
-			if err != nil {
-				return fmt.Errorf("reading cell key in row %q: %w", row.Key, err)
-			}
-			valTok, err := dec.Token()
-			if err != nil {
-				return fmt.Errorf("reading cell %s.%v: %w", row.Key, colTok, err)
-			}
-			cell := Cell{Key: fmt.Sprint(colTok)}
-			switch v := valTok.(type) {
-			case nil:
-			case json.Number:
-				f, err := v.Float64()
-				if err != nil {
-					return fmt.Errorf("reading cell %s.%s: %w", row.Key, cell.Key, err)
-				}
-				cell.Value = &f
-			default:
-				return fmt.Errorf("reading cell %s.%s: want a number or null, got %v", row.Key, cell.Key, v)
-			}
-			row.Cells = append(row.Cells, cell)
-		}
-		if _, err := dec.Token(); err != nil {
-			return fmt.Errorf("closing row %q: %w", row.Key, err)
-		}
-		t.Rows = append(t.Rows, row)
-	}
-	return nil
-}
+func (t *Table) UnmarshalJSON(data []byte) error { return scanTable(t, data) }
 
 // Num returns a pointer to v, for building tables.
 func Num(v float64) *float64 { return &v }
