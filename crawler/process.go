@@ -1,0 +1,369 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nianbao/nianbao/discover"
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/report"
+	"github.com/nianbao/nianbao/store"
+)
+
+// One request's way through the crawler, in the order it takes: the host's
+// gate (given up, over budget), robots.txt, the fetch, the answer classified,
+// the outcome that follows from its class (a document harvested, a retry, a
+// redirect followed, a host given up), the visit recorded, the commit.
+
+// process handles one request from taking to committing, and releases its host.
+func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
+	hi := c.hostInfo(req.Host)
+	if done, err := c.gate(req, hi); done {
+		return err
+	}
+	u, _ := url.Parse(req.URL)
+	rules, ok := c.robotsFor(ctx, req, u, hi)
+	if !ok {
+		return nil // stopped: not acknowledged, queued again next run
+	}
+	if done, err := c.refuseDisallowed(req, u, hi, rules); done {
+		return err
+	}
+	s, err := c.do(ctx, req)
+	if ctx.Err() != nil {
+		c.fr.Release(req.Host, time.Time{}) // not acknowledged: queued again next run
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c.Stats.Fetched.Add(1)
+	c.mu.Lock()
+	hi.Fetches++
+	c.mu.Unlock()
+
+	a := c.answerOf(req, s)
+	a.class, a.detail, a.redirect = c.classifyAnswer(req, u, s, a)
+	cm := store.Commit{Fetch: a.fetchLog(req, s)}
+	if origin := req.Get("origin"); origin != "" && (a.class == ClassGone || a.class == ClassOffsite) {
+		// The first URL of a redirect chain shares the chain's end.
+		cm.Extra = append(cm.Extra, &store.FetchLog{URL: origin, Method: req.Method, Time: s.start, Class: a.class,
+			Detail: "via redirect to " + req.URL + ": " + a.detail, Host: hostOf(origin)})
+	}
+	release := c.outcome(ctx, req, hi, rules, s, a, &cm)
+	recordVisits(req, s, a, &cm)
+	cm.Host = c.hostSnapshot(hi)
+	n, err := c.fr.Commit(cm)
+	c.Stats.Queued.Add(int64(n))
+	c.fr.Release(req.Host, release)
+	return err
+}
+
+// hostSnapshot is a copy of what the crawl knows of a host, for the commit.
+func (c *Crawler) hostSnapshot(hi *store.HostInfo) *store.HostInfo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h := *hi
+	h.Updated = time.Now()
+	return &h
+}
+
+// gate settles a request its host's state decides without a fetch: the host
+// was given up this run, or its page budget is spent. It reports whether it
+// did (and released the host).
+func (c *Crawler) gate(req *store.QueuedRequest, hi *store.HostInfo) (bool, error) {
+	now := time.Now()
+	c.mu.Lock()
+	class, detail, fetches := hi.Class, hi.Detail, hi.Fetches
+	c.mu.Unlock()
+	var cm store.Commit
+	switch {
+	case terminal(class):
+		cm = store.Commit{Done: req, Fetch: &store.FetchLog{URL: req.URL, Method: req.Method, Time: now, Class: class, Detail: "host given up: " + detail, Host: req.Host}}
+	case fetches >= c.cfg.MaxPagesPerHost:
+		c.mu.Lock()
+		hi.Class, hi.Detail = ClassBudget, fmt.Sprintf("%d requests this run", fetches)
+		c.mu.Unlock()
+		cm = store.Commit{Done: req, DropHost: req.Host, Host: c.hostSnapshot(hi),
+			Fetch: &store.FetchLog{URL: req.URL, Method: req.Method, Time: now, Class: ClassBudget, Detail: hi.Detail, Host: req.Host}}
+	default:
+		return false, nil
+	}
+	_, err := c.fr.Commit(cm)
+	c.fr.Release(req.Host, time.Time{})
+	return true, err
+}
+
+// robotsFor is the host's robots.txt rules, fetched (within the host's
+// politeness: the request waits its delay after it) when not known yet. It is
+// false when the crawl was stopped meanwhile (the host released).
+func (c *Crawler) robotsFor(ctx context.Context, req *store.QueuedRequest, u *url.URL, hi *store.HostInfo) (*robotsRules, bool) {
+	if rules := c.robots.cached(req.Host); rules != nil {
+		return rules, true
+	}
+	client := c.plain
+	if c.plainIns != nil && c.insecureHost(req.Host) {
+		client = c.plainIns
+	}
+	rules := c.robots.fetch(ctx, client, u.Scheme, req.Host, c.cfg.UserAgent)
+	c.mu.Lock()
+	hi.Fetches++
+	c.mu.Unlock()
+	c.Stats.Fetched.Add(1)
+	if ctx.Err() == nil {
+		select {
+		case <-ctx.Done():
+		case <-time.After(c.delay(rules, hi)):
+			return rules, true
+		}
+	}
+	c.fr.Release(req.Host, time.Time{})
+	return nil, false
+}
+
+// refuseDisallowed settles a request robots.txt does not allow: the site's
+// wish, or (RFC 9309) a robots.txt that could not be read, which gives the
+// host up with the reason as its class. It reports whether it did.
+func (c *Crawler) refuseDisallowed(req *store.QueuedRequest, u *url.URL, hi *store.HostInfo, rules *robotsRules) (bool, error) {
+	path := u.EscapedPath()
+	if u.RawQuery != "" {
+		path += "?" + u.RawQuery
+	}
+	if rules.allowed(path, c.agent) {
+		return false, nil
+	}
+	detail, logged := "disallowed by robots.txt", ClassRobotsDisallowed
+	var drop string
+	if rules.denyAll {
+		class := unreadableRobots(rules)
+		c.mu.Lock()
+		hi.Class, hi.Detail = class, fmt.Sprintf("robots.txt: status %d %s", rules.status, rules.err)
+		detail = hi.Detail
+		c.mu.Unlock()
+		drop, logged = req.Host, class
+	}
+	if logged == ClassRobotsDisallowed {
+		c.Stats.Disallowed.Add(1) // the site's wish; an unreachable host is not counted so
+	}
+	_, err := c.fr.Commit(store.Commit{Done: req, DropHost: drop, Host: c.hostSnapshot(hi),
+		Fetch: &store.FetchLog{URL: req.URL, Method: req.Method, Time: time.Now(), Class: logged, Detail: detail, Host: req.Host}})
+	c.fr.Release(req.Host, time.Time{})
+	return true, err
+}
+
+// unreadableRobots is the class of a host whose robots.txt denies everything
+// because it could not be read: why it could not.
+func unreadableRobots(rules *robotsRules) string {
+	switch {
+	case rules.err != "":
+		class, _ := classify(0, nil, "", errors.New(rules.err))
+		if class == ClassError {
+			return ClassUnreachable
+		}
+		return class
+	case rules.status == 502 || rules.status == 504:
+		return ClassUnreachable
+	}
+	return ClassRobotsDisallowed
+}
+
+// answer is what a fetch brought back, and what it was judged to be.
+type answer struct {
+	body   []byte
+	status int
+	header http.Header
+	final  string // the URL that answered, after redirects the client followed
+	text   string // the body decoded, for an HTML or text answer
+
+	class, detail string
+	redirect      string // where a redirect (or a page that only sends the browser on) points
+}
+
+// answerOf reads a fetch's response, decoded once: for classifying (soft
+// 404s, maintenance pages) and for links.
+func (c *Crawler) answerOf(req *store.QueuedRequest, s *slot) *answer {
+	a := &answer{final: req.URL}
+	if s.resp != nil {
+		a.body, a.status = s.resp.Body, s.resp.StatusCode
+		if s.resp.Headers != nil {
+			a.header = s.resp.Headers.Clone()
+			if s.contentType != "" {
+				a.header.Set("Content-Type", s.contentType)
+			}
+		}
+		if s.resp.Request != nil && s.resp.Request.URL != nil {
+			a.final = s.resp.Request.URL.String()
+		}
+	}
+	if f := extract.Sniff(a.body); f == "html" || f == "text" {
+		a.text = c.dec.Bytes(a.body, s.contentType, true).Text
+	}
+	return a
+}
+
+// classifyAnswer is an answer's class, with its detail and, for a redirect,
+// its target.
+func (c *Crawler) classifyAnswer(req *store.QueuedRequest, u *url.URL, s *slot, a *answer) (class, detail, redirect string) {
+	class, detail = classify(a.status, a.body, a.text, s.err)
+	if int64(len(a.body)) > c.cfg.MaxBytes {
+		class, detail = ClassTooLarge, fmt.Sprintf("body over %d bytes", c.cfg.MaxBytes)
+	}
+	if req.Get("revisit") == "1" && req.Get("kind") == KindAttachment && (a.status == http.StatusUnauthorized || a.status == http.StatusForbidden) {
+		class, detail = ClassExpired, fmt.Sprintf("status %d on asking again: a signed link, looked at through its page from now on", a.status)
+	}
+	if class == ClassBlockedWAF && strings.Contains(u.Path, "/gkmlpt/") && a.status == 200 {
+		class, detail = ClassOK, "" // gkmlpt pages are script shells by design
+	}
+	switch {
+	case a.status >= 300 && a.status < 400 && a.status != http.StatusNotModified && s.err == nil:
+		class, detail, redirect = c.redirected(req, u, a.header.Get("Location"), len(a.header.Values("Set-Cookie")) > 0)
+	case class == ClassOK && req.Get("kind") == KindReport && a.text != "":
+		// A report's address answered by a page that only sends the browser
+		// on (a meta refresh, location.replace): moved, as by a 301.
+		if to, ok := discover.SentTo(a.text, u); ok {
+			class, detail, redirect = c.redirected(req, u, to, false)
+		}
+	}
+	if len(c.cfg.InsecureTLSHosts) > 0 && c.insecureHost(req.Host) {
+		detail = strings.TrimSpace(detail + " (TLS verification off by configuration)")
+	}
+	return class, detail, redirect
+}
+
+// fetchLog is the fetch log's line for an answer.
+func (a *answer) fetchLog(req *store.QueuedRequest, s *slot) *store.FetchLog {
+	fl := &store.FetchLog{URL: req.URL, FinalURL: a.final, Method: req.Method, Status: a.status, Header: a.header, Time: s.start,
+		Duration: s.end.Sub(s.start), Size: len(a.body), Class: a.class, Detail: a.detail, Host: req.Host}
+	if len(a.body) > 0 {
+		fl.SHA256 = store.SHA256(a.body)
+	}
+	return fl
+}
+
+// outcome fills the commit with what follows from the answer's class and
+// returns when the host may be asked again.
+func (c *Crawler) outcome(ctx context.Context, req *store.QueuedRequest, hi *store.HostInfo, rules *robotsRules, s *slot, a *answer, cm *store.Commit) time.Time {
+	release := s.end.Add(c.delay(rules, hi))
+	switch a.class {
+	case ClassCookie:
+		req.Set("cookie", "1")
+		cm.Retry = req
+	case ClassMoved:
+		cm.Done = req
+		cm.Add = append(cm.Add, redirectRequest(req, a.redirect))
+	case ClassOK, ClassNotModified:
+		c.mu.Lock()
+		hi.Failures = 0
+		c.mu.Unlock()
+		cm.Done = req
+		if a.class == ClassOK {
+			c.harvest(ctx, req, a.final, a.body, a.text, a.header, s, cm)
+		}
+	case ClassRateLimited, ClassServerError, ClassUnreachable, ClassMaintenance, ClassError:
+		release = c.retryLater(req, hi, rules, s, a, cm)
+	case ClassBlockedWAF:
+		c.mu.Lock()
+		hi.Failures++
+		if hi.Failures >= 2 {
+			hi.Class, hi.Detail = ClassBlockedWAF, a.detail
+		}
+		failures, giveUp := hi.Failures, terminal(hi.Class)
+		c.mu.Unlock()
+		release = s.end.Add(max(c.backoff(failures, a.header), c.delay(rules, hi)))
+		if giveUp {
+			cm.Done, cm.DropHost = req, req.Host
+		} else {
+			cm.Retry = req
+		}
+	case ClassTLS:
+		c.mu.Lock()
+		hi.Class, hi.Detail = ClassTLS, a.detail
+		c.mu.Unlock()
+		cm.Done, cm.DropHost = req, req.Host
+	case ClassTooLarge:
+		cm.Done = req
+		c.failed(req, a.class, a.detail) // a document dropped: a failure, not an outcome
+	default: // gone, offsite
+		cm.Done = req
+	}
+	return release
+}
+
+// redirectRequest is the request for where a redirect points, carrying the
+// chain so far and its first URL.
+func redirectRequest(req *store.QueuedRequest, to string) *store.QueuedRequest {
+	next := newRequest(to, "GET", "", req.Get("kind"), req.Depth, req.Get("anchor"))
+	if self, _ := Canonical(req.URL); keyOf(next) == self {
+		// Another spelling of the page that redirected (m. to www.): its
+		// key is taken already, and the address that answers is asked all
+		// the same, de-duplicated by its exact spelling.
+		next.Key = redirectKey + to
+	}
+	next.Set("chain", strings.TrimSpace(req.Get("chain")+" "+req.URL))
+	origin := req.Get("origin")
+	if origin == "" {
+		origin = req.URL
+	}
+	next.Set("origin", origin)
+	return next
+}
+
+// retryLater handles an answer worth asking again after a back-off (429, 5xx,
+// an outage, maintenance): retried up to the limit, then a failure; a host
+// that keeps failing is given up. It returns when the host may be asked again.
+func (c *Crawler) retryLater(req *store.QueuedRequest, hi *store.HostInfo, rules *robotsRules, s *slot, a *answer, cm *store.Commit) time.Time {
+	if a.class == ClassRateLimited {
+		c.slowDown(rules, hi)
+	}
+	attempts, _ := strconv.Atoi(req.Get("attempts"))
+	attempts++
+	release := s.end.Add(max(c.backoff(attempts, a.header), c.delay(rules, hi)))
+	c.mu.Lock()
+	if a.class == ClassUnreachable || a.class == ClassMaintenance {
+		hi.Failures++
+		if hi.Failures >= c.cfg.MaxHostFailures {
+			hi.Class, hi.Detail = ClassUnreachable, fmt.Sprintf("%d failures in a row, last: %s %s", hi.Failures, a.class, a.detail)
+		}
+	}
+	giveUp := terminal(hi.Class)
+	c.mu.Unlock()
+	switch {
+	case giveUp:
+		cm.Done, cm.DropHost = req, req.Host
+	case attempts > c.cfg.MaxRetries:
+		cm.Done = req
+		c.failed(req, a.class, fmt.Sprintf("%s, after %d attempts", a.detail, attempts))
+	default:
+		req.Set("attempts", strconv.Itoa(attempts))
+		cm.Retry = req
+	}
+	return release
+}
+
+// recordVisits adds what the fetch tells of the URL (and of a redirect
+// chain's first URL) to the commit, for the next run's schedule and the
+// report's history.
+func recordVisits(req *store.QueuedRequest, s *slot, a *answer, cm *store.Commit) {
+	v := store.Visit{Req: req, Time: s.start, Class: a.class, Detail: a.detail, SHA256: cm.Fetch.SHA256, MovedTo: a.redirect}
+	if a.header != nil {
+		v.ETag, v.LastModified = a.header.Get("ETag"), a.header.Get("Last-Modified")
+	}
+	if cm.Entry != nil {
+		v.Fingerprint = report.Fingerprint(cm.Entry.Record)
+	}
+	cm.Visits = append(cm.Visits, v)
+	if origin := req.Get("origin"); origin != "" {
+		cm.Origin = origin
+		if a.class == ClassGone || a.class == ClassOffsite {
+			oq := &store.QueuedRequest{URL: origin, Method: req.Method, Host: hostOf(origin)}
+			oq.Set("kind", req.Get("kind"))
+			cm.Visits = append(cm.Visits, store.Visit{Req: oq, Time: s.start, Class: a.class, Detail: "via redirect to " + req.URL + ": " + a.detail})
+		}
+	}
+}
