@@ -21,6 +21,7 @@ var knownGaps = map[string][]string{}
 // (testdata/attachments/make.sh): each must give the same record as the seed's
 // hand-read expected JSON, but for the known gaps above.
 func TestSeedAttachments(t *testing.T) {
+	t.Parallel()
 	eng := pdftext.New(pdftext.Options{})
 	defer eng.Close()
 	e, err := NewWithOptions(Options{PDF: eng})

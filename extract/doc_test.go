@@ -125,6 +125,7 @@ func TestDocBroken(t *testing.T) {
 // random sequence): each read ends in an error or a record, never a panic, and
 // quickly. The fuzzer rarely gets this deep into a 20 KB compound file.
 func TestOLEDamaged(t *testing.T) {
+	t.Parallel()
 	e := newTestExtractor(t)
 	for _, name := range []string{"001.doc", "003.xls"} {
 		b, err := os.ReadFile("testdata/attachments/" + name)

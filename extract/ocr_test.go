@@ -17,6 +17,7 @@ import (
 // by tesseract: every cell OCR fills is the hand-read value, and every cell it
 // cannot read is null and named in a warning.
 func TestSeedScan(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "tesseract")
 	tess, err := ocr.Find(context.Background())
 	if err != nil {

@@ -71,6 +71,7 @@ func testWorld(t *testing.T) (*simweb.World, map[string]*simweb.Report) {
 }
 
 func TestZipBombRefused(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	w, _ := zw.Create("word/document.xml")

@@ -21,6 +21,7 @@ func TestPDFSeedsNeverWrong(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts PDFium")
 	}
+	t.Parallel()
 	eng := pdftext.New(pdftext.Options{})
 	defer eng.Close()
 	e, err := NewWithOptions(Options{PDF: eng})
@@ -112,6 +113,7 @@ func FuzzPDFLayout(f *testing.F) {
 // The simulated web's PDFs (its own writer, with the standard STSong-Light
 // font): no cell read differs from the value the world wrote.
 func TestSimwebPDFsNeverWrong(t *testing.T) {
+	t.Parallel()
 	w, byURL := testWorld(t)
 	eng := pdftext.New(pdftext.Options{})
 	defer eng.Close()

@@ -74,6 +74,7 @@ func score(rec *report.Record, want realExpect) (right, total int, wrong, meta [
 // TestRealFixtures reads every real fixture and every seed: no cell wrong, the
 // metadata right, the seeds exact, and the real ones at the mark.
 func TestRealFixtures(t *testing.T) {
+	t.Parallel()
 	e := newTestExtractor(t)
 	defer e.Close()
 	for _, dir := range []struct {

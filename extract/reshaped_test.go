@@ -20,6 +20,7 @@ import (
 // wrong number and no organisation, year or template may be wrong; the
 // shapes that lose nothing must read every cell.
 func TestSeedsReshaped(t *testing.T) {
+	t.Parallel()
 	e := newTestExtractor(t)
 	defer e.Close()
 	exps, _ := filepath.Glob(filepath.Join(seedDir, "*.expected.json"))

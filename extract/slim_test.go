@@ -101,6 +101,7 @@ func TestSlimReadsTheSame(t *testing.T) {
 // the same with and without the dropped attributes: a deterministic sweep
 // beside FuzzSlim, run on every test.
 func TestSlimMutatedPages(t *testing.T) {
+	t.Parallel()
 	var pages []string
 	for _, name := range samples.Documents() {
 		if b, err := fs.ReadFile(samples.FS(), name); err == nil && len(b) < 70_000 && strings.HasSuffix(name, ".html") {
