@@ -326,7 +326,9 @@ type Commit struct {
 	Attachments []string
 }
 
-// Commit writes a fetch's results and returns how many new requests were queued.
+// Commit writes a fetch's results and returns how many new requests were
+// queued. Everything it writes is one transaction: a kill at any instant
+// leaves the fetch either committed whole or not at all.
 func (f *Frontier) Commit(cm Commit) (int, error) {
 	var added []*QueuedRequest
 	dropped := 0
@@ -340,93 +342,19 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 		}
 	}
 	err := f.st.db.Update(func(tx *bolt.Tx) error {
-		added, dropped = added[:0], 0
-		fb, seen := tx.Bucket(bucketFrontier), tx.Bucket(bucketSeen)
-		fb.FillPercent = 0.9 // each host's requests are appended in order
-		if cm.Done != nil {
-			if err := fb.Delete(frontierKey(cm.Done.Host, cm.Done.Seq)); err != nil {
-				return err
-			}
+		var err error
+		if dropped, err = f.settleRequests(tx, &cm); err != nil {
+			return err
 		}
-		if cm.Retry != nil {
-			b, err := json.Marshal(cm.Retry)
-			if err != nil {
-				return err
-			}
-			if err := fb.Put(frontierKey(cm.Retry.Host, cm.Retry.Seq), b); err != nil {
-				return err
-			}
+		if added, err = f.queueNew(tx, cm.Add); err != nil {
+			return err
 		}
-		if cm.DropHost != "" {
-			c := fb.Cursor()
-			prefix := append([]byte(cm.DropHost), 0)
-			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-				if err := c.Delete(); err != nil {
-					return err
-				}
-				dropped++
-			}
-		}
-		for _, q := range cm.Add {
-			key := seenKey(q)
-			if v := seen.Get(key); len(v) == 8 && binary.BigEndian.Uint64(v) >= f.gen {
-				continue // this generation has it already
-			}
-			if err := seen.Put(key, u64(f.gen)); err != nil {
-				return err
-			}
-			d, err := getDoc(tx, docKey(q.Method, q.URL, q.Body))
-			if err != nil {
-				return err
-			}
-			if d != nil && !d.Due(f.runStart) {
-				continue // known, and the schedule says not yet
-			}
-			conditional(q, d)
-			seq, err := fb.NextSequence()
-			if err != nil {
-				return err
-			}
-			q.Seq = seq
-			b, err := json.Marshal(q)
-			if err != nil {
-				return err
-			}
-			if err := fb.Put(frontierKey(q.Host, seq), b); err != nil {
-				return err
-			}
-			added = append(added, q)
-		}
-		for _, rec := range append([]*FetchLog{cm.Fetch}, cm.Extra...) {
-			if rec == nil {
-				continue
-			}
-			fl := tx.Bucket(bucketFetches)
-			seq, err := fl.NextSequence()
-			if err != nil {
-				return err
-			}
-			b, err := json.Marshal(rec)
-			if err != nil {
-				return err
-			}
-			if err := fl.Put(u64(seq), b); err != nil {
-				return err
-			}
-		}
-		if cm.Host != nil {
-			b, err := json.Marshal(cm.Host)
-			if err != nil {
-				return err
-			}
-			if err := tx.Bucket(bucketHosts).Put([]byte(cm.Host.Host), b); err != nil {
-				return err
-			}
+		if err := logFetches(tx, &cm); err != nil {
+			return err
 		}
 		// The run's counts are read once and written once per commit.
 		var run *RunInfo
 		if len(cm.Visits) > 0 || cm.Entry != nil {
-			var err error
 			if run, err = f.runOf(tx); err != nil {
 				return err
 			}
@@ -434,40 +362,8 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 		if err := f.observeAll(tx, &cm, run); err != nil {
 			return err
 		}
-		if cm.Capture != nil {
-			raw := tx.Bucket(bucketRaw)
-			if raw.Get([]byte(cm.Capture.SHA256)) == nil {
-				if err := raw.Put([]byte(cm.Capture.SHA256), z); err != nil {
-					return err
-				}
-			}
-			var stored *Entry // the report's record as it is, if it has one
-			if cm.Entry != nil {
-				rid, e, err := f.reportID(tx, &cm)
-				if err != nil {
-					return err
-				}
-				cm.Entry.ReportID, cm.Capture.ReportID, stored = rid, rid, e
-			}
-			caps := tx.Bucket(bucketCaptures)
-			id, err := caps.NextSequence()
-			if err != nil {
-				return err
-			}
-			cm.Capture.ID = id
-			b, err := json.Marshal(cm.Capture)
-			if err != nil {
-				return err
-			}
-			if err := caps.Put(u64(id), b); err != nil {
-				return err
-			}
-			if cm.Entry != nil {
-				cm.Entry.Sources = append([]SourceRef{{CaptureID: id, URL: cm.Capture.URL, SHA256: cm.Capture.SHA256, FetchedAt: cm.Capture.FetchedAt}}, cm.Entry.Sources...)
-				if err := f.storeEntry(tx, &cm, run, stored); err != nil {
-					return err
-				}
-			}
+		if err := f.storeCapture(tx, &cm, z, run); err != nil {
+			return err
 		}
 		if run != nil {
 			return putRun(tx, run)
@@ -477,6 +373,154 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("committing the fetch of %s: %w", describeCommit(cm), err)
 	}
+	f.account(cm, dropped, added)
+	return len(added), nil
+}
+
+// settleRequests removes the acknowledged request from the frontier, puts back
+// the one to retry, and drops a given-up host's queue; it returns how many
+// requests it dropped.
+func (f *Frontier) settleRequests(tx *bolt.Tx, cm *Commit) (int, error) {
+	fb := tx.Bucket(bucketFrontier)
+	fb.FillPercent = 0.9 // each host's requests are appended in order
+	if cm.Done != nil {
+		if err := fb.Delete(frontierKey(cm.Done.Host, cm.Done.Seq)); err != nil {
+			return 0, err
+		}
+	}
+	if cm.Retry != nil {
+		b, err := json.Marshal(cm.Retry)
+		if err != nil {
+			return 0, err
+		}
+		if err := fb.Put(frontierKey(cm.Retry.Host, cm.Retry.Seq), b); err != nil {
+			return 0, err
+		}
+	}
+	dropped := 0
+	if cm.DropHost != "" {
+		c := fb.Cursor()
+		prefix := append([]byte(cm.DropHost), 0)
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if err := c.Delete(); err != nil {
+				return 0, err
+			}
+			dropped++
+		}
+	}
+	return dropped, nil
+}
+
+// queueNew queues the requests this generation has not seen and whose URL the
+// schedule says is due, with their validators; it returns those queued.
+func (f *Frontier) queueNew(tx *bolt.Tx, reqs []*QueuedRequest) ([]*QueuedRequest, error) {
+	fb, seen := tx.Bucket(bucketFrontier), tx.Bucket(bucketSeen)
+	var added []*QueuedRequest
+	for _, q := range reqs {
+		key := seenKey(q)
+		if v := seen.Get(key); len(v) == 8 && binary.BigEndian.Uint64(v) >= f.gen {
+			continue // this generation has it already
+		}
+		if err := seen.Put(key, u64(f.gen)); err != nil {
+			return nil, err
+		}
+		d, err := getDoc(tx, docKey(q.Method, q.URL, q.Body))
+		if err != nil {
+			return nil, err
+		}
+		if d != nil && !d.Due(f.runStart) {
+			continue // known, and the schedule says not yet
+		}
+		conditional(q, d)
+		seq, err := fb.NextSequence()
+		if err != nil {
+			return nil, err
+		}
+		q.Seq = seq
+		b, err := json.Marshal(q)
+		if err != nil {
+			return nil, err
+		}
+		if err := fb.Put(frontierKey(q.Host, seq), b); err != nil {
+			return nil, err
+		}
+		added = append(added, q)
+	}
+	return added, nil
+}
+
+// logFetches appends the commit's fetch log lines and writes its host's state.
+func logFetches(tx *bolt.Tx, cm *Commit) error {
+	fl := tx.Bucket(bucketFetches)
+	for _, rec := range append([]*FetchLog{cm.Fetch}, cm.Extra...) {
+		if rec == nil {
+			continue
+		}
+		seq, err := fl.NextSequence()
+		if err != nil {
+			return err
+		}
+		b, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		if err := fl.Put(u64(seq), b); err != nil {
+			return err
+		}
+	}
+	if cm.Host == nil {
+		return nil
+	}
+	b, err := json.Marshal(cm.Host)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketHosts).Put([]byte(cm.Host.Host), b)
+}
+
+// storeCapture keeps the fetched bytes (z, compressed; once per digest), the
+// capture, and the report's record under the report it belongs to.
+func (f *Frontier) storeCapture(tx *bolt.Tx, cm *Commit, z []byte, run *RunInfo) error {
+	if cm.Capture == nil {
+		return nil
+	}
+	raw := tx.Bucket(bucketRaw)
+	if raw.Get([]byte(cm.Capture.SHA256)) == nil {
+		if err := raw.Put([]byte(cm.Capture.SHA256), z); err != nil {
+			return err
+		}
+	}
+	var stored *Entry // the report's record as it is, if it has one
+	if cm.Entry != nil {
+		rid, e, err := f.reportID(tx, cm)
+		if err != nil {
+			return err
+		}
+		cm.Entry.ReportID, cm.Capture.ReportID, stored = rid, rid, e
+	}
+	caps := tx.Bucket(bucketCaptures)
+	id, err := caps.NextSequence()
+	if err != nil {
+		return err
+	}
+	cm.Capture.ID = id
+	b, err := json.Marshal(cm.Capture)
+	if err != nil {
+		return err
+	}
+	if err := caps.Put(u64(id), b); err != nil {
+		return err
+	}
+	if cm.Entry == nil {
+		return nil
+	}
+	cm.Entry.Sources = append([]SourceRef{{CaptureID: id, URL: cm.Capture.URL, SHA256: cm.Capture.SHA256, FetchedAt: cm.Capture.FetchedAt}}, cm.Entry.Sources...)
+	return f.storeEntry(tx, cm, run, stored)
+}
+
+// account updates the in-memory queue counts after a commit: the acknowledged
+// request, a dropped host's requests, and the new ones (their hosts made ready).
+func (f *Frontier) account(cm Commit, dropped int, added []*QueuedRequest) {
 	f.mu.Lock()
 	if cm.Done != nil {
 		q := f.host(cm.Done.Host)
@@ -504,7 +548,6 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 	if len(added) > 0 {
 		f.notify()
 	}
-	return len(added), nil
 }
 
 // seenKey is 16 bytes of the SHA-256 of method, page key (see
