@@ -336,25 +336,38 @@ func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit, run *RunInfo, old *Entry)
 		count(&run.Counts, c.Kind, 1)
 		return addChange(tx, c)
 	}
+	prevURL, err := versionChange(tx, e, old, joined, fp, log)
+	if err != nil {
+		return err
+	}
+	if err := linkDocs(tx, cm, fp, now); err != nil {
+		return err
+	}
+	if cm.Origin != "" {
+		if err := followedMove(tx, cm, old != nil && prevURL != string(e.Record.Source.URL) && !attachment, log); err != nil {
+			return err
+		}
+	}
+	return putEntry(tx, e)
+}
+
+// versionChange logs what the new reading is to the stored record: new,
+// revised (the old version archived), or the same (its sources kept); a
+// document joining the report is neither. It returns the stored record's URL.
+func versionChange(tx *bolt.Tx, e, old *Entry, joined bool, fp string, log func(*ReportChange) error) (string, error) {
 	src := string(e.Record.Source.URL)
-	var prevURL string
 	switch {
 	case old == nil:
-		if err := log(&ReportChange{Kind: ChangeNew, URL: src}); err != nil {
-			return err
-		}
+		return "", log(&ReportChange{Kind: ChangeNew, URL: src})
 	case joined:
-		prevURL = string(old.Record.Source.URL)
 	case report.Fingerprint(old.Record) != fp:
 		if err := archive(tx, old); err != nil {
-			return err
+			return "", err
 		}
 		if err := log(&ReportChange{Kind: ChangeRevised, URL: src, Cells: report.Diff(old.Record, e.Record)}); err != nil {
-			return err
+			return "", err
 		}
-		prevURL = string(old.Record.Source.URL)
 	default:
-		prevURL = string(old.Record.Source.URL)
 		for _, s := range old.Sources {
 			if s.SHA256 != e.Sources[0].SHA256 || s.URL != e.Sources[0].URL {
 				e.Sources = append(e.Sources, s)
@@ -362,63 +375,73 @@ func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit, run *RunInfo, old *Entry)
 		}
 		e.Sources = e.Sources[:min(len(e.Sources), 32)]
 	}
-	if cm.Done != nil {
-		key := docKey(cm.Done.Method, cm.Done.URL, cm.Done.Body)
+	return string(old.Record.Source.URL), nil
+}
+
+// linkDocs points the fetched URL, its page (for an attachment) and the
+// attachments it names (for a page) at the report: they belong to it,
+// whenever they are fetched and from whichever list they are found.
+func linkDocs(tx *bolt.Tx, cm *Commit, fp string, now time.Time) error {
+	if cm.Done == nil {
+		return nil
+	}
+	e := cm.Entry
+	key := docKey(cm.Done.Method, cm.Done.URL, cm.Done.Body)
+	d, err := getDoc(tx, key)
+	if err != nil {
+		return err
+	}
+	if d != nil {
+		d.ReportID, d.Fingerprint = e.ReportID, fp
+		if err := putDoc(tx, key, d); err != nil {
+			return err
+		}
+	}
+	if p := cm.Done.Get("parent"); p != "" {
+		if err := linkReport(tx, docKey("GET", p, nil), e.ReportID); err != nil {
+			return err
+		}
+	}
+	if cm.Done.Get("kind") == "attachment" {
+		return nil
+	}
+	for _, a := range cm.Attachments {
+		key := docKey("GET", a, nil)
 		d, err := getDoc(tx, key)
 		if err != nil {
 			return err
 		}
-		if d != nil {
-			d.ReportID, d.Fingerprint = e.ReportID, fp
+		if d == nil {
+			d = &DocState{URL: a, Kind: "attachment", Parent: string(e.Record.Source.URL), FirstSeen: now}
+		}
+		if d.ReportID == "" {
+			d.ReportID = e.ReportID
 			if err := putDoc(tx, key, d); err != nil {
 				return err
 			}
 		}
-		if p := cm.Done.Get("parent"); p != "" {
-			if err := linkReport(tx, docKey("GET", p, nil), e.ReportID); err != nil {
-				return err
-			}
-		}
 	}
-	if cm.Origin != "" {
-		key := docKey("GET", cm.Origin, nil)
-		od, err := getDoc(tx, key)
-		if err != nil {
+	return nil
+}
+
+// followedMove records that the first URL of the redirect chain that led to the
+// report now leads to where it ended, and logs a move when that URL led to the
+// stored report at another address (moved says so).
+func followedMove(tx *bolt.Tx, cm *Commit, moved bool, log func(*ReportChange) error) error {
+	e := cm.Entry
+	src := string(e.Record.Source.URL)
+	key := docKey("GET", cm.Origin, nil)
+	od, err := getDoc(tx, key)
+	if err != nil || od == nil {
+		return err
+	}
+	if od.ReportID == e.ReportID && moved {
+		if err := log(&ReportChange{Kind: ChangeMoved, URL: cm.Origin, To: src}); err != nil {
 			return err
 		}
-		if od != nil {
-			if od.ReportID == e.ReportID && old != nil && prevURL != src && !attachment {
-				if err := log(&ReportChange{Kind: ChangeMoved, URL: cm.Origin, To: src}); err != nil {
-					return err
-				}
-			}
-			od.ReportID, od.MovedTo = e.ReportID, src
-			if err := putDoc(tx, key, od); err != nil {
-				return err
-			}
-		}
 	}
-	// The attachments the page names belong to its report, whenever they are
-	// fetched and from whichever list they are found.
-	if cm.Done != nil && cm.Done.Get("kind") != "attachment" {
-		for _, a := range cm.Attachments {
-			key := docKey("GET", a, nil)
-			d, err := getDoc(tx, key)
-			if err != nil {
-				return err
-			}
-			if d == nil {
-				d = &DocState{URL: a, Kind: "attachment", Parent: string(e.Record.Source.URL), FirstSeen: now}
-			}
-			if d.ReportID == "" {
-				d.ReportID = e.ReportID
-				if err := putDoc(tx, key, d); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return putEntry(tx, e)
+	od.ReportID, od.MovedTo = e.ReportID, src
+	return putDoc(tx, key, od)
 }
 
 // Finish ends a generation whose frontier is empty: a report that went from one
@@ -629,7 +652,7 @@ func dropComponent(e *Entry, url string) bool {
 // It reports whether the document joined the report for the first time.
 func mergeInto(old, e *Entry, attachment, oldAttachment bool) bool {
 	src := e.Sources[0]
-	comps := old.Components
+	comps := slices.Clone(old.Components) // old stays as stored: it may be archived
 	if len(comps) == 0 {
 		if len(old.Sources) == 0 || old.Sources[0].URL == src.URL || src.URL == "" {
 			return false // the same document again
