@@ -106,7 +106,7 @@ func CompareRebuild(st *store.Store, latest []export.ManifestEntry) (RebuildResu
 		case c == nil:
 			why := "never asked (out of scope, or its host given up before it: see the run's hosts)"
 			if f := last[m.URL]; f != nil {
-				why = f.Class
+				why = string(f.Class)
 				if f.Detail != "" {
 					why += ": " + f.Detail
 				}

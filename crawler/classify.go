@@ -12,37 +12,31 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/discover"
 	"github.com/nianbao/nianbao/fetch"
 )
 
-// Classes of a fetch's outcome, as recorded in the fetch log.
+// Classes of a fetch's outcome, as recorded in the fetch log (package crawl).
 const (
-	ClassOK               = "ok"
-	ClassNotModified      = "not_modified"
-	ClassRobotsDisallowed = "robots_disallowed"
-	ClassBlockedWAF       = "blocked_waf"
-	ClassRateLimited      = "rate_limited"
-	ClassServerError      = "server_error"
-	ClassUnreachable      = "unreachable"
-	ClassGone             = "gone"
-	ClassMoved            = "moved"
-	ClassOffsite          = "offsite"
-	ClassTLS              = "tls_error"
-	ClassTooLarge         = "too_large"
-	ClassBudget           = "budget"
-	ClassMaintenance      = "maintenance"
-	ClassError            = "error"
-	// ClassRefused: the crawler's own refusal, before any request: a name
-	// that resolves to a loopback or private address (allow_private off).
-	ClassRefused = "refused"
-	// ClassCookie: a redirect to the same address that set a cookie; the
-	// address is asked again, once, with the cookie (never a challenge solved:
-	// no script is run).
-	ClassCookie = "cookie"
-	// ClassExpired: an attachment asked again directly was refused (401/403), as
-	// signed links are once they expire; it is asked again only through its page.
-	ClassExpired = "expired"
+	ClassOK               = crawl.OK
+	ClassNotModified      = crawl.NotModified
+	ClassRobotsDisallowed = crawl.RobotsDisallowed
+	ClassBlockedWAF       = crawl.BlockedWAF
+	ClassRateLimited      = crawl.RateLimited
+	ClassServerError      = crawl.ServerError
+	ClassUnreachable      = crawl.Unreachable
+	ClassGone             = crawl.Gone
+	ClassMoved            = crawl.Moved
+	ClassOffsite          = crawl.Offsite
+	ClassTLS              = crawl.TLS
+	ClassTooLarge         = crawl.TooLarge
+	ClassBudget           = crawl.Budget
+	ClassMaintenance      = crawl.Maintenance
+	ClassError            = crawl.Error
+	ClassRefused          = crawl.Refused
+	ClassCookie           = crawl.Cookie
+	ClassExpired          = crawl.Expired
 )
 
 var softNotFound = [][]byte{[]byte("页面不存在"), []byte("已删除"), []byte("找不到"), []byte("404 Not Found"), []byte("您访问的页面不存在")}
@@ -52,7 +46,7 @@ var softNotFound = [][]byte{[]byte("页面不存在"), []byte("已删除"), []by
 //
 // text is the body decoded (for the soft-404 and maintenance wording, which GBK
 // pages carry in GBK); it may be empty for non-text bodies.
-func classify(status int, body []byte, text string, err error) (string, string) {
+func classify(status int, body []byte, text string, err error) (crawl.Class, string) {
 	if err != nil {
 		return classifyError(err)
 	}
@@ -109,7 +103,7 @@ func classify(status int, body []byte, text string, err error) (string, string) 
 // connection, a name that does not resolve (unreachable). Only the redirect
 // limit and the size limit, which the client reports as plain errors, and an
 // error kept only as its text (robots.txt's), are told by their words.
-func classifyError(err error) (string, string) {
+func classifyError(err error) (crawl.Class, string) {
 	msg := err.Error()
 	var (
 		unknownCA *x509.UnknownAuthorityError
@@ -155,7 +149,7 @@ func classifyError(err error) (string, string) {
 // run could not get (too large, server errors and network faults, TLS,
 // challenges, the budget, a refusal), as against what a site decided
 // (robots, gone, moved) or an answer.
-func LosesDocument(class string) bool {
+func LosesDocument(class crawl.Class) bool {
 	switch class {
 	case ClassTooLarge, ClassServerError, ClassUnreachable, ClassError, ClassRateLimited, ClassMaintenance,
 		ClassTLS, ClassBlockedWAF, ClassBudget, ClassRefused:

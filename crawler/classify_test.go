@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/nianbao/nianbao/crawl"
 )
 
 // TestFaultsByType classifies real failures of loopback servers: a reset and
@@ -56,7 +58,8 @@ func TestFaultsByType(t *testing.T) {
 	ln.Close()
 
 	for _, c := range []struct {
-		name, url, want string
+		name, url string
+		want      crawl.Class
 	}{
 		{"reset", reset, ClassServerError},
 		{"closed without an answer", eof, ClassServerError},

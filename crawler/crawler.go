@@ -24,6 +24,7 @@ import (
 
 	"github.com/gocolly/colly/v2"
 
+	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/decode"
 	"github.com/nianbao/nianbao/discover"
 	"github.com/nianbao/nianbao/extract"
@@ -129,7 +130,7 @@ type Stats struct {
 type Summary struct {
 	Fetched, Reports, Documents, Errors, Disallowed int64
 	Pending                                         int
-	Hosts                                           map[string]int // host class → count
+	Hosts                                           map[crawl.Class]int // host class → count
 	Duration                                        time.Duration
 	Stopped                                         bool // interrupted; a later run resumes
 	Resumed                                         bool // this run continued an unfinished one
@@ -150,16 +151,16 @@ type Summary struct {
 // Failure is a document the run could not get, for good: its class
 // (too_large, server_error, unreachable, error …) and what happened.
 type Failure struct {
-	URL    string `json:"url"`
-	Class  string `json:"class"`
-	Detail string `json:"detail"`
+	URL    string      `json:"url"`
+	Class  crawl.Class `json:"class"`
+	Detail string      `json:"detail"`
 }
 
 // maxFailures bounds the failures a summary lists (all are in the fetch log).
 const maxFailures = 1000
 
 // failed counts a document lost for good and keeps it for the summary.
-func (c *Crawler) failed(req *store.QueuedRequest, class, detail string) {
+func (c *Crawler) failed(req *store.QueuedRequest, class crawl.Class, detail string) {
 	c.Stats.Errors.Add(1)
 	c.mu.Lock()
 	if len(c.failures) < maxFailures {
@@ -291,7 +292,7 @@ func (c *Crawler) Frontier() *store.Frontier { return c.fr }
 // redirected classifies a redirect of req (answered at u) to loc: a cookie
 // set by a redirect to the same address, a move off scope, a loop, or a move
 // to the address it gives (a FetchForm).
-func (c *Crawler) redirected(req *store.QueuedRequest, u *url.URL, loc string, setsCookie bool) (class, detail, to string) {
+func (c *Crawler) redirected(req *store.QueuedRequest, u *url.URL, loc string, setsCookie bool) (class crawl.Class, detail, to string) {
 	target, err := u.Parse(loc)
 	ok := false
 	if err == nil {
@@ -325,7 +326,7 @@ func keyOf(q *store.QueuedRequest) string {
 
 // newRequest queues u (a FetchForm) under its canonical key, so that the
 // addresses of one page are asked once.
-func newRequest(u, method, body, kind string, depth int, anchor string) *store.QueuedRequest {
+func newRequest(u, method, body string, kind crawl.Kind, depth int, anchor string) *store.QueuedRequest {
 	pu, _ := url.Parse(u)
 	q := &store.QueuedRequest{URL: u, Method: method, Depth: depth, Host: strings.ToLower(pu.Host)}
 	if key, ok := Canonical(u); ok && key != u {
@@ -334,7 +335,7 @@ func newRequest(u, method, body, kind string, depth int, anchor string) *store.Q
 	if body != "" {
 		q.Body = []byte(body)
 	}
-	q.Set("kind", kind)
+	q.SetKind(kind)
 	if anchor != "" {
 		q.Set("anchor", anchor)
 	}
@@ -502,7 +503,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	}
 	sum := Summary{Fetched: c.Stats.Fetched.Load(), Reports: c.Stats.Reports.Load(), Documents: c.Stats.Documents.Load(),
 		Errors: c.Stats.Errors.Load(), Disallowed: c.Stats.Disallowed.Load(), Pending: c.fr.Pending(), Duration: time.Since(start),
-		Hosts: map[string]int{}}
+		Hosts: map[crawl.Class]int{}}
 	sum.Stopped = sum.Pending > 0
 	sum.Resumed, sum.Run = resumed, run
 	if !sum.Stopped && err == nil {
@@ -522,7 +523,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	for _, h := range c.hosts {
 		class := h.Class
 		if class == "" {
-			class = "ok"
+			class = ClassOK
 		}
 		sum.Hosts[class]++
 		if terminal(h.Class) {
@@ -554,7 +555,7 @@ func (c *Crawler) hostInfo(host string) *store.HostInfo {
 }
 
 // terminal host classes: nothing more is asked of such a host in this run.
-func terminal(class string) bool {
+func terminal(class crawl.Class) bool {
 	switch class {
 	case ClassBlockedWAF, ClassUnreachable, ClassTLS, ClassRobotsDisallowed, ClassBudget, ClassRefused:
 		return true
@@ -715,7 +716,7 @@ var titleRe = regexp.MustCompile(`(?is)<title>(.*?)</title>`)
 
 // harvest reads a fetched page: links to follow, and the report or attachment it is.
 func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final string, body []byte, text string, header http.Header, s *slot, cm *store.Commit) {
-	kind := req.Get("kind")
+	kind := req.Kind()
 	base, err := url.Parse(final)
 	if err != nil {
 		return
@@ -743,7 +744,7 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 			if !ok || !c.scope.Allows(cu) {
 				continue
 			}
-			k := string(l.Kind)
+			k := l.Kind
 			if k == KindAttachment {
 				attachments = append(attachments, cu)
 			}

@@ -7,11 +7,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/simweb"
@@ -139,7 +141,7 @@ func TestCrawlSimulatedWorld(t *testing.T) {
 		fetches[k] = append(fetches[k], f)
 		return nil
 	})
-	hostClass := map[string]string{}
+	hostClass := map[string]crawl.Class{}
 	h.st.HostInfos(func(hi *store.HostInfo) error { hostClass[hi.Host] = hi.Class; return nil })
 
 	m := h.w.Manifest(true)
@@ -176,9 +178,9 @@ func TestCrawlSimulatedWorld(t *testing.T) {
 				t.Errorf("%s (%s): robots_disallowed not recorded", r.URL, r.Host)
 			}
 		case simweb.BlockedWAF, simweb.Unreachable:
-			want := map[simweb.Outcome][]string{simweb.BlockedWAF: {ClassBlockedWAF}, simweb.Unreachable: {ClassUnreachable, ClassTLS}}[r.Outcome]
+			want := map[simweb.Outcome][]crawl.Class{simweb.BlockedWAF: {ClassBlockedWAF}, simweb.Unreachable: {ClassUnreachable, ClassTLS}}[r.Outcome]
 			main := h.w.Host(r.Host).Division.Host()
-			if !contains(want, hostClass[r.Host]) && !contains(want, hostClass[main]) {
+			if !slices.Contains(want, hostClass[r.Host]) && !slices.Contains(want, hostClass[main]) {
 				t.Errorf("%s: host %s recorded as %q, want %v", r.URL, r.Host, hostClass[r.Host], want)
 			}
 		case simweb.Gone:
@@ -265,7 +267,7 @@ func checkOnlyReports(t *testing.T, h *harness, m *simweb.Manifest) {
 	}
 }
 
-func anyClass(fetches map[string][]*store.FetchLog, host, class string) bool {
+func anyClass(fetches map[string][]*store.FetchLog, host string, class crawl.Class) bool {
 	for u, fs := range fetches {
 		if pu, err := url.Parse(u); err == nil && strings.EqualFold(pu.Host, host) {
 			for _, f := range fs {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/discover"
 	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/report"
@@ -159,7 +160,7 @@ func (c *Crawler) refuseDisallowed(req *store.QueuedRequest, u *url.URL, hi *sto
 
 // unreadableRobots is the class of a host whose robots.txt denies everything
 // because it could not be read: why it could not.
-func unreadableRobots(rules *robotsRules) string {
+func unreadableRobots(rules *robotsRules) crawl.Class {
 	switch {
 	case rules.err != "":
 		class, _ := classify(0, nil, "", errors.New(rules.err))
@@ -181,8 +182,9 @@ type answer struct {
 	final  string // the URL that answered, after redirects the client followed
 	text   string // the body decoded, for an HTML or text answer
 
-	class, detail string
-	redirect      string // where a redirect (or a page that only sends the browser on) points
+	class    crawl.Class
+	detail   string
+	redirect string // where a redirect (or a page that only sends the browser on) points
 }
 
 // answerOf reads a fetch's response, decoded once: for classifying (soft
@@ -209,12 +211,12 @@ func (c *Crawler) answerOf(req *store.QueuedRequest, s *slot) *answer {
 
 // classifyAnswer is an answer's class, with its detail and, for a redirect,
 // its target.
-func (c *Crawler) classifyAnswer(req *store.QueuedRequest, u *url.URL, s *slot, a *answer) (class, detail, redirect string) {
+func (c *Crawler) classifyAnswer(req *store.QueuedRequest, u *url.URL, s *slot, a *answer) (class crawl.Class, detail, redirect string) {
 	class, detail = classify(a.status, a.body, a.text, s.err)
 	if int64(len(a.body)) > c.cfg.MaxBytes {
 		class, detail = ClassTooLarge, fmt.Sprintf("body over %d bytes", c.cfg.MaxBytes)
 	}
-	if req.Get("revisit") == "1" && req.Get("kind") == KindAttachment && (a.status == http.StatusUnauthorized || a.status == http.StatusForbidden) {
+	if req.Get("revisit") == "1" && req.Kind() == KindAttachment && (a.status == http.StatusUnauthorized || a.status == http.StatusForbidden) {
 		class, detail = ClassExpired, fmt.Sprintf("status %d on asking again: a signed link, looked at through its page from now on", a.status)
 	}
 	if class == ClassBlockedWAF && strings.Contains(u.Path, "/gkmlpt/") && a.status == 200 {
@@ -223,7 +225,7 @@ func (c *Crawler) classifyAnswer(req *store.QueuedRequest, u *url.URL, s *slot, 
 	switch {
 	case a.status >= 300 && a.status < 400 && a.status != http.StatusNotModified && s.err == nil:
 		class, detail, redirect = c.redirected(req, u, a.header.Get("Location"), len(a.header.Values("Set-Cookie")) > 0)
-	case class == ClassOK && req.Get("kind") == KindReport && a.text != "":
+	case class == ClassOK && req.Kind() == KindReport && a.text != "":
 		// A report's address answered by a page that only sends the browser
 		// on (a meta refresh, location.replace): moved, as by a 301.
 		if to, ok := discover.SentTo(a.text, u); ok {
@@ -298,7 +300,7 @@ func (c *Crawler) outcome(ctx context.Context, req *store.QueuedRequest, hi *sto
 // redirectRequest is the request for where a redirect points, carrying the
 // chain so far and its first URL.
 func redirectRequest(req *store.QueuedRequest, to string) *store.QueuedRequest {
-	next := newRequest(to, "GET", "", req.Get("kind"), req.Depth, req.Get("anchor"))
+	next := newRequest(to, "GET", "", req.Kind(), req.Depth, req.Get("anchor"))
 	if self, _ := Canonical(req.URL); keyOf(next) == self {
 		// Another spelling of the page that redirected (m. to www.): its
 		// key is taken already, and the address that answers is asked all
@@ -362,7 +364,7 @@ func recordVisits(req *store.QueuedRequest, s *slot, a *answer, cm *store.Commit
 		cm.Origin = origin
 		if a.class == ClassGone || a.class == ClassOffsite {
 			oq := &store.QueuedRequest{URL: origin, Method: req.Method, Host: hostOf(origin)}
-			oq.Set("kind", req.Get("kind"))
+			oq.SetKind(req.Kind())
 			cm.Visits = append(cm.Visits, store.Visit{Req: oq, Time: s.start, Class: a.class, Detail: "via redirect to " + req.URL + ": " + a.detail})
 		}
 	}

@@ -18,21 +18,23 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
+
+	"github.com/nianbao/nianbao/crawl"
 )
 
-// Kind is what a link is expected to lead to.
-type Kind string
+// Kind is what a link is expected to lead to (package crawl's kinds).
+type Kind = crawl.Kind
 
 // The kinds of links.
 const (
-	Page       Kind = "page"       // a page to read for links: home, portal, column, list
-	Report     Kind = "report"     // a page that should be a report
-	Attachment Kind = "attachment" // a report's file
-	API        Kind = "api"        // a JSON or XML list
+	Page       = crawl.Page       // a page to read for links: home, portal, column, list
+	Report     = crawl.Report     // a page that should be a report
+	Attachment = crawl.Attachment // a report's file
+	API        = crawl.API        // a JSON or XML list
 )
 
 // rank orders kinds when two extractors propose one URL: the stronger claim wins.
-func (k Kind) rank() int {
+func rank(k Kind) int {
 	switch k {
 	case Attachment:
 		return 3
@@ -134,7 +136,7 @@ func Find(d *Doc, xs []Extractor) []Link {
 		}
 		key := l.Method + " " + l.URL + "\x00" + l.Body
 		if i, ok := at[key]; ok {
-			if l.Kind.rank() > out[i].Kind.rank() {
+			if rank(l.Kind) > rank(out[i].Kind) {
 				out[i].Kind = l.Kind
 			}
 			if out[i].Anchor == "" {

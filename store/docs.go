@@ -10,6 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/report"
 )
 
@@ -52,7 +53,7 @@ type DocState struct {
 	Key          string        `json:"key,omitempty"` // the page's de-duplication key, when not the URL
 	Method       string        `json:"method,omitempty"`
 	Body         []byte        `json:"body,omitempty"`
-	Kind         string        `json:"kind,omitempty"` // the crawler's kind: page, api, report, attachment
+	Kind         crawl.Kind    `json:"kind,omitempty"` // the crawler's kind: page, api, report, attachment
 	Depth        int           `json:"depth,omitempty"`
 	Anchor       string        `json:"anchor,omitempty"`
 	Parent       string        `json:"parent,omitempty"`   // the page an attachment was linked from
@@ -115,7 +116,7 @@ func (s Schedule) next(prev time.Duration, changed bool) time.Duration {
 type Visit struct {
 	Req          *QueuedRequest
 	Time         time.Time
-	Class        string // the fetch's class: ok, not_modified, gone, offsite, moved, or a failure
+	Class        crawl.Class // the fetch's class: ok, not_modified, gone, offsite, moved, or a failure
 	Detail       string
 	ETag         string
 	LastModified string
@@ -246,7 +247,7 @@ func observe(d *DocState, v Visit, gen uint64, sched Schedule) (event string) {
 	d.LastFetched, d.Generation = v.Time, gen
 	d.Visits++
 	switch v.Class {
-	case "ok":
+	case crawl.OK:
 		fp := v.Fingerprint
 		if fp == "" {
 			fp = v.SHA256
@@ -265,13 +266,13 @@ func observe(d *DocState, v Visit, gen uint64, sched Schedule) (event string) {
 		d.LastSeen, d.SHA256, d.Fingerprint = v.Time, v.SHA256, fp
 		d.ETag, d.LastModified = v.ETag, v.LastModified
 		d.Interval = sched.next(d.Interval, changed || d.Visits == 1)
-	case "not_modified":
+	case crawl.NotModified:
 		d.State, d.LastSeen = DocOK, v.Time
 		if v.ETag != "" {
 			d.ETag = v.ETag
 		}
 		d.Interval = sched.next(d.Interval, false)
-	case "gone", "offsite":
+	case crawl.Gone, crawl.Offsite:
 		if d.State != DocGone && d.ReportID != "" {
 			event = ChangeGone
 		}
@@ -283,7 +284,7 @@ func observe(d *DocState, v Visit, gen uint64, sched Schedule) (event string) {
 	case "moved":
 		d.State, d.Detail, d.MovedTo = DocMoved, v.Detail, v.MovedTo
 		d.Interval = sched.next(d.Interval, false)
-	case "expired":
+	case crawl.Expired:
 		// A signed link refused on a direct revisit: its page hands out fresh ones.
 		d.ViaPage = true
 		return ""
@@ -301,7 +302,7 @@ func newDoc(q *QueuedRequest, t time.Time) *DocState {
 	if method == "GET" {
 		method = ""
 	}
-	return &DocState{URL: q.URL, Key: q.Key, Method: method, Body: q.Body, Kind: q.Get("kind"), Depth: q.Depth, Anchor: q.Get("anchor"),
+	return &DocState{URL: q.URL, Key: q.Key, Method: method, Body: q.Body, Kind: q.Kind(), Depth: q.Depth, Anchor: q.Get("anchor"),
 		Parent: q.Get("parent"), FirstSeen: t}
 }
 
@@ -312,7 +313,7 @@ func requestFor(d *DocState, host string) *QueuedRequest {
 		method = http.MethodGet
 	}
 	q := &QueuedRequest{URL: d.URL, Key: d.Key, Method: method, Body: d.Body, Depth: d.Depth, Host: host}
-	q.Set("kind", d.Kind)
+	q.SetKind(d.Kind)
 	if d.Anchor != "" {
 		q.Set("anchor", d.Anchor)
 	}

@@ -16,6 +16,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/report"
 )
 
@@ -65,6 +66,12 @@ type QueuedRequest struct {
 // Get returns a Ctx field.
 func (q *QueuedRequest) Get(k string) string { return q.Ctx[k] }
 
+// Kind is what the request's URL is expected to be.
+func (q *QueuedRequest) Kind() crawl.Kind { return crawl.Kind(q.Ctx["kind"]) }
+
+// SetKind sets what the request's URL is expected to be.
+func (q *QueuedRequest) SetKind(k crawl.Kind) { q.Set("kind", string(k)) }
+
 // Set sets a Ctx field.
 func (q *QueuedRequest) Set(k, v string) {
 	if q.Ctx == nil {
@@ -84,19 +91,19 @@ type FetchLog struct {
 	Duration time.Duration       `json:"duration"`
 	Size     int                 `json:"size"`
 	SHA256   string              `json:"sha256,omitempty"`
-	Class    string              `json:"class"` // ok, not_modified, robots_disallowed, blocked_waf, rate_limited, server_error, unreachable, gone, moved, offsite, tls_error, too_large, error
+	Class    crawl.Class         `json:"class"` // ok, not_modified, robots_disallowed, blocked_waf, rate_limited, server_error, unreachable, gone, moved, offsite, tls_error, too_large, error
 	Detail   string              `json:"detail,omitempty"`
 	Host     string              `json:"host"`
 }
 
 // HostInfo is what a crawl has learnt of a host.
 type HostInfo struct {
-	Host      string    `json:"host"`
-	Class     string    `json:"class,omitempty"` // ok, robots_disallowed, blocked_waf, unreachable, tls_error
-	Detail    string    `json:"detail,omitempty"`
-	Fetches   int       `json:"fetches"`
-	Failures  int       `json:"failures"` // consecutive
-	BackoffTo time.Time `json:"backoff_to,omitempty"`
+	Host      string      `json:"host"`
+	Class     crawl.Class `json:"class,omitempty"` // ok, robots_disallowed, blocked_waf, unreachable, tls_error
+	Detail    string      `json:"detail,omitempty"`
+	Fetches   int         `json:"fetches"`
+	Failures  int         `json:"failures"` // consecutive
+	BackoffTo time.Time   `json:"backoff_to,omitempty"`
 	// Gap is the least time between two requests the host has asked for by
 	// answering 429 (Too Many Requests): the crawl slows down for it.
 	Gap     time.Duration `json:"gap,omitempty"`

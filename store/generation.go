@@ -12,6 +12,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/report"
 )
 
@@ -80,7 +81,7 @@ func (f *Frontier) Begin(now time.Time, sched Schedule, seeds []*QueuedRequest) 
 				}
 				// An attachment behind a query string (often a signed link that
 				// expires) is looked at again through the page that links it.
-				if d.Kind == "attachment" && (d.ViaPage || strings.Contains(d.URL, "?")) || !d.Due(now) || d.State == "" {
+				if d.Kind == crawl.Attachment && (d.ViaPage || strings.Contains(d.URL, "?")) || !d.Due(now) || d.State == "" {
 					continue
 				}
 				batch = append(batch, requestFor(&d, hostOfURL(d.URL)))
@@ -134,12 +135,12 @@ func (f *Frontier) observeAll(tx *bolt.Tx, cm *Commit, run *RunInfo) error {
 			d.FirstGeneration = f.gen
 		}
 		run.Counts.Requests++
-		if v.Class == "not_modified" {
+		if v.Class == crawl.NotModified {
 			run.Counts.NotModified++
 		}
 		ev := observe(d, v, f.gen, f.sched)
 		// An attachment answered for its page: the page leads to its report.
-		if p := v.Req.Get("parent"); p != "" && d.ReportID != "" && (v.Class == "ok" || v.Class == "not_modified") {
+		if p := v.Req.Get("parent"); p != "" && d.ReportID != "" && v.Class.Answered() {
 			if d.Parent != p {
 				d.Parent = p
 			}
@@ -241,7 +242,7 @@ func candidateReports(tx *bolt.Tx, cm *Commit) ([]string, error) {
 		return err
 	}
 	fp := report.Fingerprint(cm.Entry.Record)
-	attachment := cm.Done != nil && cm.Done.Get("kind") == "attachment"
+	attachment := cm.Done != nil && cm.Done.Kind() == crawl.Attachment
 	same, err := entryWithContent(tx, fp) // a report one of whose documents reads the same
 	if err != nil {
 		return nil, err
@@ -317,7 +318,7 @@ func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit, run *RunInfo, old *Entry)
 	if cm.Capture != nil {
 		now = cm.Capture.FetchedAt
 	}
-	attachment := cm.Done != nil && cm.Done.Get("kind") == "attachment"
+	attachment := cm.Done != nil && cm.Done.Kind() == crawl.Attachment
 	joined := false // a document of the report read for the first time: not a revision
 	if old != nil && (cm.Origin == "" || attachment) {
 		oldAttachment := false
@@ -325,7 +326,7 @@ func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit, run *RunInfo, old *Entry)
 			if d, err := getDoc(tx, docKey("GET", old.Sources[0].URL, nil)); err != nil {
 				return err
 			} else if d != nil {
-				oldAttachment = d.Kind == "attachment"
+				oldAttachment = d.Kind == crawl.Attachment
 			}
 		}
 		joined = mergeInto(old, e, attachment, oldAttachment)
@@ -402,7 +403,7 @@ func linkDocs(tx *bolt.Tx, cm *Commit, fp string, now time.Time) error {
 			return err
 		}
 	}
-	if cm.Done.Get("kind") == "attachment" {
+	if cm.Done.Kind() == crawl.Attachment {
 		return nil
 	}
 	for _, a := range cm.Attachments {
@@ -412,7 +413,7 @@ func linkDocs(tx *bolt.Tx, cm *Commit, fp string, now time.Time) error {
 			return err
 		}
 		if d == nil {
-			d = &DocState{URL: a, Kind: "attachment", Parent: string(e.Record.Source.URL), FirstSeen: now}
+			d = &DocState{URL: a, Kind: crawl.Attachment, Parent: string(e.Record.Source.URL), FirstSeen: now}
 		}
 		if d.ReportID == "" {
 			d.ReportID = e.ReportID
@@ -594,7 +595,7 @@ func (f *Frontier) reconcile(tx *bolt.Tx, run *RunInfo) error {
 			return err
 		}
 		for _, d := range alive[g.ReportID] {
-			if e != nil && d.URL != g.URL && d.Kind != "attachment" && d.FirstGeneration == f.gen && e.hasSource(d.URL) {
+			if e != nil && d.URL != g.URL && d.Kind != crawl.Attachment && d.FirstGeneration == f.gen && e.hasSource(d.URL) {
 				if err := movedTo(g, d.URL); err != nil {
 					return err
 				}

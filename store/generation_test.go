@@ -10,6 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/report"
 )
 
@@ -91,10 +92,10 @@ func TestVersionsAndReconcile(t *testing.T) {
 	}
 	type answer struct {
 		r     *report.Record
-		class string
+		class crawl.Class
 	}
 	var answers map[string]answer // for URLs a run queued itself, in its order
-	fetch := func(u string, r *report.Record, tm time.Time, class string) {
+	fetch := func(u string, r *report.Record, tm time.Time, class crawl.Class) {
 		t.Helper()
 		q := &QueuedRequest{URL: u, Method: "GET", Host: "www.example.gov.cn"}
 		q.Set("kind", "report")

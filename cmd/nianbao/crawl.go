@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/nianbao/nianbao/config"
+	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/crawler"
 	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/store"
@@ -29,26 +30,26 @@ const (
 
 // runReport is the JSON a run leaves for monitoring.
 type runReport struct {
-	Status     string            `json:"status"` // ok, partial, stopped, locked, failed
-	ExitCode   int               `json:"exit_code"`
-	Error      string            `json:"error,omitempty"`
-	Store      string            `json:"store"`
-	Generation uint64            `json:"generation,omitempty"`
-	Resumed    bool              `json:"resumed,omitempty"`
-	Started    time.Time         `json:"started"`
-	Finished   time.Time         `json:"finished"`
-	Seeds      int               `json:"seeds"`
-	Revisits   int               `json:"revisits"` // known URLs asked again because they were due
-	Fetched    int64             `json:"requests"`
-	Documents  int64             `json:"documents"`
-	Reports    int64             `json:"reports"`
-	Errors     int64             `json:"errors"`
-	Disallowed int64             `json:"robots_disallowed"`
-	Pending    int               `json:"still_queued"`
-	Hosts      map[string]int    `json:"hosts,omitempty"` // by class
-	GivenUp    []store.HostInfo  `json:"hosts_given_up,omitempty"`
-	Refused    []crawler.Refusal `json:"seeds_refused,omitempty"`
-	Failures   []crawler.Failure `json:"failures,omitempty"` // documents lost for good, with the reason
+	Status     string              `json:"status"` // ok, partial, stopped, locked, failed
+	ExitCode   int                 `json:"exit_code"`
+	Error      string              `json:"error,omitempty"`
+	Store      string              `json:"store"`
+	Generation uint64              `json:"generation,omitempty"`
+	Resumed    bool                `json:"resumed,omitempty"`
+	Started    time.Time           `json:"started"`
+	Finished   time.Time           `json:"finished"`
+	Seeds      int                 `json:"seeds"`
+	Revisits   int                 `json:"revisits"` // known URLs asked again because they were due
+	Fetched    int64               `json:"requests"`
+	Documents  int64               `json:"documents"`
+	Reports    int64               `json:"reports"`
+	Errors     int64               `json:"errors"`
+	Disallowed int64               `json:"robots_disallowed"`
+	Pending    int                 `json:"still_queued"`
+	Hosts      map[crawl.Class]int `json:"hosts,omitempty"` // by class
+	GivenUp    []store.HostInfo    `json:"hosts_given_up,omitempty"`
+	Refused    []crawler.Refusal   `json:"seeds_refused,omitempty"`
+	Failures   []crawler.Failure   `json:"failures,omitempty"` // documents lost for good, with the reason
 	// Changes are the generation's: conditional requests answered 304, and the
 	// reports that were new, revised, moved, gone or came back.
 	Changes store.RunCounts `json:"changes"`

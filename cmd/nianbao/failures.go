@@ -58,7 +58,7 @@ fetched is not listed. --all lists every failed fetch, not only the last per URL
 				return err
 			}
 			for _, f := range failed {
-				if err := t.Write([]string{f.URL, f.Class, f.Detail, fmt.Sprint(f.Status), f.Time.UTC().Format(time.RFC3339), f.Host}); err != nil {
+				if err := t.Write([]string{f.URL, string(f.Class), f.Detail, fmt.Sprint(f.Status), f.Time.UTC().Format(time.RFC3339), f.Host}); err != nil {
 					return err
 				}
 			}

@@ -68,7 +68,7 @@ func TestFailuresListsLostDocuments(t *testing.T) {
 	for _, r := range rows {
 		got[r["url"]] = r["class"]
 	}
-	if len(rows) != 2 || got[srv.URL+"/nb/big.html"] != crawler.ClassTooLarge || got[srv.URL+"/nb/err.html"] != crawler.ClassServerError {
+	if len(rows) != 2 || got[srv.URL+"/nb/big.html"] != string(crawler.ClassTooLarge) || got[srv.URL+"/nb/err.html"] != string(crawler.ClassServerError) {
 		t.Fatalf("failures listed %v, want the two lost pages", got)
 	}
 }
