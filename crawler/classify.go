@@ -55,29 +55,8 @@ func classify(status int, body []byte, text string, err error) (crawl.Class, str
 	if len(body) < 64<<10 {
 		lower = bytes.ToLower(body)
 	}
-	switch {
-	case status == http.StatusNotModified:
-		return ClassNotModified, ""
-	case status == 412 && bytes.Contains(body, []byte("$_ts")):
-		return ClassBlockedWAF, "412 challenge ($_ts)"
-	case (status == 521 || status == 512) && bytes.Contains(lower, []byte("document.cookie")):
-		return ClassBlockedWAF, "cookie challenge"
-	case status == 412, status == 418, status == 403, status == 521, status == 512:
-		return ClassBlockedWAF, http.StatusText(status)
-	case status == http.StatusAccepted && len(body) < 2048:
-		return ClassBlockedWAF, "202 stub"
-	case status == http.StatusTooManyRequests:
-		return ClassRateLimited, ""
-	case status == http.StatusBadGateway || status == http.StatusGatewayTimeout:
-		return ClassUnreachable, http.StatusText(status)
-	case status >= 500:
-		return ClassServerError, http.StatusText(status)
-	case status == http.StatusNotFound || status == http.StatusGone:
-		return ClassGone, http.StatusText(status)
-	case status >= 300 && status < 400:
-		return ClassOffsite, "redirect out of scope"
-	case status >= 400:
-		return ClassGone, http.StatusText(status)
+	if class, detail, ok := classifyStatus(status, body, lower); ok {
+		return class, detail
 	}
 	if len(body) < 1024 && bytes.Contains(lower, []byte("<script")) && !bytes.Contains(lower, []byte("<a ")) &&
 		!bytes.Contains(lower, []byte("_config")) && bytes.Contains(lower, []byte("<html")) && !discover.SendsOn(text) {
@@ -94,6 +73,37 @@ func classify(status int, body []byte, text string, err error) (crawl.Class, str
 		}
 	}
 	return ClassOK, ""
+}
+
+// classifyStatus is the class an answer's status gives (with a challenge's
+// body, lower-cased in lower); ok is false when the status says nothing and
+// the body decides.
+func classifyStatus(status int, body, lower []byte) (class crawl.Class, detail string, ok bool) {
+	switch {
+	case status == http.StatusNotModified:
+		return ClassNotModified, "", true
+	case status == 412 && bytes.Contains(body, []byte("$_ts")):
+		return ClassBlockedWAF, "412 challenge ($_ts)", true
+	case (status == 521 || status == 512) && bytes.Contains(lower, []byte("document.cookie")):
+		return ClassBlockedWAF, "cookie challenge", true
+	case status == 412, status == 418, status == 403, status == 521, status == 512:
+		return ClassBlockedWAF, http.StatusText(status), true
+	case status == http.StatusAccepted && len(body) < 2048:
+		return ClassBlockedWAF, "202 stub", true
+	case status == http.StatusTooManyRequests:
+		return ClassRateLimited, "", true
+	case status == http.StatusBadGateway || status == http.StatusGatewayTimeout:
+		return ClassUnreachable, http.StatusText(status), true
+	case status >= 500:
+		return ClassServerError, http.StatusText(status), true
+	case status == http.StatusNotFound || status == http.StatusGone:
+		return ClassGone, http.StatusText(status), true
+	case status >= 300 && status < 400:
+		return ClassOffsite, "redirect out of scope", true
+	case status >= 400:
+		return ClassGone, http.StatusText(status), true
+	}
+	return "", "", false
 }
 
 // classifyError reads a failed fetch by the error's type, not its wording: a

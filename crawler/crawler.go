@@ -721,53 +721,19 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 	if err != nil {
 		return
 	}
-	ct := header.Get("Content-Type")
-	format := extract.Sniff(body)
 	var links []discover.Link
-	if format == "html" || format == "text" {
+	if f := extract.Sniff(body); f == "html" || f == "text" {
 		links = c.links(text, base, kind, req.Get("hint"))
-		if _, ok := extract.GkmlptDetail(text); ok {
-			kind = KindReport // a gkmlpt shell: the extractor reads the report in its DETAIL
-		}
-		// A page first reached by a link that did not name it (a 手机版 link, a
-		// tab) is a report if its own title says so.
-		if kind == KindPage {
-			if m := titleRe.FindStringSubmatch(text); m != nil && extract.LooksLikeReportTitle(html.UnescapeString(m[1])) {
-				kind = KindReport
-			}
-		}
+		kind = pageKind(kind, text)
 	}
 	var attachments []string
 	if req.Depth < c.cfg.MaxDepth && !c.noFollow {
-		for _, l := range links {
-			cu, ok := FetchForm(l.URL)
-			if !ok || !c.scope.Allows(cu) {
-				continue
-			}
-			k := l.Kind
-			if k == KindAttachment {
-				attachments = append(attachments, cu)
-			}
-			q := newRequest(cu, l.Method, l.Body, k, req.Depth+1, l.Anchor)
-			if k == KindAttachment {
-				parent := req.URL // the page that leads to the attachment's report
-				if pu, ok := FetchForm(l.Parent); ok && l.Parent != "" {
-					parent = pu // listed beside its report in a list answer
-				}
-				q.Set("parent", parent)
-			}
-			if l.Hint != "" {
-				q.Set("hint", l.Hint)
-			}
-			if l.Referer != "" {
-				q.Headers = map[string][]string{"Referer": {l.Referer}}
-			}
-			cm.Add = append(cm.Add, q)
-		}
+		attachments = c.follow(req, links, cm)
 	}
 	if kind != KindReport && kind != KindAttachment {
 		return
 	}
+	ct := header.Get("Content-Type")
 	capture := &store.Capture{URL: req.URL, FinalURL: final, Status: 200, Header: header, ContentType: ct, FetchedAt: s.start.UTC(),
 		Duration: s.end.Sub(s.start), Origin: "fetch"}
 	canonFinal, _ := Canonical(final)
@@ -796,4 +762,49 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 		cm.Entry = &store.Entry{ReportID: capture.ReportID, Record: rec, Extractor: extract.Version, ExtractedAt: time.Now().UTC()}
 		c.Stats.Reports.Add(1)
 	}
+}
+
+// pageKind is what a fetched page is, from what it was fetched as and its
+// text: a gkmlpt shell is a report (the extractor reads the report in its
+// DETAIL); a page first reached by a link that did not name it (a 手机版
+// link, a tab) is a report if its own title says so.
+func pageKind(kind crawl.Kind, text string) crawl.Kind {
+	if _, ok := extract.GkmlptDetail(text); ok {
+		return KindReport
+	}
+	if kind == KindPage {
+		if m := titleRe.FindStringSubmatch(text); m != nil && extract.LooksLikeReportTitle(html.UnescapeString(m[1])) {
+			return KindReport
+		}
+	}
+	return kind
+}
+
+// follow queues the links in scope (into the commit) and returns the
+// attachments among them.
+func (c *Crawler) follow(req *store.QueuedRequest, links []discover.Link, cm *store.Commit) []string {
+	var attachments []string
+	for _, l := range links {
+		cu, ok := FetchForm(l.URL)
+		if !ok || !c.scope.Allows(cu) {
+			continue
+		}
+		q := newRequest(cu, l.Method, l.Body, l.Kind, req.Depth+1, l.Anchor)
+		if l.Kind == KindAttachment {
+			attachments = append(attachments, cu)
+			parent := req.URL // the page that leads to the attachment's report
+			if pu, ok := FetchForm(l.Parent); ok && l.Parent != "" {
+				parent = pu // listed beside its report in a list answer
+			}
+			q.Set("parent", parent)
+		}
+		if l.Hint != "" {
+			q.Set("hint", l.Hint)
+		}
+		if l.Referer != "" {
+			q.Headers = map[string][]string{"Referer": {l.Referer}}
+		}
+		cm.Add = append(cm.Add, q)
+	}
+	return attachments
 }

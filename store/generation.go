@@ -472,21 +472,9 @@ func (f *Frontier) Finish(now time.Time) (RunInfo, error) {
 }
 
 func (f *Frontier) reconcile(tx *bolt.Tx, run *RunInfo) error {
-	// This run's changes are the last in the log (sequence numbers only grow,
-	// generations too): read back from the end, not through every night's.
-	var mine []*ReportChange
-	cur := tx.Bucket(bucketChanges).Cursor()
-	for k, v := cur.Last(); k != nil; k, v = cur.Prev() {
-		var c ReportChange
-		if err := json.Unmarshal(v, &c); err != nil {
-			return fmt.Errorf("decoding change %x: %w", k, err)
-		}
-		if c.Generation < f.gen {
-			break
-		}
-		if c.Generation == f.gen {
-			mine = append(mine, &c)
-		}
+	mine, err := f.runChanges(tx)
+	if err != nil {
+		return err
 	}
 	var gone []*ReportChange
 	news := map[string][]*ReportChange{}
@@ -501,87 +489,15 @@ func (f *Frontier) reconcile(tx *bolt.Tx, run *RunInfo) error {
 	if len(gone) == 0 {
 		return nil
 	}
-	// Other addresses of each report that answered this run.
-	alive := map[string][]DocState{}
-	err := tx.Bucket(bucketDocs).ForEach(func(_, v []byte) error {
-		var d DocState
-		if err := json.Unmarshal(v, &d); err != nil {
-			return err
-		}
-		if d.ReportID != "" && d.Generation == f.gen && d.State == DocOK {
-			alive[d.ReportID] = append(alive[d.ReportID], d)
-		}
-		return nil
-	})
+	alive, err := f.answeredAddresses(tx)
 	if err != nil {
 		return err
-	}
-	changes := tx.Bucket(bucketChanges)
-	movedTo := func(g *ReportChange, to string) error {
-		if err := changes.Delete(u64(g.Seq)); err != nil {
-			return err
-		}
-		// The old address's reading leaves the record: it is read at the new one.
-		if e, err := getEntry(tx, g.ReportID); err != nil {
-			return err
-		} else if e != nil && dropComponent(e, g.URL) {
-			if err := putEntry(tx, e); err != nil {
-				return err
-			}
-		}
-		key := docKey("GET", g.URL, nil)
-		if d, err := getDoc(tx, key); err != nil {
-			return err
-		} else if d != nil {
-			d.State, d.MovedTo, d.GoneSince = DocMoved, to, time.Time{}
-			if err := putDoc(tx, key, d); err != nil {
-				return err
-			}
-		}
-		run.Counts.Gone--
-		run.Counts.Moved++
-		return addChange(tx, &ReportChange{Generation: f.gen, Time: g.Time, Kind: ChangeMoved, ReportID: g.ReportID, URL: g.URL, To: to,
-			Fingerprint: g.Fingerprint, Detail: "found unchanged at the new address"})
 	}
 	for _, g := range gone {
 		if g.Fingerprint != "" && len(news[g.Fingerprint]) > 0 {
 			n := news[g.Fingerprint][0]
 			news[g.Fingerprint] = news[g.Fingerprint][1:]
-			// The new address's record becomes the old report's.
-			ne, err := getEntry(tx, n.ReportID)
-			if err != nil {
-				return err
-			}
-			oe, err := getEntry(tx, g.ReportID)
-			if err != nil {
-				return err
-			}
-			if ne != nil && n.ReportID != g.ReportID {
-				if err := tx.Bucket(bucketRecords).Delete([]byte(n.ReportID)); err != nil {
-					return err
-				}
-				ne.ReportID = g.ReportID
-				if oe != nil {
-					ne.Sources = append(ne.Sources, oe.Sources...)
-				}
-				if err := putEntry(tx, ne); err != nil {
-					return err
-				}
-			}
-			key := docKey("GET", n.URL, nil)
-			if d, err := getDoc(tx, key); err != nil {
-				return err
-			} else if d != nil {
-				d.ReportID = g.ReportID
-				if err := putDoc(tx, key, d); err != nil {
-					return err
-				}
-			}
-			if err := changes.Delete(u64(n.Seq)); err != nil {
-				return err
-			}
-			run.Counts.New--
-			if err := movedTo(g, n.URL); err != nil {
+			if err := f.renumbered(tx, run, g, n); err != nil {
 				return err
 			}
 			continue
@@ -596,7 +512,7 @@ func (f *Frontier) reconcile(tx *bolt.Tx, run *RunInfo) error {
 		}
 		for _, d := range alive[g.ReportID] {
 			if e != nil && d.URL != g.URL && d.Kind != crawl.Attachment && d.FirstGeneration == f.gen && e.hasSource(d.URL) {
-				if err := movedTo(g, d.URL); err != nil {
+				if err := f.movedTo(tx, run, g, d.URL); err != nil {
 					return err
 				}
 				break
@@ -604,6 +520,112 @@ func (f *Frontier) reconcile(tx *bolt.Tx, run *RunInfo) error {
 		}
 	}
 	return nil
+}
+
+// runChanges are this run's changes, the last logged first. They are the
+// last in the log (sequence numbers only grow, generations too): read back
+// from the end, not through every night's.
+func (f *Frontier) runChanges(tx *bolt.Tx) ([]*ReportChange, error) {
+	var mine []*ReportChange
+	cur := tx.Bucket(bucketChanges).Cursor()
+	for k, v := cur.Last(); k != nil; k, v = cur.Prev() {
+		var c ReportChange
+		if err := json.Unmarshal(v, &c); err != nil {
+			return nil, fmt.Errorf("decoding change %x: %w", k, err)
+		}
+		if c.Generation < f.gen {
+			break
+		}
+		if c.Generation == f.gen {
+			mine = append(mine, &c)
+		}
+	}
+	return mine, nil
+}
+
+// answeredAddresses are, by report, the addresses that answered this run.
+func (f *Frontier) answeredAddresses(tx *bolt.Tx) (map[string][]DocState, error) {
+	alive := map[string][]DocState{}
+	err := tx.Bucket(bucketDocs).ForEach(func(_, v []byte) error {
+		var d DocState
+		if err := json.Unmarshal(v, &d); err != nil {
+			return err
+		}
+		if d.ReportID != "" && d.Generation == f.gen && d.State == DocOK {
+			alive[d.ReportID] = append(alive[d.ReportID], d)
+		}
+		return nil
+	})
+	return alive, err
+}
+
+// renumbered makes the report n found new, unchanged, at another address the
+// report g that went: the new address's record becomes the old report's, and
+// the two changes one move.
+func (f *Frontier) renumbered(tx *bolt.Tx, run *RunInfo, g, n *ReportChange) error {
+	ne, err := getEntry(tx, n.ReportID)
+	if err != nil {
+		return err
+	}
+	oe, err := getEntry(tx, g.ReportID)
+	if err != nil {
+		return err
+	}
+	if ne != nil && n.ReportID != g.ReportID {
+		if err := tx.Bucket(bucketRecords).Delete([]byte(n.ReportID)); err != nil {
+			return err
+		}
+		ne.ReportID = g.ReportID
+		if oe != nil {
+			ne.Sources = append(ne.Sources, oe.Sources...)
+		}
+		if err := putEntry(tx, ne); err != nil {
+			return err
+		}
+	}
+	key := docKey("GET", n.URL, nil)
+	if d, err := getDoc(tx, key); err != nil {
+		return err
+	} else if d != nil {
+		d.ReportID = g.ReportID
+		if err := putDoc(tx, key, d); err != nil {
+			return err
+		}
+	}
+	if err := tx.Bucket(bucketChanges).Delete(u64(n.Seq)); err != nil {
+		return err
+	}
+	run.Counts.New--
+	return f.movedTo(tx, run, g, n.URL)
+}
+
+// movedTo turns the change g (its report gone from an address) into a move to
+// the address to: the old address's reading leaves the record (it is read at
+// the new one) and the old address is marked moved.
+func (f *Frontier) movedTo(tx *bolt.Tx, run *RunInfo, g *ReportChange, to string) error {
+	if err := tx.Bucket(bucketChanges).Delete(u64(g.Seq)); err != nil {
+		return err
+	}
+	if e, err := getEntry(tx, g.ReportID); err != nil {
+		return err
+	} else if e != nil && dropComponent(e, g.URL) {
+		if err := putEntry(tx, e); err != nil {
+			return err
+		}
+	}
+	key := docKey("GET", g.URL, nil)
+	if d, err := getDoc(tx, key); err != nil {
+		return err
+	} else if d != nil {
+		d.State, d.MovedTo, d.GoneSince = DocMoved, to, time.Time{}
+		if err := putDoc(tx, key, d); err != nil {
+			return err
+		}
+	}
+	run.Counts.Gone--
+	run.Counts.Moved++
+	return addChange(tx, &ReportChange{Generation: f.gen, Time: g.Time, Kind: ChangeMoved, ReportID: g.ReportID, URL: g.URL, To: to,
+		Fingerprint: g.Fingerprint, Detail: "found unchanged at the new address"})
 }
 
 func hostOfURL(raw string) string {
