@@ -289,6 +289,12 @@ func NewForTargets(cfg Config, st *store.Store, ex Extractor, targets []Target) 
 // Frontier exposes the crawl's frontier (for progress and tests).
 func (c *Crawler) Frontier() *store.Frontier { return c.fr }
 
+// Bound is the most requests a second politeness allows now: one per delay
+// for each host with work (a host's Crawl-delay or 429 gap only lowers it).
+func (c *Crawler) Bound() float64 {
+	return float64(c.fr.ActiveHosts()) / c.cfg.Delay.Seconds()
+}
+
 // redirected classifies a redirect of req (answered at u) to loc: a cookie
 // set by a redirect to the same address, a move off scope, a loop, or a move
 // to the address it gives (a FetchForm).

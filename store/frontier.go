@@ -211,6 +211,19 @@ func (f *Frontier) Hosts() int {
 	return len(f.hosts)
 }
 
+// ActiveHosts is how many hosts have requests queued or one in flight.
+func (f *Frontier) ActiveHosts() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, q := range f.hosts {
+		if q.pending > 0 || q.busy {
+			n++
+		}
+	}
+	return n
+}
+
 // notify wakes every waiting Next (the lock must not be held).
 func (f *Frontier) notify() {
 	f.mu.Lock()

@@ -261,8 +261,12 @@ func progress(w io.Writer, c *crawler.Crawler, stop, done chan struct{}) {
 	if tty {
 		every = time.Second
 	}
-	start := time.Now()
-	t := time.NewTicker(every)
+	// The rate and the bound (hosts with work ÷ delay) are both averaged over
+	// the interval, the bound from one sample a second.
+	last, lastFetched := time.Now(), int64(0)
+	var boundSum float64
+	samples := 0
+	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
 		select {
@@ -271,11 +275,19 @@ func progress(w io.Writer, c *crawler.Crawler, stop, done chan struct{}) {
 				fmt.Fprintln(w)
 			}
 			return
-		case <-t.C:
+		case now := <-t.C:
+			boundSum += c.Bound()
+			samples++
+			if now.Sub(last) < every-time.Second/2 { // a tick may come a little early
+				continue
+			}
 			s := &c.Stats
-			el := time.Since(start).Seconds()
-			line := fmt.Sprintf("fetched %d (%.1f/s), reports %d, documents %d, errors %d, robots-disallowed %d, queued %d, hosts %d",
-				s.Fetched.Load(), float64(s.Fetched.Load())/el, s.Reports.Load(), s.Documents.Load(), s.Errors.Load(), s.Disallowed.Load(),
+			fetched := s.Fetched.Load()
+			rate := float64(fetched-lastFetched) / now.Sub(last).Seconds()
+			bound := boundSum / float64(samples)
+			last, lastFetched, boundSum, samples = now, fetched, 0, 0
+			line := fmt.Sprintf("fetched %d (%.1f/s of a politeness bound of %.0f/s), reports %d, documents %d, errors %d, robots-disallowed %d, queued %d, hosts %d",
+				fetched, rate, bound, s.Reports.Load(), s.Documents.Load(), s.Errors.Load(), s.Disallowed.Load(),
 				c.Frontier().Pending(), c.Frontier().Hosts())
 			if tty {
 				fmt.Fprintf(w, "\r\033[K%s", line)
