@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/nianbao/nianbao/export"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -18,7 +17,7 @@ type VerifyResult struct {
 
 // Verify re-hashes stored documents: those of a manifest (checking size too),
 // or, with a nil manifest, every document in the store against its key.
-func Verify(ctx context.Context, st *store.Store, manifest []export.ManifestEntry) (VerifyResult, error) {
+func Verify(ctx context.Context, st *store.Store, manifest []store.ManifestEntry) (VerifyResult, error) {
 	var res VerifyResult
 	check := func(sha string, size int, what string) error {
 		if err := ctx.Err(); err != nil {
@@ -57,8 +56,8 @@ func Verify(ctx context.Context, st *store.Store, manifest []export.ManifestEntr
 
 // Latest keeps, for every URL of a manifest, its most recent fetch: what a
 // rebuild fetches again and compares with.
-func Latest(manifest []export.ManifestEntry) []export.ManifestEntry {
-	byURL := map[string]export.ManifestEntry{}
+func Latest(manifest []store.ManifestEntry) []store.ManifestEntry {
+	byURL := map[string]store.ManifestEntry{}
 	for _, m := range manifest {
 		if m.Origin != "fetch" || m.URL == "" {
 			continue
@@ -67,7 +66,7 @@ func Latest(manifest []export.ManifestEntry) []export.ManifestEntry {
 			byURL[m.URL] = m
 		}
 	}
-	out := make([]export.ManifestEntry, 0, len(byURL))
+	out := make([]store.ManifestEntry, 0, len(byURL))
 	for _, m := range byURL {
 		out = append(out, m)
 	}
@@ -84,7 +83,7 @@ type RebuildResult struct {
 
 // CompareRebuild compares each manifest document with the latest capture of
 // its URL in the rebuilt store.
-func CompareRebuild(st *store.Store, latest []export.ManifestEntry) (RebuildResult, error) {
+func CompareRebuild(st *store.Store, latest []store.ManifestEntry) (RebuildResult, error) {
 	got := map[string]*store.Capture{}
 	err := st.Captures(func(c *store.Capture) error {
 		if old := got[c.URL]; old == nil || c.FetchedAt.After(old.FetchedAt) {

@@ -4,71 +4,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/nianbao/nianbao/store"
 )
 
-// ManifestEntry is one raw document of the corpus: where and when it came
-// from, its SHA-256, and whether a current record is read from it. The list
-// lets anyone check the stored bytes (verify) or fetch them again (rebuild).
-type ManifestEntry struct {
-	SHA256      string    `json:"sha256"`
-	Size        int       `json:"size"`
-	URL         string    `json:"url,omitempty"`
-	FinalURL    string    `json:"final_url,omitempty"`
-	Name        string    `json:"name,omitempty"` // the file name of an imported document
-	ContentType string    `json:"content_type,omitempty"`
-	Status      int       `json:"status,omitempty"`
-	FetchedAt   time.Time `json:"fetched_at"`
-	Origin      string    `json:"origin"` // fetch or import
-	CaptureID   uint64    `json:"capture_id"`
-	ReportID    string    `json:"report_id,omitempty"`
-	Record      bool      `json:"record"`              // a current record is read from it
-	Extractor   string    `json:"extractor,omitempty"` // the version that read that record
-}
-
-// WriteManifest writes one JSON line per stored capture.
+// WriteManifest writes one JSON line per stored capture (store.ManifestEntry).
 func WriteManifest(w io.Writer, st *store.Store) (int, error) {
-	current := map[uint64]*store.Entry{}
-	if err := st.Entries(func(e *store.Entry) error {
-		for _, s := range e.Sources {
-			current[s.CaptureID] = e
-		}
-		return nil
-	}); err != nil {
-		return 0, err
-	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	n := 0
-	err := st.Captures(func(c *store.Capture) error {
-		m := ManifestEntry{SHA256: c.SHA256, Size: c.Size, URL: c.URL, FinalURL: c.FinalURL, Name: c.Name, ContentType: c.ContentType,
-			Status: c.Status, FetchedAt: c.FetchedAt.UTC(), Origin: c.Origin, CaptureID: c.ID, ReportID: c.ReportID}
-		if e := current[c.ID]; e != nil {
-			m.Record, m.Extractor, m.ReportID = true, e.Extractor, e.ReportID
-		}
+	err := st.Manifest(func(m store.ManifestEntry) error {
 		n++
 		if err := enc.Encode(m); err != nil {
-			return fmt.Errorf("writing the manifest line of capture %d: %w", c.ID, err)
+			return fmt.Errorf("writing the manifest line of capture %d: %w", m.CaptureID, err)
 		}
 		return nil
 	})
 	return n, err
-}
-
-// ReadManifest reads a manifest written by WriteManifest.
-func ReadManifest(r io.Reader, fn func(ManifestEntry) error) error {
-	dec := json.NewDecoder(r)
-	for line := 1; ; line++ {
-		var m ManifestEntry
-		if err := dec.Decode(&m); err == io.EOF {
-			return nil
-		} else if err != nil {
-			return fmt.Errorf("reading the manifest, entry %d: %w", line, err)
-		}
-		if err := fn(m); err != nil {
-			return err
-		}
-	}
 }

@@ -9,17 +9,17 @@ import (
 
 	"github.com/nianbao/nianbao/corpus"
 	"github.com/nianbao/nianbao/crawler"
-	"github.com/nianbao/nianbao/export"
+	"github.com/nianbao/nianbao/store"
 )
 
-func readManifestFile(path string) ([]export.ManifestEntry, error) {
+func readManifestFile(path string) ([]store.ManifestEntry, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var out []export.ManifestEntry
-	err = export.ReadManifest(f, func(m export.ManifestEntry) error { out = append(out, m); return nil })
+	var out []store.ManifestEntry
+	err = store.ReadManifest(f, func(m store.ManifestEntry) error { out = append(out, m); return nil })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -36,7 +36,7 @@ func (a *app) verifyCmd() *cobra.Command {
 It exits 1 and lists the documents that differ or are missing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var manifest []export.ManifestEntry
+			var manifest []store.ManifestEntry
 			if manifestPath != "" {
 				var err error
 				if manifest, err = readManifestFile(manifestPath); err != nil {
@@ -99,7 +99,7 @@ which could not be fetched again.`,
 			}
 			// Pages first, and each attachment with the page of its report, so
 			// that a report read from both is one record again.
-			isPage := func(m export.ManifestEntry) bool {
+			isPage := func(m store.ManifestEntry) bool {
 				return strings.Contains(m.ContentType, "html") || strings.HasSuffix(strings.ToLower(m.URL), ".html") || strings.HasSuffix(strings.ToLower(m.URL), ".htm")
 			}
 			pageOf := map[string]string{}
