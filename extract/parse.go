@@ -12,55 +12,36 @@ import (
 // checks and inferred values.
 func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, simplifyName func(string) string) {
 	lines = resegment(lines)
+	title, year := parseMeta(rec, lines, titleHint, publishedHint, simplifyName)
+
+	heads := findHeadings(lines)
+	fillSections(rec, lines, heads)
+	rec.Narrative = narrativeFigures(lines)
+
+	isReport := title != "" || len(heads) >= 3
+	if year != 0 && year < 2019 {
+		if isReport {
+			rec.Template = report.TemplateLegacy
+		} else {
+			rec.Warnf("no annual report recognised: no report title and no template sections")
+		}
+		return
+	}
+	parseTables(rec, lines, heads, year, isReport)
+}
+
+// parseMeta fills the title, organisation, publication date, identifiers and
+// year; it returns the title and the year (0 when none is plausible).
+func parseMeta(rec *report.Record, lines []Line, titleHint, publishedHint string, simplifyName func(string) string) (string, int) {
 	title := findTitle(titleHint, lines)
 	rec.Title = report.Text(title)
 
 	year := findYear(title, lines)
 
 	sigOrg, sigDate := signature(lines)
-	var attOrg string
-	for _, a := range rec.Attachments {
-		name := simplifyName(strings.TrimSuffix(a.Name, pathExt(a.Name)))
-		if looksLikeReportTitle(name) {
-			attOrg = orgFromTitle(squeeze(name))
-			break
-		}
-	}
-	// In order of trust: the title, the first paragraph's 本报告由…编制, the
-	// page's 发布机构 field, the signature; a fuller form of the same name from
-	// the others, the 文件 header or an attachment extends it.
-	if !validOrg(sigOrg) {
-		sigOrg = ""
-	}
-	rec.Organisation = report.Text(chooseOrg(orgFromTitle(title), compiledBy(lines), fieldOrg(lines), sigOrg, headerOrg(lines), attOrg))
-	if rec.Organisation == "" && title != "" {
-		rec.Warnf("organisation: none of the title, the first paragraph, the page's fields or the signature names a body; left null")
-	}
+	parseOrganisation(rec, lines, title, sigOrg, simplifyName)
 
-	published := ""
-	if publishedHint != "" {
-		published = parseDate(publishedHint)
-	}
-	if published == "" {
-		for i, l := range lines {
-			if i > 40 {
-				break
-			}
-			t := l.Text()
-			if !strings.Contains(t, "日期") && !strings.Contains(t, "时间") {
-				continue // every label pageDateRe knows ends in one of these
-			}
-			if m := pageDateRe.FindStringSubmatch(t); m != nil {
-				if d := parseDate(m[2]); d != "" {
-					published = d
-					break
-				}
-			}
-		}
-	}
-	if published == "" {
-		published = sigDate
-	}
+	published := publicationDate(lines, publishedHint, sigDate)
 	rec.Published = report.Text(published)
 	rec.Identifiers = identifiers(lines)
 
@@ -78,21 +59,59 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 	} else {
 		year = 0
 	}
+	return title, year
+}
 
-	heads := findHeadings(lines)
-	fillSections(rec, lines, heads)
-	rec.Narrative = narrativeFigures(lines)
-
-	isReport := title != "" || len(heads) >= 3
-	if year != 0 && year < 2019 {
-		if isReport {
-			rec.Template = report.TemplateLegacy
-		} else {
-			rec.Warnf("no annual report recognised: no report title and no template sections")
+// parseOrganisation fills the organisation. In order of trust: the title, the
+// first paragraph's 本报告由…编制, the page's 发布机构 field, the signature; a
+// fuller form of the same name from the others, the 文件 header or an
+// attachment extends it.
+func parseOrganisation(rec *report.Record, lines []Line, title, sigOrg string, simplifyName func(string) string) {
+	var attOrg string
+	for _, a := range rec.Attachments {
+		name := simplifyName(strings.TrimSuffix(a.Name, pathExt(a.Name)))
+		if looksLikeReportTitle(name) {
+			attOrg = orgFromTitle(squeeze(name))
+			break
 		}
-		return
 	}
+	if !validOrg(sigOrg) {
+		sigOrg = ""
+	}
+	rec.Organisation = report.Text(chooseOrg(orgFromTitle(title), compiledBy(lines), fieldOrg(lines), sigOrg, headerOrg(lines), attOrg))
+	if rec.Organisation == "" && title != "" {
+		rec.Warnf("organisation: none of the title, the first paragraph, the page's fields or the signature names a body; left null")
+	}
+}
 
+// publicationDate is the date the report was published: the page's date (the
+// hint), a 发布日期/时间 line near the top, or the signature's date.
+func publicationDate(lines []Line, hint, sigDate string) string {
+	if hint != "" {
+		if d := parseDate(hint); d != "" {
+			return d
+		}
+	}
+	for i, l := range lines {
+		if i > 40 {
+			break
+		}
+		t := l.Text()
+		if !strings.Contains(t, "日期") && !strings.Contains(t, "时间") {
+			continue // every label pageDateRe knows ends in one of these
+		}
+		if m := pageDateRe.FindStringSubmatch(t); m != nil {
+			if d := parseDate(m[2]); d != "" {
+				return d
+			}
+		}
+	}
+	return sigDate
+}
+
+// parseTables reads the three tables of a report of 2019 or later, tells its
+// template, and fills the tables, checks and inferred values.
+func parseTables(rec *report.Record, lines []Line, heads []heading, year int, isReport bool) {
 	spans := spansOf(heads, len(lines))
 	tpl := templateEvidence(lines, spans.get("active", len(lines)))
 
@@ -105,31 +124,8 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 	if activeSpec == nil {
 		activeSpec = report.Active2021
 	}
-	ap := newRowParser("active", activeMatchers, widthFrom(activeSpec), rec)
-	for i := spans.get("active", len(lines)).from; i < spans.get("active", len(lines)).to; i++ {
-		ap.feed(lines[i], i)
-	}
-	ap.flush()
-
-	rp := newRowParser("requests", requestMatchers, func(key string) int {
-		if _, ok := report.Requests2021.Row(key); ok {
-			return 7
-		}
-		if _, ok := report.Requests2019.Row(key); ok {
-			return 7
-		}
-		return 0
-	}, rec)
-	reqSpan := spans.get("requests", len(lines))
-	reqLines := lines
-	if _, ok := spans.m["requests"]; ok {
-		reqLines = alignRequests(rec, lines, reqSpan)
-	}
-	for i := reqSpan.from; i < reqSpan.to; i++ {
-		rp.feed(reqLines[i], i)
-	}
-	rp.flush()
-
+	ap := readActive(rec, lines, spans, activeSpec)
+	rp := readRequests(rec, lines, spans)
 	rv := &reviewParser{rec: rec}
 	revSpan := spans.get("review", len(lines))
 	if _, ok := spans.m["review"]; !ok && len(rp.rows) > 0 {
@@ -140,10 +136,8 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 		rv.feed(lines[i], i)
 	}
 
-	if tpl == "" && rp.seen > 0 {
-		if rp.filled["other_no_correction"] || rp.filled["other_fee_unpaid"] || rp.filled["other_other"] {
-			tpl = report.Template2021
-		}
+	if tpl == "" && rp.seen > 0 && subItems(rp) {
+		tpl = report.Template2021
 	}
 	if tpl == "" {
 		tpl = templateByYear(year)
@@ -162,27 +156,14 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 	rec.Template = tpl
 
 	if ap.seen > 0 {
-		spec := report.ActiveSpec(tpl)
-		if spec != activeSpec {
+		if spec := report.ActiveSpec(tpl); spec != activeSpec {
 			// The headers and the year disagreed; read the rows again with the right widths.
-			ap = newRowParser("active", activeMatchers, widthFrom(spec), rec)
-			for i := spans.get("active", len(lines)).from; i < spans.get("active", len(lines)).to; i++ {
-				ap.feed(lines[i], i)
-			}
-			ap.flush()
+			ap = readActive(rec, lines, spans, spec)
 		}
-		rec.Active = ap.fill(spec)
+		rec.Active = ap.fill(report.ActiveSpec(tpl))
 	}
 	if rp.seen > 0 {
-		spec := report.Requests2021
-		sub := rp.filled["other_no_correction"] || rp.filled["other_fee_unpaid"] || rp.filled["other_other"]
-		if tpl == report.Template2019 && !sub || tpl == report.Template2021 && !sub && rp.filled["other_processing"] {
-			spec = report.Requests2019
-		}
-		if rp.subtotal >= 0 {
-			rec.Warnf("requests: a 法人或其他组织小计 column was read past")
-		}
-		rec.Requests = rp.fill(spec)
+		rec.Requests = fillRequests(rec, rp, tpl)
 	}
 	if rv.done || rp.seen > 0 || rv.glued != "" {
 		rec.ReviewLitigation = rv.table()
@@ -196,6 +177,59 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 	}
 	report.Evaluate(rec)
 	compareNarrative(rec)
+}
+
+// readActive reads table 二's rows with the widths of spec.
+func readActive(rec *report.Record, lines []Line, spans spanMap, spec *report.TableSpec) *rowParser {
+	ap := newRowParser("active", activeMatchers, widthFrom(spec), rec)
+	for i := spans.get("active", len(lines)).from; i < spans.get("active", len(lines)).to; i++ {
+		ap.feed(lines[i], i)
+	}
+	ap.flush()
+	return ap
+}
+
+// readRequests reads table 三's rows (seven cells each), aligned first when
+// the section is known.
+func readRequests(rec *report.Record, lines []Line, spans spanMap) *rowParser {
+	rp := newRowParser("requests", requestMatchers, func(key string) int {
+		if _, ok := report.Requests2021.Row(key); ok {
+			return 7
+		}
+		if _, ok := report.Requests2019.Row(key); ok {
+			return 7
+		}
+		return 0
+	}, rec)
+	reqSpan := spans.get("requests", len(lines))
+	reqLines := lines
+	if _, ok := spans.m["requests"]; ok {
+		reqLines = alignRequests(rec, lines, reqSpan)
+	}
+	for i := reqSpan.from; i < reqSpan.to; i++ {
+		rp.feed(reqLines[i], i)
+	}
+	rp.flush()
+	return rp
+}
+
+// subItems reports whether table 三 has the 2021 template's sub-items of 其他处理.
+func subItems(rp *rowParser) bool {
+	return rp.filled["other_no_correction"] || rp.filled["other_fee_unpaid"] || rp.filled["other_other"]
+}
+
+// fillRequests is table 三 in the layout its rows show: the 2021 one, or the
+// 2019 one under a 2019 template (or a 2021 report that kept the old rows).
+func fillRequests(rec *report.Record, rp *rowParser, tpl report.Template) *report.Table {
+	spec := report.Requests2021
+	sub := subItems(rp)
+	if tpl == report.Template2019 && !sub || tpl == report.Template2021 && !sub && rp.filled["other_processing"] {
+		spec = report.Requests2019
+	}
+	if rp.subtotal >= 0 {
+		rec.Warnf("requests: a 法人或其他组织小计 column was read past")
+	}
+	return rp.fill(spec)
 }
 
 // gluedRows turns the rows printed as one run of digits into readings to resolve.
