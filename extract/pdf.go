@@ -109,24 +109,42 @@ var numericRe = regexp.MustCompile(`^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?%?$`)
 
 // linesOf groups a page's characters into lines and cells.
 func linesOf(p pdftext.Page) []pline {
-	type ch struct {
-		pdftext.Char
-		cy, h float64
+	groups, med := groupLines(p)
+	var out []pline
+	for _, g := range groups {
+		if l, ok := lineOf(g, med, p.Number); ok {
+			out = append(out, l)
+		}
 	}
-	var cs []ch
+	return out
+}
+
+// pchar is a character of a page with its vertical middle and height.
+type pchar struct {
+	pdftext.Char
+	cy, h float64
+}
+
+// groupLines groups a page's characters into lines, top to bottom, and
+// returns the median character height. A line is the characters whose middles
+// lie within 40% of a character's height of the line's first: measured from
+// one point, not chained, so the lines of a wrapped cell and the row beside
+// them stay apart.
+func groupLines(p pdftext.Page) ([][]pchar, float64) {
+	var cs []pchar
 	var heights []float64
 	for _, c := range p.Chars {
 		if c.Text == "\r" || c.Text == "\n" || c.Text == "" {
 			continue
 		}
 		h := math.Abs(c.Bottom - c.Top)
-		cs = append(cs, ch{c, (c.Top + c.Bottom) / 2, h})
+		cs = append(cs, pchar{c, (c.Top + c.Bottom) / 2, h})
 		if strings.TrimSpace(c.Text) != "" {
 			heights = append(heights, h)
 		}
 	}
 	if len(cs) == 0 {
-		return nil
+		return nil, 0
 	}
 	sort.Float64s(heights)
 	med := 8.0
@@ -134,104 +152,114 @@ func linesOf(p pdftext.Page) []pline {
 		med = heights[len(heights)/2]
 	}
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].cy < cs[j].cy })
-	// A line is the characters whose middles lie within 40% of a character's
-	// height of the line's first: measured from one point, not chained, so the
-	// lines of a wrapped cell and the row beside them stay apart.
-	var groups [][]ch
+	var groups [][]pchar
 	for _, c := range cs {
 		if n := len(groups); n > 0 && c.cy-groups[n-1][0].cy < med*0.4 {
 			groups[n-1] = append(groups[n-1], c)
 			continue
 		}
-		groups = append(groups, []ch{c})
+		groups = append(groups, []pchar{c})
 	}
-	var out []pline
-	for _, g := range groups {
-		sort.SliceStable(g, func(i, j int) bool { return g[i].Left < g[j].Left })
-		l := pline{page: p.Number, top: math.Inf(1), bottom: math.Inf(-1)}
-		var cur *seg
-		var prevRight float64
-		// Cells are told apart by gaps wider than most of a character of the
-		// line's own size (a table's small print has narrow gaps).
-		var hs []float64
-		for _, c := range g {
-			if strings.TrimSpace(c.Text) != "" && !isDigit(c.Text) {
-				hs = append(hs, c.h)
-			}
+	return groups, med
+}
+
+// lineHeight is the median height of a line's characters other than digits
+// and spaces (med, the page's, when it has none).
+func lineHeight(g []pchar, med float64) float64 {
+	var hs []float64
+	for _, c := range g {
+		if strings.TrimSpace(c.Text) != "" && !isDigit(c.Text) {
+			hs = append(hs, c.h)
 		}
-		lineH := med
-		if len(hs) > 0 {
-			sort.Float64s(hs)
-			lineH = hs[len(hs)/2]
-		}
-		gap := math.Max(lineH*0.6, 2)
-		// numberList[i]: the character at i starts a number that a space and
-		// another number follow (7 4 88): a list of values, not a number in a
-		// sentence (共发布 849 条).
-		numberList := make([]bool, len(g))
-		for i := range g {
-			if !isDigit(g[i].Text) || i > 0 && isDigit(g[i-1].Text) {
-				continue
-			}
-			j := i
-			for j < len(g) && (isDigit(g[j].Text) || g[j].Text == ".") {
-				j++
-			}
-			numberList[i] = j+1 < len(g) && strings.TrimSpace(g[j].Text) == "" && isDigit(g[j+1].Text)
-		}
-		space := false
-		for ci, c := range g {
-			if strings.TrimSpace(c.Text) == "" {
-				space = true // a space: the gap decides, or that it parts a list of numbers from words
-				continue
-			}
-			limit := gap
-			if cur != nil {
-				switch a, b := isDigit(cur.text[len(cur.text)-1:]), isDigit(c.Text); {
-				case a && b:
-					limit = lineH * 0.2 // the digits of one number touch
-				case a != b:
-					limit = lineH * 0.35
-				}
-			}
-			if cur != nil && space && !isDigit(cur.text[len(cur.text)-1:]) && numberList[ci] {
-				limit = 0 // 规范性文件 7 4 88: a printed space between words and a list of values
-			}
-			space = false
-			if cur != nil && c.Left-prevRight > limit {
-				l.segs = append(l.segs, *cur)
-				cur = nil
-			}
-			if cur == nil {
-				cur = &seg{left: c.Left, top: c.Top, bottom: c.Bottom}
-			} else if c.Left-prevRight > lineH*0.25 && isASCIIWord(cur.text) && isASCIIWord(c.Text) {
-				cur.text += " " // a space between Latin words or numbers
-			}
-			switch {
-			case !isDigit(c.Text):
-				cur.tail = 0
-			case cur.text != "" && !isDigit(cur.text[len(cur.text)-1:]) && cur.tail == 0:
-				cur.tail = c.Left
-			}
-			cur.text += c.Text
-			cur.right = c.Right
-			cur.top, cur.bottom = math.Min(cur.top, c.Top), math.Max(cur.bottom, c.Bottom)
-			prevRight = c.Right
-		}
-		if cur != nil {
-			l.segs = append(l.segs, *cur)
-		}
-		if len(l.segs) == 0 {
+	}
+	if len(hs) == 0 {
+		return med
+	}
+	sort.Float64s(hs)
+	return hs[len(hs)/2]
+}
+
+// numberListStarts marks the characters that start a number which a space and
+// another number follow (7 4 88): a list of values, not a number in a sentence
+// (共发布 849 条).
+func numberListStarts(g []pchar) []bool {
+	numberList := make([]bool, len(g))
+	for i := range g {
+		if !isDigit(g[i].Text) || i > 0 && isDigit(g[i-1].Text) {
 			continue
 		}
-		for i := range l.segs {
-			l.segs[i].numeric = numericRe.MatchString(l.segs[i].text)
-			l.top, l.bottom = math.Min(l.top, l.segs[i].top), math.Max(l.bottom, l.segs[i].bottom)
-			l.anchor = l.anchor || l.segs[i].numeric && len(l.segs) > 1
+		j := i
+		for j < len(g) && (isDigit(g[j].Text) || g[j].Text == ".") {
+			j++
 		}
-		out = append(out, l)
+		numberList[i] = j+1 < len(g) && strings.TrimSpace(g[j].Text) == "" && isDigit(g[j+1].Text)
 	}
-	return out
+	return numberList
+}
+
+// lineOf makes a line of a group of characters, cut into cells at the gaps;
+// false when it has no cell.
+func lineOf(g []pchar, med float64, page int) (pline, bool) {
+	sort.SliceStable(g, func(i, j int) bool { return g[i].Left < g[j].Left })
+	l := pline{page: page, top: math.Inf(1), bottom: math.Inf(-1)}
+	var cur *seg
+	var prevRight float64
+	// Cells are told apart by gaps wider than most of a character of the
+	// line's own size (a table's small print has narrow gaps).
+	lineH := lineHeight(g, med)
+	gap := math.Max(lineH*0.6, 2)
+	numberList := numberListStarts(g)
+	space := false
+	for ci, c := range g {
+		if strings.TrimSpace(c.Text) == "" {
+			space = true // a space: the gap decides, or that it parts a list of numbers from words
+			continue
+		}
+		limit := gap
+		if cur != nil {
+			switch a, b := isDigit(cur.text[len(cur.text)-1:]), isDigit(c.Text); {
+			case a && b:
+				limit = lineH * 0.2 // the digits of one number touch
+			case a != b:
+				limit = lineH * 0.35
+			}
+		}
+		if cur != nil && space && !isDigit(cur.text[len(cur.text)-1:]) && numberList[ci] {
+			limit = 0 // 规范性文件 7 4 88: a printed space between words and a list of values
+		}
+		space = false
+		if cur != nil && c.Left-prevRight > limit {
+			l.segs = append(l.segs, *cur)
+			cur = nil
+		}
+		if cur == nil {
+			cur = &seg{left: c.Left, top: c.Top, bottom: c.Bottom}
+		} else if c.Left-prevRight > lineH*0.25 && isASCIIWord(cur.text) && isASCIIWord(c.Text) {
+			cur.text += " " // a space between Latin words or numbers
+		}
+		switch {
+		case !isDigit(c.Text):
+			cur.tail = 0
+		case cur.text != "" && !isDigit(cur.text[len(cur.text)-1:]) && cur.tail == 0:
+			cur.tail = c.Left
+		}
+		cur.text += c.Text
+		cur.right = c.Right
+		cur.top, cur.bottom = math.Min(cur.top, c.Top), math.Max(cur.bottom, c.Bottom)
+		prevRight = c.Right
+	}
+	if cur != nil {
+		l.segs = append(l.segs, *cur)
+	}
+	if len(l.segs) == 0 {
+		return l, false
+	}
+	for i := range l.segs {
+		l.segs[i].numeric = numericRe.MatchString(l.segs[i].text)
+		l.top, l.bottom = math.Min(l.top, l.segs[i].top), math.Max(l.bottom, l.segs[i].bottom)
+		l.anchor = l.anchor || l.segs[i].numeric && len(l.segs) > 1
+	}
+	return l, true
 }
 
 func isDigit(s string) bool { return len(s) == 1 && s[0] >= '0' && s[0] <= '9' }
