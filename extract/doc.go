@@ -65,142 +65,190 @@ type paraRun struct {
 }
 
 func readWord97(ctx context.Context, cf *cfbFile) (*Layout, error) {
-	le := binary.LittleEndian
-	wd, ok, err := cf.stream("WordDocument")
+	wd, ts, data, err := word97Streams(cf)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		return nil, fmt.Errorf("%w: no WordDocument stream", errNotWord97)
-	}
-	if len(wd) < 0x200 || le.Uint16(wd) != 0xA5EC {
-		return nil, fmt.Errorf("%w: no Word file information block", errNotWord97)
-	}
-	if nFib := le.Uint16(wd[2:]); nFib < 0xC1 {
-		return nil, fmt.Errorf("%w: Word version %#x (before Word 97)", errNotWord97, nFib)
-	}
-	flags := le.Uint16(wd[0x0A:])
-	if flags&0x0100 != 0 {
-		return nil, fmt.Errorf("%w: the document is encrypted", errNotWord97)
-	}
-	tableName := "0Table"
-	if flags&0x0200 != 0 {
-		tableName = "1Table"
-	}
-	ts, ok, err := cf.stream(tableName)
+	fib, err := readFIB(wd)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		return nil, fmt.Errorf("%w: no %s stream", errNotWord97, tableName)
-	}
-	data, _, _ := cf.stream("Data") // only huge paragraph properties live there
-	// The file information block: counts of 16- and 32-bit fields, then the
-	// (offset, length) pairs into the table stream.
-	pos := 32
-	pos += 2 + 2*int(le.Uint16(wd[pos:]))
-	if pos+2 > len(wd) {
-		return nil, fmt.Errorf("%w: file information block cut short", errNotWord97)
-	}
-	lw := pos + 2
-	pos = lw + 4*int(le.Uint16(wd[pos:]))
-	if pos+2+34*8 > len(wd) || lw+16 > len(wd) {
-		return nil, fmt.Errorf("%w: file information block cut short", errNotWord97)
-	}
-	ccpText := le.Uint32(wd[lw+12:])
-	fcLcb := pos + 2
-	pair := func(i int) (uint32, uint32) { return le.Uint32(wd[fcLcb+8*i:]), le.Uint32(wd[fcLcb+8*i+4:]) }
-	fcClx, lcbClx := pair(33)
-	fcPapx, lcbPapx := pair(13)
-
-	text, fcs, err := word97Text(ts, fcClx, lcbClx, wd, ccpText)
+	text, fcs, err := word97Text(ts, fib.fcClx, fib.lcbClx, wd, fib.ccpText)
 	if err != nil {
 		return nil, err
 	}
-	runs := word97Paragraphs(ts, fcPapx, lcbPapx, wd, data)
+	runs := word97Paragraphs(ts, fib.fcPapx, fib.lcbPapx, wd, data)
 	lay := &Layout{Format: "doc", Encoding: "utf-16le"}
 	if len(runs) == 0 {
 		lay.Warnings = append(lay.Warnings, "DOC paragraph properties unreadable: tables read as paragraphs")
 	}
-	props := func(fc uint32) paraRun {
-		i := sort.Search(len(runs), func(i int) bool { return runs[i].fcEnd > fc })
-		if i < len(runs) && runs[i].fcStart <= fc {
-			return runs[i]
-		}
-		return paraRun{}
-	}
-	var (
-		para  strings.Builder
-		cell  strings.Builder
-		row   []string
-		field []int // per open field: 0 in its code, 1 in its result
-	)
+	w := &word97Lines{lay: lay, runs: runs}
 	for i, c := range text {
 		if i&0xFFF == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
-		switch {
-		case c == wFieldBeg:
-			field = append(field, 0)
-			continue
-		case c == wFieldSep:
-			if len(field) > 0 {
-				field[len(field)-1] = 1
-			}
-			continue
-		case c == wFieldEnd:
-			if len(field) > 0 {
-				field = field[:len(field)-1]
-			}
-			continue
-		}
-		if len(field) > 0 && field[len(field)-1] == 0 {
-			continue // a field's code, not its shown result
-		}
-		switch c {
-		case wParagraph, wCell:
-			p := props(fcs[i])
-			switch {
-			case c == wCell && p.rowEnd:
-				if para.Len() > 0 || cell.Len() > 0 {
-					row = append(row, collapse(joinSpace(cell.String(), para.String())))
-				}
-				lay.Lines = append(lay.Lines, Line{Cells: row, Table: true})
-				row = nil
-			case c == wCell:
-				row = append(row, collapse(joinSpace(cell.String(), para.String())))
-			case p.inTable:
-				s := joinSpace(cell.String(), para.String())
-				cell.Reset()
-				cell.WriteString(s)
-				para.Reset()
-				continue
-			default:
-				if s := collapse(para.String()); s != "" {
-					lay.Lines = append(lay.Lines, Line{Cells: []string{s}})
-				}
-			}
-			para.Reset()
-			cell.Reset()
-		case wLineBreak, '\t':
-			para.WriteByte(' ')
-		case wPageBreak, 0x01, 0x08, 0x1F, 0x00:
-			// page breaks, pictures, drawn objects, soft hyphens
-		case 0x1E:
-			para.WriteByte('-') // non-breaking hyphen
-		default:
-			para.WriteRune(c)
-		}
+		w.char(c, fcs[i])
 	}
-	if s := collapse(joinSpace(cell.String(), para.String())); s != "" {
-		row = append(row, s)
-	}
-	if len(row) > 0 {
-		lay.Lines = append(lay.Lines, Line{Cells: row, Table: true})
-	}
+	w.end()
 	return lay, nil
+}
+
+// word97Streams are a Word 97 file's WordDocument, table and Data streams,
+// once its header says it is one that can be read (Word 97 or later, not
+// encrypted).
+func word97Streams(cf *cfbFile) (wd, ts, data []byte, err error) {
+	le := binary.LittleEndian
+	wd, ok, err := cf.stream("WordDocument")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !ok {
+		return nil, nil, nil, fmt.Errorf("%w: no WordDocument stream", errNotWord97)
+	}
+	if len(wd) < 0x200 || le.Uint16(wd) != 0xA5EC {
+		return nil, nil, nil, fmt.Errorf("%w: no Word file information block", errNotWord97)
+	}
+	if nFib := le.Uint16(wd[2:]); nFib < 0xC1 {
+		return nil, nil, nil, fmt.Errorf("%w: Word version %#x (before Word 97)", errNotWord97, nFib)
+	}
+	flags := le.Uint16(wd[0x0A:])
+	if flags&0x0100 != 0 {
+		return nil, nil, nil, fmt.Errorf("%w: the document is encrypted", errNotWord97)
+	}
+	tableName := "0Table"
+	if flags&0x0200 != 0 {
+		tableName = "1Table"
+	}
+	ts, ok, err = cf.stream(tableName)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !ok {
+		return nil, nil, nil, fmt.Errorf("%w: no %s stream", errNotWord97, tableName)
+	}
+	data, _, _ = cf.stream("Data") // only huge paragraph properties live there
+	return wd, ts, data, nil
+}
+
+// fibFields is what the reader needs of the file information block.
+type fibFields struct {
+	ccpText                        uint32
+	fcClx, lcbClx, fcPapx, lcbPapx uint32
+}
+
+// readFIB reads the file information block: counts of 16- and 32-bit fields,
+// then the (offset, length) pairs into the table stream.
+func readFIB(wd []byte) (fibFields, error) {
+	le := binary.LittleEndian
+	pos := 32
+	pos += 2 + 2*int(le.Uint16(wd[pos:]))
+	if pos+2 > len(wd) {
+		return fibFields{}, fmt.Errorf("%w: file information block cut short", errNotWord97)
+	}
+	lw := pos + 2
+	pos = lw + 4*int(le.Uint16(wd[pos:]))
+	if pos+2+34*8 > len(wd) || lw+16 > len(wd) {
+		return fibFields{}, fmt.Errorf("%w: file information block cut short", errNotWord97)
+	}
+	fcLcb := pos + 2
+	pair := func(i int) (uint32, uint32) { return le.Uint32(wd[fcLcb+8*i:]), le.Uint32(wd[fcLcb+8*i+4:]) }
+	f := fibFields{ccpText: le.Uint32(wd[lw+12:])}
+	f.fcClx, f.lcbClx = pair(33)
+	f.fcPapx, f.lcbPapx = pair(13)
+	return f, nil
+}
+
+// word97Lines lays a Word 97 document's text out, character by character:
+// paragraphs as lines, table cells into rows (a row ends at the cell mark of a
+// paragraph whose properties say so), fields' codes left out.
+type word97Lines struct {
+	lay   *Layout
+	runs  []paraRun
+	para  strings.Builder
+	cell  strings.Builder
+	row   []string
+	field []int // per open field: 0 in its code, 1 in its result
+}
+
+// props are the paragraph properties at file offset fc.
+func (w *word97Lines) props(fc uint32) paraRun {
+	i := sort.Search(len(w.runs), func(i int) bool { return w.runs[i].fcEnd > fc })
+	if i < len(w.runs) && w.runs[i].fcStart <= fc {
+		return w.runs[i]
+	}
+	return paraRun{}
+}
+
+// char takes the character c, at file offset fc.
+func (w *word97Lines) char(c rune, fc uint32) {
+	switch {
+	case c == wFieldBeg:
+		w.field = append(w.field, 0)
+		return
+	case c == wFieldSep:
+		if len(w.field) > 0 {
+			w.field[len(w.field)-1] = 1
+		}
+		return
+	case c == wFieldEnd:
+		if len(w.field) > 0 {
+			w.field = w.field[:len(w.field)-1]
+		}
+		return
+	}
+	if len(w.field) > 0 && w.field[len(w.field)-1] == 0 {
+		return // a field's code, not its shown result
+	}
+	switch c {
+	case wParagraph, wCell:
+		w.mark(c, w.props(fc))
+	case wLineBreak, '\t':
+		w.para.WriteByte(' ')
+	case wPageBreak, 0x01, 0x08, 0x1F, 0x00:
+		// page breaks, pictures, drawn objects, soft hyphens
+	case 0x1E:
+		w.para.WriteByte('-') // non-breaking hyphen
+	default:
+		w.para.WriteRune(c)
+	}
+}
+
+// mark ends a paragraph or a cell (c) whose paragraph properties are p.
+func (w *word97Lines) mark(c rune, p paraRun) {
+	switch {
+	case c == wCell && p.rowEnd:
+		if w.para.Len() > 0 || w.cell.Len() > 0 {
+			w.row = append(w.row, collapse(joinSpace(w.cell.String(), w.para.String())))
+		}
+		w.lay.Lines = append(w.lay.Lines, Line{Cells: w.row, Table: true})
+		w.row = nil
+	case c == wCell:
+		w.row = append(w.row, collapse(joinSpace(w.cell.String(), w.para.String())))
+	case p.inTable:
+		s := joinSpace(w.cell.String(), w.para.String())
+		w.cell.Reset()
+		w.cell.WriteString(s)
+		w.para.Reset()
+		return
+	default:
+		if s := collapse(w.para.String()); s != "" {
+			w.lay.Lines = append(w.lay.Lines, Line{Cells: []string{s}})
+		}
+	}
+	w.para.Reset()
+	w.cell.Reset()
+}
+
+// end closes what the text leaves open: a last cell and row.
+func (w *word97Lines) end() {
+	if s := collapse(joinSpace(w.cell.String(), w.para.String())); s != "" {
+		w.row = append(w.row, s)
+	}
+	if len(w.row) > 0 {
+		w.lay.Lines = append(w.lay.Lines, Line{Cells: w.row, Table: true})
+	}
 }
 
 func joinSpace(a, b string) string {
