@@ -117,109 +117,132 @@ func readXLS(ctx context.Context, cf *cfbFile) (*Layout, error) {
 
 // readSheet reads one sheet's records up to its EOF; n is how many it used.
 func readSheet(recs []biffRecord, sst []string) (n int, lines []Line) {
-	le := binary.LittleEndian
-	grid := map[int]map[int]string{}
-	set := func(row, col int, v string) {
-		if row >= maxSheetRows || col >= maxSheetColumns {
-			return
-		}
-		if grid[row] == nil {
-			grid[row] = map[int]string{}
-		}
-		grid[row][col] = collapse(v)
-	}
-	var (
-		merges  []mergeRange
-		pending [2]int // a formula whose string result follows
-		wantStr bool
-	)
+	g := &sheetGrid{cells: map[int]map[int]string{}}
 	for n = 0; n < len(recs); n++ {
-		r, d := recs[n], recs[n].data
-		if r.typ == biffEOF {
-			n++
-			break
-		}
-		if r.typ == biffBOF { // an embedded chart's substream
-			depth := 1
-			for n++; n < len(recs) && depth > 0; n++ {
-				switch recs[n].typ {
-				case biffBOF:
-					depth++
-				case biffEOF:
-					depth--
-				}
-			}
-			n--
+		switch recs[n].typ {
+		case biffEOF:
+			return n + 1, g.lines()
+		case biffBOF: // an embedded chart's substream
+			n = skipSubstream(recs, n)
 			continue
 		}
-		cell := func() (int, int) { return int(le.Uint16(d)), int(le.Uint16(d[2:])) }
-		switch {
-		case r.typ == biffLabelSST && len(d) >= 10:
-			row, col := cell()
-			if k := le.Uint32(d[6:]); int64(k) < int64(len(sst)) {
-				set(row, col, sst[k])
-			}
-		case r.typ == biffLabel && len(d) >= 9:
-			row, col := cell()
-			if s, ok := readXLString(&segReader{segs: [][]byte{d[6:]}}); ok {
-				set(row, col, s)
-			}
-		case r.typ == biffNumber && len(d) >= 14:
-			row, col := cell()
-			set(row, col, formatNumber(math.Float64frombits(le.Uint64(d[6:]))))
-		case r.typ == biffRK && len(d) >= 10:
-			row, col := cell()
-			set(row, col, formatNumber(rkValue(le.Uint32(d[6:]))))
-		case r.typ == biffMulRK && len(d) >= 6:
-			row, col := cell()
-			for k := 4; k+6 <= len(d)-2; k += 6 {
-				set(row, col, formatNumber(rkValue(le.Uint32(d[k+2:]))))
-				col++
-			}
-		case r.typ == biffFormula && len(d) >= 14:
-			row, col := cell()
-			res := d[6:14]
-			if le.Uint16(res[6:]) != 0xFFFF {
-				set(row, col, formatNumber(math.Float64frombits(le.Uint64(res))))
-			} else if res[0] == 0 {
-				pending, wantStr = [2]int{row, col}, true
-				continue
-			}
-		case r.typ == biffString && wantStr && len(d) >= 3:
-			if s, ok := readXLString(&segReader{segs: [][]byte{d}}); ok {
-				set(pending[0], pending[1], s)
-			}
-		case r.typ == biffMergedCells && len(d) >= 2:
-			count := int(le.Uint16(d))
-			for k := 0; k < count && 2+8*k+8 <= len(d); k++ {
-				e := d[2+8*k:]
-				m := mergeRange{int(le.Uint16(e)), int(le.Uint16(e[4:])), int(le.Uint16(e[2:])), int(le.Uint16(e[6:]))}
-				if m.r2 >= m.r1 && m.c2 >= m.c1 {
-					merges = append(merges, m)
-				}
+		g.record(recs[n], sst)
+	}
+	return n, g.lines()
+}
+
+// skipSubstream is the index of the last record of the substream that opens
+// at recs[n] (its EOF, or the last record).
+func skipSubstream(recs []biffRecord, n int) int {
+	depth := 1
+	for n++; n < len(recs) && depth > 0; n++ {
+		switch recs[n].typ {
+		case biffBOF:
+			depth++
+		case biffEOF:
+			depth--
+		}
+	}
+	return n - 1
+}
+
+// sheetGrid is a worksheet's cells as its records give them, with its merged
+// blocks.
+type sheetGrid struct {
+	cells   map[int]map[int]string
+	merges  []mergeRange
+	pending [2]int // a formula whose string result follows
+	wantStr bool
+}
+
+func (g *sheetGrid) set(row, col int, v string) {
+	if row >= maxSheetRows || col >= maxSheetColumns {
+		return
+	}
+	if g.cells[row] == nil {
+		g.cells[row] = map[int]string{}
+	}
+	g.cells[row][col] = collapse(v)
+}
+
+// record reads one record of the sheet: a cell's value, a formula's string
+// result, merged blocks.
+func (g *sheetGrid) record(r biffRecord, sst []string) {
+	le := binary.LittleEndian
+	d := r.data
+	cell := func() (int, int) { return int(le.Uint16(d)), int(le.Uint16(d[2:])) }
+	switch {
+	case r.typ == biffLabelSST && len(d) >= 10:
+		row, col := cell()
+		if k := le.Uint32(d[6:]); int64(k) < int64(len(sst)) {
+			g.set(row, col, sst[k])
+		}
+	case r.typ == biffLabel && len(d) >= 9:
+		row, col := cell()
+		if s, ok := readXLString(&segReader{segs: [][]byte{d[6:]}}); ok {
+			g.set(row, col, s)
+		}
+	case r.typ == biffNumber && len(d) >= 14:
+		row, col := cell()
+		g.set(row, col, formatNumber(math.Float64frombits(le.Uint64(d[6:]))))
+	case r.typ == biffRK && len(d) >= 10:
+		row, col := cell()
+		g.set(row, col, formatNumber(rkValue(le.Uint32(d[6:]))))
+	case r.typ == biffMulRK && len(d) >= 6:
+		row, col := cell()
+		for k := 4; k+6 <= len(d)-2; k += 6 {
+			g.set(row, col, formatNumber(rkValue(le.Uint32(d[k+2:]))))
+			col++
+		}
+	case r.typ == biffFormula && len(d) >= 14:
+		row, col := cell()
+		res := d[6:14]
+		if le.Uint16(res[6:]) != 0xFFFF {
+			g.set(row, col, formatNumber(math.Float64frombits(le.Uint64(res))))
+		} else if res[0] == 0 {
+			g.pending, g.wantStr = [2]int{row, col}, true
+			return
+		}
+	case r.typ == biffString && g.wantStr && len(d) >= 3:
+		if s, ok := readXLString(&segReader{segs: [][]byte{d}}); ok {
+			g.set(g.pending[0], g.pending[1], s)
+		}
+	case r.typ == biffMergedCells && len(d) >= 2:
+		count := int(le.Uint16(d))
+		for k := 0; k < count && 2+8*k+8 <= len(d); k++ {
+			e := d[2+8*k:]
+			m := mergeRange{int(le.Uint16(e)), int(le.Uint16(e[4:])), int(le.Uint16(e[2:])), int(le.Uint16(e[6:]))}
+			if m.r2 >= m.r1 && m.c2 >= m.c1 {
+				g.merges = append(g.merges, m)
 			}
 		}
-		wantStr = false
 	}
-	rows := make([]int, 0, len(grid))
-	for r := range grid {
+	g.wantStr = false
+}
+
+// lines are the grid's rows, top to bottom, each with its cells in their
+// columns and the merged blocks resolved.
+func (g *sheetGrid) lines() []Line {
+	rows := make([]int, 0, len(g.cells))
+	for r := range g.cells {
 		rows = append(rows, r)
 	}
 	sort.Ints(rows)
+	var lines []Line
 	for _, rn := range rows {
 		width := 0
-		for c := range grid[rn] {
+		for c := range g.cells[rn] {
 			width = max(width, c+1)
 		}
 		cells := make([]string, width)
-		for c, v := range grid[rn] {
+		for c, v := range g.cells[rn] {
 			cells[c] = v
 		}
-		if l, ok := gridLine(rn, cells, merges); ok {
+		if l, ok := gridLine(rn, cells, g.merges); ok {
 			lines = append(lines, l)
 		}
 	}
-	return n, lines
+	return lines
 }
 
 // rkValue decodes an RK number: a 30-bit integer or the top of a double,
