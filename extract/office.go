@@ -80,17 +80,8 @@ func (docxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	if body == nil {
 		return nil, errors.New("no word/document.xml: not a DOCX document")
 	}
-	lay := &Layout{Format: "docx", Encoding: "utf-8"}
+	w := &docxLines{lay: &Layout{Format: "docx", Encoding: "utf-8"}}
 	dec := xml.NewDecoder(bytes.NewReader(body))
-	var (
-		para     strings.Builder
-		inText   bool
-		depth    int // table nesting
-		row      []string
-		cell     strings.Builder
-		inCell   bool
-		vmergeOn bool
-	)
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -100,77 +91,99 @@ func (docxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 			break
 		}
 		if err != nil {
-			lay.Warnings = append(lay.Warnings, fmt.Sprintf("DOCX XML cut short: %v", err))
+			w.lay.Warnings = append(w.lay.Warnings, fmt.Sprintf("DOCX XML cut short: %v", err))
 			break
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			switch t.Name.Local {
-			case "tbl":
-				depth++
-			case "tr":
-				if depth == 1 {
-					row = row[:0]
-				}
-			case "tc":
-				if depth == 1 {
-					inCell = true
-					cell.Reset()
-					vmergeOn = false
-				}
-			case "vMerge":
-				vmergeOn = true
-				for _, a := range t.Attr {
-					if a.Name.Local == "val" && a.Value == "restart" {
-						vmergeOn = false
-					}
-				}
-			case "t":
-				inText = true
-			case "tab":
-				para.WriteByte(' ')
-			case "br":
-				if inCell {
-					cell.WriteByte(' ')
-				}
-			}
+			w.start(t)
 		case xml.EndElement:
-			switch t.Name.Local {
-			case "t":
-				inText = false
-			case "p":
-				if inCell {
-					if cell.Len() > 0 && para.Len() > 0 {
-						cell.WriteByte(' ')
-					}
-					cell.WriteString(para.String())
-				} else if s := collapse(para.String()); s != "" {
-					lay.Lines = append(lay.Lines, Line{Cells: []string{s}})
-				}
-				para.Reset()
-			case "tc":
-				if depth == 1 {
-					text := collapse(cell.String())
-					if vmergeOn {
-						text = "" // covered by the cell above
-					}
-					row = append(row, text)
-					inCell = false
-				}
-			case "tr":
-				if depth == 1 {
-					lay.Lines = append(lay.Lines, Line{Cells: append([]string(nil), row...), Table: true})
-				}
-			case "tbl":
-				depth--
-			}
+			w.end(t.Name.Local)
 		case xml.CharData:
-			if inText {
-				para.Write(t)
+			if w.inText {
+				w.para.Write(t)
 			}
 		}
 	}
-	return lay, nil
+	return w.lay, nil
+}
+
+// docxLines lays a DOCX body out as its XML elements come: paragraphs as
+// lines, the rows of top-level tables as table lines (nested tables' text goes
+// into their cell), a vertically merged cell blank.
+type docxLines struct {
+	lay      *Layout
+	para     strings.Builder
+	inText   bool
+	depth    int // table nesting
+	row      []string
+	cell     strings.Builder
+	inCell   bool
+	vmergeOn bool
+}
+
+func (w *docxLines) start(t xml.StartElement) {
+	switch t.Name.Local {
+	case "tbl":
+		w.depth++
+	case "tr":
+		if w.depth == 1 {
+			w.row = w.row[:0]
+		}
+	case "tc":
+		if w.depth == 1 {
+			w.inCell = true
+			w.cell.Reset()
+			w.vmergeOn = false
+		}
+	case "vMerge":
+		w.vmergeOn = true
+		for _, a := range t.Attr {
+			if a.Name.Local == "val" && a.Value == "restart" {
+				w.vmergeOn = false
+			}
+		}
+	case "t":
+		w.inText = true
+	case "tab":
+		w.para.WriteByte(' ')
+	case "br":
+		if w.inCell {
+			w.cell.WriteByte(' ')
+		}
+	}
+}
+
+func (w *docxLines) end(name string) {
+	switch name {
+	case "t":
+		w.inText = false
+	case "p":
+		if w.inCell {
+			if w.cell.Len() > 0 && w.para.Len() > 0 {
+				w.cell.WriteByte(' ')
+			}
+			w.cell.WriteString(w.para.String())
+		} else if s := collapse(w.para.String()); s != "" {
+			w.lay.Lines = append(w.lay.Lines, Line{Cells: []string{s}})
+		}
+		w.para.Reset()
+	case "tc":
+		if w.depth == 1 {
+			text := collapse(w.cell.String())
+			if w.vmergeOn {
+				text = "" // covered by the cell above
+			}
+			w.row = append(w.row, text)
+			w.inCell = false
+		}
+	case "tr":
+		if w.depth == 1 {
+			w.lay.Lines = append(w.lay.Lines, Line{Cells: append([]string(nil), w.row...), Table: true})
+		}
+	case "tbl":
+		w.depth--
+	}
 }
 
 // xlsxReader reads Excel 2007+ workbooks: every row of every sheet becomes a line
