@@ -628,6 +628,30 @@ func numberColumns(ls []pline) []float64 {
 	return real
 }
 
+// gridSlots puts each number in its grid column: the nearest column within 6
+// points, every one a different column, left to right; false when the grid
+// does not take them all.
+func gridSlots(numbers []seg, cols []float64) ([]int, bool) {
+	slot := make([]int, len(numbers))
+	if len(cols) == 0 {
+		return slot, false
+	}
+	used := map[int]bool{}
+	for i, s := range numbers {
+		best := -1
+		for k, c := range cols {
+			if math.Abs(c-s.center()) < 6 && (best < 0 || math.Abs(c-s.center()) < math.Abs(cols[best]-s.center())) {
+				best = k
+			}
+		}
+		if best < 0 || used[best] || i > 0 && best <= slot[i-1] {
+			return slot, false
+		}
+		slot[i], used[best] = best, true
+	}
+	return slot, true
+}
+
 // rowCells builds a table row: label cells (each joined from the fragments in
 // its column, top to bottom), then its numbers. When every number sits in a
 // column of the table's grid, a column the row leaves empty gives a blank cell,
@@ -687,23 +711,7 @@ func rowCells(l pline, cols []float64) []string {
 		}
 		cells = append(cells, b.String())
 	}
-	// Each number to its grid column, if the grid takes them all.
-	slot := make([]int, len(numbers))
-	ok := len(cols) > 0
-	used := map[int]bool{}
-	for i, s := range numbers {
-		best := -1
-		for k, c := range cols {
-			if math.Abs(c-s.center()) < 6 && (best < 0 || math.Abs(c-s.center()) < math.Abs(cols[best]-s.center())) {
-				best = k
-			}
-		}
-		if best < 0 || used[best] || i > 0 && best <= slot[i-1] {
-			ok = false
-			break
-		}
-		slot[i], used[best] = best, true
-	}
+	slot, ok := gridSlots(numbers, cols)
 	if !ok {
 		for _, s := range numbers {
 			cells = append(cells, s.text)

@@ -530,6 +530,26 @@ func reviewHeader(label string) bool {
 	return strings.Contains(n, "总计") && (strings.Contains(n, "复议") || strings.Contains(n, "审结") || strings.Contains(n, "诉讼"))
 }
 
+// feedGroup takes the five cells of one of table 四's three groups printed as
+// a table of its own (行政复议, 未经复议直接起诉, 复议后起诉); the three make
+// the row of 15.
+func (p *reviewParser) feedGroup(g string, cells []token) {
+	got, ok, _ := fitCells(cells, 5)
+	if !ok {
+		return
+	}
+	if p.groups == nil {
+		p.groups = map[string][]token{}
+	}
+	p.groups[g] = got
+	if len(p.groups) == 3 {
+		for _, k := range []string{"review", "suit_direct", "suit_after_review"} {
+			p.vals = append(p.vals, p.groups[k]...)
+		}
+		p.done = true
+	}
+}
+
 func (p *reviewParser) feed(l Line, lineNo int) {
 	if p.done {
 		return
@@ -555,18 +575,7 @@ func (p *reviewParser) feed(l Line, lineNo int) {
 		g, p.group = p.group, ""
 	}
 	if g != "" && n > 0 && n <= 5 {
-		if got, ok, _ := fitCells(cells, 5); ok {
-			if p.groups == nil {
-				p.groups = map[string][]token{}
-			}
-			p.groups[g] = got
-			if len(p.groups) == 3 {
-				for _, k := range []string{"review", "suit_direct", "suit_after_review"} {
-					p.vals = append(p.vals, p.groups[k]...)
-				}
-				p.done = true
-			}
-		}
+		p.feedGroup(g, cells)
 		return
 	}
 	if n < 15 && p.glued == "" {
