@@ -241,28 +241,9 @@ func (xlsxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 		return nil, err
 	}
 	budget := int64(maxUnpackedSize)
-	var shared []string
-	if b, err := readMember(zr, "xl/sharedStrings.xml", &budget); err != nil {
+	shared, err := sharedStrings(zr, &budget)
+	if err != nil {
 		return nil, err
-	} else if b != nil {
-		var sst struct {
-			Items []struct {
-				Text string `xml:"t"`
-				Runs []struct {
-					Text string `xml:"t"`
-				} `xml:"r"`
-			} `xml:"si"`
-		}
-		if err := xml.Unmarshal(b, &sst); err != nil {
-			return nil, fmt.Errorf("reading shared strings: %w", err)
-		}
-		for _, it := range sst.Items {
-			s := it.Text
-			for _, r := range it.Runs {
-				s += r.Text
-			}
-			shared = append(shared, s)
-		}
 	}
 	lay := &Layout{Format: "xlsx", Encoding: "utf-8"}
 	for i := 1; i <= 64; i++ {
@@ -281,52 +262,94 @@ func (xlsxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 			lay.Warnings = append(lay.Warnings, fmt.Sprintf("sheet %d unreadable: %v", i, err))
 			continue
 		}
-		var merges []mergeRange
-		for _, m := range sh.Merges {
-			if mr, ok := parseMerge(m.Ref); ok {
-				merges = append(merges, mr)
-			}
-		}
-		for ri, row := range sh.Rows {
-			rn := row.R - 1
-			if row.R == 0 {
-				rn = ri
-			}
-			var cells []string
-			for _, c := range row.Cells {
-				col := columnIndex(c.Ref)
-				if col < 0 || col > 200 {
-					continue
-				}
-				for len(cells) < col {
-					cells = append(cells, "")
-				}
-				var v string
-				switch c.Type {
-				case "s":
-					if n, err := strconv.Atoi(c.Value); err == nil && n >= 0 && n < len(shared) {
-						v = shared[n]
-					}
-				case "inlineStr":
-					v = c.Inline.Text
-					for _, r := range c.Inline.Runs {
-						v += r.Text
-					}
-				default:
-					v = c.Value
-				}
-				if col == len(cells) {
-					cells = append(cells, collapse(v))
-				} else {
-					cells[col] = collapse(v)
-				}
-			}
-			if l, ok := gridLine(rn, cells, merges); ok {
-				lay.Lines = append(lay.Lines, l)
-			}
-		}
+		lay.Lines = append(lay.Lines, sheetLines(&sh, shared)...)
 	}
 	return lay, nil
+}
+
+// value is what a cell shows: its shared string, its inline string, or its
+// value as written.
+func (c xlsxCell) value(shared []string) string {
+	switch c.Type {
+	case "s":
+		if n, err := strconv.Atoi(c.Value); err == nil && n >= 0 && n < len(shared) {
+			return shared[n]
+		}
+		return ""
+	case "inlineStr":
+		v := c.Inline.Text
+		for _, r := range c.Inline.Runs {
+			v += r.Text
+		}
+		return v
+	}
+	return c.Value
+}
+
+// sharedStrings reads a workbook's shared strings (none when it has none).
+func sharedStrings(zr *zip.Reader, budget *int64) ([]string, error) {
+	b, err := readMember(zr, "xl/sharedStrings.xml", budget)
+	if err != nil || b == nil {
+		return nil, err
+	}
+	var sst struct {
+		Items []struct {
+			Text string `xml:"t"`
+			Runs []struct {
+				Text string `xml:"t"`
+			} `xml:"r"`
+		} `xml:"si"`
+	}
+	if err := xml.Unmarshal(b, &sst); err != nil {
+		return nil, fmt.Errorf("reading shared strings: %w", err)
+	}
+	var shared []string
+	for _, it := range sst.Items {
+		s := it.Text
+		for _, r := range it.Runs {
+			s += r.Text
+		}
+		shared = append(shared, s)
+	}
+	return shared, nil
+}
+
+// sheetLines lays a worksheet out: its rows, each with its cells in their
+// columns (up to the 200th) and its merged blocks resolved.
+func sheetLines(sh *xlsxSheet, shared []string) []Line {
+	var merges []mergeRange
+	for _, m := range sh.Merges {
+		if mr, ok := parseMerge(m.Ref); ok {
+			merges = append(merges, mr)
+		}
+	}
+	var lines []Line
+	for ri, row := range sh.Rows {
+		rn := row.R - 1
+		if row.R == 0 {
+			rn = ri
+		}
+		var cells []string
+		for _, c := range row.Cells {
+			col := columnIndex(c.Ref)
+			if col < 0 || col > 200 {
+				continue
+			}
+			for len(cells) < col {
+				cells = append(cells, "")
+			}
+			v := collapse(c.value(shared))
+			if col == len(cells) {
+				cells = append(cells, v)
+			} else {
+				cells[col] = v
+			}
+		}
+		if l, ok := gridLine(rn, cells, merges); ok {
+			lines = append(lines, l)
+		}
+	}
+	return lines
 }
 
 // gridLine makes row rn of a sheet a line. A merged block is one cell: the
