@@ -23,26 +23,7 @@ import (
 func (f *Frontier) Begin(now time.Time, sched Schedule, seeds []*QueuedRequest) (RunInfo, bool, error) {
 	f.sched = sched.withDefaults()
 	if f.Pending() > 0 && f.gen > 0 {
-		var run *RunInfo
-		err := f.st.db.Update(func(tx *bolt.Tx) error {
-			var err error
-			if run, err = getRun(tx, f.gen); err != nil {
-				return err
-			}
-			if run == nil { // queued by a store of schema 1, or by Enqueue alone
-				run = &RunInfo{Generation: f.gen, Started: now}
-			}
-			run.Resumes++
-			return putRun(tx, run)
-		})
-		if err != nil {
-			return RunInfo{}, false, fmt.Errorf("resuming run %d in %s: %w", f.gen, f.st.path, err)
-		}
-		f.runStart = run.Started
-		if _, err := f.Enqueue(seeds...); err != nil {
-			return RunInfo{}, false, err
-		}
-		return *run, true, nil
+		return f.resume(now, seeds)
 	}
 	run := &RunInfo{Started: now, Seeds: len(seeds)}
 	err := f.st.db.Update(func(tx *bolt.Tx) error {
@@ -61,8 +42,52 @@ func (f *Frontier) Begin(now time.Time, sched Schedule, seeds []*QueuedRequest) 
 	if _, err := f.Enqueue(seeds...); err != nil {
 		return RunInfo{}, false, err
 	}
-	// Due URLs, a thousand per transaction.
+	if run.Revisits, err = f.queueDue(now); err != nil {
+		return RunInfo{}, false, err
+	}
+	err = f.st.db.Update(func(tx *bolt.Tx) error {
+		r, err := getRun(tx, run.Generation)
+		if err != nil || r == nil {
+			return err
+		}
+		r.Revisits = run.Revisits
+		return putRun(tx, r)
+	})
+	return *run, false, err
+}
+
+// resume goes on with the unfinished generation: its run is counted resumed
+// and the seeds queued again (a no-op for those it has).
+func (f *Frontier) resume(now time.Time, seeds []*QueuedRequest) (RunInfo, bool, error) {
+	var run *RunInfo
+	err := f.st.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		if run, err = getRun(tx, f.gen); err != nil {
+			return err
+		}
+		if run == nil { // queued by a store of schema 1, or by Enqueue alone
+			run = &RunInfo{Generation: f.gen, Started: now}
+		}
+		run.Resumes++
+		return putRun(tx, run)
+	})
+	if err != nil {
+		return RunInfo{}, false, fmt.Errorf("resuming run %d in %s: %w", f.gen, f.st.path, err)
+	}
+	f.runStart = run.Started
+	if _, err := f.Enqueue(seeds...); err != nil {
+		return RunInfo{}, false, err
+	}
+	return *run, true, nil
+}
+
+// queueDue queues every known URL that is due at now, with its validators, a
+// thousand per transaction, and returns how many it queued. An attachment
+// behind a query string (often a signed link that expires) is looked at again
+// through the page that links it.
+func (f *Frontier) queueDue(now time.Time) (int, error) {
 	var after []byte
+	queued := 0
 	for {
 		var batch []*QueuedRequest
 		err := f.st.db.View(func(tx *bolt.Tx) error {
@@ -79,8 +104,6 @@ func (f *Frontier) Begin(now time.Time, sched Schedule, seeds []*QueuedRequest) 
 				if err := json.Unmarshal(v, &d); err != nil {
 					return fmt.Errorf("decoding the state of %x: %w", k, err)
 				}
-				// An attachment behind a query string (often a signed link that
-				// expires) is looked at again through the page that links it.
 				if d.Kind == crawl.Attachment && (d.ViaPage || strings.Contains(d.URL, "?")) || !d.Due(now) || d.State == "" {
 					continue
 				}
@@ -92,26 +115,17 @@ func (f *Frontier) Begin(now time.Time, sched Schedule, seeds []*QueuedRequest) 
 			return nil
 		})
 		if err != nil {
-			return RunInfo{}, false, fmt.Errorf("queueing due URLs in %s: %w", f.st.path, err)
+			return queued, fmt.Errorf("queueing due URLs in %s: %w", f.st.path, err)
 		}
 		n, err := f.Enqueue(batch...)
 		if err != nil {
-			return RunInfo{}, false, err
+			return queued, err
 		}
-		run.Revisits += n
+		queued += n
 		if after == nil {
-			break
+			return queued, nil
 		}
 	}
-	err = f.st.db.Update(func(tx *bolt.Tx) error {
-		r, err := getRun(tx, run.Generation)
-		if err != nil || r == nil {
-			return err
-		}
-		r.Revisits = run.Revisits
-		return putRun(tx, r)
-	})
-	return *run, false, err
 }
 
 // Generation is the current run's generation (0 before the first Begin).
