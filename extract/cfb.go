@@ -49,15 +49,54 @@ func openCFB(b []byte) (*cfbFile, error) {
 	}
 	f := &cfbFile{b: b, sector: 1 << shift, mini: 1 << mshift, cutoff: uint64(le.Uint32(b[0x38:]))}
 	nsect := uint32((len(b) - 512 + f.sector - 1) / f.sector) // sectors the file holds
-	// The FAT's sectors are listed in the header's DIFAT and then in a chain of
-	// DIFAT sectors.
+	fatSectors, err := f.fatSectors(nsect)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range fatSectors {
+		sec := f.sectorBytes(s)
+		for i := 0; i+4 <= len(sec); i += 4 {
+			f.fat = append(f.fat, le.Uint32(sec[i:]))
+		}
+		if len(f.fat) > int(nsect)+f.sector {
+			break // entries past the file's end point nowhere
+		}
+	}
+	dir, err := f.chain(le.Uint32(b[0x30:]), f.fat, f.sectorBytes, 0)
+	if err != nil {
+		return nil, fmt.Errorf("reading the directory: %w", err)
+	}
+	entries := len(dir) / 128
+	if entries == 0 {
+		return nil, fmt.Errorf("%w: empty directory", errCFB)
+	}
+	rootEntry := dir[:128]
+	if rootEntry[0x42] != 5 {
+		return nil, fmt.Errorf("%w: no root entry", errCFB)
+	}
+	if mf, err := f.chain(le.Uint32(b[0x3C:]), f.fat, f.sectorBytes, 0); err == nil {
+		for i := 0; i+4 <= len(mf); i += 4 {
+			f.minifat = append(f.minifat, le.Uint32(mf[i:]))
+		}
+	}
+	if ms, err := f.chain(le.Uint32(rootEntry[0x74:]), f.fat, f.sectorBytes, le.Uint64(rootEntry[0x78:])); err == nil {
+		f.ministream = ms
+	}
+	f.root = rootStreams(dir, entries)
+	return f, nil
+}
+
+// fatSectors are the sectors of the FAT: listed in the header's DIFAT and then
+// in a chain of DIFAT sectors.
+func (f *cfbFile) fatSectors(nsect uint32) ([]uint32, error) {
+	le := binary.LittleEndian
 	var fatSectors []uint32
 	for i := 0; i < 109; i++ {
-		if s := le.Uint32(b[0x4C+4*i:]); s < nsect {
+		if s := le.Uint32(f.b[0x4C+4*i:]); s < nsect {
 			fatSectors = append(fatSectors, s)
 		}
 	}
-	next := le.Uint32(b[0x44:])
+	next := le.Uint32(f.b[0x44:])
 	for hops := uint32(0); next < nsect; hops++ {
 		if hops > nsect {
 			return nil, fmt.Errorf("%w: the DIFAT loops", errCFB)
@@ -77,41 +116,18 @@ func openCFB(b []byte) (*cfbFile, error) {
 	if len(fatSectors) == 0 {
 		return nil, fmt.Errorf("%w: no FAT", errCFB)
 	}
-	for _, s := range fatSectors {
-		sec := f.sectorBytes(s)
-		for i := 0; i+4 <= len(sec); i += 4 {
-			f.fat = append(f.fat, le.Uint32(sec[i:]))
-		}
-		if len(f.fat) > int(nsect)+f.sector {
-			break // entries past the file's end point nowhere
-		}
-	}
-	dir, err := f.chain(le.Uint32(b[0x30:]), f.fat, f.sectorBytes, 0)
-	if err != nil {
-		return nil, fmt.Errorf("reading the directory: %w", err)
-	}
-	entries := len(dir) / 128
-	if entries == 0 {
-		return nil, fmt.Errorf("%w: empty directory", errCFB)
-	}
+	return fatSectors, nil
+}
+
+// rootStreams are the streams among the root's children, by name. The
+// children are a tree through the left, right and child links: the root's
+// child and its siblings are walked, each entry once.
+func rootStreams(dir []byte, entries int) map[string]cfbEntry {
+	le := binary.LittleEndian
 	entry := func(i uint32) []byte { return dir[int(i)*128 : int(i)*128+128] }
-	rootEntry := entry(0)
-	if rootEntry[0x42] != 5 {
-		return nil, fmt.Errorf("%w: no root entry", errCFB)
-	}
-	if mf, err := f.chain(le.Uint32(b[0x3C:]), f.fat, f.sectorBytes, 0); err == nil {
-		for i := 0; i+4 <= len(mf); i += 4 {
-			f.minifat = append(f.minifat, le.Uint32(mf[i:]))
-		}
-	}
-	if ms, err := f.chain(le.Uint32(rootEntry[0x74:]), f.fat, f.sectorBytes, le.Uint64(rootEntry[0x78:])); err == nil {
-		f.ministream = ms
-	}
-	// The root's children are a tree through the left, right and child links:
-	// walk the root's child and its siblings, each entry once.
-	f.root = map[string]cfbEntry{}
+	root := map[string]cfbEntry{}
 	seen := make([]bool, entries)
-	stack := []uint32{le.Uint32(rootEntry[0x4C:])}
+	stack := []uint32{le.Uint32(entry(0)[0x4C:])}
 	for len(stack) > 0 {
 		i := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -129,9 +145,9 @@ func openCFB(b []byte) (*cfbFile, error) {
 		for k := range u {
 			u[k] = le.Uint16(e[2*k:])
 		}
-		f.root[string(utf16.Decode(u))] = cfbEntry{start: le.Uint32(e[0x74:]), size: le.Uint64(e[0x78:])}
+		root[string(utf16.Decode(u))] = cfbEntry{start: le.Uint32(e[0x74:]), size: le.Uint64(e[0x78:])}
 	}
-	return f, nil
+	return root
 }
 
 // sectorBytes is sector s, or nil past the file's end (a short last sector is
