@@ -52,7 +52,7 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 	a := c.answerOf(req, s)
 	a.class, a.detail, a.redirect = c.classifyAnswer(req, u, s, a)
 	cm := store.Commit{Fetch: a.fetchLog(req, s)}
-	if origin := req.Get("origin"); origin != "" && (a.class == ClassGone || a.class == ClassOffsite) {
+	if origin := req.Get("origin"); origin != "" && a.class.Lost() {
 		// The first URL of a redirect chain shares the chain's end.
 		cm.Extra = append(cm.Extra, &store.FetchLog{URL: origin, Method: req.Method, Time: s.start, Class: a.class,
 			Detail: "via redirect to " + req.URL + ": " + a.detail, Host: hostOf(origin)})
@@ -362,7 +362,7 @@ func recordVisits(req *store.QueuedRequest, s *slot, a *answer, cm *store.Commit
 	cm.Visits = append(cm.Visits, v)
 	if origin := req.Get("origin"); origin != "" {
 		cm.Origin = origin
-		if a.class == ClassGone || a.class == ClassOffsite {
+		if a.class.Lost() {
 			oq := &store.QueuedRequest{URL: origin, Method: req.Method, Host: hostOf(origin)}
 			oq.SetKind(req.Kind())
 			cm.Visits = append(cm.Visits, store.Visit{Req: oq, Time: s.start, Class: a.class, Detail: "via redirect to " + req.URL + ": " + a.detail})

@@ -241,13 +241,13 @@ func TestMigrateFromSchema2IndexesContent(t *testing.T) {
 		return tx.Bucket(bucketRecords).Put([]byte("r1"), body)
 	})
 	s.db.View(func(tx *bolt.Tx) error {
-		if id, err := reportWithContent(tx, report.Fingerprint(rec)); err != nil || id != "r1" {
-			t.Errorf("the record is not found by its content: %q %v", id, err)
+		if e, err := entryWithContent(tx, report.Fingerprint(rec)); err != nil || e == nil || e.ReportID != "r1" {
+			t.Errorf("the record is not found by its content: %+v %v", e, err)
 		}
 		other := *rec
 		other.Title = "另一份报告"
-		if id, _ := reportWithContent(tx, report.Fingerprint(&other)); id != "" {
-			t.Errorf("other content found %q", id)
+		if e, _ := entryWithContent(tx, report.Fingerprint(&other)); e != nil {
+			t.Errorf("other content found %q", e.ReportID)
 		}
 		return nil
 	})

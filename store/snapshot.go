@@ -4,11 +4,13 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/nianbao/nianbao/atomicfile"
 )
 
 // A running crawl holds its store's file lock for the whole run; readers
@@ -24,27 +26,13 @@ func SnapshotPath(path string) string { return path + ".snapshot" }
 // reader of the old copy keeps it until it closes. It returns how long it took.
 func (s *Store) Snapshot() (time.Duration, error) {
 	start := time.Now()
-	dst := SnapshotPath(s.path)
-	f, err := os.CreateTemp(filepath.Dir(dst), filepath.Base(dst)+".*.part")
-	if err != nil {
-		return 0, fmt.Errorf("publishing a snapshot of %s: %w", s.path, err)
-	}
-	tmp := f.Name()
-	err = s.db.View(func(tx *bolt.Tx) error {
-		_, err := tx.WriteTo(f)
-		return err
+	err := atomicfile.Write(SnapshotPath(s.path), func(w io.Writer) error {
+		return s.db.View(func(tx *bolt.Tx) error {
+			_, err := tx.WriteTo(w)
+			return err
+		})
 	})
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, dst)
-	}
 	if err != nil {
-		os.Remove(tmp)
 		return 0, fmt.Errorf("publishing a snapshot of %s: %w", s.path, err)
 	}
 	return time.Since(start), nil

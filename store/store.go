@@ -434,7 +434,7 @@ func (e *Entry) readings() []*report.Record {
 // still holds it: one file attached to many pages leads to the report it is.
 func indexPrints(tx *bolt.Tx, e *Entry) error {
 	b := tx.Bucket(bucketPrints)
-	for i, r := range e.readings() {
+	for _, r := range e.readings() {
 		if r == nil || r.Template == report.TemplateUnknown {
 			continue
 		}
@@ -442,13 +442,12 @@ func indexPrints(tx *bolt.Tx, e *Entry) error {
 		if fp == "" {
 			continue
 		}
-		reads := len(e.Components) == 0 || len(e.Sources) > 0 && e.Components[i].Source.SHA256 == e.Sources[0].SHA256
 		if prev := b.Get([]byte(fp)); prev != nil && string(prev) != e.ReportID {
 			h, err := entryWithContent(tx, fp)
 			if err != nil {
 				return err
 			}
-			if h != nil && (!reads || readingOf(h, fp)) {
+			if h != nil && (!readingOf(e, fp) || readingOf(h, fp)) {
 				continue // the first report read from it keeps it
 			}
 		}
@@ -473,17 +472,8 @@ func readingOf(e *Entry, fp string) bool {
 	return false
 }
 
-// reportWithContent is the report one of whose documents reads as fp, if it
-// still does (an index entry outlives a revision).
-func reportWithContent(tx *bolt.Tx, fp string) (string, error) {
-	e, err := entryWithContent(tx, fp)
-	if err != nil || e == nil {
-		return "", err
-	}
-	return e.ReportID, nil
-}
-
-// entryWithContent is the record of reportWithContent's report (nil when none).
+// entryWithContent is the record of the report one of whose documents reads
+// as fp, if it still does (an index entry outlives a revision); nil when none.
 func entryWithContent(tx *bolt.Tx, fp string) (*Entry, error) {
 	id := tx.Bucket(bucketPrints).Get([]byte(fp))
 	if id == nil {

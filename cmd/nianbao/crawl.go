@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nianbao/nianbao/atomicfile"
 	"github.com/nianbao/nianbao/config"
 	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/crawler"
@@ -204,11 +205,10 @@ func writeJSONFile(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		_, err := w.Write(append(b, '\n'))
 		return err
-	}
-	return os.Rename(tmp, path)
+	})
 }
 
 // runCrawl runs a crawl with its progress display and closing summary.

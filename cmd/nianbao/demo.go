@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nianbao/nianbao/atomicfile"
 	"github.com/nianbao/nianbao/attrib"
 	"github.com/nianbao/nianbao/corpus"
 	"github.com/nianbao/nianbao/crawler"
@@ -193,20 +194,13 @@ func demoPortals() (*seeds.List, error) {
 
 // writeFile writes one of the demo's outputs and says so.
 func writeFile(path string, write func(io.Writer) (int, error), out io.Writer, what string) error {
-	f, err := os.Create(path + ".part") // renamed when complete
+	var n int
+	err := atomicfile.Write(path, func(w io.Writer) (err error) {
+		n, err = write(w)
+		return err
+	})
 	if err != nil {
 		return err
-	}
-	n, err := write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(path+".part", path)
-	}
-	if err != nil {
-		os.Remove(path + ".part")
-		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	fmt.Fprintf(out, "demo: wrote %d %s rows to %s\n", n, what, path)
 	return nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nianbao/nianbao/atomicfile"
 	"github.com/nianbao/nianbao/attrib"
 	"github.com/nianbao/nianbao/export"
 	"github.com/nianbao/nianbao/extract"
@@ -163,25 +164,13 @@ func writeOut(cmd *cobra.Command, out, what string, write func(io.Writer) (int, 
 		}
 		return bw.Flush()
 	}
-	tmp := out + ".part"
-	f, err := os.Create(tmp)
+	var n int
+	err := atomicfile.Write(out, func(w io.Writer) (err error) {
+		n, err = write(w)
+		return err
+	})
 	if err != nil {
 		return err
-	}
-	bw := bufio.NewWriter(f)
-	n, err := write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, out)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", out, err)
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d %s(s) to %s\n", n, what, out)
 	return nil
