@@ -90,21 +90,23 @@ func duplicates(h *harness) int {
 	return n
 }
 
-func TestKilledCrawlResumes(t *testing.T) {
+// reference is what one uninterrupted crawl of a world stored: the records'
+// cells, how long it took and how many requests it repeated.
+type reference struct {
+	hosts   int
+	reports map[string]string
+	took    time.Duration
+	dups    int
+}
+
+// killedCrawlResumes crawls ref's world again in child processes that are killed
+// mid-crawl, then lets the last one finish: the store must end as ref's did.
+func killedCrawlResumes(t *testing.T, ref reference) {
 	if testing.Short() {
 		t.Skip("starts and kills crawler processes")
 	}
-	t.Parallel()
-	// The reference: one uninterrupted crawl.
-	ref := newHarnessFaults(t, 14, 0, false)
-	ref.cfg.Workers = 8
-	refStart := time.Now()
-	ref.crawl(t)
-	refTime := time.Since(refStart)
-	want := reportsOf(t, ref.st)
-	refDups := duplicates(ref)
-
-	h := newHarnessFaults(t, 14, 0, false)
+	want, refTime, refDups := ref.reports, ref.took, ref.dups
+	h := newHarnessFaults(t, ref.hosts, 0, false)
 	h.st.Close() // the children open it
 	db := filepath.Join(h.dir, "crawl.db")
 	run := func(kill time.Duration) {

@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"testing"
+	"time"
 
 	"github.com/nianbao/nianbao/corpus"
 	"github.com/nianbao/nianbao/extract"
@@ -11,17 +12,24 @@ import (
 	"github.com/nianbao/nianbao/store"
 )
 
-// TestMerging crawls one world and checks how its documents become records:
-// copies by content, then pages with their attachments (which re-extracts).
-func TestMerging(t *testing.T) {
+// TestCleanWorld crawls one world without faults once and checks how its
+// documents become records (copies by content, then pages with their
+// attachments, which re-extracts), then that crawls killed at random instants
+// and resumed end with the records this uninterrupted one stored.
+func TestCleanWorld(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crawls a simulated world")
 	}
 	t.Parallel()
-	h := newHarnessFaults(t, 8, 0, false)
+	const hosts = 8
+	h := newHarnessFaults(t, hosts, 0, false)
+	h.cfg.Workers = 8 // as the killed crawlers run
+	start := time.Now()
 	h.crawl(t)
+	ref := reference{hosts: hosts, reports: reportsOf(t, h.st), took: time.Since(start), dups: duplicates(h)}
 	t.Run("CopiesMergeByContent", func(t *testing.T) { copiesMergeByContent(t, h) })
 	t.Run("PageAndAttachmentMerge", func(t *testing.T) { pageAndAttachmentMerge(t, h) })
+	t.Run("KilledCrawlResumes", func(t *testing.T) { killedCrawlResumes(t, ref) })
 }
 
 // pageAndAttachmentMerge: a report published as a page that names its PDF
@@ -45,43 +53,9 @@ func pageAndAttachmentMerge(t *testing.T, h *harness) {
 		if r.Outcome != simweb.Found || r.AttachmentURL == "" || r.Format == "doc" || r.Format == "scanned_pdf" {
 			continue
 		}
-		page, att := canon(t, r.URL), canon(t, r.AttachmentURL)
-		e := byURL[page]
-		if e != nil && byURL[att] == nil {
-			// An attachment link that redirects (downfile.jsp → /attach/…) is
-			// stored under the address it redirects to.
-			for _, c := range e.Components {
-				if c.Attachment {
-					att = c.Source.URL
-				}
-			}
+		if checkPair(t, byURL, r) {
+			checked[r.Format]++
 		}
-		if e == nil || byURL[att] != e {
-			t.Errorf("%s report %s: page and attachment are not one record (%v, %v)", r.Format, r.URL, e != nil, byURL[att] != nil)
-			if e != nil {
-				t.Logf("  page record's attachments: %+v; attachment %s", e.Record.Attachments, att)
-			}
-			continue
-		}
-		// The page (or a copy of it at another address) first, the attachment
-		// among the rest.
-		hasAtt := false
-		for _, c := range e.Components {
-			hasAtt = hasAtt || c.Attachment && c.Source.URL == att
-		}
-		if len(e.Components) < 2 || e.Components[0].Attachment || !hasAtt {
-			t.Errorf("%s: components %+v", r.URL, e.Components)
-		}
-		if string(e.Record.Title) != r.Title && len(e.Record.Title) == 0 {
-			t.Errorf("%s: title %q", r.URL, e.Record.Title)
-		}
-		// Whatever cell the merged record fills is the report's.
-		for p, v := range r.Values {
-			if got, _ := e.Record.Cell(p); got != nil && *got != v {
-				t.Errorf("%s %s: %v, the report prints %v", r.URL, p, *got, v)
-			}
-		}
-		checked[r.Format]++
 	}
 	t.Logf("%d records; merged pairs checked: %v", n, checked)
 
@@ -163,4 +137,46 @@ func copiesMergeByContent(t *testing.T, h *harness) {
 		readFrom[sha] = e.ReportID
 		return nil
 	})
+}
+
+// checkPair checks that a report's page and attachment are one record whose
+// cells are the report's; false when they are not.
+func checkPair(t *testing.T, byURL map[string]*store.Entry, r simweb.ManifestReport) bool {
+	page, att := canon(t, r.URL), canon(t, r.AttachmentURL)
+	e := byURL[page]
+	if e != nil && byURL[att] == nil {
+		// An attachment link that redirects (downfile.jsp → /attach/…) is
+		// stored under the address it redirects to.
+		for _, c := range e.Components {
+			if c.Attachment {
+				att = c.Source.URL
+			}
+		}
+	}
+	if e == nil || byURL[att] != e {
+		t.Errorf("%s report %s: page and attachment are not one record (%v, %v)", r.Format, r.URL, e != nil, byURL[att] != nil)
+		if e != nil {
+			t.Logf("  page record's attachments: %+v; attachment %s", e.Record.Attachments, att)
+		}
+		return false
+	}
+	// The page (or a copy of it at another address) first, the attachment
+	// among the rest.
+	hasAtt := false
+	for _, c := range e.Components {
+		hasAtt = hasAtt || c.Attachment && c.Source.URL == att
+	}
+	if len(e.Components) < 2 || e.Components[0].Attachment || !hasAtt {
+		t.Errorf("%s: components %+v", r.URL, e.Components)
+	}
+	if string(e.Record.Title) != r.Title && len(e.Record.Title) == 0 {
+		t.Errorf("%s: title %q", r.URL, e.Record.Title)
+	}
+	// Whatever cell the merged record fills is the report's.
+	for p, v := range r.Values {
+		if got, _ := e.Record.Cell(p); got != nil && *got != v {
+			t.Errorf("%s %s: %v, the report prints %v", r.URL, p, *got, v)
+		}
+	}
+	return true
 }
