@@ -54,7 +54,7 @@ func newHarnessOpts(t testing.TB, hosts int, epoch int, faults bool, opt simweb.
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := simweb.Generate(simweb.Config{Seed: 11, Hosts: hosts, Epoch: epoch, Portals: list, Faults: faults})
+	w, err := simweb.Generate(worldConfig(list, hosts, epoch, faults))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +85,13 @@ func newHarnessOpts(t testing.TB, hosts int, epoch int, faults bool, opt simweb.
 	cfg := Config{Proxy: srv.ProxyURL(), Resolve: srv.Resolve, CAFile: ca, Delay: 30 * time.Millisecond, Timeout: 3 * time.Second, Workers: 32,
 		BackoffBase: 100 * time.Millisecond, MaxBackoff: 1500 * time.Millisecond, MaxPagesPerHost: 400, RobotsFailTTL: time.Hour}
 	return &harness{w: w, srv: srv, st: st, cfg: cfg, seeds: sd, dir: dir, crawlDelay: opt.CrawlDelay}
+}
+
+// worldConfig is the crawler tests' world: seed 11, and report years from 2018,
+// which keeps a free-form pre-2019 year and both templates (2019–2020 and
+// 2021–2023) in three quarters of the default's pages.
+func worldConfig(list *seeds.List, hosts, epoch int, faults bool) simweb.Config {
+	return simweb.Config{Seed: 11, Hosts: hosts, Epoch: epoch, Portals: list, Faults: faults, FirstYear: 2018}
 }
 
 func (h *harness) crawl(t testing.TB) Summary {
@@ -123,77 +130,25 @@ func TestCrawlSimulatedWorld(t *testing.T) {
 	sum := h.crawl(t)
 	t.Logf("summary: %+v", sum)
 
-	records := map[string]*store.Entry{}
-	h.st.Entries(func(e *store.Entry) error {
-		// Keyed by the page's canonical name: it may have been fetched under
-		// another of its spellings (an m. host, a _wap.html copy).
-		records[canon(t, string(e.Record.Source.URL))] = e
-		for _, src := range e.Sources { // a page merged with its attachment is found under both
-			if k := canon(t, src.URL); records[k] == nil {
-				records[k] = e
-			}
-		}
-		return nil
-	})
-	fetches := map[string][]*store.FetchLog{}
-	h.st.Fetches(func(f *store.FetchLog) error {
-		k := canon(t, f.URL)
-		fetches[k] = append(fetches[k], f)
-		return nil
-	})
-	hostClass := map[string]crawl.Class{}
-	h.st.HostInfos(func(hi *store.HostInfo) error { hostClass[hi.Host] = hi.Class; return nil })
-
+	c := readCrawled(t, h)
+	records := c.records
 	m := h.w.Manifest(true)
 	found, foundTotal := 0, 0
 	misses := map[string]int{}
 	for _, r := range m.Reports {
-		switch r.Outcome {
-		case simweb.Found:
-			foundTotal++
-			e := records[canon(t, r.URL)]
-			if e == nil {
-				misses[string(h.w.Host(r.Host).Dialect)+"/"+r.Kind]++
-				if misses[string(h.w.Host(r.Host).Dialect)+"/"+r.Kind] == 1 {
-					t.Logf("missed %s (%s, %s, %s)", r.URL, h.w.Host(r.Host).Dialect, r.Kind, r.Format)
-				}
-				continue
-			}
-			found++
-			if r.Format == "html" {
-				for p, v := range r.Values {
-					if got, _ := e.Record.Cell(p); got == nil || *got != v {
-						t.Errorf("%s: %s = %v, want %v", r.URL, p, got, v)
-						break
-					}
-				}
-			}
-		case simweb.RobotsDisallowed:
-			main := h.w.Host(r.Host).Division.Host() // sub-domains are found through it
-			ok := hostClass[r.Host] == ClassRobotsDisallowed || hostClass[main] == ClassRobotsDisallowed
-			for _, f := range fetches[canon(t, r.URL)] {
-				ok = ok || f.Class == ClassRobotsDisallowed
-			}
-			if !ok && !anyClass(fetches, r.Host, ClassRobotsDisallowed) && !anyClass(fetches, main, ClassRobotsDisallowed) {
-				t.Errorf("%s (%s): robots_disallowed not recorded", r.URL, r.Host)
-			}
-		case simweb.BlockedWAF, simweb.Unreachable:
-			want := map[simweb.Outcome][]crawl.Class{simweb.BlockedWAF: {ClassBlockedWAF}, simweb.Unreachable: {ClassUnreachable, ClassTLS}}[r.Outcome]
-			main := h.w.Host(r.Host).Division.Host()
-			if !slices.Contains(want, hostClass[r.Host]) && !slices.Contains(want, hostClass[main]) {
-				t.Errorf("%s: host %s recorded as %q, want %v", r.URL, r.Host, hostClass[r.Host], want)
-			}
-		case simweb.Gone:
-			fs := fetches[canon(t, r.URL)]
-			if len(fs) == 0 || fs[len(fs)-1].Class != ClassGone && fs[len(fs)-1].Class != ClassOffsite {
-				t.Errorf("%s: gone not recorded (%d fetches)", r.URL, len(fs))
-			}
-		case simweb.Moved:
-			fs := fetches[canon(t, r.URL)]
-			if len(fs) == 0 || fs[len(fs)-1].Class != ClassMoved || records[canon(t, r.MovedURL)] == nil && records[canon(t, r.URL)] == nil {
-				t.Errorf("%s: move not recorded", r.URL)
-			}
+		if r.Outcome != simweb.Found {
+			c.checkNotFound(t, h, r)
+			continue
 		}
+		foundTotal++
+		if !c.checkFound(t, r) {
+			misses[string(h.w.Host(r.Host).Dialect)+"/"+r.Kind]++
+			if misses[string(h.w.Host(r.Host).Dialect)+"/"+r.Kind] == 1 {
+				t.Logf("missed %s (%s, %s, %s)", r.URL, h.w.Host(r.Host).Dialect, r.Kind, r.Format)
+			}
+			continue
+		}
+		found++
 	}
 	recall := float64(found) / float64(foundTotal)
 	t.Logf("recall %d/%d = %.3f; misses by dialect/kind %v", found, foundTotal, recall, misses)
@@ -212,6 +167,84 @@ func TestCrawlSimulatedWorld(t *testing.T) {
 	}
 	checkOnlyReports(t, h, m)
 	checkPoliteness(t, h, h.cfg.Delay)
+}
+
+// crawled is what a crawl stored, keyed by canonical URL.
+type crawled struct {
+	records   map[string]*store.Entry
+	fetches   map[string][]*store.FetchLog
+	hostClass map[string]crawl.Class
+}
+
+func readCrawled(t *testing.T, h *harness) crawled {
+	c := crawled{records: map[string]*store.Entry{}, fetches: map[string][]*store.FetchLog{}, hostClass: map[string]crawl.Class{}}
+	h.st.Entries(func(e *store.Entry) error {
+		// Keyed by the page's canonical name: it may have been fetched under
+		// another of its spellings (an m. host, a _wap.html copy).
+		c.records[canon(t, string(e.Record.Source.URL))] = e
+		for _, src := range e.Sources { // a page merged with its attachment is found under both
+			if k := canon(t, src.URL); c.records[k] == nil {
+				c.records[k] = e
+			}
+		}
+		return nil
+	})
+	h.st.Fetches(func(f *store.FetchLog) error {
+		k := canon(t, f.URL)
+		c.fetches[k] = append(c.fetches[k], f)
+		return nil
+	})
+	h.st.HostInfos(func(hi *store.HostInfo) error { c.hostClass[hi.Host] = hi.Class; return nil })
+	return c
+}
+
+// checkFound says whether a report the world serves was stored, and checks an
+// HTML report's cells.
+func (c crawled) checkFound(t *testing.T, r simweb.ManifestReport) bool {
+	e := c.records[canon(t, r.URL)]
+	if e == nil {
+		return false
+	}
+	if r.Format == "html" {
+		for p, v := range r.Values {
+			if got, _ := e.Record.Cell(p); got == nil || *got != v {
+				t.Errorf("%s: %s = %v, want %v", r.URL, p, got, v)
+				break
+			}
+		}
+	}
+	return true
+}
+
+// checkNotFound checks that a report the world does not serve was recorded
+// with the reason.
+func (c crawled) checkNotFound(t *testing.T, h *harness, r simweb.ManifestReport) {
+	main := h.w.Host(r.Host).Division.Host() // sub-domains are found through it
+	switch r.Outcome {
+	case simweb.RobotsDisallowed:
+		ok := c.hostClass[r.Host] == ClassRobotsDisallowed || c.hostClass[main] == ClassRobotsDisallowed
+		for _, f := range c.fetches[canon(t, r.URL)] {
+			ok = ok || f.Class == ClassRobotsDisallowed
+		}
+		if !ok && !anyClass(c.fetches, r.Host, ClassRobotsDisallowed) && !anyClass(c.fetches, main, ClassRobotsDisallowed) {
+			t.Errorf("%s (%s): robots_disallowed not recorded", r.URL, r.Host)
+		}
+	case simweb.BlockedWAF, simweb.Unreachable:
+		want := map[simweb.Outcome][]crawl.Class{simweb.BlockedWAF: {ClassBlockedWAF}, simweb.Unreachable: {ClassUnreachable, ClassTLS}}[r.Outcome]
+		if !slices.Contains(want, c.hostClass[r.Host]) && !slices.Contains(want, c.hostClass[main]) {
+			t.Errorf("%s: host %s recorded as %q, want %v", r.URL, r.Host, c.hostClass[r.Host], want)
+		}
+	case simweb.Gone:
+		fs := c.fetches[canon(t, r.URL)]
+		if len(fs) == 0 || fs[len(fs)-1].Class != ClassGone && fs[len(fs)-1].Class != ClassOffsite {
+			t.Errorf("%s: gone not recorded (%d fetches)", r.URL, len(fs))
+		}
+	case simweb.Moved:
+		fs := c.fetches[canon(t, r.URL)]
+		if len(fs) == 0 || fs[len(fs)-1].Class != ClassMoved || c.records[canon(t, r.MovedURL)] == nil && c.records[canon(t, r.URL)] == nil {
+			t.Errorf("%s: move not recorded", r.URL)
+		}
+	}
 }
 
 // checkOnlyReports: every stored record is one report of the manifest (no

@@ -31,7 +31,7 @@ func TestNightlyHarvest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w1, err := simweb.Generate(simweb.Config{Seed: 11, Hosts: 24, Epoch: 1, Portals: list, Faults: true})
+	w1, err := simweb.Generate(worldConfig(list, 24, 1, true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,138 +45,19 @@ func TestNightlyHarvest(t *testing.T) {
 	}
 	m1 := w1.Manifest(true)
 
-	// What night 2 asked for, and how it was answered.
-	answered := map[string][]int{} // host+path → statuses
-	for _, e := range h.srv.Log().Entries()[logged:] {
-		answered[e.Host+e.Path] = append(answered[e.Host+e.Path], e.Status)
-	}
-	key := func(raw string) string {
-		u, err := url.Parse(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u.Host + u.Path
-	}
-	changes := map[string][]store.ReportChange{} // report id → night 2's changes
-	if err := h.st.Changes(2, 2, func(c *store.ReportChange) error {
-		changes[c.ReportID] = append(changes[c.ReportID], *c)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	has := func(id, kind string) bool {
-		for _, c := range changes[id] {
-			if c.Kind == kind {
-				return true
-			}
-		}
-		return false
-	}
-	idOf := func(raw string) string {
-		d, err := h.st.Doc("GET", canon(t, raw), nil)
-		if err != nil || d == nil {
-			return ""
-		}
-		return d.ReportID
-	}
-
+	n := newNightTwo(t, h, logged)
 	before := map[string]simweb.ManifestReport{}
 	for _, r := range m0.Reports {
 		before[fmt.Sprint(r.UnitID, r.Year)] = r
 	}
 	counts := map[string]int{}
-	// The record of a DOCX or XLSX report is its attachment's.
-	recordURL := func(r simweb.ManifestReport) string {
-		if r.AttachmentURL != "" {
-			return r.AttachmentURL
-		}
-		return r.URL
-	}
 	for _, r := range m1.Reports {
 		r0, ok := before[fmt.Sprint(r.UnitID, r.Year)]
 		if !ok && r.Drift != "new" {
 			t.Fatalf("%s %d not in epoch 0", r.UnitID, r.Year)
 		}
-		switch {
-		case r.Format != "html" && r.Format != "docx" && r.Format != "xlsx":
-			// PDF and DOC reports are stored as documents without records (yet).
-		case r.Drift == "new" && r.Outcome == simweb.Found:
-			counts["new"]++
-			id := idOf(recordURL(r))
-			if id == "" || !has(id, store.ChangeNew) {
-				t.Errorf("new report %s not fetched as new (id %q, changes %+v)", r.URL, id, changes[id])
-				continue
-			}
-			if e, err := h.st.Entry(id); err != nil || !cellsMatch(e, r.Values) {
-				t.Errorf("new report %s: record %v does not match the manifest", r.URL, err)
-				if e != nil {
-					for p, v := range r.Values {
-						if got, _ := e.Record.Cell(p); got == nil || *got != v {
-							t.Logf("  %s: got %v want %v (%s %s)", p, got, v, e.Record.Template, r.Template)
-						}
-					}
-				}
-			}
-		case r0.Outcome != simweb.Found:
-			// Not stored on night 1 (a host fault or drift from the first night).
-		case r.Drift == "revised" && r.Outcome == simweb.Found:
-			counts["revised"]++
-			id := idOf(recordURL(r))
-			if !has(id, store.ChangeRevised) {
-				d, _ := h.st.Doc("GET", canon(t, r.URL), nil)
-				t.Errorf("revised report %s: no revision logged (%+v); night 2 answers %v; doc %+v", r.URL, changes[id], answered[key(r.URL)], d)
-				continue
-			}
-			hist, err := h.st.History(id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(hist.Versions) != 1 || !cellsMatch(hist.Versions[0], r0.Values) || !cellsMatch(hist.Current, r.Values) {
-				t.Errorf("revised report %s: %d old versions; old matches epoch 0 %v, current matches epoch 1 %v", r.URL,
-					len(hist.Versions), len(hist.Versions) == 1 && cellsMatch(hist.Versions[0], r0.Values), cellsMatch(hist.Current, r.Values))
-				continue
-			}
-			// Both versions' raw bytes are kept.
-			oldRaw, err1 := h.st.Raw(hist.Versions[0].Sources[0].SHA256)
-			newRaw, err2 := h.st.Raw(hist.Current.Sources[0].SHA256)
-			if err1 != nil || err2 != nil || string(oldRaw) == string(newRaw) {
-				t.Errorf("revised report %s: raw versions not both kept (%v, %v)", r.URL, err1, err2)
-			}
-		case (r.Drift == "moved" || r.Drift == "migrated") && r0.Drift == "":
-			counts["moved"]++
-			id := idOf(r0.URL)
-			var ok bool
-			for _, c := range changes[id] {
-				ok = ok || c.Kind == store.ChangeMoved && c.URL == canon(t, r.URL) && c.To == canon(t, r.MovedURL)
-			}
-			if !ok {
-				t.Errorf("moved report %s → %s (%s, %s) not logged as moved: %+v", r.URL, r.MovedURL, r.Drift, r.Format, changes[id])
-			}
-			if has(id, store.ChangeGone) || has(idOf(r.MovedURL), store.ChangeNew) && idOf(r.MovedURL) != id {
-				t.Errorf("moved report %s logged as gone or as a new report", r.URL)
-			}
-		case r.Outcome == simweb.Gone && r0.Drift == "":
-			counts["gone"]++
-			id := idOf(r.URL)
-			if !has(id, store.ChangeGone) {
-				d, _ := h.st.Doc("GET", canon(t, r.URL), nil)
-				t.Errorf("deleted report %s (%s) not logged as gone: %+v; night 2 answers %v; doc %+v", r.URL, r.Drift, changes[id], answered[key(r.URL)], d)
-			}
-			if _, err := h.st.Entry(id); err != nil {
-				t.Errorf("deleted report %s lost its record: %v", r.URL, err)
-			}
-		case r.Outcome == simweb.Found && r.Drift == "":
-			counts["unchanged"]++
-			for _, u := range []string{r.URL, r.AttachmentURL} {
-				for _, status := range answered[key(u)] {
-					if status == 200 {
-						t.Errorf("unchanged %s downloaded again on night 2", u)
-					}
-				}
-			}
-			if id := idOf(r.URL); len(changes[id]) > 0 {
-				t.Errorf("unchanged report %s has changes %+v", r.URL, changes[id])
-			}
+		if kind := n.check(r, r0); kind != "" {
+			counts[kind]++
 		}
 	}
 	t.Logf("night 2 checked: %v", counts)
@@ -200,4 +81,172 @@ func cellsMatch(e *store.Entry, values map[string]float64) bool {
 		}
 	}
 	return true
+}
+
+// nightTwo is what the second night left: the requests it made, with their
+// answers, and the report changes it logged.
+type nightTwo struct {
+	t        *testing.T
+	h        *harness
+	answered map[string][]int // host+path → statuses
+	changes  map[string][]store.ReportChange
+}
+
+func newNightTwo(t *testing.T, h *harness, logged int) *nightTwo {
+	n := &nightTwo{t: t, h: h, answered: map[string][]int{}, changes: map[string][]store.ReportChange{}}
+	for _, e := range h.srv.Log().Entries()[logged:] {
+		n.answered[e.Host+e.Path] = append(n.answered[e.Host+e.Path], e.Status)
+	}
+	if err := h.st.Changes(2, 2, func(c *store.ReportChange) error {
+		n.changes[c.ReportID] = append(n.changes[c.ReportID], *c)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (n *nightTwo) key(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	return u.Host + u.Path
+}
+
+func (n *nightTwo) has(id, kind string) bool {
+	for _, c := range n.changes[id] {
+		if c.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *nightTwo) idOf(raw string) string {
+	d, err := n.h.st.Doc("GET", canon(n.t, raw), nil)
+	if err != nil || d == nil {
+		return ""
+	}
+	return d.ReportID
+}
+
+// recordURL: the record of a DOCX or XLSX report is its attachment's.
+func recordURL(r simweb.ManifestReport) string {
+	if r.AttachmentURL != "" {
+		return r.AttachmentURL
+	}
+	return r.URL
+}
+
+// check checks one report of epoch 1 (r0: the same unit and year in epoch 0)
+// and says which kind of drift it checked, "" for none.
+func (n *nightTwo) check(r, r0 simweb.ManifestReport) string {
+	switch {
+	case r.Format != "html" && r.Format != "docx" && r.Format != "xlsx":
+		// PDF and DOC reports are stored as documents without records (yet).
+	case r.Drift == "new" && r.Outcome == simweb.Found:
+		n.checkNew(r)
+		return "new"
+	case r0.Outcome != simweb.Found:
+		// Not stored on night 1 (a host fault or drift from the first night).
+	case r.Drift == "revised" && r.Outcome == simweb.Found:
+		n.checkRevised(r, r0)
+		return "revised"
+	case (r.Drift == "moved" || r.Drift == "migrated") && r0.Drift == "":
+		n.checkMoved(r, r0)
+		return "moved"
+	case r.Outcome == simweb.Gone && r0.Drift == "":
+		n.checkGone(r)
+		return "gone"
+	case r.Outcome == simweb.Found && r.Drift == "":
+		n.checkUnchanged(r)
+		return "unchanged"
+	}
+	return ""
+}
+
+func (n *nightTwo) checkNew(r simweb.ManifestReport) {
+	t := n.t
+	id := n.idOf(recordURL(r))
+	if id == "" || !n.has(id, store.ChangeNew) {
+		t.Errorf("new report %s not fetched as new (id %q, changes %+v)", r.URL, id, n.changes[id])
+		return
+	}
+	if e, err := n.h.st.Entry(id); err != nil || !cellsMatch(e, r.Values) {
+		t.Errorf("new report %s: record %v does not match the manifest", r.URL, err)
+		if e != nil {
+			for p, v := range r.Values {
+				if got, _ := e.Record.Cell(p); got == nil || *got != v {
+					t.Logf("  %s: got %v want %v (%s %s)", p, got, v, e.Record.Template, r.Template)
+				}
+			}
+		}
+	}
+}
+
+func (n *nightTwo) checkRevised(r, r0 simweb.ManifestReport) {
+	t := n.t
+	id := n.idOf(recordURL(r))
+	if !n.has(id, store.ChangeRevised) {
+		d, _ := n.h.st.Doc("GET", canon(t, r.URL), nil)
+		t.Errorf("revised report %s: no revision logged (%+v); night 2 answers %v; doc %+v", r.URL, n.changes[id], n.answered[n.key(r.URL)], d)
+		return
+	}
+	hist, err := n.h.st.History(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist.Versions) != 1 || !cellsMatch(hist.Versions[0], r0.Values) || !cellsMatch(hist.Current, r.Values) {
+		t.Errorf("revised report %s: %d old versions; old matches epoch 0 %v, current matches epoch 1 %v", r.URL,
+			len(hist.Versions), len(hist.Versions) == 1 && cellsMatch(hist.Versions[0], r0.Values), cellsMatch(hist.Current, r.Values))
+		return
+	}
+	// Both versions' raw bytes are kept.
+	oldRaw, err1 := n.h.st.Raw(hist.Versions[0].Sources[0].SHA256)
+	newRaw, err2 := n.h.st.Raw(hist.Current.Sources[0].SHA256)
+	if err1 != nil || err2 != nil || string(oldRaw) == string(newRaw) {
+		t.Errorf("revised report %s: raw versions not both kept (%v, %v)", r.URL, err1, err2)
+	}
+}
+
+func (n *nightTwo) checkMoved(r, r0 simweb.ManifestReport) {
+	t := n.t
+	id := n.idOf(r0.URL)
+	var ok bool
+	for _, c := range n.changes[id] {
+		ok = ok || c.Kind == store.ChangeMoved && c.URL == canon(t, r.URL) && c.To == canon(t, r.MovedURL)
+	}
+	if !ok {
+		t.Errorf("moved report %s → %s (%s, %s) not logged as moved: %+v", r.URL, r.MovedURL, r.Drift, r.Format, n.changes[id])
+	}
+	if n.has(id, store.ChangeGone) || n.has(n.idOf(r.MovedURL), store.ChangeNew) && n.idOf(r.MovedURL) != id {
+		t.Errorf("moved report %s logged as gone or as a new report", r.URL)
+	}
+}
+
+func (n *nightTwo) checkGone(r simweb.ManifestReport) {
+	t := n.t
+	id := n.idOf(r.URL)
+	if !n.has(id, store.ChangeGone) {
+		d, _ := n.h.st.Doc("GET", canon(t, r.URL), nil)
+		t.Errorf("deleted report %s (%s) not logged as gone: %+v; night 2 answers %v; doc %+v", r.URL, r.Drift, n.changes[id], n.answered[n.key(r.URL)], d)
+	}
+	if _, err := n.h.st.Entry(id); err != nil {
+		t.Errorf("deleted report %s lost its record: %v", r.URL, err)
+	}
+}
+
+func (n *nightTwo) checkUnchanged(r simweb.ManifestReport) {
+	t := n.t
+	for _, u := range []string{r.URL, r.AttachmentURL} {
+		for _, status := range n.answered[n.key(u)] {
+			if status == 200 {
+				t.Errorf("unchanged %s downloaded again on night 2", u)
+			}
+		}
+	}
+	if id := n.idOf(r.URL); len(n.changes[id]) > 0 {
+		t.Errorf("unchanged report %s has changes %+v", r.URL, n.changes[id])
+	}
 }

@@ -90,51 +90,13 @@ func TestVersionsAndReconcile(t *testing.T) {
 		r.ReviewLitigation.Set("review", "total", report.Num(v))
 		return r
 	}
-	type answer struct {
-		r     *report.Record
-		class crawl.Class
-	}
-	var answers map[string]answer // for URLs a run queued itself, in its order
-	fetch := func(u string, r *report.Record, tm time.Time, class crawl.Class) {
-		t.Helper()
-		q := &QueuedRequest{URL: u, Method: "GET", Host: "www.example.gov.cn"}
-		q.Set("kind", "report")
-		if _, err := f.Enqueue(q); err != nil { // a no-op for a URL this run queued already
-			t.Fatal(err)
-		}
-		got, err := f.Next(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.URL != u {
-			a, ok := answers[got.URL]
-			if !ok {
-				t.Fatalf("next is %s, not %s", got.URL, u)
-			}
-			answers[u] = answer{r, class}
-			u, r, class = got.URL, a.r, a.class
-		}
-		if d, _ := s.Doc("GET", u, nil); d != nil && (len(got.Headers["If-None-Match"]) == 0 || got.Headers["If-None-Match"][0] != d.ETag) {
-			t.Errorf("a known URL is asked again without its validator: %v", got.Headers)
-		}
-		cm := Commit{Done: got, Visits: []Visit{{Req: got, Time: tm, Class: class, SHA256: u, ETag: `"` + u + `"`, Fingerprint: report.Fingerprint(r)}}}
-		if r != nil {
-			r.Source.URL = report.Text(u)
-			cm.Capture = &Capture{URL: u, FetchedAt: tm, Origin: "fetch"}
-			cm.Body = []byte(u + string(r.Title) + report.Fingerprint(r))
-			cm.Entry = &Entry{ReportID: ReportID(u, ""), Record: r, ExtractedAt: tm}
-		}
-		if _, err := f.Commit(cm); err != nil {
-			t.Fatal(err)
-		}
-		f.Release(got.Host, time.Time{})
-	}
+	n := &nightFetcher{s: s, f: f}
 	a, b, c := "http://www.example.gov.cn/a.html", "http://www.example.gov.cn/b.html", "http://www.example.gov.cn/c_v2.html"
 	if _, _, err := f.Begin(t0, Schedule{}, nil); err != nil {
 		t.Fatal(err)
 	}
-	fetch(a, rec(3), t0, "ok")
-	fetch(b, rec(5), t0, "ok")
+	n.fetch(t, a, rec(3), t0, "ok")
+	n.fetch(t, b, rec(5), t0, "ok")
 	if _, err := f.Finish(t0); err != nil {
 		t.Fatal(err)
 	}
@@ -143,10 +105,10 @@ func TestVersionsAndReconcile(t *testing.T) {
 	if err != nil || resumed || run.Generation != 2 || run.Revisits != 2 {
 		t.Fatalf("second run: %+v %v %v", run, resumed, err)
 	}
-	answers = map[string]answer{a: {rec(4), "ok"}, b: {nil, "gone"}} // revised; renumbered …
-	fetch(a, rec(4), t1, "ok")
-	fetch(b, nil, t1, "gone")
-	fetch(c, rec(5), t1, "ok") // … to here
+	n.answers = map[string]answer{a: {rec(4), "ok"}, b: {nil, "gone"}} // revised; renumbered …
+	n.fetch(t, a, rec(4), t1, "ok")
+	n.fetch(t, b, nil, t1, "gone")
+	n.fetch(t, c, rec(5), t1, "ok") // … to here
 	fin, err := f.Finish(t1)
 	if err != nil {
 		t.Fatal(err)
@@ -172,6 +134,55 @@ func TestVersionsAndReconcile(t *testing.T) {
 	if _, err := s.Entry(ReportID(c, "")); err == nil {
 		t.Errorf("the moved report is also kept under its new address's id")
 	}
+}
+
+type answer struct {
+	r     *report.Record
+	class crawl.Class
+}
+
+// nightFetcher plays the crawler against a frontier: it asks for a URL, takes
+// what the frontier hands out next and commits the answer given for that.
+type nightFetcher struct {
+	s       *Store
+	f       *Frontier
+	answers map[string]answer // for URLs a run queued itself, in its order
+}
+
+// fetch fetches u, answered with r (nil: no record) and class at tm.
+func (n *nightFetcher) fetch(t *testing.T, u string, r *report.Record, tm time.Time, class crawl.Class) {
+	t.Helper()
+	q := &QueuedRequest{URL: u, Method: "GET", Host: "www.example.gov.cn"}
+	q.Set("kind", "report")
+	if _, err := n.f.Enqueue(q); err != nil { // a no-op for a URL this run queued already
+		t.Fatal(err)
+	}
+	got, err := n.f.Next(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.URL != u {
+		a, ok := n.answers[got.URL]
+		if !ok {
+			t.Fatalf("next is %s, not %s", got.URL, u)
+		}
+		n.answers[u] = answer{r, class}
+		u, r, class = got.URL, a.r, a.class
+	}
+	if d, _ := n.s.Doc("GET", u, nil); d != nil && (len(got.Headers["If-None-Match"]) == 0 || got.Headers["If-None-Match"][0] != d.ETag) {
+		t.Errorf("a known URL is asked again without its validator: %v", got.Headers)
+	}
+	cm := Commit{Done: got, Visits: []Visit{{Req: got, Time: tm, Class: class, SHA256: u, ETag: `"` + u + `"`, Fingerprint: report.Fingerprint(r)}}}
+	if r != nil {
+		r.Source.URL = report.Text(u)
+		cm.Capture = &Capture{URL: u, FetchedAt: tm, Origin: "fetch"}
+		cm.Body = []byte(u + string(r.Title) + report.Fingerprint(r))
+		cm.Entry = &Entry{ReportID: ReportID(u, ""), Record: r, ExtractedAt: tm}
+	}
+	if _, err := n.f.Commit(cm); err != nil {
+		t.Fatal(err)
+	}
+	n.f.Release(got.Host, time.Time{})
 }
 
 // openOld writes a store file of an older schema version with the given
