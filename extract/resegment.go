@@ -25,6 +25,8 @@ var (
 	// Ordinals of table 三's rows and groups.
 	cnOrdinalRe    = regexp.MustCompile(`[一二三四][、]`)
 	parenOrdinalRe = regexp.MustCompile(`[（(][一二三四五六七八九十]{1,2}[）)]`)
+	// The same, only where the text starts.
+	parenOrdinalStartRe = regexp.MustCompile(`^[（(][一二三四五六七八九十]{1,2}[）)]`)
 	// An arabic ordinal 1.–8. before the label words that follow one in table 三.
 	arabicOrdinalRe = regexp.MustCompile(`([0-9０-９]+)\s*[.．、]\s*(属于|其他法律|危及|保护第三方|本机关|没有现成|补正后|信访|重复申请|要求|无正当理由|申请人|其他)`)
 	// Table 二: a row label directly followed by its numbers, and the article heads.
@@ -227,8 +229,7 @@ func dropInside(text string, cuts []int) []int {
 }
 
 func parenOrdinalAt(text string, off int) bool {
-	loc := parenOrdinalRe.FindStringIndex(text[off:])
-	return loc != nil && loc[0] == 0
+	return parenOrdinalStartRe.MatchString(text[off:]) // anchored: not a search of the rest
 }
 
 func digitCount(s string) int {
