@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"image"
 	"image/png"
 	"os"
 	"os/exec"
@@ -165,11 +166,11 @@ func (t *Tesseract) read(ctx context.Context, engine *pdftext.Engine, pdf []byte
 		if err != nil {
 			return out, fmt.Errorf("drawing page %d for OCR: %w", p, err)
 		}
-		var buf bytes.Buffer
-		if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img); err != nil {
+		enc, err := encodePage(img)
+		if err != nil {
 			return out, fmt.Errorf("encoding page %d for OCR: %w", p, err)
 		}
-		text, err := t.Image(ctx, buf.Bytes())
+		text, err := t.Image(ctx, enc)
 		if err != nil {
 			return out, fmt.Errorf("OCR of page %d: %w", p, err)
 		}
@@ -181,7 +182,26 @@ func (t *Tesseract) read(ctx context.Context, engine *pdftext.Engine, pdf []byte
 	return out, nil
 }
 
-// Image reads one page image (PNG, JPEG or TIFF bytes).
+// encodePage gives a drawn page in a form tesseract reads: a grey page as
+// PGM, its pixels as they are (compressing millions of pixels for a pipe costs
+// more than the pipe), anything else as PNG.
+func encodePage(img image.Image) ([]byte, error) {
+	if g, ok := img.(*image.Gray); ok {
+		w, h := g.Rect.Dx(), g.Rect.Dy()
+		head := fmt.Sprintf("P5\n%d %d\n255\n", w, h)
+		out := make([]byte, 0, len(head)+w*h)
+		out = append(out, head...)
+		for y := 0; y < h; y++ {
+			out = append(out, g.Pix[y*g.Stride:y*g.Stride+w]...)
+		}
+		return out, nil
+	}
+	var buf bytes.Buffer
+	err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img)
+	return buf.Bytes(), err
+}
+
+// Image reads one page image (PGM, PNG, JPEG or TIFF bytes).
 func (t *Tesseract) Image(ctx context.Context, img []byte) (string, error) {
 	if t.PageTimeout > 0 {
 		var cancel context.CancelFunc

@@ -317,10 +317,24 @@ func (e *Engine) Render(ctx context.Context, pdf []byte, page, dpi int) (image.I
 		if src == nil {
 			return fmt.Errorf("rendering page %d: no image", page)
 		}
-		cp := image.NewGray(src.Bounds())
-		draw.Draw(cp, cp.Bounds(), src, src.Bounds().Min, draw.Src)
-		img = cp
+		img = copyGray(src)
 		return nil
 	})
 	return img, err
+}
+
+// copyGray copies an image into memory of its own as grey: row by row when it
+// is grey already (a page is millions of pixels), else by drawing it.
+func copyGray(src image.Image) *image.Gray {
+	cp := image.NewGray(src.Bounds())
+	g, ok := src.(*image.Gray)
+	if !ok {
+		draw.Draw(cp, cp.Bounds(), src, src.Bounds().Min, draw.Src)
+		return cp
+	}
+	w := g.Rect.Dx()
+	for y := 0; y < g.Rect.Dy(); y++ {
+		copy(cp.Pix[y*cp.Stride:y*cp.Stride+w], g.Pix[y*g.Stride:y*g.Stride+w])
+	}
+	return cp
 }
