@@ -120,6 +120,7 @@ func hostWith(t *testing.T, w *World, ok func(*Host) bool) *Host {
 }
 
 func TestGenerateDeterministicAndSized(t *testing.T) {
+	t.Parallel()
 	a := world(t, 60, 0, true)
 	b := world(t, 60, 0, true)
 	if len(a.Hosts) != 60 || len(b.Hosts) != 60 {
@@ -164,6 +165,7 @@ func TestGenerateDeterministicAndSized(t *testing.T) {
 }
 
 func TestEveryDialectServedAsDescribed(t *testing.T) {
+	t.Parallel()
 	w := world(t, 120, 0, false)
 	s, c := serve(t, w, Options{})
 	_ = s
@@ -252,6 +254,7 @@ func TestEveryDialectServedAsDescribed(t *testing.T) {
 }
 
 func TestRobotsCases(t *testing.T) {
+	t.Parallel()
 	want := map[RobotsCase]struct {
 		code int
 		has  string
@@ -270,6 +273,7 @@ func TestRobotsCases(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	fault := func(f Fault) (*Host, *http.Client) {
 		h, _, c := serveOne(t, Options{RateInterval: time.Second}, func(h *Host) { h.Fault = f })
 		return h, c
@@ -344,6 +348,7 @@ func TestBurstDetector(t *testing.T) {
 }
 
 func TestTLSCases(t *testing.T) {
+	t.Parallel()
 	h, _, c := serveOne(t, Options{}, func(h *Host) { h.Scheme = "https" })
 	if code, _, _ := get(t, c, h.HomeURL()); code != 200 {
 		t.Fatalf("a host with a CA-signed certificate: %d", code)
@@ -368,6 +373,7 @@ func TestTLSCases(t *testing.T) {
 }
 
 func TestTrapsAndDuplicates(t *testing.T) {
+	t.Parallel()
 	w := world(t, 40, 0, false)
 	h := hostWith(t, w, func(h *Host) bool { return h.Dialect == TRS })
 	h.Scheme, h.Traps, h.Big5Gate = "http", true, true
@@ -407,6 +413,7 @@ func TestTrapsAndDuplicates(t *testing.T) {
 }
 
 func TestDriftAndConditionalRequests(t *testing.T) {
+	t.Parallel()
 	w, c := servePlain(t, 60, 1)
 	seen := map[string]bool{}
 	for _, u := range w.Units {
@@ -458,6 +465,7 @@ func TestDriftAndConditionalRequests(t *testing.T) {
 
 // The report pages extract with the foundation extractor to the manifest's values.
 func TestReportsExtractToManifestValues(t *testing.T) {
+	t.Parallel()
 	w, c := servePlain(t, 40, 0)
 	ex, err := extract.New()
 	if err != nil {
@@ -526,6 +534,7 @@ func TestReportsExtractToManifestValues(t *testing.T) {
 }
 
 func TestAttachmentsServed(t *testing.T) {
+	t.Parallel()
 	w, c := servePlain(t, 80, 0)
 	seen := map[string]bool{}
 	for _, u := range w.Units {
@@ -552,6 +561,7 @@ func TestAttachmentsServed(t *testing.T) {
 }
 
 func TestRequestLog(t *testing.T) {
+	t.Parallel()
 	h, s, c := serveOne(t, Options{}, func(h *Host) {})
 	get(t, c, h.HomeURL())
 	get(t, c, h.base()+"/robots.txt")
@@ -617,6 +627,7 @@ func TestNetworkFaults(t *testing.T) {
 }
 
 func TestRedirectDrift(t *testing.T) {
+	t.Parallel()
 	w := world(t, 120, 1, true)
 	for _, h := range w.Hosts {
 		h.Scheme, h.Fault, h.Robots = "http", "", Robots404
@@ -702,6 +713,7 @@ func TestExpiringAttachmentLinks(t *testing.T) {
 }
 
 func TestMobileAndDuplicates(t *testing.T) {
+	t.Parallel()
 	w := world(t, 200, 0, false)
 	h := hostWith(t, w, func(h *Host) bool { return h.WAP && strings.HasPrefix(h.Name, "www.") })
 	h.Scheme = "http"
@@ -744,6 +756,7 @@ func TestMobileAndDuplicates(t *testing.T) {
 
 // A 50-host world with faults has every fault and every robots.txt case.
 func TestSmallWorldHasEveryFault(t *testing.T) {
+	t.Parallel()
 	w := world(t, 50, 0, true)
 	faults := map[Fault]bool{}
 	robots := map[RobotsCase]bool{}
@@ -777,6 +790,7 @@ func homeURL(h *Host) string {
 // TestSpellingsVary: the hosts of one world spell every dialect in more than
 // one way, so that no reader passes by matching one template.
 func TestSpellingsVary(t *testing.T) {
+	t.Parallel()
 	w := world(t, 400, 0, false)
 	seen := map[string]map[int]bool{}
 	note := func(k string, v int) {
@@ -822,6 +836,7 @@ func TestSpellingsVary(t *testing.T) {
 // TestCookieRedirect: a cookie-redirect host answers a report's address with
 // a 302 to itself that sets a cookie, then, with the cookie, the report.
 func TestCookieRedirect(t *testing.T) {
+	t.Parallel()
 	w, c := servePlain(t, 120, 0)
 	for _, u := range w.Units {
 		if !u.Host.CookieRedirect() {
