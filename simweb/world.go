@@ -492,13 +492,15 @@ func (w *World) outcome(rp *Report) Outcome {
 
 // hostOutcome is what a host's access reality makes of every unit on it ("" when
 // the host lets a crawler in). Network and TLS failures come first: they also keep
-// robots.txt from being read.
+// robots.txt from being read; then robots.txt; then what the pages are.
 func hostOutcome(h *Host, kind string) Outcome {
 	switch h.Fault {
-	case FaultUnreachable, FaultTarpit, FaultTLSSelf, FaultTLSExpired, FaultTLSMismatch, FaultTLSLegacy, FaultMaintenance:
+	case FaultUnreachable, FaultTarpit, FaultTLSSelf, FaultTLSExpired, FaultTLSMismatch, FaultTLSLegacy:
 		return Unreachable
 	case FaultUAReset:
-		return BlockedWAF
+		// Every connection is reset before an answer: a crawler that never
+		// passes for a browser cannot tell it from a host it cannot reach.
+		return Unreachable
 	}
 	switch h.Robots {
 	case RobotsDisallow, Robots5xx:
@@ -512,6 +514,10 @@ func hostOutcome(h *Host, kind string) Outcome {
 	switch h.Fault {
 	case FaultWAF412, FaultWAF521, FaultWAF512, FaultWAF418, FaultWAF202, FaultShell, FaultSection403:
 		return BlockedWAF
+	case FaultMaintenance:
+		// Its robots.txt is still served (and obeyed); every page is the
+		// maintenance notice.
+		return Unreachable
 	}
 	return ""
 }
