@@ -43,7 +43,9 @@ type Crawl struct {
 	// Delay is the least time between two requests to one host (robots.txt's
 	// Crawl-delay wins when longer).
 	Delay time.Duration `yaml:"delay"`
-	// Workers is how many hosts are fetched at once (each one request at a time).
+	// Workers caps the requests in flight (each host is asked one request at a
+	// time, once its delay has passed); 0 lets the crawler size it from the
+	// machine (crawler.DefaultWorkers).
 	Workers         int `yaml:"workers"`
 	MaxPagesPerHost int `yaml:"max_pages_per_host"`
 	MaxDepth        int `yaml:"max_depth"`
@@ -92,7 +94,7 @@ func Default() Config {
 			Timeout:   60 * time.Second,
 			MaxBytes:  64 << 20,
 		},
-		Crawl: Crawl{Seeds: "../shared/data/portals.csv", Delay: 2 * time.Second, Workers: 16, MaxPagesPerHost: 2000, MaxDepth: 10, MaxRetries: 3,
+		Crawl: Crawl{Seeds: "../shared/data/portals.csv", Delay: 2 * time.Second, Workers: 0, MaxPagesPerHost: 2000, MaxDepth: 10, MaxRetries: 3,
 			RevisitAfter: 20 * time.Hour, RevisitMax: 30 * 24 * time.Hour, SnapshotEvery: 30 * time.Second},
 		Extract: Extract{OCR: "auto", OCRDPI: 200, OCRMaxPages: 40},
 	}
@@ -151,8 +153,11 @@ func (c Config) Validate() error {
 	if c.Crawl.SnapshotEvery < time.Second {
 		return errors.New("crawl.snapshot_every: at least 1s")
 	}
-	if c.Crawl.Workers < 1 || c.Crawl.MaxPagesPerHost < 1 || c.Crawl.MaxDepth < 1 {
-		return errors.New("crawl.workers, crawl.max_pages_per_host and crawl.max_depth must be positive")
+	if c.Crawl.Workers < 0 {
+		return errors.New("crawl.workers: 0 (sized from the machine) or a positive cap")
+	}
+	if c.Crawl.MaxPagesPerHost < 1 || c.Crawl.MaxDepth < 1 {
+		return errors.New("crawl.max_pages_per_host and crawl.max_depth must be positive")
 	}
 	if c.Crawl.RevisitAfter < 0 || c.Crawl.RevisitMax < c.Crawl.RevisitAfter {
 		return errors.New("crawl.revisit_after must be at least 0 and crawl.revisit_max at least revisit_after")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/simweb"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -85,6 +86,56 @@ func benchCrawl(b *testing.B, hosts int, limit time.Duration) {
 		}
 		b.ReportMetric(float64(peakRSS())/(1<<20), "peak_RSS_MB")
 	}
+}
+
+// benchLatency crawls a fault-free world whose servers answer after latency,
+// with the given per-host delay and cap on workers (0: the shipped default,
+// DefaultWorkers), for dur; it prints pages/s against the politeness bound
+// (hosts with work ÷ delay, averaged over the run), CPU per page, the peak RSS
+// and what the run report names as the limit.
+func benchLatency(b *testing.B, hosts int, delay, latency time.Duration, workers int, dur time.Duration) {
+	for b.Loop() {
+		h := newHarnessOpts(b, hosts, 0, false, simweb.Options{Latency: latency})
+		h.cfg.Delay, h.cfg.Workers, h.cfg.Timeout = delay, workers, 10*time.Second
+		ex, err := extract.New()
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := New(h.cfg, h.st, ex, h.seeds)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), dur)
+		cpu0, start := cpuTime(), time.Now()
+		sum, err := c.Run(ctx)
+		cancel()
+		if err != nil {
+			b.Fatal(err)
+		}
+		el := time.Since(start).Seconds()
+		pages := float64(sum.Fetched)
+		b.ReportMetric(pages/el, "pages/s")
+		b.ReportMetric(sum.Bound, "bound_pages/s")
+		if sum.Bound > 0 {
+			b.ReportMetric(100*pages/el/sum.Bound, "%_of_bound")
+		}
+		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/pages, "cpu_µs/page")
+		b.ReportMetric(float64(peakRSS())/(1<<20), "peak_RSS_MB")
+		b.Logf("%d hosts, delay %s, latency %s: %d requests in %.1fs, at most %d in flight; the run report says: limited by %s",
+			hosts, delay, latency, sum.Fetched, el, sum.Workers, sum.Limit)
+	}
+}
+
+// The worlds: 300 hosts 2s apart (a bound of 150 pages/s), answering
+// after 300ms and after 1s, with the shipped cap and with the old fixed 16.
+func BenchmarkCrawlLatency300ms(b *testing.B) {
+	benchLatency(b, 300, 2*time.Second, 300*time.Millisecond, 0, 30*time.Second)
+}
+func BenchmarkCrawlLatency300msFixed16(b *testing.B) {
+	benchLatency(b, 300, 2*time.Second, 300*time.Millisecond, 16, 30*time.Second)
+}
+func BenchmarkCrawlLatency1s(b *testing.B) {
+	benchLatency(b, 300, 2*time.Second, time.Second, 0, 30*time.Second)
 }
 
 func BenchmarkCrawl10Hosts(b *testing.B)   { benchCrawl(b, 10, 20*time.Second) }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"html"
 	"math"
@@ -45,15 +44,17 @@ type Config struct {
 	// InsecureTLSHosts may be fetched without certificate verification; every such
 	// fetch is logged as such. Empty: never.
 	InsecureTLSHosts []string
-	Workers          int // hosts fetched at once (each host one request at a time)
-	MaxPagesPerHost  int // budget per host per run
-	MaxDepth         int // links followed from a seed
-	MaxRetries       int // tries of a request after 429, 5xx or an outage
-	MaxHostFailures  int // consecutive outages before a host is given up
-	BackoffBase      time.Duration
-	MaxBackoff       time.Duration
-	RobotsTTL        time.Duration
-	RobotsFailTTL    time.Duration
+	// Workers caps the requests in flight (each host one at a time, once its
+	// delay has passed); 0: DefaultWorkers, from the machine.
+	Workers         int
+	MaxPagesPerHost int // budget per host per run
+	MaxDepth        int // links followed from a seed
+	MaxRetries      int // tries of a request after 429, 5xx or an outage
+	MaxHostFailures int // consecutive outages before a host is given up
+	BackoffBase     time.Duration
+	MaxBackoff      time.Duration
+	RobotsTTL       time.Duration
+	RobotsFailTTL   time.Duration
 	// Revisit says when a URL met in an earlier run is asked again (with its
 	// validators, so an unchanged one costs a 304): after RevisitBase, doubling
 	// while it stays the same, up to RevisitMax. Zero: 20h and 30 days.
@@ -80,7 +81,7 @@ func (c *Config) Defaults() {
 		c.MaxBytes = 64 << 20
 	}
 	if c.Workers <= 0 {
-		c.Workers = 16
+		c.Workers = DefaultWorkers()
 	}
 	if c.MaxPagesPerHost <= 0 {
 		c.MaxPagesPerHost = 2000
@@ -146,6 +147,12 @@ type Summary struct {
 	// Run is the generation's record: its requests, 304s, and the reports that
 	// were new, revised, moved, gone or came back (over all its runs when resumed).
 	Run store.RunInfo
+	// Workers is the cap on requests in flight; Bound the politeness bound
+	// (hosts with work ÷ delay, requests a second), averaged over the run;
+	// Limit what held the rate down.
+	Workers int
+	Bound   float64
+	Limit   Limit
 }
 
 // Failure is a document the run could not get, for good: its class
@@ -199,7 +206,8 @@ type Crawler struct {
 	agent    string
 	seeds    []*store.QueuedRequest
 	resumed  bool
-	noFollow bool // fetch the seeds only (NewForTargets)
+	noFollow bool  // fetch the seeds only (NewForTargets)
+	pool     *pool // the running crawl's workers (set by Run)
 }
 
 // New prepares a crawl of the seeds into the store.
@@ -348,6 +356,16 @@ func newRequest(u, method, body string, kind crawl.Kind, depth int, anchor strin
 	return q
 }
 
+// idlePerHost is how many idle connections are kept per host: one request at
+// a time goes to each host, so two do; through a proxy every plain-HTTP request
+// goes to the one proxy, which then needs one for each worker.
+func (c *Crawler) idlePerHost() int {
+	if c.cfg.Proxy != "" {
+		return c.cfg.Workers
+	}
+	return 2
+}
+
 // transport builds the HTTP transport: proxy, extra root CAs, no private targets
 // unless allowed, TLS verification on unless this is the configured fallback.
 func (c *Crawler) transport(insecure bool) (*http.Transport, error) {
@@ -356,7 +374,7 @@ func (c *Crawler) transport(insecure bool) (*http.Transport, error) {
 		DialContext:           dialer.DialContext,
 		TLSHandshakeTimeout:   15 * time.Second,
 		ResponseHeaderTimeout: c.cfg.Timeout,
-		MaxIdleConnsPerHost:   2,
+		MaxIdleConnsPerHost:   c.idlePerHost(),
 		IdleConnTimeout:       30 * time.Second,
 		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
 	}
@@ -475,43 +493,32 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	if c.insecure != nil {
 		c.insecure.Context = ctx
 	}
-	var wg sync.WaitGroup
-	errc := make(chan error, c.cfg.Workers)
-	for range c.cfg.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				req, err := c.fr.Next(ctx)
-				switch {
-				case errors.Is(err, store.ErrFrontierDone):
-					cancel() // the others wake and stop too
-					return
-				case ctx.Err() != nil:
-					return // stopped (interrupted, or the caller's deadline)
-				case err != nil:
-					errc <- err
-					cancel()
-					return
-				}
-				if err := c.process(ctx, req); err != nil {
-					errc <- err
-					cancel()
-					return
-				}
+	c.pool = newPool(c)
+	smp := newSampler()
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				smp.sample(c.Bound(), c.pool.busy.Load())
 			}
-		}()
-	}
-	wg.Wait()
-	close(errc)
-	for e := range errc {
-		err = errors.Join(err, e)
-	}
+		}
+	}()
+	err = c.pool.run(ctx, cancel)
+	cancel()
+	<-sampled
 	sum := Summary{Fetched: c.Stats.Fetched.Load(), Reports: c.Stats.Reports.Load(), Documents: c.Stats.Documents.Load(),
 		Errors: c.Stats.Errors.Load(), Disallowed: c.Stats.Disallowed.Load(), Pending: c.fr.Pending(), Duration: time.Since(start),
 		Hosts: map[crawl.Class]int{}}
 	sum.Stopped = sum.Pending > 0
 	sum.Resumed, sum.Run = resumed, run
+	sum.Workers = c.cfg.Workers
+	sum.Limit, sum.Bound = smp.judge(sum.Fetched, c.cfg.Workers)
 	if !sum.Stopped && err == nil {
 		fin, ferr := c.fr.Finish(c.cfg.Clock())
 		if ferr != nil {
@@ -744,7 +751,10 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 		Duration: s.end.Sub(s.start), Origin: "fetch"}
 	canonFinal, _ := Canonical(final)
 	capture.ReportID = store.ReportID(canonFinal, "")
-	rec, err := c.ex.Extract(ctx, extract.Document{Body: body, URL: final, ContentType: ct})
+	var rec *report.Record
+	if c.pool.extracting(ctx, func() { rec, err = c.ex.Extract(ctx, extract.Document{Body: body, URL: final, ContentType: ct}) }) != nil {
+		return // stopping: process leaves the request unacknowledged
+	}
 	if kind == KindReport && (err != nil || rec.Template == report.TemplateUnknown) {
 		return // not a report after all: a distractor is never stored as one
 	}

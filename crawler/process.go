@@ -58,6 +58,12 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 			Detail: "via redirect to " + req.URL + ": " + a.detail, Host: hostOf(origin)})
 	}
 	release := c.outcome(ctx, req, hi, rules, s, a, &cm)
+	if ctx.Err() != nil {
+		// Stopped while the answer was read (its extraction may have been cut
+		// short): not acknowledged, fetched again next run.
+		c.fr.Release(req.Host, time.Time{})
+		return nil
+	}
 	recordVisits(req, s, a, &cm)
 	cm.Host = c.hostSnapshot(hi)
 	n, err := c.fr.Commit(cm)

@@ -43,6 +43,9 @@ type Options struct {
 	// CrawlDelay is what the crawl_delay robots.txt case asks for (default 1s;
 	// the demo compresses time and asks for less).
 	CrawlDelay time.Duration
+	// Latency is how long every request waits before it is answered, as a
+	// far server's do (default none).
+	Latency time.Duration
 }
 
 // Server serves a world.
@@ -182,6 +185,15 @@ func (s *Server) proxy(rw http.ResponseWriter, r *http.Request) {
 func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	start := s.opt.Now()
 	rec := &recorder{ResponseWriter: rw, status: 200}
+	if s.opt.Latency > 0 {
+		t := time.NewTimer(s.opt.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
 	defer func() {
 		s.log.add(LogEntry{Host: strings.ToLower(r.Host), Method: r.Method, Path: r.URL.RequestURI(), Scheme: scheme(r),
 			Start: start, End: s.opt.Now(), Status: rec.status, UserAgent: r.UserAgent(), Bytes: rec.n})

@@ -54,6 +54,13 @@ type runReport struct {
 	// Changes are the generation's: conditional requests answered 304, and the
 	// reports that were new, revised, moved, gone or came back.
 	Changes store.RunCounts `json:"changes"`
+	// The pace: requests a second, the politeness bound over the run (hosts with
+	// work ÷ delay), the cap on requests in flight, and what held the rate down
+	// (politeness, workers, cpu, latency).
+	Rate    float64       `json:"requests_per_second"`
+	Bound   float64       `json:"politeness_bound"`
+	Workers int           `json:"max_in_flight"`
+	Limit   crawler.Limit `json:"limited_by"`
 }
 
 func (a *app) crawlCmd() *cobra.Command {
@@ -144,12 +151,16 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 		return err
 	}
 	out := cmd.OutOrStdout()
-	fmt.Fprintf(out, "crawl: %d seed URLs into %s, %s between requests to a host, %d hosts at once\n", len(urls), st.Path(), cc.Delay, cc.Workers)
+	fmt.Fprintf(out, "crawl: %d seed URLs into %s, %s between requests to a host, at most %d requests in flight\n", len(urls), st.Path(), cc.Delay, workersOf(cc.Workers))
 	stop := publishSnapshots(cmd.Context(), st, cfg.Crawl.SnapshotEvery, cmd.ErrOrStderr())
 	sum, err := runCrawl(cmd, c)
 	stop()
 	rep.Generation, rep.Resumed, rep.Seeds, rep.Revisits, rep.Changes = sum.Run.Generation, sum.Resumed, len(urls), sum.Run.Revisits, sum.Run.Counts
 	rep.Fetched, rep.Documents, rep.Reports, rep.Errors, rep.Disallowed, rep.Pending = sum.Fetched, sum.Documents, sum.Reports, sum.Errors, sum.Disallowed, sum.Pending
+	if sum.Duration > 0 {
+		rep.Rate = float64(sum.Fetched) / sum.Duration.Seconds()
+	}
+	rep.Bound, rep.Workers, rep.Limit = sum.Bound, sum.Workers, sum.Limit
 	rep.Hosts, rep.Refused, rep.Failures = sum.Hosts, sum.Refused, sum.Failures
 	for i, f := range sum.Failures {
 		if i == 20 {
@@ -182,6 +193,14 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 			sum.Run.Generation, len(rep.GivenUp), sum.Errors, len(sum.Refused))}
 	}
 	return nil
+}
+
+// workersOf is the cap on requests in flight a configured value gives.
+func workersOf(n int) int {
+	if n > 0 {
+		return n
+	}
+	return crawler.DefaultWorkers()
 }
 
 // crawlConfig is the crawler's configuration from the file, with the flags'
@@ -308,6 +327,10 @@ func printSummary(w io.Writer, s crawler.Summary) {
 	c := s.Run.Counts
 	fmt.Fprintf(w, "changes: %d known URLs asked again, %d unchanged (304); reports new %d, revised %d, moved %d, gone %d, back %d\n",
 		s.Run.Revisits, c.NotModified, c.New, c.Revised, c.Moved, c.Gone, c.Returned)
+	if s.Duration > 0 && s.Limit != crawler.LimitUnknown {
+		fmt.Fprintf(w, "rate: %.1f requests/s against a politeness bound of %.1f/s, at most %d in flight; limited by %s\n",
+			float64(s.Fetched)/s.Duration.Seconds(), s.Bound, s.Workers, s.Limit)
+	}
 	if len(s.Hosts) > 0 {
 		var parts []string
 		for class, n := range s.Hosts {

@@ -21,6 +21,7 @@ func (a *app) simwebCmd() *cobra.Command {
 		portals    string
 		dir        string
 		withValues bool
+		latency    time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "simweb",
@@ -50,7 +51,7 @@ to DIR/requests.jsonl.`,
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
-			srv, err := simweb.NewServer(w, simweb.Options{})
+			srv, err := simweb.NewServer(w, simweb.Options{Latency: latency})
 			if err != nil {
 				return err
 			}
@@ -100,6 +101,7 @@ to DIR/requests.jsonl.`,
 	}
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "world seed (the same seed gives the same world)")
 	cmd.Flags().IntVar(&hosts, "hosts", 20, "number of host names")
+	cmd.Flags().DurationVar(&latency, "latency", 0, "how long every request waits before it is answered (a far server), e.g. 300ms")
 	cmd.Flags().IntVar(&epoch, "epoch", 0, "0: the first night; 1: the night after (new, changed, moved, deleted reports)")
 	cmd.Flags().BoolVar(&faults, "faults", true, "robots.txt cases, WAF challenges, outages, rate limits, broken TLS")
 	cmd.Flags().StringVar(&portals, "portals", "../shared/data/portals.csv", "portal list (CSV with code,name,level,parent_code,url)")

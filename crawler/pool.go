@@ -1,0 +1,208 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/nianbao/nianbao/store"
+)
+
+// The crawl's workers. One dispatcher asks the frontier for the next request
+// (so the frontier has one waiter, not a herd woken by every release) and
+// hands it to an idle worker. The frontier hands out a host's requests one at a
+// time and only once its delay has passed, so the requests in flight are those
+// of the hosts that may be asked now, up to the cap on workers: a crawl of many
+// slow hosts runs at the politeness bound, not at workers ÷ latency.
+
+// Most and fewest workers DefaultWorkers gives, and the memory it counts for
+// each request in flight (a connection's buffers, a body, its parse).
+const (
+	maxDefaultWorkers = 512
+	minDefaultWorkers = 16
+	memoryPerRequest  = 16 << 20
+)
+
+// DefaultWorkers is the cap on requests in flight when none is configured:
+// what the process's file descriptors (a connection each, two through a
+// proxy, and files besides) and the machine's memory allow, between 16 and 512.
+func DefaultWorkers() int {
+	n := maxDefaultWorkers
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err == nil && rl.Cur > 0 && rl.Cur < uint64(4*n) {
+		n = int(rl.Cur / 4)
+	}
+	if mem := totalMemory(); mem > 0 && mem/memoryPerRequest < uint64(n) {
+		n = int(mem / memoryPerRequest)
+	}
+	return max(n, minDefaultWorkers)
+}
+
+// pool is the run's workers and what they are doing.
+type pool struct {
+	c       *Crawler
+	work    chan *store.QueuedRequest
+	busy    atomic.Int64  // requests being processed
+	extract chan struct{} // slots for the CPU-bound part: decoding, extraction
+}
+
+func newPool(c *Crawler) *pool {
+	return &pool{c: c, work: make(chan *store.QueuedRequest), extract: make(chan struct{}, runtime.GOMAXPROCS(0))}
+}
+
+// run dispatches the frontier's requests to the workers until the frontier is
+// done, the context ends or a worker fails; it returns the errors.
+func (p *pool) run(ctx context.Context, cancel context.CancelFunc) error {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs error
+	fail := func(err error) {
+		mu.Lock()
+		errs = errors.Join(errs, err)
+		mu.Unlock()
+		cancel()
+	}
+	for range p.c.cfg.Workers {
+		wg.Go(func() {
+			for req := range p.work {
+				if ctx.Err() != nil {
+					continue // stopping: left in the frontier for the next run
+				}
+				p.busy.Add(1)
+				err := p.c.process(ctx, req)
+				p.busy.Add(-1)
+				if err != nil {
+					fail(err)
+				}
+			}
+		})
+	}
+	p.dispatch(ctx, fail)
+	close(p.work)
+	wg.Wait()
+	return errs
+}
+
+func (p *pool) dispatch(ctx context.Context, fail func(error)) {
+	for {
+		req, err := p.c.fr.Next(ctx)
+		switch {
+		case errors.Is(err, store.ErrFrontierDone):
+			return
+		case ctx.Err() != nil:
+			return // stopped (interrupted, or the caller's deadline)
+		case err != nil:
+			fail(err)
+			return
+		}
+		select {
+		case p.work <- req:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// extracting runs f in one of the extraction slots: as many documents are
+// decoded and read at once as there are CPUs, however many requests are in
+// flight.
+func (p *pool) extracting(ctx context.Context, f func()) error {
+	select {
+	case p.extract <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-p.extract }()
+	f()
+	return nil
+}
+
+// sampler keeps, once a second, what bounds the crawl: the politeness bound
+// (hosts with work ÷ delay) and the workers busy; limit judges a run by them.
+type sampler struct {
+	n                 int
+	boundSum, busySum float64
+	cpu0              time.Duration
+	start             time.Time
+}
+
+func newSampler() *sampler { return &sampler{cpu0: processCPU(), start: time.Now()} }
+
+func (s *sampler) sample(bound float64, busy int64) {
+	s.n++
+	s.boundSum += bound
+	s.busySum += float64(busy)
+}
+
+// Limit is what held a run's rate down.
+type Limit int
+
+const (
+	LimitUnknown    Limit = iota // too short to tell
+	LimitPoliteness              // one request per host per delay: the rate is the bound's
+	LimitWorkers                 // every worker was busy: the cap on workers
+	LimitCPU                     // the process used the machine's CPUs
+	LimitLatency                 // the hosts' answers: requests waited on the network
+)
+
+func (l Limit) String() string {
+	if l < 0 || int(l) >= len(limitNames) {
+		return "unknown"
+	}
+	return limitNames[l]
+}
+
+var limitNames = [...]string{"unknown", "politeness", "workers", "cpu", "latency"}
+
+// MarshalText writes a limit by its name (in the run report).
+func (l Limit) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// UnmarshalText reads a limit's name; one it does not know is LimitUnknown.
+func (l *Limit) UnmarshalText(b []byte) error {
+	*l = LimitUnknown
+	for i, n := range limitNames {
+		if n == string(b) {
+			*l = Limit(i)
+		}
+	}
+	return nil
+}
+
+// judge says what limited a run that fetched n requests, and the mean bound.
+func (s *sampler) judge(n int64, workers int) (Limit, float64) {
+	el := time.Since(s.start).Seconds()
+	if s.n < 3 || el <= 0 {
+		return LimitUnknown, 0
+	}
+	bound, busy := s.boundSum/float64(s.n), s.busySum/float64(s.n)
+	cpu := (processCPU() - s.cpu0).Seconds() / el / float64(runtime.GOMAXPROCS(0))
+	return judgeLimit(float64(n)/el, bound, busy, workers, cpu), bound
+}
+
+// judgeLimit: politeness when the rate was 80% of the mean bound or more,
+// else the cap on workers when nine tenths of them were busy on average, else
+// the CPUs when the process used 80% of them (cpu is the share used), else the
+// network's latency.
+func judgeLimit(rate, bound, busy float64, workers int, cpu float64) Limit {
+	switch {
+	case bound > 0 && rate >= 0.8*bound:
+		return LimitPoliteness
+	case workers > 0 && busy >= 0.9*float64(workers):
+		return LimitWorkers
+	case cpu >= 0.8:
+		return LimitCPU
+	}
+	return LimitLatency
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

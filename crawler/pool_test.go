@@ -1,0 +1,82 @@
+package crawler
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/simweb"
+)
+
+func TestJudgeLimit(t *testing.T) {
+	for _, c := range []struct {
+		rate, bound, busy float64
+		workers           int
+		cpu               float64
+		want              Limit
+	}{
+		{rate: 140, bound: 150, busy: 40, workers: 512, cpu: 0.3, want: LimitPoliteness},
+		{rate: 33, bound: 150, busy: 16, workers: 16, cpu: 0.2, want: LimitWorkers},
+		{rate: 60, bound: 150, busy: 100, workers: 512, cpu: 0.95, want: LimitCPU},
+		{rate: 60, bound: 150, busy: 100, workers: 512, cpu: 0.3, want: LimitLatency},
+		{rate: 140, bound: 150, busy: 16, workers: 16, cpu: 0.99, want: LimitPoliteness}, // at the bound, nothing else matters
+	} {
+		if got := judgeLimit(c.rate, c.bound, c.busy, c.workers, c.cpu); got != c.want {
+			t.Errorf("%+v: %s, want %s", c, got, c.want)
+		}
+	}
+}
+
+func TestDefaultWorkers(t *testing.T) {
+	if n := DefaultWorkers(); n < minDefaultWorkers || n > maxDefaultWorkers {
+		t.Fatalf("DefaultWorkers %d, outside [%d, %d]", n, minDefaultWorkers, maxDefaultWorkers)
+	}
+}
+
+// A crawl of slow hosts names what held it back: one worker for hosts that
+// answer after 300ms is the cap on workers; the default cap on the same world
+// is held by the latency (hosts ÷ delay counts no time for answers); fast hosts
+// 2s apart run at the politeness bound.
+func TestRunReportNamesTheLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crawls for seconds")
+	}
+	t.Parallel()
+	for _, c := range []struct {
+		name    string
+		latency time.Duration
+		delay   time.Duration
+		workers int
+		want    Limit
+	}{
+		{"one worker", 300 * time.Millisecond, 500 * time.Millisecond, 1, LimitWorkers},
+		{"slow answers", 300 * time.Millisecond, 500 * time.Millisecond, 0, LimitLatency},
+		{"polite", 0, 2 * time.Second, 0, LimitPoliteness},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarnessOpts(t, 4, 0, false, simweb.Options{Latency: c.latency})
+			h.cfg.Delay, h.cfg.Workers = c.delay, c.workers
+			ex, err := extract.New()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cr, err := New(h.cfg, h.st, ex, h.seeds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), 7*time.Second)
+			defer cancel()
+			sum, err := cr.Run(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rate := float64(sum.Fetched) / sum.Duration.Seconds()
+			t.Logf("%d requests, %.1f/s against a bound of %.1f/s, at most %d in flight: %s", sum.Fetched, rate, sum.Bound, sum.Workers, sum.Limit)
+			if sum.Limit != c.want {
+				t.Errorf("limited by %s, want %s", sum.Limit, c.want)
+			}
+		})
+	}
+}
