@@ -119,6 +119,10 @@ type Extractor interface {
 
 // Stats counts a run as it goes.
 type Stats struct {
+	// Timed requests and their summed queue wait, time to first byte and
+	// transfer time (nanoseconds).
+	Timed, QueueWait, FirstByte, Transfer atomic.Int64
+
 	Fetched    atomic.Int64
 	Reports    atomic.Int64
 	Documents  atomic.Int64
@@ -153,6 +157,9 @@ type Summary struct {
 	Workers int
 	Bound   float64
 	Limit   Limit
+	// The mean request's wait for a worker once its host was ready, time to the
+	// answer's headers, and transfer of the body.
+	QueueWait, FirstByte, Transfer time.Duration
 }
 
 // Failure is a document the run could not get, for good: its class
@@ -432,6 +439,7 @@ type slot struct {
 	err         error
 	contentType string
 	start, end  time.Time
+	headers     time.Time // when the answer's headers came
 }
 
 func (c *Crawler) collector(tr *http.Transport) (*colly.Collector, error) {
@@ -455,6 +463,7 @@ func (c *Crawler) collector(tr *http.Transport) (*colly.Collector, error) {
 	})
 	col.OnResponseHeaders(func(r *colly.Response) {
 		s := r.Ctx.GetAny("slot").(*slot)
+		s.headers = time.Now()
 		s.contentType = r.Headers.Get("Content-Type")
 		// colly would transcode the body to UTF-8 by the header's charset; the raw
 		// bytes are kept and decoded by the project's decoder instead.
@@ -519,6 +528,11 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	sum.Resumed, sum.Run = resumed, run
 	sum.Workers = c.cfg.Workers
 	sum.Limit, sum.Bound = smp.judge(sum.Fetched, c.cfg.Workers)
+	if n := c.Stats.Timed.Load(); n > 0 {
+		sum.QueueWait = time.Duration(c.Stats.QueueWait.Load() / n)
+		sum.FirstByte = time.Duration(c.Stats.FirstByte.Load() / n)
+		sum.Transfer = time.Duration(c.Stats.Transfer.Load() / n)
+	}
 	if !sum.Stopped && err == nil {
 		fin, ferr := c.fr.Finish(c.cfg.Clock())
 		if ferr != nil {

@@ -72,6 +72,9 @@ func (p *pool) run(ctx context.Context, cancel context.CancelFunc) error {
 				if ctx.Err() != nil {
 					continue // stopping: left in the frontier for the next run
 				}
+				if !req.Ready.IsZero() {
+					req.Waited = max(0, time.Since(req.Ready))
+				}
 				p.busy.Add(1)
 				err := p.c.process(ctx, req)
 				p.busy.Add(-1)

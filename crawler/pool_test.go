@@ -74,8 +74,17 @@ func TestRunReportNamesTheLimit(t *testing.T) {
 			}
 			rate := float64(sum.Fetched) / sum.Duration.Seconds()
 			t.Logf("%d requests, %.1f/s against a bound of %.1f/s, at most %d in flight: %s", sum.Fetched, rate, sum.Bound, sum.Workers, sum.Limit)
+			t.Logf("a request on average: %s waiting for a worker, %s to the first byte, %s of transfer", sum.QueueWait, sum.FirstByte, sum.Transfer)
 			if sum.Limit != c.want {
 				t.Errorf("limited by %s, want %s", sum.Limit, c.want)
+			}
+			// The timings say why: answers 300ms late, or ready hosts waiting
+			// for the one worker.
+			if c.latency > 0 && sum.FirstByte < c.latency {
+				t.Errorf("mean time to first byte %s, under the servers' %s", sum.FirstByte, c.latency)
+			}
+			if c.workers == 1 && sum.QueueWait < 100*time.Millisecond {
+				t.Errorf("mean queue wait %s with one worker for four ready hosts", sum.QueueWait)
 			}
 		})
 	}

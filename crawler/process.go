@@ -45,6 +45,12 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 		return err
 	}
 	c.Stats.Fetched.Add(1)
+	if !s.headers.IsZero() {
+		c.Stats.Timed.Add(1)
+		c.Stats.QueueWait.Add(int64(req.Waited))
+		c.Stats.FirstByte.Add(int64(s.headers.Sub(s.start)))
+		c.Stats.Transfer.Add(int64(s.end.Sub(s.headers)))
+	}
 	c.mu.Lock()
 	hi.Fetches++
 	c.mu.Unlock()
@@ -247,7 +253,10 @@ func (c *Crawler) classifyAnswer(req *store.QueuedRequest, u *url.URL, s *slot, 
 // fetchLog is the fetch log's line for an answer.
 func (a *answer) fetchLog(req *store.QueuedRequest, s *slot) *store.FetchLog {
 	fl := &store.FetchLog{URL: req.URL, FinalURL: a.final, Method: req.Method, Status: a.status, Header: a.header, Time: s.start,
-		Duration: s.end.Sub(s.start), Size: len(a.body), Class: a.class, Detail: a.detail, Host: req.Host}
+		Duration: s.end.Sub(s.start), QueueWait: req.Waited, Size: len(a.body), Class: a.class, Detail: a.detail, Host: req.Host}
+	if !s.headers.IsZero() {
+		fl.FirstByte = s.headers.Sub(s.start)
+	}
 	if len(a.body) > 0 {
 		fl.SHA256 = store.SHA256(a.body)
 	}

@@ -61,6 +61,10 @@ type QueuedRequest struct {
 
 	Seq  uint64 `json:"-"`
 	Host string `json:"-"`
+	// Ready is when the frontier's host became ready for this request (set by
+	// Next); Waited how long the request then waited for a worker.
+	Ready  time.Time     `json:"-"`
+	Waited time.Duration `json:"-"`
 }
 
 // Get returns a Ctx field.
@@ -89,11 +93,16 @@ type FetchLog struct {
 	Header   map[string][]string `json:"header,omitempty"`
 	Time     time.Time           `json:"time"`
 	Duration time.Duration       `json:"duration"`
-	Size     int                 `json:"size"`
-	SHA256   string              `json:"sha256,omitempty"`
-	Class    crawl.Class         `json:"class"` // ok, not_modified, robots_disallowed, blocked_waf, rate_limited, server_error, unreachable, gone, moved, offsite, tls_error, too_large, error
-	Detail   string              `json:"detail,omitempty"`
-	Host     string              `json:"host"`
+	// FirstByte is the time to the answer's headers (the rest of Duration is
+	// the body's transfer); QueueWait how long the request, its host ready,
+	// waited for a worker.
+	FirstByte time.Duration `json:"first_byte,omitempty"`
+	QueueWait time.Duration `json:"queue_wait,omitempty"`
+	Size      int           `json:"size"`
+	SHA256    string        `json:"sha256,omitempty"`
+	Class     crawl.Class   `json:"class"` // ok, not_modified, robots_disallowed, blocked_waf, rate_limited, server_error, unreachable, gone, moved, offsite, tls_error, too_large, error
+	Detail    string        `json:"detail,omitempty"`
+	Host      string        `json:"host"`
 }
 
 // HostInfo is what a crawl has learnt of a host.
@@ -276,6 +285,10 @@ func (f *Frontier) take() (*QueuedRequest, time.Duration, chan struct{}, error) 
 	}
 	q.busy = true
 	f.reserved[q.name] = req.Seq
+	req.Ready = q.readyAt
+	if req.Ready.IsZero() {
+		req.Ready = f.now()
+	}
 	return req, 0, wake, nil
 }
 

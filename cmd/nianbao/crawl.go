@@ -61,6 +61,11 @@ type runReport struct {
 	Bound   float64       `json:"politeness_bound"`
 	Workers int           `json:"max_in_flight"`
 	Limit   crawler.Limit `json:"limited_by"`
+	// The mean request's wait for a worker once its host was ready, time to
+	// the answer's headers and transfer of the body, in seconds.
+	QueueWait float64 `json:"mean_queue_wait_s"`
+	FirstByte float64 `json:"mean_first_byte_s"`
+	Transfer  float64 `json:"mean_transfer_s"`
 }
 
 func (a *app) crawlCmd() *cobra.Command {
@@ -161,6 +166,7 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 		rep.Rate = float64(sum.Fetched) / sum.Duration.Seconds()
 	}
 	rep.Bound, rep.Workers, rep.Limit = sum.Bound, sum.Workers, sum.Limit
+	rep.QueueWait, rep.FirstByte, rep.Transfer = sum.QueueWait.Seconds(), sum.FirstByte.Seconds(), sum.Transfer.Seconds()
 	rep.Hosts, rep.Refused, rep.Failures = sum.Hosts, sum.Refused, sum.Failures
 	for i, f := range sum.Failures {
 		if i == 20 {
@@ -330,6 +336,8 @@ func printSummary(w io.Writer, s crawler.Summary) {
 	if s.Duration > 0 && s.Limit != crawler.LimitUnknown {
 		fmt.Fprintf(w, "rate: %.1f requests/s against a politeness bound of %.1f/s, at most %d in flight; limited by %s\n",
 			float64(s.Fetched)/s.Duration.Seconds(), s.Bound, s.Workers, s.Limit)
+		fmt.Fprintf(w, "a request on average: %s waiting for a worker, %s to the first byte, %s of transfer\n",
+			s.QueueWait.Round(time.Millisecond), s.FirstByte.Round(time.Millisecond), s.Transfer.Round(time.Millisecond))
 	}
 	if len(s.Hosts) > 0 {
 		var parts []string
