@@ -358,10 +358,12 @@ func sheetLines(sh *xlsxSheet, shared []string) []Line {
 // one cell is a paragraph; an empty row is no line.
 func gridLine(rn int, cells []string, merges []mergeRange) (Line, bool) {
 	if len(merges) > 0 {
-		covered := map[int]bool{}
+		// Only the row's own columns: a damaged file may declare a merge
+		// thousands of columns wide on every row.
+		covered := make([]bool, len(cells))
 		for _, m := range merges {
 			if rn >= m.r1 && rn <= m.r2 {
-				for c := m.c1 + 1; c <= m.c2; c++ {
+				for c := max(m.c1+1, 0); c <= m.c2 && c < len(cells); c++ {
 					covered[c] = true
 				}
 			}
