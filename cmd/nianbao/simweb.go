@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -77,13 +78,25 @@ to DIR/requests.jsonl.`,
 			if err := os.WriteFile(capath, srv.CACertPEM(), 0o644); err != nil {
 				return err
 			}
+			// The seeds a crawler starts from: the portal list's own hosts (and
+			// legacy IP hosts); sub-domains and split hosts are to be discovered.
+			var seedURLs []string
+			for _, h := range w.Hosts {
+				if h.Name == h.Division.Host() || h.Dialect == simweb.Legacy {
+					seedURLs = append(seedURLs, h.HomeURL()+"\n")
+				}
+			}
+			seedPath := filepath.Join(dir, "seeds.txt")
+			if err := os.WriteFile(seedPath, []byte(strings.Join(seedURLs, "")), 0o644); err != nil {
+				return err
+			}
 			reports := 0
 			for _, u := range w.Units {
 				reports += len(u.Reports)
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "simweb: %d hosts, %d units, %d unit-years (epoch %d, faults %v), generated in %s\n", len(w.Hosts), len(w.Units), reports, epoch, faults, generated.Round(time.Millisecond))
-			fmt.Fprintf(out, "proxy:    http://%s\nmanifest: %s (values included: %v)\nca:       %s\nfirst host: %s\n", addr, mpath, values, capath, w.Hosts[0].HomeURL())
+			fmt.Fprintf(out, "proxy:    http://%s\nmanifest: %s (values included: %v)\nca:       %s\nseeds:    %s\nfirst host: %s\n", addr, mpath, values, capath, seedPath, w.Hosts[0].HomeURL())
 			fmt.Fprintln(out, "serving until interrupted (Ctrl-C)")
 			<-cmd.Context().Done()
 			logPath := filepath.Join(dir, "requests.jsonl")
