@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -35,11 +34,7 @@ func peakRSS() int64 {
 	return 0
 }
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+func cpuTime() time.Duration { return processCPU() }
 
 // benchCrawl crawls a world of the given size with a 100 ms per-host delay for at
 // most limit, and prints pages/s against the politeness bound (hosts ÷ delay),

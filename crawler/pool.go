@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/nianbao/nianbao/store"
@@ -32,9 +31,8 @@ const (
 // proxy, and files besides) and the machine's memory allow, between 16 and 512.
 func DefaultWorkers() int {
 	n := maxDefaultWorkers
-	var rl syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err == nil && rl.Cur > 0 && rl.Cur < uint64(4*n) {
-		n = int(rl.Cur / 4)
+	if files := openFileLimit(); files > 0 && files < uint64(4*n) {
+		n = int(files / 4)
 	}
 	if mem := totalMemory(); mem > 0 && mem/memoryPerRequest < uint64(n) {
 		n = int(mem / memoryPerRequest)
@@ -200,12 +198,4 @@ func judgeLimit(rate, bound, busy float64, workers int, cpu float64) Limit {
 		return LimitCPU
 	}
 	return LimitLatency
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
