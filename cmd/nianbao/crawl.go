@@ -239,7 +239,7 @@ func writeJSONFile(path string, v any) error {
 // runCrawl runs a crawl with its progress display and closing summary.
 func runCrawl(cmd *cobra.Command, c *crawler.Crawler) (crawler.Summary, error) {
 	stop, done := make(chan struct{}), make(chan struct{})
-	go progress(cmd.ErrOrStderr(), c, stop, done)
+	go progress(cmd.ErrOrStderr(), c, 0, stop, done)
 	sum, err := c.Run(cmd.Context())
 	close(stop)
 	<-done
@@ -273,8 +273,8 @@ func seedURLs(path string) ([]string, error) {
 }
 
 // progress prints the crawl's counters: a line redrawn in place on a terminal,
-// a log line every ten seconds otherwise.
-func progress(w io.Writer, c *crawler.Crawler, stop, done chan struct{}) {
+// a log line every ten seconds otherwise (every, when given).
+func progress(w io.Writer, c *crawler.Crawler, every time.Duration, stop, done chan struct{}) {
 	defer close(done)
 	tty := false
 	if f, ok := w.(*os.File); ok {
@@ -282,9 +282,12 @@ func progress(w io.Writer, c *crawler.Crawler, stop, done chan struct{}) {
 			tty = true
 		}
 	}
-	every := 10 * time.Second
-	if tty {
+	switch {
+	case every > 0:
+	case tty:
 		every = time.Second
+	default:
+		every = 10 * time.Second
 	}
 	// The rate and the bound (hosts with work ÷ delay) are both averaged over
 	// the interval, the bound from one sample a second.
