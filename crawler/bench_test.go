@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/simweb"
 	"github.com/nianbao/nianbao/store"
 )
@@ -44,21 +43,8 @@ func benchCrawl(b *testing.B, hosts int, limit time.Duration) {
 		h := newHarnessFaults(b, hosts, 0, false)
 		h.cfg.Delay = 100 * time.Millisecond
 		h.cfg.Workers = 128
-		ex, err := extract.New()
-		if err != nil {
-			b.Fatal(err)
-		}
-		c, err := New(h.cfg, h.st, ex, h.seeds)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), limit)
 		cpu0, start := cpuTime(), time.Now()
-		sum, err := c.Run(ctx)
-		cancel()
-		if err != nil {
-			b.Fatal(err)
-		}
+		sum := h.crawlFor(b, limit)
 		el := time.Since(start).Seconds()
 		pages := float64(sum.Fetched)
 		bound := float64(hosts) / h.cfg.Delay.Seconds()
@@ -92,21 +78,8 @@ func benchLatency(b *testing.B, hosts int, delay, latency time.Duration, workers
 	for b.Loop() {
 		h := newHarnessOpts(b, hosts, 0, false, simweb.Options{Latency: latency})
 		h.cfg.Delay, h.cfg.Workers, h.cfg.Timeout = delay, workers, 10*time.Second
-		ex, err := extract.New()
-		if err != nil {
-			b.Fatal(err)
-		}
-		c, err := New(h.cfg, h.st, ex, h.seeds)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), dur)
 		cpu0, start := cpuTime(), time.Now()
-		sum, err := c.Run(ctx)
-		cancel()
-		if err != nil {
-			b.Fatal(err)
-		}
+		sum := h.crawlFor(b, dur)
 		el := time.Since(start).Seconds()
 		pages := float64(sum.Fetched)
 		b.ReportMetric(pages/el, "pages/s")

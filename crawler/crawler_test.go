@@ -3,7 +3,6 @@ package crawler
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -80,14 +79,7 @@ func newHarnessOpts(t testing.TB, hosts int, epoch int, faults bool, opt simweb.
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	var sd []string
-	for _, h := range w.Hosts {
-		// The portal list's own hosts (and legacy IP hosts) are the seeds; sub-domains
-		// and split disclosure hosts must be discovered.
-		if h.Name == h.Division.Host() || net.ParseIP(strings.Split(h.Name, ":")[0]) != nil {
-			sd = append(sd, h.HomeURL())
-		}
-	}
+	sd := w.SeedURLs() // sub-domains and split disclosure hosts must be discovered
 	cfg := Config{Proxy: srv.ProxyURL(), Resolve: srv.Resolve, CAFile: ca, Delay: 30 * time.Millisecond, Timeout: 3 * time.Second, Workers: 32,
 		BackoffBase: 100 * time.Millisecond, MaxBackoff: 1500 * time.Millisecond, MaxPagesPerHost: 400, RobotsFailTTL: time.Hour}
 	return &harness{w: w, srv: srv, st: st, cfg: cfg, seeds: sd, dir: dir, crawlDelay: opt.CrawlDelay}
@@ -102,6 +94,12 @@ func worldConfig(list *seeds.List, hosts, epoch int, faults bool) simweb.Config 
 
 func (h *harness) crawl(t testing.TB) Summary {
 	t.Helper()
+	return h.crawlFor(t, 4*time.Minute)
+}
+
+// crawlFor crawls the harness's world for at most limit.
+func (h *harness) crawlFor(t testing.TB, limit time.Duration) Summary {
+	t.Helper()
 	ex, err := extract.New()
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +108,7 @@ func (h *harness) crawl(t testing.TB) Summary {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	sum, err := c.Run(ctx)
 	if err != nil {

@@ -29,12 +29,16 @@ const (
 // DefaultWorkers is the cap on requests in flight when none is configured:
 // what the process's file descriptors (a connection each, two through a
 // proxy, and files besides) and the machine's memory allow, between 16 and 512.
-func DefaultWorkers() int {
+func DefaultWorkers() int { return workersFor(openFileLimit(), totalMemory()) }
+
+// workersFor is DefaultWorkers for a limit on open files and a memory size in
+// bytes (0: unknown).
+func workersFor(files, mem uint64) int {
 	n := maxDefaultWorkers
-	if files := openFileLimit(); files > 0 && files < uint64(4*n) {
+	if files > 0 && files < uint64(4*n) {
 		n = int(files / 4)
 	}
-	if mem := totalMemory(); mem > 0 && mem/memoryPerRequest < uint64(n) {
+	if mem > 0 && mem/memoryPerRequest < uint64(n) {
 		n = int(mem / memoryPerRequest)
 	}
 	return max(n, minDefaultWorkers)

@@ -1,11 +1,9 @@
 package crawler
 
 import (
-	"context"
 	"testing"
 	"time"
 
-	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/simweb"
 )
 
@@ -28,9 +26,23 @@ func TestJudgeLimit(t *testing.T) {
 	}
 }
 
-func TestDefaultWorkers(t *testing.T) {
-	if n := DefaultWorkers(); n < minDefaultWorkers || n > maxDefaultWorkers {
-		t.Fatalf("DefaultWorkers %d, outside [%d, %d]", n, minDefaultWorkers, maxDefaultWorkers)
+// The cap follows the machine: a quarter of the open files, one request per
+// 16 MiB of memory, within 16 and 512.
+func TestWorkersFor(t *testing.T) {
+	for _, c := range []struct {
+		files, mem uint64
+		want       int
+	}{
+		{0, 0, 512},              // nothing known: the most
+		{1 << 20, 64 << 30, 512}, // a large machine: the most
+		{1024, 64 << 30, 256},    // 1,024 open files
+		{1 << 20, 1 << 30, 64},   // 1 GiB of memory
+		{1024, 1 << 30, 64},      // the smaller of the two
+		{40, 64 << 20, 16},       // a tiny one: the fewest
+	} {
+		if got := workersFor(c.files, c.mem); got != c.want {
+			t.Errorf("workersFor(%d files, %d bytes) = %d, want %d", c.files, c.mem, got, c.want)
+		}
 	}
 }
 
@@ -58,20 +70,7 @@ func TestRunReportNamesTheLimit(t *testing.T) {
 			t.Parallel()
 			h := newHarnessOpts(t, 4, 0, false, simweb.Options{Latency: c.latency})
 			h.cfg.Delay, h.cfg.Workers = c.delay, c.workers
-			ex, err := extract.New()
-			if err != nil {
-				t.Fatal(err)
-			}
-			cr, err := New(h.cfg, h.st, ex, h.seeds)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(t.Context(), 7*time.Second)
-			defer cancel()
-			sum, err := cr.Run(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
+			sum := h.crawlFor(t, 7*time.Second)
 			rate := float64(sum.Fetched) / sum.Duration.Seconds()
 			t.Logf("%d requests, %.1f/s against a bound of %.1f/s, at most %d in flight: %s", sum.Fetched, rate, sum.Bound, sum.Workers, sum.Limit)
 			t.Logf("a request on average: %s waiting for a worker, %s to the first byte, %s of transfer", sum.QueueWait, sum.FirstByte, sum.Transfer)

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"net"
 	"sort"
 	"strings"
 
@@ -365,6 +366,19 @@ func (w *World) addUnit(h *Host, div seeds.Portal, kind string, branch int, name
 		u.ID = fmt.Sprintf("%s-%s-legacy", div.Code, kind)
 	}
 	h.Units = append(h.Units, u)
+}
+
+// SeedURLs are the home pages a crawler starts from: the portal list's own
+// hosts and the legacy hosts on bare IPs. Sub-domains and split disclosure
+// hosts are to be discovered from them.
+func (w *World) SeedURLs() []string {
+	var out []string
+	for _, h := range w.Hosts {
+		if h.Name == h.Division.Host() || net.ParseIP(strings.Split(h.Name, ":")[0]) != nil {
+			out = append(out, h.HomeURL())
+		}
+	}
+	return out
 }
 
 // Years returns the report years of the world's epoch.

@@ -28,12 +28,7 @@ func TestProgressLineShowsRateAgainstBound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var seeds []string
-	for _, h := range srv.World().Hosts {
-		if h.Name == h.Division.Host() {
-			seeds = append(seeds, h.HomeURL())
-		}
-	}
+	seeds := srv.World().SeedURLs()
 	const delay = 500 * time.Millisecond
 	c, err := crawler.New(crawler.Config{Proxy: srv.ProxyURL(), CAFile: dir + "/ca.pem", AllowPrivate: true, Delay: delay,
 		Timeout: 5 * time.Second}, st, ex, seeds)

@@ -78,16 +78,8 @@ to DIR/requests.jsonl.`,
 			if err := os.WriteFile(capath, srv.CACertPEM(), 0o644); err != nil {
 				return err
 			}
-			// The seeds a crawler starts from: the portal list's own hosts (and
-			// legacy IP hosts); sub-domains and split hosts are to be discovered.
-			var seedURLs []string
-			for _, h := range w.Hosts {
-				if h.Name == h.Division.Host() || h.Dialect == simweb.Legacy {
-					seedURLs = append(seedURLs, h.HomeURL()+"\n")
-				}
-			}
 			seedPath := filepath.Join(dir, "seeds.txt")
-			if err := os.WriteFile(seedPath, []byte(strings.Join(seedURLs, "")), 0o644); err != nil {
+			if err := os.WriteFile(seedPath, []byte(strings.Join(w.SeedURLs(), "\n")+"\n"), 0o644); err != nil {
 				return err
 			}
 			reports := 0
