@@ -74,6 +74,28 @@ func reportsOf(t *testing.T, st *store.Store) map[string]string {
 	return out
 }
 
+// sourcesOf lists a store's records: URL → its id, organisation, year and
+// every source's address, printed.
+func sourcesOf(t *testing.T, st *store.Store) map[string]string {
+	out := map[string]string{}
+	err := st.Entries(func(e *store.Entry) error {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s %s", e.ReportID, e.Record.Organisation)
+		if e.Record.Year != nil {
+			fmt.Fprintf(&b, " %d", *e.Record.Year)
+		}
+		for _, s := range e.Sources {
+			fmt.Fprintf(&b, "\n\t%s %.8s", s.URL, s.SHA256)
+		}
+		out[string(e.Record.Source.URL)] = b.String()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // duplicates counts requests for the same path on the same host, robots.txt aside
 // (it is read again by every run).
 func duplicates(h *harness) int {
@@ -95,6 +117,7 @@ func duplicates(h *harness) int {
 type reference struct {
 	hosts   int
 	reports map[string]string
+	sources map[string]string // URL → the record's sources, to explain a difference
 	took    time.Duration
 	dups    int
 }
@@ -155,18 +178,18 @@ func killedCrawlResumes(t *testing.T, ref reference) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	got := reportsOf(t, st)
+	got, srcs := reportsOf(t, st), sourcesOf(t, st)
 	if len(want) == 0 {
 		t.Fatal("the reference crawl found nothing")
 	}
 	for u, cells := range want {
 		if got[u] != cells {
-			t.Errorf("%s: after kills %q, uninterrupted %q", u, got[u], cells)
+			t.Errorf("%s: after kills %q (%s), uninterrupted %q (%s)", u, got[u], srcs[u], cells, ref.sources[u])
 		}
 	}
 	for u := range got {
 		if _, ok := want[u]; !ok {
-			t.Errorf("%s stored only by the killed crawl", u)
+			t.Errorf("%s stored only by the killed crawl: %s", u, srcs[u])
 		}
 	}
 	dups := duplicates(h)

@@ -26,7 +26,7 @@ func TestCleanWorld(t *testing.T) {
 	h.cfg.Workers = 8 // as the killed crawlers run
 	start := time.Now()
 	h.crawl(t)
-	ref := reference{hosts: hosts, reports: reportsOf(t, h.st), took: time.Since(start), dups: duplicates(h)}
+	ref := reference{hosts: hosts, reports: reportsOf(t, h.st), sources: sourcesOf(t, h.st), took: time.Since(start), dups: duplicates(h)}
 	t.Run("CopiesMergeByContent", func(t *testing.T) { copiesMergeByContent(t, h) })
 	t.Run("PageAndAttachmentMerge", func(t *testing.T) { pageAndAttachmentMerge(t, h) })
 	t.Run("KilledCrawlResumes", func(t *testing.T) { killedCrawlResumes(t, ref) })

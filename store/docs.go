@@ -49,33 +49,38 @@ const (
 
 // DocState is what the harvest knows of one URL across runs.
 type DocState struct {
-	URL          string        `json:"url"`
-	Key          string        `json:"key,omitempty"` // the page's de-duplication key, when not the URL
-	Method       string        `json:"method,omitempty"`
-	Body         []byte        `json:"body,omitempty"`
-	Kind         crawl.Kind    `json:"kind,omitempty"` // the crawler's kind: page, api, report, attachment
-	Depth        int           `json:"depth,omitempty"`
-	Anchor       string        `json:"anchor,omitempty"`
-	Parent       string        `json:"parent,omitempty"`   // the page an attachment was linked from
-	ViaPage      bool          `json:"via_page,omitempty"` // asked again only when its page links it afresh (a signed link)
-	State        string        `json:"state,omitempty"`    // ok, gone, moved; empty until answered
-	Detail       string        `json:"detail,omitempty"`
-	MovedTo      string        `json:"moved_to,omitempty"`
-	FirstSeen    time.Time     `json:"first_seen"`
-	LastSeen     time.Time     `json:"last_seen,omitzero"` // last answered with the document (200 or 304)
-	LastChanged  time.Time     `json:"last_changed,omitzero"`
-	LastFetched  time.Time     `json:"last_fetched,omitzero"`
-	GoneSince    time.Time     `json:"gone_since,omitzero"`
-	ETag         string        `json:"etag,omitempty"`
-	LastModified string        `json:"last_modified,omitempty"`
-	SHA256       string        `json:"sha256,omitempty"`      // the last body
-	Fingerprint  string        `json:"fingerprint,omitempty"` // the last content: a report's, or the body's hash
-	ReportID     string        `json:"report_id,omitempty"`
-	Interval     time.Duration `json:"interval,omitempty"`
-	NextVisit    time.Time     `json:"next_visit,omitzero"`
-	Visits       int           `json:"visits,omitempty"`
-	Changes      int           `json:"changes,omitempty"`
-	Generation   uint64        `json:"generation,omitempty"` // the last run that asked for it
+	URL          string     `json:"url"`
+	Key          string     `json:"key,omitempty"` // the page's de-duplication key, when not the URL
+	Method       string     `json:"method,omitempty"`
+	Body         []byte     `json:"body,omitempty"`
+	Kind         crawl.Kind `json:"kind,omitempty"` // the crawler's kind: page, api, report, attachment
+	Depth        int        `json:"depth,omitempty"`
+	Anchor       string     `json:"anchor,omitempty"`
+	Parent       string     `json:"parent,omitempty"`   // the page an attachment was linked from
+	ViaPage      bool       `json:"via_page,omitempty"` // asked again only when its page links it afresh (a signed link)
+	State        string     `json:"state,omitempty"`    // ok, gone, moved; empty until answered
+	Detail       string     `json:"detail,omitempty"`
+	MovedTo      string     `json:"moved_to,omitempty"`
+	FirstSeen    time.Time  `json:"first_seen"`
+	LastSeen     time.Time  `json:"last_seen,omitzero"` // last answered with the document (200 or 304)
+	LastChanged  time.Time  `json:"last_changed,omitzero"`
+	LastFetched  time.Time  `json:"last_fetched,omitzero"`
+	GoneSince    time.Time  `json:"gone_since,omitzero"`
+	ETag         string     `json:"etag,omitempty"`
+	LastModified string     `json:"last_modified,omitempty"`
+	SHA256       string     `json:"sha256,omitempty"`      // the last body
+	Fingerprint  string     `json:"fingerprint,omitempty"` // the last content: a report's, or the body's hash
+	ReportID     string     `json:"report_id,omitempty"`
+	// Copy: an attachment that joined its report as a copy of a document read
+	// before at another address, not through a page that links it. The page
+	// does not follow it there: whether it would depends on which was fetched
+	// first.
+	Copy       bool          `json:"copy,omitempty"`
+	Interval   time.Duration `json:"interval,omitempty"`
+	NextVisit  time.Time     `json:"next_visit,omitzero"`
+	Visits     int           `json:"visits,omitempty"`
+	Changes    int           `json:"changes,omitempty"`
+	Generation uint64        `json:"generation,omitempty"` // the last run that asked for it
 	// FirstGeneration is the run that first asked for it (0: before schema 3).
 	FirstGeneration uint64 `json:"first_generation,omitempty"`
 }

@@ -524,12 +524,13 @@ func (f *Frontier) storeCapture(tx *bolt.Tx, cm *Commit, z []byte, run *RunInfo)
 		}
 	}
 	var stored *Entry // the report's record as it is, if it has one
+	copied := false   // the document joins it as a copy of another
 	if cm.Entry != nil {
-		rid, e, err := f.reportID(tx, cm)
+		rid, e, c, err := f.reportID(tx, cm)
 		if err != nil {
 			return err
 		}
-		cm.Entry.ReportID, cm.Capture.ReportID, stored = rid, rid, e
+		cm.Entry.ReportID, cm.Capture.ReportID, stored, copied = rid, rid, e, c
 	}
 	caps := tx.Bucket(bucketCaptures)
 	id, err := caps.NextSequence()
@@ -548,7 +549,7 @@ func (f *Frontier) storeCapture(tx *bolt.Tx, cm *Commit, z []byte, run *RunInfo)
 		return nil
 	}
 	cm.Entry.Sources = append([]SourceRef{{CaptureID: id, URL: cm.Capture.URL, SHA256: cm.Capture.SHA256, FetchedAt: cm.Capture.FetchedAt}}, cm.Entry.Sources...)
-	return f.storeEntry(tx, cm, run, stored)
+	return f.storeEntry(tx, cm, run, stored, copied)
 }
 
 // account updates the in-memory queue counts after a commit: the acknowledged

@@ -154,7 +154,7 @@ func (f *Frontier) observeAll(tx *bolt.Tx, cm *Commit, run *RunInfo) error {
 		}
 		ev := observe(d, v, f.gen, f.sched)
 		// An attachment answered for its page: the page leads to its report.
-		if p := v.Req.Get("parent"); p != "" && d.ReportID != "" && v.Class.Answered() {
+		if p := v.Req.Get("parent"); p != "" && d.ReportID != "" && !d.Copy && v.Class.Answered() {
 			if d.Parent != p {
 				d.Parent = p
 			}
@@ -219,24 +219,26 @@ func linkReport(tx *bolt.Tx, key []byte, id string) error {
 // candidates (see candidateReports) that speaks of the same year, else the id
 // the crawler derived from its URL. A page that links some other year's report
 // (or a shared guide) is not merged with it. It returns the record stored
-// under that id too (nil when there is none), read once for the commit.
-func (f *Frontier) reportID(tx *bolt.Tx, cm *Commit) (string, *Entry, error) {
+// under that id too (nil when there is none), read once for the commit, and
+// whether the document joins it only as a copy of another document (see
+// DocState.Copy).
+func (f *Frontier) reportID(tx *bolt.Tx, cm *Commit) (string, *Entry, bool, error) {
 	own := cm.Entry.ReportID
-	cands, err := candidateReports(tx, cm)
+	cands, copyOf, err := candidateReports(tx, cm)
 	if err != nil {
-		return "", nil, err
+		return "", nil, false, err
 	}
 	for _, id := range cands {
 		stored, err := getEntry(tx, id)
 		if err != nil {
-			return "", nil, err
+			return "", nil, false, err
 		}
 		if id == own || stored == nil || sameYear(stored.Record, cm.Entry.Record) {
-			return id, stored, nil
+			return id, stored, id == copyOf && id != own, nil
 		}
 	}
 	stored, err := getEntry(tx, own)
-	return own, stored, err
+	return own, stored, false, err
 }
 
 // candidateReports are the reports a fetched document may belong to, in order.
@@ -245,9 +247,11 @@ func (f *Frontier) reportID(tx *bolt.Tx, cm *Commit) (string, *Entry, error) {
 // afresh on every visit) is one report with every address as a source. Then
 // the report its URL already leads to; the one its redirect chain's first URL
 // led to (the report moved); for an attachment, its page's; for a page, its
-// attachments'; last, for a page, a report one of whose documents reads the
-// same (the same report in two columns of a site, sharing no link).
-func candidateReports(tx *bolt.Tx, cm *Commit) ([]string, error) {
+// attachments' (unless they joined theirs as copies); last, for a page, a
+// report one of whose documents reads the same (the same report in two columns
+// of a site, sharing no link). copyOf is the first candidate when only its
+// content leads there.
+func candidateReports(tx *bolt.Tx, cm *Commit) (cands []string, copyOf string, err error) {
 	var out []string
 	add := func(id string, err error) error {
 		if err == nil && id != "" && !slices.Contains(out, id) {
@@ -259,10 +263,18 @@ func candidateReports(tx *bolt.Tx, cm *Commit) ([]string, error) {
 	attachment := cm.Done != nil && cm.Done.Kind() == crawl.Attachment
 	same, err := entryWithContent(tx, fp) // a report one of whose documents reads the same
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if same != nil && cm.Capture != nil && same.readsAs(cm.Capture.SHA256) {
 		add(same.ReportID, nil)
+		copyOf = same.ReportID
+	}
+	// by records whether another route than content leads to the id.
+	by := func(id string, err error) error {
+		if id == copyOf {
+			copyOf = ""
+		}
+		return add(id, err)
 	}
 	led := func(method, u string, body []byte) (string, error) {
 		d, err := getDoc(tx, docKey(method, u, body))
@@ -272,17 +284,17 @@ func candidateReports(tx *bolt.Tx, cm *Commit) ([]string, error) {
 		return d.ReportID, nil
 	}
 	if cm.Done != nil {
-		if err := add(led(cm.Done.Method, cm.Done.URL, cm.Done.Body)); err != nil {
-			return nil, err
+		if err := by(led(cm.Done.Method, cm.Done.URL, cm.Done.Body)); err != nil {
+			return nil, "", err
 		}
 	}
 	if cm.Origin != "" {
-		if err := add(led("GET", cm.Origin, nil)); err != nil {
-			return nil, err
+		if err := by(led("GET", cm.Origin, nil)); err != nil {
+			return nil, "", err
 		}
 	}
 	if cm.Done == nil {
-		return out, nil
+		return out, copyOf, nil
 	}
 	// An attachment belongs to the report of the page that links it; a page
 	// whose attachment was read first (linked from a list as well) to the
@@ -292,14 +304,14 @@ func candidateReports(tx *bolt.Tx, cm *Commit) ([]string, error) {
 		related = []string{cm.Done.Get("parent")}
 	}
 	for _, u := range related {
-		if err := add(storedReportOf(tx, u)); err != nil {
-			return nil, err
+		if err := by(storedReportOf(tx, u)); err != nil {
+			return nil, "", err
 		}
 	}
 	if same != nil && !attachment { // one file may be attached to several pages
 		add(same.ReportID, nil)
 	}
-	return out, nil
+	return out, copyOf, nil
 }
 
 // readsAs reports whether the report's record is read from the bytes with
@@ -309,13 +321,14 @@ func (e *Entry) readsAs(sha string) bool {
 	return e != nil && sha != "" && len(e.Sources) > 0 && e.Sources[0].SHA256 == sha
 }
 
-// storedReportOf is the report a URL leads to, if that report has a record.
+// storedReportOf is the report a URL leads to, if that report has a record
+// and the URL did not join it as a copy.
 func storedReportOf(tx *bolt.Tx, u string) (string, error) {
 	if u == "" {
 		return "", nil
 	}
 	d, err := getDoc(tx, docKey("GET", u, nil))
-	if err != nil || d == nil || d.ReportID == "" || tx.Bucket(bucketRecords).Get([]byte(d.ReportID)) == nil {
+	if err != nil || d == nil || d.ReportID == "" || d.Copy || tx.Bucket(bucketRecords).Get([]byte(d.ReportID)) == nil {
 		return "", err
 	}
 	return d.ReportID, nil
@@ -326,7 +339,8 @@ func storedReportOf(tx *bolt.Tx, u string) (string, error) {
 // that differ; the same content fetched again (from a new address, or with other
 // bytes) adds its source to the record.
 // old is the record stored under the report's id (nil when there is none).
-func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit, run *RunInfo, old *Entry) error {
+// copied says the document joins it only as a copy of another (DocState.Copy).
+func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit, run *RunInfo, old *Entry, copied bool) error {
 	e := cm.Entry
 	now := e.ExtractedAt
 	if cm.Capture != nil {
@@ -355,7 +369,7 @@ func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit, run *RunInfo, old *Entry)
 	if err != nil {
 		return err
 	}
-	if err := linkDocs(tx, cm, fp, now); err != nil {
+	if err := linkDocs(tx, cm, fp, now, copied); err != nil {
 		return err
 	}
 	if cm.Origin != "" {
@@ -395,8 +409,9 @@ func versionChange(tx *bolt.Tx, e, old *Entry, joined bool, fp string, log func(
 
 // linkDocs points the fetched URL, its page (for an attachment) and the
 // attachments it names (for a page) at the report: they belong to it,
-// whenever they are fetched and from whichever list they are found.
-func linkDocs(tx *bolt.Tx, cm *Commit, fp string, now time.Time) error {
+// whenever they are fetched and from whichever list they are found. An
+// attachment that joined its report as a copy does not take its page there.
+func linkDocs(tx *bolt.Tx, cm *Commit, fp string, now time.Time, copied bool) error {
 	if cm.Done == nil {
 		return nil
 	}
@@ -406,18 +421,19 @@ func linkDocs(tx *bolt.Tx, cm *Commit, fp string, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	attachment := cm.Done.Kind() == crawl.Attachment
 	if d != nil {
-		d.ReportID, d.Fingerprint = e.ReportID, fp
+		d.ReportID, d.Fingerprint, d.Copy = e.ReportID, fp, copied && attachment
 		if err := putDoc(tx, key, d); err != nil {
 			return err
 		}
 	}
-	if p := cm.Done.Get("parent"); p != "" {
+	if p := cm.Done.Get("parent"); p != "" && !(copied && attachment) {
 		if err := linkReport(tx, docKey("GET", p, nil), e.ReportID); err != nil {
 			return err
 		}
 	}
-	if cm.Done.Kind() == crawl.Attachment {
+	if attachment {
 		return nil
 	}
 	for _, a := range cm.Attachments {

@@ -3,8 +3,11 @@ package store
 import (
 	"encoding/binary"
 	"encoding/json"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -283,6 +286,93 @@ func TestCopiesOrderedByAddress(t *testing.T) {
 		}
 		if string(e.Record.Source.URL) != a || e.Sources[0].URL != a || len(e.Sources) != 2 || e.Components[0].Source.URL != a {
 			t.Errorf("%s fetched first: source %s, sources %+v", first, e.Record.Source.URL, e.Sources)
+		}
+	}
+}
+
+// TestCopyDoesNotTakeItsPage: one file attached to two reports' pages (the
+// same bytes read before as another report's document) joins that report, and
+// the page that links it stays its own report whichever of the two was fetched
+// first. Before, a page fetched after its attachment followed it into the
+// other report, and one fetched before did not.
+func TestCopyDoesNotTakeItsPage(t *testing.T) {
+	const (
+		x = "http://www.example.gov.cn/a/x.doc" // the file, read first as one report's
+		p = "http://www.example.gov.cn/b/p.html"
+		a = "http://www.example.gov.cn/b/a.doc" // the same bytes, attached to p
+	)
+	doc := func() *report.Record {
+		r := report.New()
+		r.Title, r.Organisation, r.Template = "2019年政府信息公开工作年度报告", "某区人民政府办公室", report.Template2019
+		r.Year = new(2019)
+		r.ReviewLitigation = report.NewTable(report.ReviewLitigation)
+		r.ReviewLitigation.Set("review", "total", report.Num(7))
+		return r
+	}
+	page := func() *report.Record {
+		r := report.New()
+		r.Title, r.Organisation = "另一区2019年政府信息公开工作年度报告", "另一区人民政府"
+		r.Year = new(2019)
+		return r
+	}
+	type fetch struct {
+		u, parent string
+		r         *report.Record
+		body      string
+	}
+	fx, fp, fa := fetch{x, "", doc(), "DOC"}, fetch{p, "", page(), "PAGE"}, fetch{a, p, doc(), "DOC"}
+	records := func(order ...fetch) map[string]string {
+		s := openTemp(t)
+		f, err := s.Frontier()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		if _, _, err := f.Begin(t0, Schedule{}, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range order {
+			q := &QueuedRequest{URL: d.u, Method: "GET", Host: "www.example.gov.cn"}
+			q.Set("kind", string(crawl.Report))
+			if d.parent != "" {
+				q.Set("kind", string(crawl.Attachment))
+				q.Set("parent", d.parent)
+			}
+			if _, err := f.Enqueue(q); err != nil {
+				t.Fatal(err)
+			}
+			got, err := f.Next(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			d.r.Source.URL = report.Text(d.u)
+			cm := Commit{Done: got, Visits: []Visit{{Req: got, Time: t0, Class: crawl.OK, SHA256: SHA256([]byte(d.body)), Fingerprint: report.Fingerprint(d.r)}},
+				Capture: &Capture{URL: d.u, FetchedAt: t0, Origin: "fetch"}, Body: []byte(d.body),
+				Entry: &Entry{ReportID: ReportID(d.u, ""), Record: d.r, ExtractedAt: t0}}
+			if d.u == p {
+				cm.Attachments = []string{a}
+			}
+			if _, err := f.Commit(cm); err != nil {
+				t.Fatal(err)
+			}
+			f.Release(got.Host, time.Time{})
+		}
+		out := map[string]string{}
+		s.Entries(func(e *Entry) error {
+			var urls []string
+			for _, s := range e.Sources {
+				urls = append(urls, s.URL)
+			}
+			slices.Sort(urls)
+			out[string(e.Record.Organisation)] = strings.Join(urls, " ")
+			return nil
+		})
+		return out
+	}
+	want := map[string]string{"某区人民政府办公室": x + " " + a, "另一区人民政府": p}
+	for name, order := range map[string][]fetch{"page first": {fx, fp, fa}, "attachment first": {fx, fa, fp}} {
+		if got := records(order...); !maps.Equal(got, want) {
+			t.Errorf("%s: records %v, want %v", name, got, want)
 		}
 	}
 }
