@@ -26,6 +26,7 @@ import (
 	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/decode"
 	"github.com/nianbao/nianbao/discover"
+	"github.com/nianbao/nianbao/dnscache"
 	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/fetch"
 	"github.com/nianbao/nianbao/report"
@@ -61,9 +62,13 @@ type Config struct {
 	RevisitBase, RevisitMax time.Duration
 	// Clock is the time a run's schedule is judged by (default time.Now).
 	Clock func() time.Time
-	// Resolve looks a host name up (default: the system's resolver). Behind a
-	// proxy, a name that resolves to a private address is refused.
+	// Resolve looks a host name up for the proxy's name check (default: the
+	// crawl's resolver, which keeps answers for their TTL). Behind a proxy, a
+	// name that resolves to a private address is refused.
 	Resolve func(ctx context.Context, host string) ([]net.IP, error)
+	// DNS resolves every name the crawl dials (default: a resolver that keeps
+	// answers for their TTL, asking the system's DNS servers).
+	DNS *dnscache.Resolver
 }
 
 // Defaults fills what is unset.
@@ -160,6 +165,9 @@ type Summary struct {
 	// The mean request's wait for a worker once its host was ready, time to the
 	// answer's headers, and transfer of the body.
 	QueueWait, FirstByte, Transfer time.Duration
+	// DNS counts the names looked up to dial them, and how many of those the
+	// cache answered.
+	DNS dnscache.Stats
 }
 
 // Failure is a document the run could not get, for good: its class
@@ -198,9 +206,10 @@ type Crawler struct {
 	extractors []discover.Extractor // the registry of link extractors
 	dec        *decode.Decoder
 	scope      *Scope
-	refused    []Refusal  // seeds not asked, and why
-	names      *nameCheck // names resolved before they go to a proxy
-	failures   []Failure  // documents lost for good (under mu)
+	refused    []Refusal          // seeds not asked, and why
+	names      *nameCheck         // names resolved before they go to a proxy
+	dns        *dnscache.Resolver // every name the crawl dials, kept for its TTL
+	failures   []Failure          // documents lost for good (under mu)
 	robots     *robotsCache
 	plain      *http.Client // robots.txt
 	col        *colly.Collector
@@ -228,7 +237,15 @@ func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, e
 	if err != nil {
 		return nil, err
 	}
-	c := &Crawler{cfg: cfg, names: newNameCheck(cfg.Resolve), st: st, fr: fr, ex: ex, dec: dec, scope: NewScope(seeds), hosts: map[string]*store.HostInfo{}, extractors: discover.Default(),
+	dns := cfg.DNS
+	if dns == nil {
+		dns = dnscache.New(dnscache.Options{})
+	}
+	resolve := cfg.Resolve
+	if resolve == nil {
+		resolve = dns.LookupIP
+	}
+	c := &Crawler{cfg: cfg, dns: dns, names: newNameCheck(resolve), st: st, fr: fr, ex: ex, dec: dec, scope: NewScope(seeds), hosts: map[string]*store.HostInfo{}, extractors: discover.Default(),
 		agent: RobotsAgent(cfg.UserAgent)}
 	c.scope.AllowPrivate(cfg.AllowPrivate)
 	c.robots = newRobotsCache(c.agent, cfg.RobotsTTL, cfg.RobotsFailTTL)
@@ -378,7 +395,7 @@ func (c *Crawler) idlePerHost() int {
 func (c *Crawler) transport(insecure bool) (*http.Transport, error) {
 	dialer := &net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
-		DialContext:           dialer.DialContext,
+		DialContext:           c.dns.DialContext(dialer),
 		TLSHandshakeTimeout:   15 * time.Second,
 		ResponseHeaderTimeout: c.cfg.Timeout,
 		MaxIdleConnsPerHost:   c.idlePerHost(),
@@ -528,6 +545,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	sum.Resumed, sum.Run = resumed, run
 	sum.Workers = c.cfg.Workers
 	sum.Limit, sum.Bound = smp.judge(sum.Fetched, c.cfg.Workers)
+	sum.DNS = c.dns.Stats()
 	if n := c.Stats.Timed.Load(); n > 0 {
 		sum.QueueWait = time.Duration(c.Stats.QueueWait.Load() / n)
 		sum.FirstByte = time.Duration(c.Stats.FirstByte.Load() / n)

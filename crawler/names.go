@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/nianbao/nianbao/fetch"
@@ -14,20 +13,14 @@ import (
 // those that name a loopback or private address, before the proxy connects to
 // them (without a proxy the dialer checks the address it connects to). A name
 // that cannot be resolved here is left to the proxy: it may resolve names this
-// machine cannot. Answers are kept for the run.
+// machine cannot. Answers are kept by the resolver (the crawl's keeps them for
+// their TTL).
 type nameCheck struct {
 	resolve func(ctx context.Context, host string) ([]net.IP, error)
-	mu      sync.Mutex
-	seen    map[string]error
 }
 
 func newNameCheck(resolve func(ctx context.Context, host string) ([]net.IP, error)) *nameCheck {
-	if resolve == nil {
-		resolve = func(ctx context.Context, host string) ([]net.IP, error) {
-			return net.DefaultResolver.LookupIP(ctx, "ip", host)
-		}
-	}
-	return &nameCheck{resolve: resolve, seen: map[string]error{}}
+	return &nameCheck{resolve: resolve}
 }
 
 // check refuses a host whose name resolves to a non-public address.
@@ -35,27 +28,16 @@ func (n *nameCheck) check(ctx context.Context, host string) error {
 	if net.ParseIP(host) != nil {
 		return nil // a literal: the scope has judged it already
 	}
-	n.mu.Lock()
-	err, ok := n.seen[host]
-	n.mu.Unlock()
-	if ok {
-		return err
-	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	ips, lerr := n.resolve(ctx, host)
-	if lerr == nil {
-		for _, ip := range ips {
-			if !fetch.Public(ip) {
-				err = fmt.Errorf("%s resolves to %s: %w", host, ip, fetch.ErrPrivateAddress)
-				break
-			}
+	ips, err := n.resolve(ctx, host)
+	if err != nil {
+		return nil
+	}
+	for _, ip := range ips {
+		if !fetch.Public(ip) {
+			return fmt.Errorf("%s resolves to %s: %w", host, ip, fetch.ErrPrivateAddress)
 		}
 	}
-	if ctx.Err() == nil || lerr == nil {
-		n.mu.Lock()
-		n.seen[host] = err
-		n.mu.Unlock()
-	}
-	return err
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/nianbao/nianbao/dnscache"
 	"io"
 	"net"
 	"net/http"
@@ -48,7 +49,7 @@ func New(cfg config.Fetch) (*Client, error) {
 		dialer.Control = refusePrivate
 	}
 	tr := &http.Transport{
-		DialContext:           dialer.DialContext,
+		DialContext:           dnscache.New(dnscache.Options{}).DialContext(dialer),
 		TLSHandshakeTimeout:   15 * time.Second,
 		ResponseHeaderTimeout: cfg.Timeout,
 		MaxIdleConnsPerHost:   1,

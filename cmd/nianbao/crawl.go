@@ -66,6 +66,10 @@ type runReport struct {
 	QueueWait float64 `json:"mean_queue_wait_s"`
 	FirstByte float64 `json:"mean_first_byte_s"`
 	Transfer  float64 `json:"mean_transfer_s"`
+	// Names looked up to dial hosts, and how many the cache answered (an
+	// answer is kept for its DNS TTL).
+	DNSLookups int64 `json:"dns_lookups"`
+	DNSCached  int64 `json:"dns_cached"`
 }
 
 func (a *app) crawlCmd() *cobra.Command {
@@ -167,6 +171,7 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	}
 	rep.Bound, rep.Workers, rep.Limit = sum.Bound, sum.Workers, sum.Limit
 	rep.QueueWait, rep.FirstByte, rep.Transfer = sum.QueueWait.Seconds(), sum.FirstByte.Seconds(), sum.Transfer.Seconds()
+	rep.DNSLookups, rep.DNSCached = sum.DNS.Lookups, sum.DNS.Cached
 	rep.Hosts, rep.Refused, rep.Failures = sum.Hosts, sum.Refused, sum.Failures
 	for i, f := range sum.Failures {
 		if i == 20 {
@@ -341,6 +346,9 @@ func printSummary(w io.Writer, s crawler.Summary) {
 			float64(s.Fetched)/s.Duration.Seconds(), s.Bound, s.Workers, s.Limit)
 		fmt.Fprintf(w, "a request on average: %s waiting for a worker, %s to the first byte, %s of transfer\n",
 			s.QueueWait.Round(time.Millisecond), s.FirstByte.Round(time.Millisecond), s.Transfer.Round(time.Millisecond))
+	}
+	if s.DNS.Lookups > 0 {
+		fmt.Fprintf(w, "names: %d looked up to dial hosts, %d of them answered from the cache (kept for their TTL)\n", s.DNS.Lookups, s.DNS.Cached)
 	}
 	if len(s.Hosts) > 0 {
 		var parts []string
