@@ -10,6 +10,7 @@ import (
 	"mime"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/gogs/chardet"
@@ -23,18 +24,31 @@ import (
 
 // Decoder decodes and cleans documents. It is safe for concurrent use.
 type Decoder struct {
-	t2s    *gocc.OpenCC
 	common map[rune]bool // frequent characters, both scripts: scores a decoding
 	trad   map[rune]bool // characters that exist only in traditional script
+	// The traditional → simplified dictionaries (embedded in the binary) take
+	// megabytes once loaded: they are loaded at the first traditional text.
+	t2sOnce sync.Once
+	t2s     *gocc.OpenCC
+	t2sErr  error
 }
 
-// New loads the traditional → simplified dictionaries (embedded in the binary).
+// New prepares a decoder.
 func New() (*Decoder, error) {
-	cc, err := gocc.New("t2s")
-	if err != nil {
-		return nil, fmt.Errorf("loading the OpenCC t2s dictionaries: %w", err)
+	return &Decoder{common: runeSet(commonChars), trad: runeSet(tradOnlyChars)}, nil
+}
+
+// toSimplified converts traditional text, loading the dictionaries the first time.
+func (d *Decoder) toSimplified(text string) (string, error) {
+	d.t2sOnce.Do(func() {
+		if d.t2s, d.t2sErr = gocc.New("t2s"); d.t2sErr != nil {
+			d.t2sErr = fmt.Errorf("loading the OpenCC t2s dictionaries: %w", d.t2sErr)
+		}
+	})
+	if d.t2sErr != nil {
+		return "", d.t2sErr
 	}
-	return &Decoder{t2s: cc, common: runeSet(commonChars), trad: runeSet(tradOnlyChars)}, nil
+	return d.t2s.Convert(text)
 }
 
 // Decoded is the text of a document in UTF-8 with how it was found.

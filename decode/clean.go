@@ -51,7 +51,7 @@ func (d *Decoder) Clean(text string, opt CleanOptions) Cleaned {
 	unconverted := text
 	if d.isTraditional(text) {
 		script = "hant"
-		conv, err := d.t2s.Convert(text)
+		conv, err := d.toSimplified(text)
 		if err != nil {
 			warns = append(warns, fmt.Sprintf("converting traditional to simplified: %v", err))
 		} else {
@@ -66,7 +66,7 @@ func (d *Decoder) ToSimplified(s string) string {
 	if !d.hasTraditional(s) {
 		return s
 	}
-	if conv, err := d.t2s.Convert(s); err == nil {
+	if conv, err := d.toSimplified(s); err == nil {
 		return conv
 	}
 	return s
