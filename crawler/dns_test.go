@@ -20,7 +20,9 @@ func TestNamesResolvedOncePerTTL(t *testing.T) {
 	t.Parallel()
 	dns := dnstest.NewServer(t, map[string]dnstest.Record{"www.dnstest.gov.cn": {IP: [4]byte{127, 0, 0, 1}, TTL: 300}})
 	var d net.Dialer
-	toServer := func(ctx context.Context, network, _ string) (net.Conn, error) { return d.DialContext(ctx, network, dns.Addr) }
+	toServer := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return d.DialContext(ctx, network, dns.Addr)
+	}
 	if _, err := dnscache.New(dnscache.Options{Dial: toServer}).LookupIP(t.Context(), "www.dnstest.gov.cn"); err != nil {
 		t.Fatal(err)
 	}

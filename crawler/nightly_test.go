@@ -9,6 +9,7 @@ import (
 	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/simweb"
 	"github.com/nianbao/nianbao/store"
+	"github.com/nianbao/nianbao/truth"
 )
 
 // TestNightlyHarvest crawls the simulated web one night, lets a day pass (the
@@ -72,15 +73,7 @@ func TestNightlyHarvest(t *testing.T) {
 }
 
 func cellsMatch(e *store.Entry, values map[string]float64) bool {
-	if e == nil || len(values) == 0 {
-		return false
-	}
-	for p, v := range values {
-		if got, _ := e.Record.Cell(p); got == nil || *got != v {
-			return false
-		}
-	}
-	return true
+	return e != nil && len(values) > 0 && len(truth.Cells(e, values)) == 0
 }
 
 // nightTwo is what the second night left: the requests it made, with their
@@ -142,28 +135,23 @@ func recordURL(r simweb.ManifestReport) string {
 // check checks one report of epoch 1 (r0: the same unit and year in epoch 0)
 // and says which kind of drift it checked, "" for none.
 func (n *nightTwo) check(r, r0 simweb.ManifestReport) string {
-	switch {
-	case r.Format != "html" && r.Format != "docx" && r.Format != "xlsx":
-		// PDF and DOC reports are stored as documents without records (yet).
-	case r.Drift == "new" && r.Outcome == simweb.Found:
-		n.checkNew(r)
-		return "new"
-	case r0.Outcome != simweb.Found:
-		// Not stored on night 1 (a host fault or drift from the first night).
-	case r.Drift == "revised" && r.Outcome == simweb.Found:
-		n.checkRevised(r, r0)
-		return "revised"
-	case (r.Drift == "moved" || r.Drift == "migrated") && r0.Drift == "":
-		n.checkMoved(r, r0)
-		return "moved"
-	case r.Outcome == simweb.Gone && r0.Drift == "":
-		n.checkGone(r)
-		return "gone"
-	case r.Outcome == simweb.Found && r.Drift == "":
-		n.checkUnchanged(r)
-		return "unchanged"
+	if r.Format != "html" && r.Format != "docx" && r.Format != "xlsx" {
+		return "" // PDF and DOC reports are stored as documents without records (yet)
 	}
-	return ""
+	kind := truth.Expected(r, r0)
+	switch kind {
+	case truth.New:
+		n.checkNew(r)
+	case truth.Revised:
+		n.checkRevised(r, r0)
+	case truth.Moved:
+		n.checkMoved(r, r0)
+	case truth.Gone:
+		n.checkGone(r)
+	case truth.Unchanged:
+		n.checkUnchanged(r)
+	}
+	return string(kind)
 }
 
 func (n *nightTwo) checkNew(r simweb.ManifestReport) {

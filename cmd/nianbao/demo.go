@@ -20,6 +20,7 @@ import (
 	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/simweb"
 	"github.com/nianbao/nianbao/store"
+	"github.com/nianbao/nianbao/truth"
 )
 
 // demoPortals is the portal list the demo's world is built from: the shared list
@@ -209,60 +210,24 @@ func writeFile(path string, write func(io.Writer) (int, error), out io.Writer, w
 // compareFound checks the store against a night's ground truth: every report that
 // can be found is stored, and every HTML report has every cell of the manifest.
 func compareFound(out io.Writer, st *store.Store, m *simweb.Manifest) []string {
-	records := map[string]*store.Entry{}
-	st.Entries(func(e *store.Entry) error {
-		records[string(e.Record.Source.URL)] = e
-		for _, src := range e.Sources { // a page merged with its attachment is found under both
-			if records[src.URL] == nil {
-				records[src.URL] = e
-			}
-		}
-		return nil
-	})
-	found, stored, match, html := 0, 0, 0, 0
-	for _, r := range m.Reports {
-		if r.Outcome != simweb.Found {
-			continue
-		}
-		found++
-		u, _ := crawler.Canonical(r.URL)
-		e := records[u]
-		if e == nil {
-			continue
-		}
-		stored++
-		if r.Format != "html" {
-			continue
-		}
-		html++
-		ok := true
-		for p, v := range r.Values {
-			if got, _ := e.Record.Cell(p); got == nil || *got != v {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			match++
-		}
+	stored, err := truth.Read(st, crawler.Canonical)
+	if err != nil {
+		return []string{err.Error()}
 	}
+	f := stored.Found(m, crawler.Canonical)
 	fmt.Fprintf(out, "demo: %d of %d reports the ground truth says can be found are stored; %d of %d HTML reports have every cell as the manifest\n",
-		stored, found, match, html)
+		f.Stored, f.Total, f.Matching, f.HTML)
 	var short []string
-	if stored < found*99/100 || match < html {
-		short = append(short, fmt.Sprintf("night %d: %d of %d stored, %d of %d matching", m.Epoch+1, stored, found, match, html))
+	if f.Stored < f.Total*99/100 || f.Matching < f.HTML {
+		short = append(short, fmt.Sprintf("night %d: %d of %d stored, %d of %d matching", m.Epoch+1, f.Stored, f.Total, f.Matching, f.HTML))
 	}
 	return short
 }
 
 // compareChanges checks night 2's change log against what the world changed:
-// every report moved or deleted overnight is recorded as such, every revised one
-// keeps its old version.
+// every HTML report moved or deleted overnight is recorded as such, every
+// revised one keeps its old version.
 func compareChanges(out io.Writer, st *store.Store, m1, m2 *simweb.Manifest) []string {
-	before := map[string]simweb.ManifestReport{}
-	for _, r := range m1.Reports {
-		before[fmt.Sprint(r.UnitID, r.Year)] = r
-	}
 	kinds := map[string]map[string]bool{} // report id → change kinds of night 2
 	st.Changes(2, 2, func(c *store.ReportChange) error {
 		if kinds[c.ReportID] == nil {
@@ -279,23 +244,13 @@ func compareChanges(out io.Writer, st *store.Store, m1, m2 *simweb.Manifest) []s
 		}
 		return d.ReportID
 	}
+	logged := map[truth.Change]string{truth.Revised: store.ChangeRevised, truth.Moved: store.ChangeMoved, truth.Gone: store.ChangeGone}
 	want, got := map[string]int{}, map[string]int{}
 	var missed []string
-	for _, r := range m2.Reports {
-		r1 := before[fmt.Sprint(r.UnitID, r.Year)]
-		if r1.Outcome != simweb.Found || r.Format != "html" {
-			continue // not stored on night 1, or a report the extractor cannot read yet
-		}
-		var kind string
-		switch {
-		case r.Drift == "revised" && r.Outcome == simweb.Found:
-			kind = store.ChangeRevised
-		case (r.Drift == "moved" || r.Drift == "migrated") && r1.Drift == "":
-			kind = store.ChangeMoved
-		case r.Outcome == simweb.Gone && r1.Drift == "":
-			kind = store.ChangeGone
-		default:
-			continue
+	truth.Pairs(m1, m2, func(r, r1 simweb.ManifestReport) {
+		kind, ok := logged[truth.Expected(r, r1)]
+		if !ok || r.Format != "html" { // or a report the extractor cannot read yet
+			return
 		}
 		want[kind]++
 		if kinds[idOf(r1.URL)][kind] {
@@ -303,7 +258,7 @@ func compareChanges(out io.Writer, st *store.Store, m1, m2 *simweb.Manifest) []s
 		} else if len(missed) < 10 {
 			missed = append(missed, fmt.Sprintf("%s %s (%s, id %q: %v)", kind, r1.URL, r.Drift, idOf(r1.URL), kinds[idOf(r1.URL)]))
 		}
-	}
+	})
 	fmt.Fprintf(out, "demo: of the HTML reports the world changed overnight, %d of %d revised, %d of %d moved and %d of %d deleted are recorded as such\n",
 		got[store.ChangeRevised], want[store.ChangeRevised], got[store.ChangeMoved], want[store.ChangeMoved],
 		got[store.ChangeGone], want[store.ChangeGone])
