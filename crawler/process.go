@@ -63,18 +63,22 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 		cm.Extra = append(cm.Extra, &store.FetchLog{URL: origin, Method: req.Method, Time: s.start, Class: a.class,
 			Detail: "via redirect to " + req.URL + ": " + a.detail, Host: hostOf(origin)})
 	}
-	release := c.outcome(ctx, req, hi, rules, s, a, &cm)
+	release, released := c.outcome(ctx, req, hi, rules, s, a, &cm)
 	if ctx.Err() != nil {
 		// Stopped while the answer was read (its extraction may have been cut
 		// short): not acknowledged, fetched again next run.
-		c.fr.Release(req.Host, time.Time{})
+		if !released {
+			c.fr.Release(req.Host, time.Time{})
+		}
 		return nil
 	}
 	recordVisits(req, s, a, &cm)
 	cm.Host = c.hostSnapshot(hi)
 	n, err := c.fr.Commit(cm)
 	c.Stats.Queued.Add(int64(n))
-	c.fr.Release(req.Host, release)
+	if !released {
+		c.fr.Release(req.Host, release)
+	}
 	return err
 }
 
@@ -264,9 +268,12 @@ func (a *answer) fetchLog(req *store.QueuedRequest, s *slot) *store.FetchLog {
 }
 
 // outcome fills the commit with what follows from the answer's class and
-// returns when the host may be asked again.
-func (c *Crawler) outcome(ctx context.Context, req *store.QueuedRequest, hi *store.HostInfo, rules *robotsRules, s *slot, a *answer, cm *store.Commit) time.Time {
-	release := s.end.Add(c.delay(rules, hi))
+// returns when the host may be asked again, and whether it has released the
+// host already: a document's host is released once its answer is read, so
+// its next request is not held back while the document is extracted (the
+// request itself stays taken until its commit).
+func (c *Crawler) outcome(ctx context.Context, req *store.QueuedRequest, hi *store.HostInfo, rules *robotsRules, s *slot, a *answer, cm *store.Commit) (release time.Time, released bool) {
+	release = s.end.Add(c.delay(rules, hi))
 	switch a.class {
 	case ClassCookie:
 		req.Set("cookie", "1")
@@ -280,6 +287,8 @@ func (c *Crawler) outcome(ctx context.Context, req *store.QueuedRequest, hi *sto
 		c.mu.Unlock()
 		cm.Done = req
 		if a.class == ClassOK {
+			c.fr.Release(req.Host, release)
+			released = true
 			c.harvest(ctx, req, a.final, a.body, a.text, a.header, s, cm)
 		}
 	case ClassRateLimited, ClassServerError, ClassUnreachable, ClassMaintenance, ClassError:
@@ -309,7 +318,7 @@ func (c *Crawler) outcome(ctx context.Context, req *store.QueuedRequest, hi *sto
 	default: // gone, offsite
 		cm.Done = req
 	}
-	return release
+	return release, released
 }
 
 // redirectRequest is the request for where a redirect points, carrying the

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"strings"
 	"sync"
@@ -143,14 +144,17 @@ func (h *readyHeap) Pop() any {
 
 // Frontier is the crawl queue and visited set in a store.
 type Frontier struct {
-	st       *Store
-	mu       sync.Mutex
-	hosts    map[string]*hostQ
-	ready    readyHeap
-	reserved map[string]uint64 // host → the seq taken from it
-	pending  int
-	wake     chan struct{} // closed and replaced whenever work may have become ready
-	now      func() time.Time
+	st    *Store
+	mu    sync.Mutex
+	hosts map[string]*hostQ
+	ready readyHeap
+	// taken are the requests handed out and not yet settled by a commit, by
+	// host: a host released while its last answer is still being read (its
+	// document extracted) is asked for its next request, not for that one.
+	taken   map[string]map[uint64]bool
+	pending int
+	wake    chan struct{} // closed and replaced whenever work may have become ready
+	now     func() time.Time
 
 	gen      uint64    // the current generation (run)
 	runStart time.Time // when it began: a known URL is due if its next visit is not after this
@@ -160,7 +164,7 @@ type Frontier struct {
 // Frontier opens the store's frontier and rebuilds its per-host index from the
 // file: whatever was taken but not acknowledged when a run died is queued again.
 func (s *Store) Frontier() (*Frontier, error) {
-	f := &Frontier{st: s, hosts: map[string]*hostQ{}, reserved: map[string]uint64{}, wake: make(chan struct{}), now: time.Now,
+	f := &Frontier{st: s, hosts: map[string]*hostQ{}, taken: map[string]map[uint64]bool{}, wake: make(chan struct{}), now: time.Now,
 		sched: Schedule{}.withDefaults()}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketFrontier, bucketSeen, bucketFetches, bucketHosts, bucketVisited, bucketCookies} {
@@ -259,10 +263,14 @@ func (f *Frontier) take() (*QueuedRequest, time.Duration, chan struct{}, error) 
 	}
 	heap.Pop(&f.ready)
 	var req *QueuedRequest
+	taken := f.taken[q.name]
 	err := f.st.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketFrontier).Cursor()
 		prefix := append([]byte(q.name), 0)
 		k, v := c.Seek(prefix)
+		for k != nil && bytes.HasPrefix(k, prefix) && taken[binary.BigEndian.Uint64(k[len(prefix):])] {
+			k, v = c.Next()
+		}
 		if k == nil || !bytes.HasPrefix(k, prefix) {
 			return nil
 		}
@@ -278,13 +286,19 @@ func (f *Frontier) take() (*QueuedRequest, time.Duration, chan struct{}, error) 
 		return nil, 0, wake, err
 	}
 	if req == nil {
-		// The index said there was work; the file says not: repair the count.
-		f.pending -= q.pending
-		q.pending = 0
-		return nil, 0, wake, nil
+		if len(taken) == 0 {
+			// The index said there was work; the file says not: repair the count.
+			f.pending -= q.pending
+			q.pending = 0
+		}
+		return nil, 0, wake, nil // its requests are all taken: it is ready again when one settles
 	}
 	q.busy = true
-	f.reserved[q.name] = req.Seq
+	if taken == nil {
+		taken = map[uint64]bool{}
+		f.taken[q.name] = taken
+	}
+	taken[req.Seq] = true
 	req.Ready = q.readyAt
 	if req.Ready.IsZero() {
 		req.Ready = f.now()
@@ -292,8 +306,29 @@ func (f *Frontier) take() (*QueuedRequest, time.Duration, chan struct{}, error) 
 	return req, 0, wake, nil
 }
 
+// available counts a host's queued requests not taken (the lock is held).
+func (f *Frontier) available(q *hostQ) int {
+	return q.pending - len(f.taken[q.name])
+}
+
+// settle forgets that a request was taken and makes its host ready when it
+// has work left to hand out (the lock is held).
+func (f *Frontier) settle(req *QueuedRequest) {
+	q := f.host(req.Host)
+	if t := f.taken[req.Host]; t != nil {
+		delete(t, req.Seq)
+		if len(t) == 0 {
+			delete(f.taken, req.Host)
+		}
+	}
+	if !q.busy && q.index < 0 && f.available(q) > 0 {
+		heap.Push(&f.ready, q)
+	}
+}
+
 // Next waits for a host that may be asked and hands out its next request. The
-// host stays busy until Release.
+// host stays busy until Release; the request stays taken (not handed out
+// again) until a commit settles it, as done or as one to retry.
 func (f *Frontier) Next(ctx context.Context) (*QueuedRequest, error) {
 	for {
 		if err := ctx.Err(); err != nil {
@@ -318,16 +353,17 @@ func (f *Frontier) Next(ctx context.Context) (*QueuedRequest, error) {
 	}
 }
 
-// Release frees a host; it may be asked again from readyAt on.
+// Release frees a host; it may be asked again from readyAt on. It may come
+// before the commit of the request taken from it (while its document is
+// read): its next request is handed out meanwhile, that one is not.
 func (f *Frontier) Release(host string, readyAt time.Time) {
 	f.mu.Lock()
 	q := f.host(host)
 	q.busy = false
-	delete(f.reserved, host)
 	if readyAt.After(q.readyAt) {
 		q.readyAt = readyAt
 	}
-	if q.pending > 0 && q.index < 0 {
+	if f.available(q) > 0 && q.index < 0 {
 		heap.Push(&f.ready, q)
 	}
 	f.mu.Unlock()
@@ -374,9 +410,15 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 			return 0, err
 		}
 	}
+	var keep map[uint64]bool // a dropped host's requests still taken: their own commits settle them
+	if cm.DropHost != "" {
+		f.mu.Lock()
+		keep = maps.Clone(f.taken[cm.DropHost])
+		f.mu.Unlock()
+	}
 	err := f.st.db.Update(func(tx *bolt.Tx) error {
 		var err error
-		if dropped, err = f.settleRequests(tx, &cm); err != nil {
+		if dropped, err = f.settleRequests(tx, &cm, keep); err != nil {
 			return err
 		}
 		if added, err = f.queueNew(tx, cm.Add); err != nil {
@@ -411,9 +453,9 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 }
 
 // settleRequests removes the acknowledged request from the frontier, puts back
-// the one to retry, and drops a given-up host's queue; it returns how many
-// requests it dropped.
-func (f *Frontier) settleRequests(tx *bolt.Tx, cm *Commit) (int, error) {
+// the one to retry, and drops a given-up host's queue but for the requests in
+// keep; it returns how many requests it dropped.
+func (f *Frontier) settleRequests(tx *bolt.Tx, cm *Commit, keep map[uint64]bool) (int, error) {
 	fb := tx.Bucket(bucketFrontier)
 	fb.FillPercent = 0.9 // each host's requests are appended in order
 	if cm.Done != nil {
@@ -435,6 +477,9 @@ func (f *Frontier) settleRequests(tx *bolt.Tx, cm *Commit) (int, error) {
 		c := fb.Cursor()
 		prefix := append([]byte(cm.DropHost), 0)
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if keep[binary.BigEndian.Uint64(k[len(prefix):])] {
+				continue
+			}
 			if err := c.Delete(); err != nil {
 				return 0, err
 			}
@@ -560,6 +605,10 @@ func (f *Frontier) account(cm Commit, dropped int, added []*QueuedRequest) {
 		q := f.host(cm.Done.Host)
 		q.pending--
 		f.pending--
+		f.settle(cm.Done)
+	}
+	if cm.Retry != nil {
+		f.settle(cm.Retry)
 	}
 	if cm.DropHost != "" {
 		q := f.host(cm.DropHost)
@@ -574,12 +623,12 @@ func (f *Frontier) account(cm Commit, dropped int, added []*QueuedRequest) {
 		q := f.host(a.Host)
 		q.pending++
 		f.pending++
-		if q.index < 0 && !q.busy {
+		if q.index < 0 && !q.busy && f.available(q) > 0 {
 			heap.Push(&f.ready, q)
 		}
 	}
 	f.mu.Unlock()
-	if len(added) > 0 {
+	if len(added) > 0 || cm.Done != nil || cm.Retry != nil {
 		f.notify()
 	}
 }
