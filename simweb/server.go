@@ -758,6 +758,13 @@ func (l *RequestLog) add(e LogEntry) {
 	l.mu.Unlock()
 }
 
+// Len counts the requests served so far.
+func (l *RequestLog) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.entries)
+}
+
 // Entries returns a copy of the log in order of completion.
 func (l *RequestLog) Entries() []LogEntry {
 	l.mu.Lock()
