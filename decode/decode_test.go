@@ -163,3 +163,19 @@ func TestUnrepairableMojibakeIsReported(t *testing.T) {
 		t.Fatalf("text around the garbled run lost: %q", got.Text)
 	}
 }
+
+// TestDetectTie: bytes that read as no more common Chinese in GB18030 than in
+// Big5 (here: none in either) are left to chardet, and Latin text with no
+// declared charset stays Latin.
+func TestDetectTie(t *testing.T) {
+	d, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := []byte("Caf\xe9 cr\xe8me br\xfbl\xe9e, na\xefve fa\xe7ade: r\xe9sum\xe9 of the d\xe9j\xe0 vu. " +
+		"Les \xe9l\xe8ves \xe9tudient le fran\xe7ais \xe0 l'\xe9cole; o\xf9 est la biblioth\xe8que?")
+	got := d.Bytes(raw, "", false)
+	if got.Encoding != "windows-1252" || !strings.Contains(got.Text, "Café crème") {
+		t.Errorf("latin text: %s, %q", got.Encoding, got.Text)
+	}
+}
