@@ -310,7 +310,7 @@ func NewForTargets(cfg Config, st *store.Store, ex Extractor, targets []Target) 
 		if u, ok := FetchForm(t.URL); ok && c.scope.Allows(u) {
 			q := newRequest(u, "GET", "", kind, 0, "")
 			if p, ok := FetchForm(t.Parent); ok && t.Attachment {
-				q.Set("parent", p)
+				q.SetParent(p)
 			}
 			c.seeds = append(c.seeds, q)
 		}
@@ -336,9 +336,9 @@ func (c *Crawler) redirected(req *store.QueuedRequest, u *url.URL, loc string, s
 	if err == nil {
 		to, ok = FetchForm(target.String())
 	}
-	chain := strings.Fields(req.Get("chain"))
+	chain := req.Chain()
 	switch {
-	case ok && to == req.URL && setsCookie && req.Get("cookie") == "":
+	case ok && to == req.URL && setsCookie && !req.Cookie():
 		// A host that sets a cookie by redirecting to the same address: the
 		// jar keeps it, and the address is asked again, once.
 		return ClassCookie, "a cookie set by a redirect to the same address; asked again with it", ""
@@ -375,7 +375,7 @@ func newRequest(u, method, body string, kind crawl.Kind, depth int, anchor strin
 	}
 	q.SetKind(kind)
 	if anchor != "" {
-		q.Set("anchor", anchor)
+		q.SetAnchor(anchor)
 	}
 	return q
 }
@@ -768,7 +768,7 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 	}
 	var links []discover.Link
 	if f := extract.Sniff(body); f == "html" || f == "text" {
-		links = c.links(text, base, kind, req.Get("hint"))
+		links = c.links(text, base, kind, req.Hint())
 		kind = pageKind(kind, text)
 	}
 	var attachments []string
@@ -844,10 +844,10 @@ func (c *Crawler) follow(req *store.QueuedRequest, links []discover.Link, cm *st
 			if pu, ok := FetchForm(l.Parent); ok && l.Parent != "" {
 				parent = pu // listed beside its report in a list answer
 			}
-			q.Set("parent", parent)
+			q.SetParent(parent)
 		}
 		if l.Hint != "" {
-			q.Set("hint", l.Hint)
+			q.SetHint(l.Hint)
 		}
 		if l.Referer != "" {
 			q.Headers = map[string][]string{"Referer": {l.Referer}}

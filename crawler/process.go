@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -58,7 +57,7 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 	a := c.answerOf(req, s)
 	a.class, a.detail, a.redirect = c.classifyAnswer(req, u, s, a)
 	cm := store.Commit{Fetch: a.fetchLog(req, s)}
-	if origin := req.Get("origin"); origin != "" && a.class.Lost() {
+	if origin := req.Origin(); origin != "" && a.class.Lost() {
 		// The first URL of a redirect chain shares the chain's end.
 		cm.Extra = append(cm.Extra, &store.FetchLog{URL: origin, Method: req.Method, Time: s.start, Class: a.class,
 			Detail: "via redirect to " + req.URL + ": " + a.detail, Host: hostOf(origin)})
@@ -232,7 +231,7 @@ func (c *Crawler) classifyAnswer(req *store.QueuedRequest, u *url.URL, s *slot, 
 	if int64(len(a.body)) > c.cfg.MaxBytes {
 		class, detail = ClassTooLarge, fmt.Sprintf("body over %d bytes", c.cfg.MaxBytes)
 	}
-	if req.Get("revisit") == "1" && req.Kind() == KindAttachment && (a.status == http.StatusUnauthorized || a.status == http.StatusForbidden) {
+	if req.Revisit() && req.Kind() == KindAttachment && (a.status == http.StatusUnauthorized || a.status == http.StatusForbidden) {
 		class, detail = ClassExpired, fmt.Sprintf("status %d on asking again: a signed link, looked at through its page from now on", a.status)
 	}
 	if class == ClassBlockedWAF && strings.Contains(u.Path, "/gkmlpt/") && a.status == 200 {
@@ -276,7 +275,7 @@ func (c *Crawler) outcome(ctx context.Context, req *store.QueuedRequest, hi *sto
 	release = s.end.Add(c.delay(rules, hi))
 	switch a.class {
 	case ClassCookie:
-		req.Set("cookie", "1")
+		req.SetCookie()
 		cm.Retry = req
 	case ClassMoved:
 		cm.Done = req
@@ -324,19 +323,19 @@ func (c *Crawler) outcome(ctx context.Context, req *store.QueuedRequest, hi *sto
 // redirectRequest is the request for where a redirect points, carrying the
 // chain so far and its first URL.
 func redirectRequest(req *store.QueuedRequest, to string) *store.QueuedRequest {
-	next := newRequest(to, "GET", "", req.Kind(), req.Depth, req.Get("anchor"))
+	next := newRequest(to, "GET", "", req.Kind(), req.Depth, req.Anchor())
 	if self, _ := Canonical(req.URL); keyOf(next) == self {
 		// Another spelling of the page that redirected (m. to www.): its
 		// key is taken already, and the address that answers is asked all
 		// the same, de-duplicated by its exact spelling.
 		next.Key = redirectKey + to
 	}
-	next.Set("chain", strings.TrimSpace(req.Get("chain")+" "+req.URL))
-	origin := req.Get("origin")
+	next.SetChain(append(req.Chain(), req.URL))
+	origin := req.Origin()
 	if origin == "" {
 		origin = req.URL
 	}
-	next.Set("origin", origin)
+	next.SetOrigin(origin)
 	return next
 }
 
@@ -347,7 +346,7 @@ func (c *Crawler) retryLater(req *store.QueuedRequest, hi *store.HostInfo, rules
 	if a.class == ClassRateLimited {
 		c.slowDown(rules, hi)
 	}
-	attempts, _ := strconv.Atoi(req.Get("attempts"))
+	attempts := req.Attempts()
 	attempts++
 	release := s.end.Add(max(c.backoff(attempts, a.header), c.delay(rules, hi)))
 	c.mu.Lock()
@@ -366,7 +365,7 @@ func (c *Crawler) retryLater(req *store.QueuedRequest, hi *store.HostInfo, rules
 		cm.Done = req
 		c.failed(req, a.class, fmt.Sprintf("%s, after %d attempts", a.detail, attempts))
 	default:
-		req.Set("attempts", strconv.Itoa(attempts))
+		req.SetAttempts(attempts)
 		cm.Retry = req
 	}
 	return release
@@ -384,7 +383,7 @@ func recordVisits(req *store.QueuedRequest, s *slot, a *answer, cm *store.Commit
 		v.Fingerprint = report.Fingerprint(cm.Entry.Record)
 	}
 	cm.Visits = append(cm.Visits, v)
-	if origin := req.Get("origin"); origin != "" {
+	if origin := req.Origin(); origin != "" {
 		cm.Origin = origin
 		if a.class.Lost() {
 			oq := &store.QueuedRequest{URL: origin, Method: req.Method, Host: hostOf(origin)}

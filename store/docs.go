@@ -307,8 +307,8 @@ func newDoc(q *QueuedRequest, t time.Time) *DocState {
 	if method == "GET" {
 		method = ""
 	}
-	return &DocState{URL: q.URL, Key: q.Key, Method: method, Body: q.Body, Kind: q.Kind(), Depth: q.Depth, Anchor: q.Get("anchor"),
-		Parent: q.Get("parent"), FirstSeen: t}
+	return &DocState{URL: q.URL, Key: q.Key, Method: method, Body: q.Body, Kind: q.Kind(), Depth: q.Depth, Anchor: q.Anchor(),
+		Parent: q.Parent(), FirstSeen: t}
 }
 
 // requestFor rebuilds a due URL's request.
@@ -320,12 +320,12 @@ func requestFor(d *DocState, host string) *QueuedRequest {
 	q := &QueuedRequest{URL: d.URL, Key: d.Key, Method: method, Body: d.Body, Depth: d.Depth, Host: host}
 	q.SetKind(d.Kind)
 	if d.Anchor != "" {
-		q.Set("anchor", d.Anchor)
+		q.SetAnchor(d.Anchor)
 	}
 	if d.Parent != "" {
-		q.Set("parent", d.Parent)
+		q.SetParent(d.Parent)
 	}
-	q.Set("revisit", "1") // queued by Commit, which adds its validators
+	q.setRevisit() // queued by Commit, which adds its validators
 	return q
 }
 

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -68,22 +69,90 @@ type QueuedRequest struct {
 	Waited time.Duration `json:"-"`
 }
 
-// Get returns a Ctx field.
-func (q *QueuedRequest) Get(k string) string { return q.Ctx[k] }
+// The fields a request carries from the page that queued it to its fetch.
+// They are kept in Ctx, the frontier's stored form (colly's Context shape), and
+// read and written only through the methods below.
+const (
+	fieldKind     = "kind"     // what the URL is expected to be (crawl.Kind)
+	fieldParent   = "parent"   // the page an attachment was linked from
+	fieldAnchor   = "anchor"   // the text of the link that found it
+	fieldHint     = "hint"     // a discovery hint from the link's extractor
+	fieldChain    = "chain"    // the redirect chain so far, space-separated
+	fieldOrigin   = "origin"   // the first URL of that chain
+	fieldCookie   = "cookie"   // asked again with the cookie its first answer set
+	fieldAttempts = "attempts" // failed attempts so far
+	fieldRevisit  = "revisit"  // queued again from an earlier run, with validators
+)
 
-// Kind is what the request's URL is expected to be.
-func (q *QueuedRequest) Kind() crawl.Kind { return crawl.Kind(q.Ctx["kind"]) }
+func (q *QueuedRequest) get(k string) string { return q.Ctx[k] }
 
-// SetKind sets what the request's URL is expected to be.
-func (q *QueuedRequest) SetKind(k crawl.Kind) { q.Set("kind", string(k)) }
-
-// Set sets a Ctx field.
-func (q *QueuedRequest) Set(k, v string) {
+func (q *QueuedRequest) set(k, v string) {
 	if q.Ctx == nil {
 		q.Ctx = map[string]string{}
 	}
+	if v == "" {
+		delete(q.Ctx, k)
+		return
+	}
 	q.Ctx[k] = v
 }
+
+// Kind is what the request's URL is expected to be.
+func (q *QueuedRequest) Kind() crawl.Kind { return crawl.Kind(q.get(fieldKind)) }
+
+// SetKind sets what the request's URL is expected to be.
+func (q *QueuedRequest) SetKind(k crawl.Kind) { q.set(fieldKind, string(k)) }
+
+// Parent is the page an attachment was linked from ("" for none).
+func (q *QueuedRequest) Parent() string { return q.get(fieldParent) }
+
+// SetParent names the page an attachment was linked from.
+func (q *QueuedRequest) SetParent(u string) { q.set(fieldParent, u) }
+
+// Anchor is the text of the link the request was found by.
+func (q *QueuedRequest) Anchor() string { return q.get(fieldAnchor) }
+
+// SetAnchor keeps the text of the link the request was found by.
+func (q *QueuedRequest) SetAnchor(s string) { q.set(fieldAnchor, s) }
+
+// Hint is what the link's extractor said of the target.
+func (q *QueuedRequest) Hint() string { return q.get(fieldHint) }
+
+// SetHint keeps what the link's extractor said of the target.
+func (q *QueuedRequest) SetHint(s string) { q.set(fieldHint, s) }
+
+// Chain is the redirect chain that led to the request, first URL first.
+func (q *QueuedRequest) Chain() []string { return strings.Fields(q.get(fieldChain)) }
+
+// SetChain keeps the redirect chain that led to the request (URLs, which
+// never hold a space).
+func (q *QueuedRequest) SetChain(urls []string) { q.set(fieldChain, strings.Join(urls, " ")) }
+
+// Origin is the first URL of the redirect chain that led to the request.
+func (q *QueuedRequest) Origin() string { return q.get(fieldOrigin) }
+
+// SetOrigin names the first URL of the redirect chain.
+func (q *QueuedRequest) SetOrigin(u string) { q.set(fieldOrigin, u) }
+
+// Cookie says the request is asked again with the cookie its answer set.
+func (q *QueuedRequest) Cookie() bool { return q.get(fieldCookie) != "" }
+
+// SetCookie marks the request to be asked again with its cookie.
+func (q *QueuedRequest) SetCookie() { q.set(fieldCookie, "1") }
+
+// Attempts counts the request's failed attempts so far.
+func (q *QueuedRequest) Attempts() int {
+	n, _ := strconv.Atoi(q.get(fieldAttempts))
+	return n
+}
+
+// SetAttempts sets the count of failed attempts.
+func (q *QueuedRequest) SetAttempts(n int) { q.set(fieldAttempts, strconv.Itoa(n)) }
+
+// Revisit says the request was queued again from an earlier run.
+func (q *QueuedRequest) Revisit() bool { return q.get(fieldRevisit) != "" }
+
+func (q *QueuedRequest) setRevisit() { q.set(fieldRevisit, "1") }
 
 // FetchLog is one fetch, as every fetch is recorded.
 type FetchLog struct {

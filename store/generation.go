@@ -154,7 +154,7 @@ func (f *Frontier) observeAll(tx *bolt.Tx, cm *Commit, run *RunInfo) error {
 		}
 		ev := observe(d, v, f.gen, f.sched)
 		// An attachment answered for its page: the page leads to its report.
-		if p := v.Req.Get("parent"); p != "" && d.ReportID != "" && !d.Copy && v.Class.Answered() {
+		if p := v.Req.Parent(); p != "" && d.ReportID != "" && !d.Copy && v.Class.Answered() {
 			if d.Parent != p {
 				d.Parent = p
 			}
@@ -301,7 +301,7 @@ func candidateReports(tx *bolt.Tx, cm *Commit) (cands []string, copyOf string, e
 	// attachment's report.
 	related := cm.Attachments
 	if attachment {
-		related = []string{cm.Done.Get("parent")}
+		related = []string{cm.Done.Parent()}
 	}
 	for _, u := range related {
 		if err := by(storedReportOf(tx, u)); err != nil {
@@ -428,7 +428,7 @@ func linkDocs(tx *bolt.Tx, cm *Commit, fp string, now time.Time, copied bool) er
 			return err
 		}
 	}
-	if p := cm.Done.Get("parent"); p != "" && !(copied && attachment) {
+	if p := cm.Done.Parent(); p != "" && !(copied && attachment) {
 		if err := linkReport(tx, docKey("GET", p, nil), e.ReportID); err != nil {
 			return err
 		}

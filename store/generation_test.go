@@ -41,7 +41,7 @@ func TestScheduleAdapts(t *testing.T) {
 func TestObserveLifecycle(t *testing.T) {
 	s := Schedule{}.withDefaults()
 	q := &QueuedRequest{URL: "http://www.example.gov.cn/a.html", Method: "GET"}
-	q.Set("kind", "report")
+	q.SetKind(crawl.Report)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	d := newDoc(q, t0)
 	if ev := observe(d, Visit{Req: q, Time: t0, Class: "ok", SHA256: "a", Fingerprint: "f1", ETag: `"x"`}, 1, s); ev != "" {
@@ -156,7 +156,7 @@ type nightFetcher struct {
 func (n *nightFetcher) fetch(t *testing.T, u string, r *report.Record, tm time.Time, class crawl.Class) {
 	t.Helper()
 	q := &QueuedRequest{URL: u, Method: "GET", Host: "www.example.gov.cn"}
-	q.Set("kind", "report")
+	q.SetKind(crawl.Report)
 	if _, err := n.f.Enqueue(q); err != nil { // a no-op for a URL this run queued already
 		t.Fatal(err)
 	}
@@ -333,10 +333,10 @@ func TestCopyDoesNotTakeItsPage(t *testing.T) {
 		}
 		for _, d := range order {
 			q := &QueuedRequest{URL: d.u, Method: "GET", Host: "www.example.gov.cn"}
-			q.Set("kind", string(crawl.Report))
+			q.SetKind(crawl.Report)
 			if d.parent != "" {
-				q.Set("kind", string(crawl.Attachment))
-				q.Set("parent", d.parent)
+				q.SetKind(crawl.Attachment)
+				q.SetParent(d.parent)
 			}
 			if _, err := f.Enqueue(q); err != nil {
 				t.Fatal(err)

@@ -21,7 +21,7 @@ func TestReleasedBeforeItsCommit(t *testing.T) {
 	const host = "www.example.gov.cn"
 	for _, p := range []string{"/a", "/b", "/c"} {
 		q := &QueuedRequest{URL: "http://" + host + p, Method: "GET", Host: host}
-		q.Set("kind", string(crawl.Report))
+		q.SetKind(crawl.Report)
 		if _, err := f.Enqueue(q); err != nil {
 			t.Fatal(err)
 		}
