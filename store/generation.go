@@ -423,6 +423,9 @@ func linkDocs(tx *bolt.Tx, cm *Commit, fp string, now time.Time, copied bool) er
 	}
 	attachment := cm.Done.Kind() == crawl.Attachment
 	if d != nil {
+		// A copy fetched again is led to its report by its own URL now: it is
+		// still a copy while it stays in that report.
+		copied = copied || d.Copy && d.ReportID == e.ReportID
 		d.ReportID, d.Fingerprint, d.Copy = e.ReportID, fp, copied && attachment
 		if err := putDoc(tx, key, d); err != nil {
 			return err
