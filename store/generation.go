@@ -397,8 +397,10 @@ func versionChange(tx *bolt.Tx, e, old *Entry, joined bool, fp string, log func(
 			return "", err
 		}
 	default:
+		// The same reading: the earlier captures it was read from are kept,
+		// but not one of an address and bytes the entry already names.
 		for _, s := range old.Sources {
-			if s.SHA256 != e.Sources[0].SHA256 || s.URL != e.Sources[0].URL {
+			if !slices.ContainsFunc(e.Sources, func(n SourceRef) bool { return n.URL == s.URL && n.SHA256 == s.SHA256 }) {
 				e.Sources = append(e.Sources, s)
 			}
 		}

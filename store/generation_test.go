@@ -299,7 +299,8 @@ func TestCopyDoesNotTakeItsPage(t *testing.T) {
 	const (
 		x = "http://www.example.gov.cn/a/x.doc" // the file, read first as one report's
 		p = "http://www.example.gov.cn/b/p.html"
-		a = "http://www.example.gov.cn/b/a.doc" // the same bytes, attached to p
+		a = "http://www.example.gov.cn/b/a.doc"  // the same bytes, attached to p
+		q = "http://www.example.gov.cn/c/q.html" // another page attaching a
 	)
 	doc := func() *report.Record {
 		r := report.New()
@@ -321,41 +322,51 @@ func TestCopyDoesNotTakeItsPage(t *testing.T) {
 		body      string
 	}
 	fx, fp, fa := fetch{x, "", doc(), "DOC"}, fetch{p, "", page(), "PAGE"}, fetch{a, p, doc(), "DOC"}
-	records := func(order ...fetch) map[string]string {
+	fq := fetch{q, "", page(), "ANOTHER PAGE"}
+	fq.r.Organisation = "第三区人民政府"
+	records := func(nights ...[]fetch) map[string]string {
 		s := openTemp(t)
 		f, err := s.Frontier()
 		if err != nil {
 			t.Fatal(err)
 		}
-		t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		if _, _, err := f.Begin(t0, Schedule{}, nil); err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range order {
-			q := &QueuedRequest{URL: d.u, Method: "GET", Host: "www.example.gov.cn"}
-			q.SetKind(crawl.Report)
-			if d.parent != "" {
-				q.SetKind(crawl.Attachment)
-				q.SetParent(d.parent)
-			}
-			if _, err := f.Enqueue(q); err != nil {
+		for n, order := range nights {
+			t0 := time.Date(2026, 1, 1+n, 0, 0, 0, 0, time.UTC)
+			if _, _, err := f.Begin(t0, Schedule{}, nil); err != nil {
 				t.Fatal(err)
 			}
-			got, err := f.Next(t.Context())
-			if err != nil {
+			for _, d := range order {
+				req := &QueuedRequest{URL: d.u, Method: "GET", Host: "www.example.gov.cn"}
+				req.SetKind(crawl.Report)
+				if d.parent != "" {
+					req.SetKind(crawl.Attachment)
+					req.SetParent(d.parent)
+				}
+				if _, err := f.Enqueue(req); err != nil {
+					t.Fatal(err)
+				}
+				got, err := f.Next(t.Context())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.URL != d.u {
+					t.Fatalf("night %d: next is %s, want %s", n+1, got.URL, d.u)
+				}
+				d.r.Source.URL = report.Text(d.u)
+				cm := Commit{Done: got, Visits: []Visit{{Req: got, Time: t0, Class: crawl.OK, SHA256: SHA256([]byte(d.body)), Fingerprint: report.Fingerprint(d.r)}},
+					Capture: &Capture{URL: d.u, FetchedAt: t0, Origin: "fetch"}, Body: []byte(d.body),
+					Entry: &Entry{ReportID: ReportID(d.u, ""), Record: d.r, ExtractedAt: t0}}
+				if d.u == p || d.u == q {
+					cm.Attachments = []string{a}
+				}
+				if _, err := f.Commit(cm); err != nil {
+					t.Fatal(err)
+				}
+				f.Release(got.Host, time.Time{})
+			}
+			if _, err := f.Finish(t0); err != nil {
 				t.Fatal(err)
 			}
-			d.r.Source.URL = report.Text(d.u)
-			cm := Commit{Done: got, Visits: []Visit{{Req: got, Time: t0, Class: crawl.OK, SHA256: SHA256([]byte(d.body)), Fingerprint: report.Fingerprint(d.r)}},
-				Capture: &Capture{URL: d.u, FetchedAt: t0, Origin: "fetch"}, Body: []byte(d.body),
-				Entry: &Entry{ReportID: ReportID(d.u, ""), Record: d.r, ExtractedAt: t0}}
-			if d.u == p {
-				cm.Attachments = []string{a}
-			}
-			if _, err := f.Commit(cm); err != nil {
-				t.Fatal(err)
-			}
-			f.Release(got.Host, time.Time{})
 		}
 		out := map[string]string{}
 		s.Entries(func(e *Entry) error {
@@ -370,8 +381,20 @@ func TestCopyDoesNotTakeItsPage(t *testing.T) {
 		return out
 	}
 	want := map[string]string{"某区人民政府办公室": x + " " + a, "另一区人民政府": p}
-	for name, order := range map[string][]fetch{"page first": {fx, fp, fa}, "attachment first": {fx, fa, fp}} {
-		if got := records(order...); !maps.Equal(got, want) {
+	for name, nights := range map[string][][]fetch{
+		"page first":       {{fx, fp, fa}},
+		"attachment first": {{fx, fa, fp}},
+		// The next night every URL is due again (the attachment first) and
+		// the attachment's own URL leads to its report: it is still a copy
+		// there, so a new page that names it is a report of its own, not
+		// one more source of the report the copy joined.
+		"fetched again": {{fx, fp, fa}, {fa, fx, fp, fq}},
+	} {
+		want := want
+		if name == "fetched again" {
+			want = map[string]string{"某区人民政府办公室": x + " " + a, "另一区人民政府": p, "第三区人民政府": q}
+		}
+		if got := records(nights...); !maps.Equal(got, want) {
 			t.Errorf("%s: records %v, want %v", name, got, want)
 		}
 	}
