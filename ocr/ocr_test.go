@@ -76,6 +76,7 @@ func TestPageTimeout(t *testing.T) {
 	eng := pdftext.New(pdftext.Options{})
 	defer eng.Close()
 	tess.PageTimeout = 50 * time.Millisecond
+	tess.DPI = 50 // what is read does not matter, only that tesseract is stopped
 	start := time.Now()
 	_, err = tess.PDF(context.Background(), eng, b, 1)
 	if err == nil || !strings.Contains(err.Error(), "deadline") {
@@ -146,6 +147,7 @@ func TestConcurrentReadersShareOneReading(t *testing.T) {
 	var count string
 	tess.Command, count = standIn(t, "政府信息公开")
 	tess.MaxPages = 1
+	tess.DPI = 50 // a stand-in reads: the page need not be sharp
 	eng := pdftext.New(pdftext.Options{})
 	defer eng.Close()
 	var wg sync.WaitGroup
