@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -94,6 +95,21 @@ func sourcesOf(t *testing.T, st *store.Store) map[string]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// holding lists the records (as sourcesOf prints them) that name u as a source.
+func holding(sources map[string]string, u string) string {
+	var out []string
+	for _, s := range sources {
+		if strings.Contains(s+"\n", "\n\t"+u+" ") {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	slices.Sort(out)
+	return strings.Join(out, "\n")
 }
 
 // duplicates counts requests for the same path on the same host, robots.txt aside
@@ -193,7 +209,7 @@ func killedCrawlResumes(t *testing.T, ref reference) {
 	}
 	for u := range got {
 		if _, ok := want[u]; !ok {
-			t.Errorf("%s stored only by the killed crawl: %s", u, srcs[u])
+			t.Errorf("%s stored only by the killed crawl: %s\nuninterrupted, as a source of: %s", u, srcs[u], holding(ref.sources, u))
 		}
 	}
 	dups := duplicates(h)
