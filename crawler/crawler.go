@@ -760,7 +760,8 @@ func (c *Crawler) backoff(attempts int, header http.Header) time.Duration {
 var titleRe = regexp.MustCompile(`(?is)<title>(.*?)</title>`)
 
 // harvest reads a fetched page: links to follow, and the report or attachment it is.
-func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final string, body []byte, text string, header http.Header, s *slot, cm *store.Commit) {
+func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answer, s *slot, cm *store.Commit) {
+	final, body, text, header := a.final, a.body, a.text, a.header
 	kind := req.Kind()
 	base, err := url.Parse(final)
 	if err != nil {
@@ -784,7 +785,9 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, final s
 	canonFinal, _ := Canonical(final)
 	capture.ReportID = store.ReportID(canonFinal, "")
 	var rec *report.Record
-	if c.pool.extracting(ctx, func() { rec, err = c.ex.Extract(ctx, extract.Document{Body: body, URL: final, ContentType: ct}) }) != nil {
+	if c.pool.extracting(ctx, func() {
+		rec, err = c.ex.Extract(ctx, extract.Document{Body: body, URL: final, ContentType: ct, Decoded: a.decoded})
+	}) != nil {
 		return // stopping: process leaves the request unacknowledged
 	}
 	if kind == KindReport && (err != nil || rec.Template == report.TemplateUnknown) {

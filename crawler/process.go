@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao/crawl"
+	"github.com/nianbao/nianbao/decode"
 	"github.com/nianbao/nianbao/discover"
 	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/report"
@@ -196,6 +197,9 @@ type answer struct {
 	header http.Header
 	final  string // the URL that answered, after redirects the client followed
 	text   string // the body decoded, for an HTML or text answer
+	// decoded is that decoding, for an HTML answer: its extraction reads it
+	// instead of decoding the page again.
+	decoded *decode.Decoded
 
 	class    crawl.Class
 	detail   string
@@ -219,7 +223,11 @@ func (c *Crawler) answerOf(req *store.QueuedRequest, s *slot) *answer {
 		}
 	}
 	if f := extract.Sniff(a.body); f == "html" || f == "text" {
-		a.text = c.dec.Bytes(a.body, s.contentType, true).Text
+		d := c.dec.Bytes(a.body, s.contentType, true)
+		a.text = d.Text
+		if f == "html" {
+			a.decoded = &d
+		}
 	}
 	return a
 }
@@ -288,7 +296,7 @@ func (c *Crawler) outcome(ctx context.Context, req *store.QueuedRequest, hi *sto
 		if a.class == ClassOK {
 			c.fr.Release(req.Host, release)
 			released = true
-			c.harvest(ctx, req, a.final, a.body, a.text, a.header, s, cm)
+			c.harvest(ctx, req, a, s, cm)
 		}
 	case ClassRateLimited, ClassServerError, ClassUnreachable, ClassMaintenance, ClassError:
 		release = c.retryLater(req, hi, rules, s, a, cm)

@@ -81,3 +81,17 @@ func BenchmarkExtractWordPasted(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*len(pages))/b.Elapsed().Seconds(), "docs/s")
 }
+
+// BenchmarkDecodeGBKHTML: the decoding a crawler shares with the extraction of
+// the page (Document.Decoded), which the extraction then does not repeat.
+func BenchmarkDecodeGBKHTML(b *testing.B) {
+	body, err := fs.ReadFile(samples.FS(), "2021_gbk_meta.html")
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := newTestExtractor(b)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		e.dec.Bytes(body, "", true)
+	}
+}

@@ -37,6 +37,10 @@ type Document struct {
 	Name        string // a file name, if known
 	ContentType string // the HTTP Content-Type header, if known
 	SHA256      string // the body's SHA-256 in hex, if the caller has it already
+	// Decoded is the body as decode.Bytes(Body, ContentType, true) gives it,
+	// if the caller decoded it already (a crawler reads a page's links from
+	// it): an HTML page is then read from it, not decoded a second time.
+	Decoded *decode.Decoded
 }
 
 // Reader lays out one format as lines of cells. Readers decode the bytes

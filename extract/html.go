@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -28,7 +29,11 @@ type htmlReader struct {
 }
 
 func (r htmlReader) Read(ctx context.Context, doc Document) (*Layout, error) {
-	d := r.dec.Bytes(doc.Body, doc.ContentType, true)
+	d := doc.Decoded
+	if d == nil {
+		dd := r.dec.Bytes(doc.Body, doc.ContentType, true)
+		d = &dd
+	}
 	text := d.Text
 	if detail, ok := GkmlptDetail(text); ok {
 		text = detail // a gkmlpt script shell: the report is the HTML in its DETAIL
@@ -41,7 +46,7 @@ func (r htmlReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 		if len(lines) == 0 {
 			return nil, fmt.Errorf("parsing HTML: %w", err)
 		}
-		warns := append(d.Warnings, fmt.Sprintf("the markup could not be built into a tree (%v); read as flat text, a table's cells by their tags", err))
+		warns := append(slices.Clone(d.Warnings), fmt.Sprintf("the markup could not be built into a tree (%v); read as flat text, a table's cells by their tags", err))
 		return &Layout{Format: "html", Encoding: d.Encoding, Lines: lines, Warnings: warns}, nil
 	}
 	if err := ctx.Err(); err != nil {
@@ -50,7 +55,7 @@ func (r htmlReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	w := &htmlWalker{}
 	w.walk(root, 0)
 	w.flush()
-	lay := &Layout{Format: "html", Encoding: d.Encoding, Lines: w.lines, Links: w.links, Published: w.pub, Warnings: d.Warnings}
+	lay := &Layout{Format: "html", Encoding: d.Encoding, Lines: w.lines, Links: w.links, Published: w.pub, Warnings: slices.Clone(d.Warnings)}
 	if sw, ok := scriptCarried(text, w); ok {
 		// The report is a script's string that the page writes into itself.
 		lay.Lines = append(lay.Lines, sw.lines...)

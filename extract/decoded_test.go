@@ -1,0 +1,60 @@
+package extract
+
+import (
+	"context"
+	"encoding/json"
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/nianbao/nianbao/samples"
+)
+
+// A page the caller decoded already (the crawler, which read its links) is
+// read from that decoding, and reads as it does from its bytes alone: every
+// HTML sample gives the same record both ways, under each way a server may
+// name its charset.
+func TestDecodedPageReadsTheSame(t *testing.T) {
+	t.Parallel()
+	e := newTestExtractor(t)
+	n := 0
+	for _, name := range samples.Documents() {
+		if !strings.HasSuffix(name, ".html") && !strings.HasSuffix(name, ".htm") {
+			continue
+		}
+		body, err := fs.ReadFile(samples.FS(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ct := range []string{"", "text/html", "text/html; charset=utf-8", "text/html; charset=gbk"} {
+			doc := Document{Body: body, URL: "http://www.example.gov.cn/" + name, ContentType: ct}
+			alone, err1 := e.Extract(context.Background(), doc)
+			d := e.dec.Bytes(body, ct, true)
+			doc.Decoded = &d
+			shared, err2 := e.Extract(context.Background(), doc)
+			if (err1 == nil) != (err2 == nil) {
+				t.Fatalf("%s (%q): errors %v and %v", name, ct, err1, err2)
+			}
+			a, _ := json.Marshal(alone)
+			b, _ := json.Marshal(shared)
+			if string(a) != string(b) {
+				t.Errorf("%s (%q): the record read from the caller's decoding differs", name, ct)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no HTML sample")
+	}
+
+	// And the decoding given is the one read: not the bytes again.
+	page := []byte(`<html><head><title>x</title></head><body><p>bytes</p></body></html>`)
+	d := e.dec.Bytes([]byte(`<html><head><title>某县2022年政府信息公开工作年度报告</title></head><body><p>decoded</p></body></html>`), "", true)
+	rec, err := e.Extract(context.Background(), Document{Body: page, Decoded: &d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(rec.Title) != "某县2022年政府信息公开工作年度报告" {
+		t.Errorf("read %q, not the decoding given", rec.Title)
+	}
+}
