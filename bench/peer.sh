@@ -5,18 +5,28 @@
 # DURATION seconds. Prints requests/s, the politeness bound, CPU and peak RSS.
 #
 #   HOSTS=300 DELAY=2 LATENCY=300ms DURATION=30 bash bench/peer.sh
+#
+# BULK=N serves the bulk world instead (every host a home page listing N
+# report pages, every other page a report): the architecture issue's yardstick,
+#
+#   HOSTS=100 DELAY=0.5 LATENCY=0 BULK=40 DURATION=15 bash bench/peer.sh
+#
+# (DURATION below the 41 × 0.5 s a host needs, so both crawlers have work
+# throughout and requests/s is the rate, not the world's size over the time.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-HOSTS=${HOSTS:-300} DELAY=${DELAY:-2} LATENCY=${LATENCY:-300ms} DURATION=${DURATION:-30}
+HOSTS=${HOSTS:-300} DELAY=${DELAY:-2} LATENCY=${LATENCY:-300ms} DURATION=${DURATION:-30} BULK=${BULK:-0}
 dir=$(mktemp -d)
 trap 'kill $sim 2>/dev/null || true; rm -rf "$dir"' EXIT
 go build -o "$dir/nianbao" ./cmd/nianbao
-"$dir/nianbao" simweb --hosts "$HOSTS" --faults=false --latency "$LATENCY" --out "$dir/world" > "$dir/simweb.log" &
+"$dir/nianbao" simweb --hosts "$HOSTS" --faults=false --latency "$LATENCY" --bulk "$BULK" --out "$dir/world" > "$dir/simweb.log" &
 sim=$!
 for _ in $(seq 100); do grep -q '^proxy:' "$dir/simweb.log" 2>/dev/null && break; sleep 0.2; done
 proxy=$(awk '/^proxy:/ {print $2}' "$dir/simweb.log")
 seeds=$(wc -l < "$dir/world/seeds.txt")
-echo "world: $HOSTS hosts ($seeds seeds), ${DELAY}s apart, answering after $LATENCY; each crawler runs ${DURATION}s"
+kind="world"
+[ "$BULK" -gt 0 ] && kind="bulk world ($BULK report pages a host)"
+echo "$kind: $HOSTS hosts ($seeds seeds), ${DELAY}s apart, answering after $LATENCY; each crawler runs ${DURATION}s"
 
 cat > "$dir/nianbao.yaml" <<YAML
 store: $dir/nianbao.db

@@ -46,6 +46,10 @@ type Options struct {
 	// Latency is how long every request waits before it is answered, as a
 	// far server's do (default none).
 	Latency time.Duration
+	// Bulk, when above 0, serves the bulk world instead of the world's pages:
+	// every host a home page listing Bulk report pages, every other page one
+	// of them (bulk.go). Its robots.txt, faults and latency stay the world's.
+	Bulk int
 }
 
 // Server serves a world.
@@ -358,6 +362,10 @@ func (s *Server) serve(rw *recorder, r *http.Request) {
 	}
 	if burst {
 		s.html(rw, r, h, s.world().homePage(h)) // the substitute index page
+		return
+	}
+	if s.opt.Bulk > 0 {
+		s.bulk(rw, r, h, path)
 		return
 	}
 	if strings.HasPrefix(path, "/gate/big5/") && h.Big5Gate {

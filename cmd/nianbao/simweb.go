@@ -23,6 +23,7 @@ func (a *app) simwebCmd() *cobra.Command {
 		dir        string
 		withValues bool
 		latency    time.Duration
+		bulk       int
 	)
 	cmd := &cobra.Command{
 		Use:   "simweb",
@@ -31,7 +32,12 @@ func (a *app) simwebCmd() *cobra.Command {
 through a proxy on 127.0.0.1 (point a crawler's proxy setting at it; HTTPS hosts
 present certificates from a test CA written to DIR/ca.pem), and writes the
 ground-truth manifest to DIR/manifest.json. On Ctrl-C it writes the request log
-to DIR/requests.jsonl.`,
+to DIR/requests.jsonl.
+
+With --bulk N it serves the bulk world instead, the yardstick of crawl speed:
+every host answers with a home page listing N report pages, each a report of
+its own, and nothing else (the manifest then describes the generated world,
+not these pages; DIR/seeds.txt lists every host's home page).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			list, err := seeds.ReadFile(portals)
@@ -52,7 +58,7 @@ to DIR/requests.jsonl.`,
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
-			srv, err := simweb.NewServer(w, simweb.Options{Latency: latency})
+			srv, err := simweb.NewServer(w, simweb.Options{Latency: latency, Bulk: bulk})
 			if err != nil {
 				return err
 			}
@@ -79,7 +85,14 @@ to DIR/requests.jsonl.`,
 				return err
 			}
 			seedPath := filepath.Join(dir, "seeds.txt")
-			if err := os.WriteFile(seedPath, []byte(strings.Join(w.SeedURLs(), "\n")+"\n"), 0o644); err != nil {
+			seedURLs := w.SeedURLs()
+			if bulk > 0 {
+				seedURLs = seedURLs[:0]
+				for _, h := range w.Hosts {
+					seedURLs = append(seedURLs, h.HomeURL())
+				}
+			}
+			if err := os.WriteFile(seedPath, []byte(strings.Join(seedURLs, "\n")+"\n"), 0o644); err != nil {
 				return err
 			}
 			reports := 0
@@ -88,6 +101,9 @@ to DIR/requests.jsonl.`,
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "simweb: %d hosts, %d units, %d unit-years (epoch %d, faults %v), generated in %s\n", len(w.Hosts), len(w.Units), reports, epoch, faults, generated.Round(time.Millisecond))
+			if bulk > 0 {
+				fmt.Fprintf(out, "bulk:     every host lists %d report pages and serves nothing else (%d pages in all)\n", bulk, len(w.Hosts)*(bulk+1))
+			}
 			fmt.Fprintf(out, "proxy:    http://%s\nmanifest: %s (values included: %v)\nca:       %s\nseeds:    %s\nfirst host: %s\n", addr, mpath, values, capath, seedPath, w.Hosts[0].HomeURL())
 			fmt.Fprintln(out, "serving until interrupted (Ctrl-C)")
 			<-cmd.Context().Done()
@@ -107,6 +123,7 @@ to DIR/requests.jsonl.`,
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "world seed (the same seed gives the same world)")
 	cmd.Flags().IntVar(&hosts, "hosts", 20, "number of host names")
 	cmd.Flags().DurationVar(&latency, "latency", 0, "how long every request waits before it is answered (a far server), e.g. 300ms")
+	cmd.Flags().IntVar(&bulk, "bulk", 0, "serve the bulk world: every host a home page listing this many report pages, and nothing else")
 	cmd.Flags().IntVar(&epoch, "epoch", 0, "0: the first night; 1: the night after (new, changed, moved, deleted reports)")
 	cmd.Flags().BoolVar(&faults, "faults", true, "robots.txt cases, WAF challenges, outages, rate limits, broken TLS")
 	cmd.Flags().StringVar(&portals, "portals", "../shared/data/portals.csv", "portal list (CSV with code,name,level,parent_code,url)")
