@@ -106,6 +106,34 @@ func BenchmarkCrawlLatency1s(b *testing.B) {
 	benchLatency(b, 300, 2*time.Second, time.Second, 0, 30*time.Second)
 }
 
+// BenchmarkCrawlBulk: the architecture issue's yardstick world, 100 hosts of
+// 40 report pages each (simweb's bulk world), 0.5 s apart: a bound of 200
+// pages/s. CPU per page includes the simulated web's, which serves the pages
+// in this process (bench/peer.sh BULK=40 measures the crawler alone).
+func BenchmarkCrawlBulk(b *testing.B) {
+	for b.Loop() {
+		h := newHarnessOpts(b, 100, 0, false, simweb.Options{Bulk: 40})
+		h.seeds = h.seeds[:0]
+		for _, host := range h.w.Hosts {
+			h.seeds = append(h.seeds, host.HomeURL())
+		}
+		h.cfg.Delay, h.cfg.Workers = 500*time.Millisecond, 0
+		cpu0, start := cpuTime(), time.Now()
+		sum := h.crawlFor(b, 15*time.Second)
+		el := time.Since(start).Seconds()
+		pages := float64(sum.Fetched)
+		b.ReportMetric(pages/el, "pages/s")
+		b.ReportMetric(sum.Bound, "bound_pages/s")
+		if sum.Bound > 0 {
+			b.ReportMetric(100*pages/el/sum.Bound, "%_of_bound")
+		}
+		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/pages, "cpu_µs/page")
+		b.ReportMetric(float64(peakRSS())/(1<<20), "peak_RSS_MB")
+		b.Logf("%d requests in %.1fs, %d documents, at most %d in flight; mean queue wait %s, first byte %s, transfer %s; the run report says: limited by %s",
+			sum.Fetched, el, sum.Documents, sum.Workers, sum.QueueWait, sum.FirstByte, sum.Transfer, sum.Limit)
+	}
+}
+
 func BenchmarkCrawl10Hosts(b *testing.B)   { benchCrawl(b, 10, 20*time.Second) }
 func BenchmarkCrawl200Hosts(b *testing.B)  { benchCrawl(b, 200, 30*time.Second) }
 func BenchmarkCrawl2000Hosts(b *testing.B) { benchCrawl(b, 2000, 30*time.Second) }
