@@ -168,6 +168,9 @@ type Summary struct {
 	// DNS counts the names looked up to dial them, and how many of those the
 	// cache answered.
 	DNS dnscache.Stats
+	// Commits counts the fetches committed to the store and the transactions
+	// that wrote them (grouped while the writer was busy).
+	Commits store.CommitStats
 }
 
 // Failure is a document the run could not get, for good: its class
@@ -546,6 +549,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	sum.Workers = c.cfg.Workers
 	sum.Limit, sum.Bound = smp.judge(sum.Fetched, c.cfg.Workers)
 	sum.DNS = c.dns.Stats()
+	sum.Commits = c.fr.CommitStats()
 	if n := c.Stats.Timed.Load(); n > 0 {
 		sum.QueueWait = time.Duration(c.Stats.QueueWait.Load() / n)
 		sum.FirstByte = time.Duration(c.Stats.FirstByte.Load() / n)

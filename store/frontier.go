@@ -228,6 +228,8 @@ type Frontier struct {
 	gen      uint64    // the current generation (run)
 	runStart time.Time // when it began: a known URL is due if its next visit is not after this
 	sched    Schedule
+
+	group group // commits waiting for the writer, written together
 }
 
 // Frontier opens the store's frontier and rebuilds its per-host index from the
@@ -468,8 +470,6 @@ type Commit struct {
 // queued. Everything it writes is one transaction: a kill at any instant
 // leaves the fetch either committed whole or not at all.
 func (f *Frontier) Commit(cm Commit) (int, error) {
-	var added []*QueuedRequest
-	dropped := 0
 	var z []byte
 	if cm.Capture != nil {
 		cm.Capture.SHA256 = SHA256(cm.Body)
@@ -485,40 +485,43 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 		keep = maps.Clone(f.taken[cm.DropHost])
 		f.mu.Unlock()
 	}
-	err := f.st.db.Update(func(tx *bolt.Tx) error {
-		var err error
-		if dropped, err = f.settleRequests(tx, &cm, keep); err != nil {
-			return err
-		}
-		if added, err = f.queueNew(tx, cm.Add); err != nil {
-			return err
-		}
-		if err := logFetches(tx, &cm); err != nil {
-			return err
-		}
-		// The run's counts are read once and written once per commit.
-		var run *RunInfo
-		if len(cm.Visits) > 0 || cm.Entry != nil {
-			if run, err = f.runOf(tx); err != nil {
-				return err
-			}
-		}
-		if err := f.observeAll(tx, &cm, run); err != nil {
-			return err
-		}
-		if err := f.storeCapture(tx, &cm, z, run); err != nil {
-			return err
-		}
-		if run != nil {
-			return putRun(tx, run)
-		}
-		return nil
-	})
-	if err != nil {
+	p := &pending{cm: &cm, z: z, keep: keep}
+	if err := f.group.commit(f, p); err != nil {
 		return 0, fmt.Errorf("committing the fetch of %s: %w", describeCommit(cm), err)
 	}
-	f.account(cm, dropped, added)
-	return len(added), nil
+	return len(p.added), nil
+}
+
+// write is one commit's part of a transaction.
+func (f *Frontier) write(tx *bolt.Tx, p *pending) error {
+	cm := p.cm
+	var err error
+	if p.dropped, err = f.settleRequests(tx, cm, p.keep); err != nil {
+		return err
+	}
+	if p.added, err = f.queueNew(tx, cm.Add); err != nil {
+		return err
+	}
+	if err := logFetches(tx, cm); err != nil {
+		return err
+	}
+	// The run's counts are read once and written once per commit.
+	var run *RunInfo
+	if len(cm.Visits) > 0 || cm.Entry != nil {
+		if run, err = f.runOf(tx); err != nil {
+			return err
+		}
+	}
+	if err := f.observeAll(tx, cm, run); err != nil {
+		return err
+	}
+	if err := f.storeCapture(tx, cm, p.z, run); err != nil {
+		return err
+	}
+	if run != nil {
+		return putRun(tx, run)
+	}
+	return nil
 }
 
 // settleRequests removes the acknowledged request from the frontier, puts back
@@ -721,6 +724,12 @@ func describeCommit(cm Commit) string {
 		return cm.Done.URL
 	case cm.Retry != nil:
 		return cm.Retry.URL
+	case cm.Capture != nil:
+		return cm.Capture.URL
+	case cm.Fetch != nil:
+		return cm.Fetch.URL
+	case len(cm.Add) > 0:
+		return fmt.Sprintf("%d new requests (%s, …)", len(cm.Add), cm.Add[0].URL)
 	}
 	return "a request"
 }

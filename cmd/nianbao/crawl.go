@@ -70,6 +70,11 @@ type runReport struct {
 	// answer is kept for its DNS TTL).
 	DNSLookups int64 `json:"dns_lookups"`
 	DNSCached  int64 `json:"dns_cached"`
+	// Commits written to the store, and the transactions (each one write
+	// to disk) that wrote them: fewer when commits waited for the writer and
+	// were written together.
+	Commits      int64 `json:"commits"`
+	Transactions int64 `json:"commit_transactions"`
 }
 
 func (a *app) crawlCmd() *cobra.Command {
@@ -172,6 +177,7 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	rep.Bound, rep.Workers, rep.Limit = sum.Bound, sum.Workers, sum.Limit
 	rep.QueueWait, rep.FirstByte, rep.Transfer = sum.QueueWait.Seconds(), sum.FirstByte.Seconds(), sum.Transfer.Seconds()
 	rep.DNSLookups, rep.DNSCached = sum.DNS.Lookups, sum.DNS.Cached
+	rep.Commits, rep.Transactions = sum.Commits.Commits, sum.Commits.Transactions
 	rep.Hosts, rep.Refused, rep.Failures = sum.Hosts, sum.Refused, sum.Failures
 	for i, f := range sum.Failures {
 		if i == 20 {
@@ -346,6 +352,9 @@ func printSummary(w io.Writer, s crawler.Summary) {
 			float64(s.Fetched)/s.Duration.Seconds(), s.Bound, s.Workers, s.Limit)
 		fmt.Fprintf(w, "a request on average: %s waiting for a worker, %s to the first byte, %s of transfer\n",
 			s.QueueWait.Round(time.Millisecond), s.FirstByte.Round(time.Millisecond), s.Transfer.Round(time.Millisecond))
+	}
+	if s.Commits.Commits > 0 {
+		fmt.Fprintf(w, "store: %d commits written in %d transactions\n", s.Commits.Commits, s.Commits.Transactions)
 	}
 	if s.DNS.Lookups > 0 {
 		fmt.Fprintf(w, "names: %d looked up to dial hosts, %d of them answered from the cache (kept for their TTL)\n", s.DNS.Lookups, s.DNS.Cached)

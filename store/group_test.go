@@ -1,0 +1,140 @@
+package store
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nianbao/nianbao/crawl"
+	"github.com/nianbao/nianbao/report"
+)
+
+// queueCommits starts one goroutine per commit while the writer is held, and
+// waits until all of them are queued behind it; the returned function lets
+// the writer go and gives each commit's error, in the order they queued.
+func queueCommits(t *testing.T, f *Frontier, cms []Commit) func() []error {
+	t.Helper()
+	f.group.writer.Lock()
+	errs := make([]error, len(cms))
+	var wg sync.WaitGroup
+	order := make(chan int, len(cms))
+	for i := range cms {
+		// One at a time, so that the queue's order is known.
+		wg.Go(func() {
+			order <- i
+			_, errs[i] = f.Commit(cms[i])
+		})
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			f.group.mu.Lock()
+			n := len(f.group.queue)
+			f.group.mu.Unlock()
+			if n == i+1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("commit %d never queued", i)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	return func() []error {
+		f.group.writer.Unlock()
+		wg.Wait()
+		return errs
+	}
+}
+
+// Commits that wait for the writer are written together: one transaction for
+// all of them, each whole, in the order they came.
+func TestWaitingCommitsAreWrittenTogether(t *testing.T) {
+	s := openTemp(t)
+	f, err := s.Frontier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.Begin(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Schedule{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	const n = 40
+	var cms []Commit
+	for i := range n {
+		u := fmt.Sprintf("http://www.g%d.gov.cn/list.html", i%5)
+		add := &QueuedRequest{URL: fmt.Sprintf("http://www.g%d.gov.cn/nb/t%d.html", i%5, i), Method: "GET", Host: fmt.Sprintf("www.g%d.gov.cn", i%5)}
+		add.SetKind(crawl.Report)
+		cms = append(cms, Commit{Add: []*QueuedRequest{add}, Fetch: &FetchLog{URL: u, Method: "GET", Status: 200, Detail: fmt.Sprint(i)}})
+	}
+	before := f.CommitStats()
+	for i, err := range queueCommits(t, f, cms)() {
+		if err != nil {
+			t.Fatalf("commit %d: %v", i, err)
+		}
+	}
+	st := f.CommitStats()
+	if got := st.Commits - before.Commits; got != n {
+		t.Errorf("%d commits counted, want %d", got, n)
+	}
+	if got := st.Transactions - before.Transactions; got != 1 {
+		t.Errorf("%d waiting commits took %d transactions, want 1", n, got)
+	}
+	if f.Pending() != n {
+		t.Errorf("%d queued, want %d", f.Pending(), n)
+	}
+	var details []string
+	s.Fetches(func(fl *FetchLog) error {
+		details = append(details, fl.Detail)
+		return nil
+	})
+	want := make([]string, n)
+	for i := range want {
+		want[i] = fmt.Sprint(i)
+	}
+	if strings.Join(details, " ") != strings.Join(want, " ") {
+		t.Errorf("fetch log in the order %v, want the order the commits came", details)
+	}
+}
+
+// A commit that fails fails its group: none of the group is written, and the
+// others' errors name the commit that failed.
+func TestFailedCommitFailsItsGroup(t *testing.T) {
+	s := openTemp(t)
+	f, err := s.Frontier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, _, err := f.Begin(t0, Schedule{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	bad := report.New()
+	bad.Title, bad.Template = "某县2022年政府信息公开工作年度报告", report.Template2021
+	bad.ReviewLitigation = report.NewTable(report.ReviewLitigation)
+	bad.ReviewLitigation.Set("review", "total", report.Num(math.NaN())) // no JSON for it: the record cannot be written
+	cms := []Commit{
+		{Fetch: &FetchLog{URL: "http://www.a.gov.cn/1.html", Method: "GET"}},
+		{Fetch: &FetchLog{URL: "http://www.a.gov.cn/bad.html", Method: "GET"},
+			Capture: &Capture{URL: "http://www.a.gov.cn/bad.html", FetchedAt: t0, Origin: "fetch"}, Body: []byte("page"),
+			Entry: &Entry{ReportID: ReportID("http://www.a.gov.cn/bad.html", ""), Record: bad, ExtractedAt: t0}},
+		{Fetch: &FetchLog{URL: "http://www.a.gov.cn/3.html", Method: "GET"}},
+	}
+	errs := queueCommits(t, f, cms)()
+	if errs[1] == nil || strings.Contains(errs[1].Error(), "written with it") {
+		t.Errorf("the failing commit: %v", errs[1])
+	}
+	for _, i := range []int{0, 2} {
+		if errs[i] == nil || !strings.Contains(errs[i].Error(), "written with it (http://www.a.gov.cn/bad.html") {
+			t.Errorf("commit %d: %v, want an error naming the commit that failed", i, errs[i])
+		}
+	}
+	n := 0
+	s.Fetches(func(*FetchLog) error { n++; return nil })
+	if n != 0 {
+		t.Errorf("%d fetch records of a failed group written", n)
+	}
+	// The writer is free again: a commit on its own goes through.
+	if _, err := f.Commit(Commit{Fetch: &FetchLog{URL: "http://www.a.gov.cn/4.html", Method: "GET"}}); err != nil {
+		t.Fatal(err)
+	}
+}
