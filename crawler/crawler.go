@@ -772,8 +772,9 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answ
 		return
 	}
 	var links []discover.Link
+	var read *discover.Doc
 	if f := extract.Sniff(body); f == "html" || f == "text" {
-		links = c.links(text, base, kind, req.Hint())
+		links, read = c.links(text, base, kind, req.Hint())
 		kind = pageKind(kind, text)
 	}
 	var attachments []string
@@ -788,10 +789,12 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answ
 		Duration: s.end.Sub(s.start), Origin: "fetch"}
 	canonFinal, _ := Canonical(final)
 	capture.ReportID = store.ReportID(canonFinal, "")
+	doc := extract.Document{Body: body, URL: final, ContentType: ct, Decoded: a.decoded}
+	if a.decoded != nil && read != nil {
+		doc.Tree = read.HTML() // parsed for the links already: not parsed again
+	}
 	var rec *report.Record
-	if c.pool.extracting(ctx, func() {
-		rec, err = c.ex.Extract(ctx, extract.Document{Body: body, URL: final, ContentType: ct, Decoded: a.decoded})
-	}) != nil {
+	if c.pool.extracting(ctx, func() { rec, err = c.ex.Extract(ctx, doc) }) != nil {
 		return // stopping: process leaves the request unacknowledged
 	}
 	if kind == KindReport && (err != nil || rec.Template == report.TemplateUnknown) {

@@ -17,10 +17,13 @@ const (
 )
 
 // links finds what a fetched document leads to: a list endpoint's answer is
-// read as one; any other document by the registry of extractors.
-func (c *Crawler) links(text string, base *url.URL, kind crawl.Kind, hint string) []discover.Link {
+// read as one; any other document by the registry of extractors. It returns
+// the document as discovery read it (its markup parsed once, for the
+// extraction to read too), nil for a list endpoint's answer.
+func (c *Crawler) links(text string, base *url.URL, kind crawl.Kind, hint string) ([]discover.Link, *discover.Doc) {
 	if kind == KindAPI {
-		return discover.Answer(text, base)
+		return discover.Answer(text, base), nil
 	}
-	return discover.Find(&discover.Doc{URL: base, Text: text, Kind: kind, Hint: hint}, c.extractors)
+	d := &discover.Doc{URL: base, Text: text, Kind: kind, Hint: hint}
+	return discover.Find(d, c.extractors), d
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/nianbao/nianbao/decode"
 	"github.com/nianbao/nianbao/pdftext"
 	"github.com/nianbao/nianbao/report"
+	"golang.org/x/net/html"
 )
 
 // Version names the extractor's behaviour; records carry it so that a corpus can
@@ -41,6 +42,10 @@ type Document struct {
 	// if the caller decoded it already (a crawler reads a page's links from
 	// it): an HTML page is then read from it, not decoded a second time.
 	Decoded *decode.Decoded
+	// Tree is Decoded's text as html.Parse gives it, if the caller parsed it
+	// already (for its links): an HTML page is then read from it, not parsed
+	// a second time. It is only read, and only with Decoded.
+	Tree *html.Node
 }
 
 // Reader lays out one format as lines of cells. Readers decode the bytes

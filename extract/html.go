@@ -38,7 +38,12 @@ func (r htmlReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	if detail, ok := GkmlptDetail(text); ok {
 		text = detail // a gkmlpt script shell: the report is the HTML in its DETAIL
 	}
-	root, err := html.Parse(strings.NewReader(slimHTML(text)))
+	root, err := doc.Tree, error(nil)
+	if doc.Decoded == nil || root == nil || text != d.Text {
+		// Not parsed by the caller (or the report is another text than
+		// the page's): parsed here, without the attributes it does not read.
+		root, err = html.Parse(strings.NewReader(slimHTML(text)))
+	}
 	if err != nil {
 		// x/net/html refuses markup nested past 512 open elements; the
 		// report inside is still read, from the tokens, as flat text.
