@@ -461,6 +461,11 @@ type Commit struct {
 	// Origin is the first URL of the redirect chain that led to Done, if any: a
 	// report known under it keeps its id at the new address.
 	Origin string
+
+	// prints are the content fingerprints worked out while the commit is
+	// written: a record's is asked for several times (finding its report,
+	// logging its version, indexing it).
+	prints map[*report.Record]string
 	// Attachments are the attachments a report page links (canonical URLs): a
 	// report already read from one of them is the page's report too.
 	Attachments []string
@@ -732,6 +737,21 @@ func describeCommit(cm Commit) string {
 		return fmt.Sprintf("%d new requests (%s, …)", len(cm.Add), cm.Add[0].URL)
 	}
 	return "a request"
+}
+
+// fingerprint is report.Fingerprint(r), worked out once per record while the
+// commit is written (its records are not changed meanwhile: a merge makes a
+// new one).
+func (cm *Commit) fingerprint(r *report.Record) string {
+	if fp, ok := cm.prints[r]; ok {
+		return fp
+	}
+	if cm.prints == nil {
+		cm.prints = map[*report.Record]string{}
+	}
+	fp := report.Fingerprint(r)
+	cm.prints[r] = fp
+	return fp
 }
 
 // Enqueue queues requests that have not been seen (seeds, a resumed run's start).

@@ -259,7 +259,7 @@ func candidateReports(tx *bolt.Tx, cm *Commit) (cands []string, copyOf string, e
 		}
 		return err
 	}
-	fp := report.Fingerprint(cm.Entry.Record)
+	fp := cm.fingerprint(cm.Entry.Record)
 	attachment := cm.Done != nil && cm.Done.Kind() == crawl.Attachment
 	same, err := entryWithContent(tx, fp) // a report one of whose documents reads the same
 	if err != nil {
@@ -359,7 +359,7 @@ func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit, run *RunInfo, old *Entry,
 		}
 		joined = mergeInto(old, e, attachment, oldAttachment)
 	}
-	fp := report.Fingerprint(e.Record)
+	fp := cm.fingerprint(e.Record)
 	log := func(c *ReportChange) error {
 		c.Generation, c.Time, c.ReportID, c.Fingerprint = f.gen, now, e.ReportID, fp
 		count(&run.Counts, c.Kind, 1)
@@ -377,7 +377,7 @@ func (f *Frontier) storeEntry(tx *bolt.Tx, cm *Commit, run *RunInfo, old *Entry,
 			return err
 		}
 	}
-	return putEntry(tx, e)
+	return putEntryPrints(tx, e, cm.fingerprint)
 }
 
 // versionChange logs what the new reading is to the stored record: new,

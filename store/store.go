@@ -155,7 +155,7 @@ var migrations = []func(tx *bolt.Tx) error{
 			if err := json.Unmarshal(v, e); err != nil {
 				return fmt.Errorf("decoding record %s: %w", k, err)
 			}
-			return indexPrints(tx, e)
+			return indexPrints(tx, e, report.Fingerprint)
 		})
 	},
 }
@@ -404,6 +404,12 @@ func putItem(tx *bolt.Tx, c *Capture, z []byte, e *Entry) error {
 }
 
 func putEntry(tx *bolt.Tx, e *Entry) error {
+	return putEntryPrints(tx, e, report.Fingerprint)
+}
+
+// putEntryPrints writes an entry and indexes it by the fingerprints fp gives
+// (report.Fingerprint, or a commit's memo of it).
+func putEntryPrints(tx *bolt.Tx, e *Entry, fp func(*report.Record) string) error {
 	b, err := json.Marshal(e)
 	if err != nil {
 		return fmt.Errorf("encoding record %s: %w", e.ReportID, err)
@@ -411,7 +417,7 @@ func putEntry(tx *bolt.Tx, e *Entry) error {
 	if err := tx.Bucket(bucketRecords).Put([]byte(e.ReportID), b); err != nil {
 		return fmt.Errorf("storing record %s: %w", e.ReportID, err)
 	}
-	return indexPrints(tx, e)
+	return indexPrints(tx, e, fp)
 }
 
 // readings are the records of a report's documents, each as read on its own:
@@ -432,13 +438,13 @@ func (e *Entry) readings() []*report.Record {
 // entry over a report that only merged it among others (a page that attached
 // it), and a report that merged it does not take the entry from another that
 // still holds it: one file attached to many pages leads to the report it is.
-func indexPrints(tx *bolt.Tx, e *Entry) error {
+func indexPrints(tx *bolt.Tx, e *Entry, fingerprint func(*report.Record) string) error {
 	b := tx.Bucket(bucketPrints)
 	for _, r := range e.readings() {
 		if r == nil || r.Template == report.TemplateUnknown {
 			continue
 		}
-		fp := report.Fingerprint(r)
+		fp := fingerprint(r)
 		if fp == "" {
 			continue
 		}
