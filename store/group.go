@@ -40,7 +40,8 @@ type pending struct {
 // group queues commits for the writer.
 type group struct {
 	writer sync.Mutex // held by the commit that writes a group
-	// Under writer: commits written, and the transactions they took.
+	// Under writer: commits written, and the transactions that wrote them
+	// (a failed group counts in neither).
 	commits, transactions int64
 
 	mu    sync.Mutex // guards queue
@@ -87,8 +88,10 @@ func (g *group) write(f *Frontier, batch []*pending) {
 		}
 		return nil
 	})
-	g.transactions++
-	g.commits += int64(len(batch))
+	if err == nil {
+		g.transactions++
+		g.commits += int64(len(batch))
+	}
 	for _, q := range batch {
 		q.done, q.err = true, err
 		switch {

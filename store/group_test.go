@@ -119,6 +119,7 @@ func TestFailedCommitFailsItsGroup(t *testing.T) {
 			Entry: &Entry{ReportID: ReportID("http://www.a.gov.cn/bad.html", ""), Record: bad, ExtractedAt: t0}},
 		{Fetch: &FetchLog{URL: "http://www.a.gov.cn/3.html", Method: "GET"}},
 	}
+	before := f.CommitStats()
 	errs := queueCommits(t, f, cms)()
 	if errs[1] == nil || strings.Contains(errs[1].Error(), "written with it") {
 		t.Errorf("the failing commit: %v", errs[1])
@@ -132,6 +133,9 @@ func TestFailedCommitFailsItsGroup(t *testing.T) {
 	s.Fetches(func(*FetchLog) error { n++; return nil })
 	if n != 0 {
 		t.Errorf("%d fetch records of a failed group written", n)
+	}
+	if st := f.CommitStats(); st != before {
+		t.Errorf("a failed group counted as written: %+v, before it %+v", st, before)
 	}
 	// The writer is free again: a commit on its own goes through.
 	if _, err := f.Commit(Commit{Fetch: &FetchLog{URL: "http://www.a.gov.cn/4.html", Method: "GET"}}); err != nil {
