@@ -12,9 +12,9 @@ import (
 	"github.com/nianbao/nianbao/report"
 )
 
-// The bulk world: a host's home page (at any address) lists its report pages,
-// and each is a report of its own that reads as the figures it was given; no
-// other page exists.
+// The bulk world: a host's home page lists its report pages and links nothing
+// else, each is a report of its own that reads as the figures it was given
+// and links nowhere, and no other page exists.
 func TestBulkWorldIsEveryPageAReport(t *testing.T) {
 	t.Parallel()
 	w := world(t, 3, 0, false)
@@ -31,10 +31,13 @@ func TestBulkWorldIsEveryPageAReport(t *testing.T) {
 		if code != 200 {
 			t.Fatalf("%s: %d", h.HomeURL(), code)
 		}
-		if code, _, again := get(t, c, h.HomeURL()+"xxgk/"); code != 200 || again != home {
-			t.Errorf("%s: another address of the host is not its home page (%d)", h.Name, code)
+		if code, _, _ := get(t, c, h.HomeURL()+"xxgk/"); code != 404 {
+			t.Errorf("%s: a page that is no report answers %d", h.Name, code)
 		}
 		found := links.FindAllStringSubmatch(home, -1)
+		if n := strings.Count(home, "href="); n != len(found) {
+			t.Errorf("%s: the home page links %d addresses, %d of them report pages", h.Name, n, len(found))
+		}
 		if len(found) != 12 {
 			t.Fatalf("%s lists %d report pages, want 12", h.Name, len(found))
 		}
@@ -47,6 +50,9 @@ func TestBulkWorldIsEveryPageAReport(t *testing.T) {
 			}
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
+			if strings.Contains(string(body), "href=") {
+				t.Errorf("%s links elsewhere: a bulk report page is a dead end", u)
+			}
 			rec, err := ex.Extract(context.Background(), extract.Document{Body: body, URL: u, ContentType: resp.Header.Get("Content-Type")})
 			if err != nil || rec.Template == report.TemplateUnknown {
 				t.Fatalf("%s is not read as a report: %v", u, err)

@@ -42,9 +42,18 @@ func esc(s string) string { return html.EscapeString(s) }
 
 // pageShell wraps a body in the markup of a government site.
 func (h *Host) pageShell(title, body string) string {
+	return h.shell(title, body, true)
+}
+
+// shell is a page of the host: its charset <meta> as the host declares it,
+// and, with furniture, the site's navigation and footer links.
+func (h *Host) shell(title, body string, furniture bool) string {
 	meta := ""
 	if h.Charset == "meta" {
 		meta = fmt.Sprintf(`<meta http-equiv="Content-Type" content="text/html; charset=%s">`, charsetLabel(h.Encoding))
+	}
+	if !furniture {
+		return fmt.Sprintf("<!DOCTYPE html>\n<html><head>%s<title>%s</title></head>\n<body>\n%s\n</body></html>\n", meta, esc(title), body)
 	}
 	code := h.Division.Code + fmt.Sprintf("%04d", h.rng%10000)
 	return fmt.Sprintf(`<!DOCTYPE html>
@@ -259,6 +268,9 @@ func (w *World) reportBody(rp *Report) string {
 	}
 	fmt.Fprintf(&b, `<p style="text-align:right">%s</p><p style="text-align:right">%s年%d月%d日</p>`, esc(u.Name), rp.Date[:4], atoi(rp.Date[5:7]), atoi(rp.Date[8:10]))
 	b.WriteString(`</div></div>`)
+	if rp.alone {
+		return b.String()
+	}
 	if rp.Unit.Host.WAP {
 		fmt.Fprintf(&b, `<a href="%s">手机版</a>`, strings.Replace(rp.Path, ".html", "_wap.html", 1))
 	}

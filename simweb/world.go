@@ -171,6 +171,7 @@ type Report struct {
 	Outcome   Outcome
 	Version   int // bumped when epoch 1 revises the report
 	seed      uint64
+	alone     bool // the bulk world's: its page links to no print or mobile copy
 }
 
 // hash64 makes stable per-entity seeds.
