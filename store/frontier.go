@@ -461,20 +461,26 @@ type Commit struct {
 	// Origin is the first URL of the redirect chain that led to Done, if any: a
 	// report known under it keeps its id at the new address.
 	Origin string
-
-	// prints are the content fingerprints worked out while the commit is
-	// written: a record's is asked for several times (finding its report,
-	// logging its version, indexing it).
-	prints map[*report.Record]string
 	// Attachments are the attachments a report page links (canonical URLs): a
 	// report already read from one of them is the page's report too.
 	Attachments []string
+
+	// prints are the content fingerprints worked out for the commit: a
+	// record's is asked for several times (finding its report, logging its
+	// version, indexing it).
+	prints map[*report.Record]string
 }
 
 // Commit writes a fetch's results and returns how many new requests were
-// queued. Everything it writes is one transaction: a kill at any instant
-// leaves the fetch either committed whole or not at all.
+// queued. Everything it writes is in one transaction (shared with the commits
+// waiting beside it: group.go): a kill at any instant leaves the fetch either
+// committed whole or not at all.
 func (f *Frontier) Commit(cm Commit) (int, error) {
+	// What needs no store is worked out before the writer is waited for:
+	// the document compressed, the record's fingerprint.
+	if cm.Entry != nil {
+		cm.fingerprint(cm.Entry.Record)
+	}
 	var z []byte
 	if cm.Capture != nil {
 		cm.Capture.SHA256 = SHA256(cm.Body)
