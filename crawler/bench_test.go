@@ -78,20 +78,28 @@ func benchLatency(b *testing.B, hosts int, delay, latency time.Duration, workers
 	for b.Loop() {
 		h := newHarnessOpts(b, hosts, 0, false, simweb.Options{Latency: latency})
 		h.cfg.Delay, h.cfg.Workers, h.cfg.Timeout = delay, workers, 10*time.Second
-		cpu0, start := cpuTime(), time.Now()
-		sum := h.crawlFor(b, dur)
-		el := time.Since(start).Seconds()
-		pages := float64(sum.Fetched)
-		b.ReportMetric(pages/el, "pages/s")
-		b.ReportMetric(sum.Bound, "bound_pages/s")
-		if sum.Bound > 0 {
-			b.ReportMetric(100*pages/el/sum.Bound, "%_of_bound")
-		}
-		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/pages, "cpu_µs/page")
-		b.ReportMetric(float64(peakRSS())/(1<<20), "peak_RSS_MB")
+		sum, el := crawlMeasured(b, h, dur)
 		b.Logf("%d hosts, delay %s, latency %s: %d requests in %.1fs, at most %d in flight; the run report says: limited by %s",
 			hosts, delay, latency, sum.Fetched, el, sum.Workers, sum.Limit)
 	}
+}
+
+// crawlMeasured crawls h's world for at most dur and reports pages/s against
+// the run's politeness bound, CPU per page and the peak RSS; it returns the
+// summary and the seconds the crawl took.
+func crawlMeasured(b *testing.B, h *harness, dur time.Duration) (Summary, float64) {
+	cpu0, start := cpuTime(), time.Now()
+	sum := h.crawlFor(b, dur)
+	el := time.Since(start).Seconds()
+	pages := float64(sum.Fetched)
+	b.ReportMetric(pages/el, "pages/s")
+	b.ReportMetric(sum.Bound, "bound_pages/s")
+	if sum.Bound > 0 {
+		b.ReportMetric(100*pages/el/sum.Bound, "%_of_bound")
+	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/pages, "cpu_µs/page")
+	b.ReportMetric(float64(peakRSS())/(1<<20), "peak_RSS_MB")
+	return sum, el
 }
 
 // The worlds: 300 hosts 2s apart (a bound of 150 pages/s), answering
@@ -118,17 +126,7 @@ func BenchmarkCrawlBulk(b *testing.B) {
 			h.seeds = append(h.seeds, host.HomeURL())
 		}
 		h.cfg.Delay, h.cfg.Workers = 500*time.Millisecond, 0
-		cpu0, start := cpuTime(), time.Now()
-		sum := h.crawlFor(b, 15*time.Second)
-		el := time.Since(start).Seconds()
-		pages := float64(sum.Fetched)
-		b.ReportMetric(pages/el, "pages/s")
-		b.ReportMetric(sum.Bound, "bound_pages/s")
-		if sum.Bound > 0 {
-			b.ReportMetric(100*pages/el/sum.Bound, "%_of_bound")
-		}
-		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/pages, "cpu_µs/page")
-		b.ReportMetric(float64(peakRSS())/(1<<20), "peak_RSS_MB")
+		sum, el := crawlMeasured(b, h, 15*time.Second)
 		b.Logf("%d requests in %.1fs, %d documents, at most %d in flight; mean queue wait %s, first byte %s, transfer %s; the run report says: limited by %s",
 			sum.Fetched, el, sum.Documents, sum.Workers, sum.QueueWait, sum.FirstByte, sum.Transfer, sum.Limit)
 	}
