@@ -658,6 +658,12 @@ func (f *Frontier) storeCapture(tx *bolt.Tx, cm *Commit, z []byte, run *RunInfo)
 		if err != nil {
 			return err
 		}
+		if c && cm.Done != nil && cm.Done.Kind() == crawl.Attachment {
+			if e, err = f.sharedFile(tx, cm, run, e); err != nil {
+				return err
+			}
+			rid = e.ReportID
+		}
 		cm.Entry.ReportID, cm.Capture.ReportID, stored, copied = rid, rid, e, c
 	}
 	caps := tx.Bucket(bucketCaptures)
@@ -677,7 +683,13 @@ func (f *Frontier) storeCapture(tx *bolt.Tx, cm *Commit, z []byte, run *RunInfo)
 		return nil
 	}
 	cm.Entry.Sources = append([]SourceRef{{CaptureID: id, URL: cm.Capture.URL, SHA256: cm.Capture.SHA256, FetchedAt: cm.Capture.FetchedAt}}, cm.Entry.Sources...)
-	return f.storeEntry(tx, cm, run, stored, copied)
+	if err := f.storeEntry(tx, cm, run, stored, copied); err != nil {
+		return err
+	}
+	if cm.Done != nil && cm.Done.Kind() != crawl.Attachment {
+		return f.pagesSharedFiles(tx, cm, run, cm.Capture.FetchedAt)
+	}
+	return nil
 }
 
 // account updates the in-memory queue counts after a commit: the acknowledged

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -316,70 +317,10 @@ func TestCopyDoesNotTakeItsPage(t *testing.T) {
 		r.Year = new(2019)
 		return r
 	}
-	type fetch struct {
-		u, parent string
-		r         *report.Record
-		body      string
-	}
-	fx, fp, fa := fetch{x, "", doc(), "DOC"}, fetch{p, "", page(), "PAGE"}, fetch{a, p, doc(), "DOC"}
-	fq := fetch{q, "", page(), "ANOTHER PAGE"}
+	fx, fp, fa := fetch{u: x, r: doc(), body: "DOC"}, fetch{u: p, r: page(), body: "PAGE", attaches: []string{a}}, fetch{u: a, parent: p, r: doc(), body: "DOC"}
+	fq := fetch{u: q, r: page(), body: "ANOTHER PAGE", attaches: []string{a}}
 	fq.r.Organisation = "第三区人民政府"
-	records := func(nights ...[]fetch) map[string]string {
-		s := openTemp(t)
-		f, err := s.Frontier()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for n, order := range nights {
-			t0 := time.Date(2026, 1, 1+n, 0, 0, 0, 0, time.UTC)
-			if _, _, err := f.Begin(t0, Schedule{}, nil); err != nil {
-				t.Fatal(err)
-			}
-			for _, d := range order {
-				req := &QueuedRequest{URL: d.u, Method: "GET", Host: "www.example.gov.cn"}
-				req.SetKind(crawl.Report)
-				if d.parent != "" {
-					req.SetKind(crawl.Attachment)
-					req.SetParent(d.parent)
-				}
-				if _, err := f.Enqueue(req); err != nil {
-					t.Fatal(err)
-				}
-				got, err := f.Next(t.Context())
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got.URL != d.u {
-					t.Fatalf("night %d: next is %s, want %s", n+1, got.URL, d.u)
-				}
-				d.r.Source.URL = report.Text(d.u)
-				cm := Commit{Done: got, Visits: []Visit{{Req: got, Time: t0, Class: crawl.OK, SHA256: SHA256([]byte(d.body)), Fingerprint: report.Fingerprint(d.r)}},
-					Capture: &Capture{URL: d.u, FetchedAt: t0, Origin: "fetch"}, Body: []byte(d.body),
-					Entry: &Entry{ReportID: ReportID(d.u, ""), Record: d.r, ExtractedAt: t0}}
-				if d.u == p || d.u == q {
-					cm.Attachments = []string{a}
-				}
-				if _, err := f.Commit(cm); err != nil {
-					t.Fatal(err)
-				}
-				f.Release(got.Host, time.Time{})
-			}
-			if _, err := f.Finish(t0); err != nil {
-				t.Fatal(err)
-			}
-		}
-		out := map[string]string{}
-		s.Entries(func(e *Entry) error {
-			var urls []string
-			for _, s := range e.Sources {
-				urls = append(urls, s.URL)
-			}
-			slices.Sort(urls)
-			out[string(e.Record.Organisation)] = strings.Join(urls, " ")
-			return nil
-		})
-		return out
-	}
+	records := func(nights ...[]fetch) map[string]string { return fetchNights(t, nights...) }
 	want := map[string]string{"某区人民政府办公室": x + " " + a, "另一区人民政府": p}
 	for name, nights := range map[string][][]fetch{
 		"page first":       {{fx, fp, fa}},
@@ -398,4 +339,168 @@ func TestCopyDoesNotTakeItsPage(t *testing.T) {
 			t.Errorf("%s: records %v, want %v", name, got, want)
 		}
 	}
+}
+
+// fetch is one document a test's night commits: its URL, the page it is
+// attached to (none: a page), its reading, its bytes and its attachments.
+type fetch struct {
+	u, parent string
+	r         *report.Record
+	body      string
+	attaches  []string
+}
+
+// fetchNights commits the fetches of each night, in order, to a new store and
+// returns its records: organisation → the addresses of its sources, sorted.
+func fetchNights(t *testing.T, nights ...[]fetch) map[string]string {
+	t.Helper()
+	out, _ := fetchNightsIn(t, nights...)
+	return out
+}
+
+// fetchNightsIn is fetchNights that returns the store as well.
+func fetchNightsIn(t *testing.T, nights ...[]fetch) (map[string]string, *Store) {
+	t.Helper()
+	s := openTemp(t)
+	f, err := s.Frontier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n, order := range nights {
+		t0 := time.Date(2026, 1, 1+n, 0, 0, 0, 0, time.UTC)
+		if _, _, err := f.Begin(t0, Schedule{}, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range order {
+			req := &QueuedRequest{URL: d.u, Method: "GET", Host: "www.example.gov.cn"}
+			req.SetKind(crawl.Report)
+			if d.parent != "" {
+				req.SetKind(crawl.Attachment)
+				req.SetParent(d.parent)
+			}
+			if _, err := f.Enqueue(req); err != nil {
+				t.Fatal(err)
+			}
+			got, err := f.Next(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.URL != d.u {
+				t.Fatalf("night %d: next is %s, want %s", n+1, got.URL, d.u)
+			}
+			r := cloneRecord(t, d.r)
+			r.Source.URL = report.Text(d.u)
+			cm := Commit{Done: got, Visits: []Visit{{Req: got, Time: t0, Class: crawl.OK, SHA256: SHA256([]byte(d.body)), Fingerprint: report.Fingerprint(r)}},
+				Capture: &Capture{URL: d.u, FetchedAt: t0, Origin: "fetch"}, Body: []byte(d.body),
+				Entry: &Entry{ReportID: ReportID(d.u, ""), Record: r, ExtractedAt: t0}, Attachments: d.attaches}
+			if _, err := f.Commit(cm); err != nil {
+				t.Fatal(err)
+			}
+			f.Release(got.Host, time.Time{})
+		}
+		if _, err := f.Finish(t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := map[string]string{}
+	s.Entries(func(e *Entry) error {
+		var urls []string
+		for _, s := range e.Sources {
+			urls = append(urls, s.URL)
+		}
+		slices.Sort(urls)
+		out[string(e.Record.Organisation)] = strings.Join(urls, " ")
+		return nil
+	})
+	return out, s
+}
+
+// TestSharedFileLeavesItsPages: one file attached to the pages of two
+// reports is a report of its own with every address as a source, and each
+// page is its own report, whatever the order the four were read in. Before,
+// the first page whose attachment was read took the file's tables and the
+// other page stayed bare, so two crawls of one web could differ.
+func TestSharedFileLeavesItsPages(t *testing.T) {
+	const (
+		p1   = "http://www.example.gov.cn/a/p1.html"
+		a1   = "http://www.example.gov.cn/a/p1.doc"
+		p2   = "http://www.example.gov.cn/b/p2.html"
+		a2   = "http://www.example.gov.cn/b/p2.doc"
+		p3   = "http://www.example.gov.cn/c/p3.html" // another year's page attaching it too
+		a3   = "http://www.example.gov.cn/c/p3.doc"
+		list = "http://www.example.gov.cn/list.html"
+	)
+	rec := func(org string, year int, tables bool) *report.Record {
+		r := report.New()
+		r.Title, r.Organisation, r.Template = report.Text(fmt.Sprintf("%s%d年政府信息公开工作年度报告", org, year)), report.Text(org), report.Template2019
+		r.Year = new(year)
+		if tables {
+			r.ReviewLitigation = report.NewTable(report.ReviewLitigation)
+			r.ReviewLitigation.Set("review", "total", report.Num(7))
+		} else {
+			r.Template = report.TemplateUnknown
+		}
+		return r
+	}
+	doc := rec("某区人民政府办公室", 2019, true)
+	f1 := fetch{u: p1, r: rec("第一区人民政府", 2019, false), body: "PAGE 1", attaches: []string{a1}}
+	f2 := fetch{u: p2, r: rec("第二区人民政府", 2019, false), body: "PAGE 2", attaches: []string{a2}}
+	f3 := fetch{u: p3, r: rec("第三区人民政府", 2020, false), body: "PAGE 3", attaches: []string{a3}}
+	g1, g2, g3 := fetch{u: a1, parent: p1, r: doc, body: "DOC"}, fetch{u: a2, parent: p2, r: doc, body: "DOC"}, fetch{u: a3, parent: p3, r: doc, body: "DOC"}
+	fromList := g2
+	fromList.parent = list // linked from a list as well, read before its page
+	two := map[string]string{"某区人民政府办公室": a1 + " " + a2, "第一区人民政府": p1, "第二区人民政府": p2}
+	three := map[string]string{"某区人民政府办公室": a1 + " " + a2 + " " + a3, "第一区人民政府": p1, "第二区人民政府": p2, "第三区人民政府": p3}
+	for _, c := range []struct {
+		name   string
+		nights [][]fetch
+		want   map[string]string
+	}{
+		{"first page first", [][]fetch{{f1, g1, f2, g2}}, two},
+		{"second page first", [][]fetch{{f2, g2, f1, g1}}, two},
+		{"pages first", [][]fetch{{f1, f2, g1, g2}}, two},
+		{"pages first, files the other way", [][]fetch{{f1, f2, g2, g1}}, two},
+		{"a file before its page", [][]fetch{{f1, g1, fromList, f2}}, two},
+		{"another year's page first", [][]fetch{{f3, g3, f1, g1, f2, g2}}, three},
+		{"another year's page between", [][]fetch{{f1, g1, f3, g3, f2, g2}}, three},
+		{"another year's page last", [][]fetch{{f1, g1, f2, g2, f3, g3}}, three},
+		{"a second night", [][]fetch{{f1, g1, f2, g2}, {g2, g1, f1, f2}}, two},
+	} {
+		if got := fetchNights(t, c.nights...); !maps.Equal(got, c.want) {
+			t.Errorf("%s: records %v, want %v", c.name, got, c.want)
+		}
+	}
+	// A page stored on an earlier night that loses the file is revised (its
+	// old version kept); the file's report is new; a report new this night
+	// is only new.
+	got, s := fetchNightsIn(t, []fetch{f1, g1}, []fetch{g1, f1, f2, g2})
+	if !maps.Equal(got, two) {
+		t.Errorf("the second page a night later: records %v, want %v", got, two)
+	}
+	var changes []string
+	s.Changes(0, 0, func(c *ReportChange) error {
+		changes = append(changes, fmt.Sprintf("%d %s %s", c.Generation, c.Kind, c.URL))
+		return nil
+	})
+	want := []string{"1 new " + p1, "2 new " + p2, "2 revised " + p1, "2 new " + a1}
+	if !slices.Equal(changes, want) {
+		t.Errorf("changes %q, want %q", changes, want)
+	}
+	h, err := s.History(p1)
+	if err != nil || len(h.Versions) != 1 || h.Versions[0].Record.ReviewLitigation == nil {
+		t.Errorf("the page's version with the file's tables is not kept: %+v, %v", h, err)
+	}
+}
+
+func cloneRecord(t *testing.T, r *report.Record) *report.Record {
+	t.Helper()
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := report.New()
+	if err := json.Unmarshal(b, c); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
