@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/simweb"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -132,6 +133,7 @@ func duplicates(h *harness) int {
 // cells and sources, how many requests it made and how many it repeated.
 type reference struct {
 	hosts    int
+	world    func(*simweb.Config) // how its world differs from worldConfig's
 	reports  map[string]string
 	sources  map[string]string // URL → the record's sources, to explain a difference
 	requests int
@@ -145,7 +147,7 @@ func killedCrawlResumes(t *testing.T, ref reference) {
 		t.Skip("starts and kills crawler processes")
 	}
 	want, refDups := ref.reports, ref.dups
-	h := newHarnessFaults(t, ref.hosts, 0, false)
+	h := newHarnessOpts(t, ref.hosts, 0, false, simweb.Options{}, ref.world)
 	h.st.Close() // the children open it
 	db := filepath.Join(h.dir, "crawl.db")
 	// run starts a crawler process and, when after > 0, kills it once the

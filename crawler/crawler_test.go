@@ -39,7 +39,9 @@ func newHarnessFaults(t testing.TB, hosts int, epoch int, faults bool) *harness 
 	return newHarnessOpts(t, hosts, epoch, faults, simweb.Options{})
 }
 
-func newHarnessOpts(t testing.TB, hosts int, epoch int, faults bool, opt simweb.Options) *harness {
+// newHarnessOpts serves a world of the crawler tests' config (worldConfig,
+// changed by tweaks) with the server's options opt, and opens a store for it.
+func newHarnessOpts(t testing.TB, hosts int, epoch int, faults bool, opt simweb.Options, tweaks ...func(*simweb.Config)) *harness {
 	t.Helper()
 	if opt.CrawlDelay == 0 {
 		// Time is compressed: a Crawl-delay host asks for 100ms, not the 1s
@@ -60,7 +62,13 @@ func newHarnessOpts(t testing.TB, hosts int, epoch int, faults bool, opt simweb.
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := simweb.Generate(worldConfig(list, hosts, epoch, faults))
+	wc := worldConfig(list, hosts, epoch, faults)
+	for _, tw := range tweaks {
+		if tw != nil {
+			tw(&wc)
+		}
+	}
+	w, err := simweb.Generate(wc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +139,9 @@ func TestCrawlSimulatedWorld(t *testing.T) {
 		t.Skip("crawls a simulated world")
 	}
 	t.Parallel()
-	h := newHarness(t, 50, 0)
+	// Report years 2018–2021: every template, and a third fewer pages than
+	// to 2023 (this world's hosts and faults are what it is for).
+	h := newHarnessOpts(t, 50, 0, true, simweb.Options{}, func(c *simweb.Config) { c.LastYear = 2021 })
 	sum := h.crawl(t)
 	t.Logf("summary: %+v", sum)
 

@@ -3,6 +3,8 @@ package crawler
 import (
 	"fmt"
 	"net/url"
+	"path"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,7 +22,10 @@ func TestNightlyHarvest(t *testing.T) {
 		t.Skip("crawls a simulated world twice")
 	}
 	t.Parallel()
-	h := newHarness(t, 24, 0)
+	// Report years 2018–2021 on night 1 (every template, and a third fewer
+	// pages than to 2023); night 2 adds 2022.
+	years := func(c *simweb.Config) { c.LastYear = 2021 }
+	h := newHarnessOpts(t, 24, 0, true, simweb.Options{}, years)
 	night1 := h.crawl(t)
 	if night1.Run.Generation != 1 || night1.Resumed {
 		t.Fatalf("night 1: %+v", night1.Run)
@@ -32,7 +37,9 @@ func TestNightlyHarvest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w1, err := simweb.Generate(worldConfig(list, 24, 1, true))
+	c1 := worldConfig(list, 24, 1, true)
+	years(&c1)
+	w1, err := simweb.Generate(c1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,12 +123,47 @@ func (n *nightTwo) has(id, kind string) bool {
 	return false
 }
 
-func (n *nightTwo) idOf(raw string) string {
-	d, err := n.h.st.Doc("GET", canon(n.t, raw), nil)
-	if err != nil || d == nil {
-		return ""
+// like lists the stored addresses whose path ends as raw's does, with their
+// report and state, to explain a report not found under its own.
+func (n *nightTwo) like(raw string) string {
+	base := path.Base(n.key(raw))
+	var out []string
+	n.h.st.Docs(func(d *store.DocState) error {
+		if strings.Contains(d.URL, base) {
+			out = append(out, fmt.Sprintf("%s (report %s, %s, key %s, from %q)", d.URL, d.ReportID, d.State, d.Key, d.Anchor))
+		}
+		return nil
+	})
+	for _, e := range n.h.srv.Log().Entries() {
+		if strings.Contains(e.Path, base) {
+			out = append(out, fmt.Sprintf("served %s%s", e.Host, e.Path))
+		}
 	}
-	return d.ReportID
+	if len(out) == 0 {
+		return "none"
+	}
+	return strings.Join(out, ", ")
+}
+
+// idOf is the report a URL leads to: its own, or (for a page fetched only
+// as a copy that names it, such as its print version) its copy's.
+func (n *nightTwo) idOf(raw string) string {
+	u := canon(n.t, raw)
+	d, err := n.h.st.Doc("GET", u, nil)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	if d != nil {
+		return d.ReportID
+	}
+	id := ""
+	n.h.st.Docs(func(d *store.DocState) error {
+		if d.Key == u && d.ReportID != "" && id == "" {
+			id = d.ReportID
+		}
+		return nil
+	})
+	return id
 }
 
 // recordURL: the record of a DOCX or XLSX report is its attachment's.
@@ -178,7 +220,7 @@ func (n *nightTwo) checkRevised(r, r0 simweb.ManifestReport) {
 	id := n.idOf(recordURL(r))
 	if !n.has(id, store.ChangeRevised) {
 		d, _ := n.h.st.Doc("GET", canon(t, r.URL), nil)
-		t.Errorf("revised report %s: no revision logged (%+v); night 2 answers %v; doc %+v", r.URL, n.changes[id], n.answered[n.key(r.URL)], d)
+		t.Errorf("revised report %s: no revision logged (%+v); night 2 answers %v; doc %+v; addresses like it: %s", r.URL, n.changes[id], n.answered[n.key(r.URL)], d, n.like(r.URL))
 		return
 	}
 	hist, err := n.h.st.History(id)

@@ -406,13 +406,23 @@ type History struct {
 func (s *Store) History(ref string) (*History, error) {
 	id := ref
 	if _, err := s.Entry(ref); err != nil {
+		// An address fetched, else a page named by its de-duplication key
+		// (a page never fetched itself, only as its print or mobile copy).
 		id = ""
+		byKey := ""
 		s.Docs(func(d *DocState) error {
-			if d.URL == ref && d.ReportID != "" {
+			switch {
+			case d.ReportID == "":
+			case d.URL == ref:
 				id = d.ReportID
+			case d.Key == ref && byKey == "":
+				byKey = d.ReportID
 			}
 			return nil
 		})
+		if id == "" {
+			id = byKey
+		}
 		if id == "" {
 			if err := s.Entries(func(e *Entry) error {
 				for _, src := range e.Sources {

@@ -345,6 +345,7 @@ func TestCopyDoesNotTakeItsPage(t *testing.T) {
 // attached to (none: a page), its reading, its bytes and its attachments.
 type fetch struct {
 	u, parent string
+	key       string // the page's de-duplication key, when not u
 	r         *report.Record
 	body      string
 	attaches  []string
@@ -372,7 +373,7 @@ func fetchNightsIn(t *testing.T, nights ...[]fetch) (map[string]string, *Store) 
 			t.Fatal(err)
 		}
 		for _, d := range order {
-			req := &QueuedRequest{URL: d.u, Method: "GET", Host: "www.example.gov.cn"}
+			req := &QueuedRequest{URL: d.u, Key: d.key, Method: "GET", Host: "www.example.gov.cn"}
 			req.SetKind(crawl.Report)
 			if d.parent != "" {
 				req.SetKind(crawl.Attachment)
@@ -503,4 +504,22 @@ func cloneRecord(t *testing.T, r *report.Record) *report.Record {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestHistoryOfAPageFetchedAsItsCopy: a page fetched only as its print copy
+// (a copy of another address named it first) has a history under its own
+// address, the copy's de-duplication key.
+func TestHistoryOfAPageFetchedAsItsCopy(t *testing.T) {
+	const page = "http://www.example.gov.cn/a/t1.html"
+	r := report.New()
+	r.Title, r.Organisation = "某区2021年政府信息公开工作年度报告", "某区人民政府"
+	r.Year = new(2021)
+	_, s := fetchNightsIn(t, []fetch{{u: page + "?print=1", key: page, r: r, body: "PAGE"}})
+	h, err := s.History(page)
+	if err != nil || h.Current == nil || string(h.Current.Record.Source.URL) != page+"?print=1" {
+		t.Fatalf("history of %s: %+v, %v", page, h, err)
+	}
+	if _, err := s.History("http://www.example.gov.cn/a/t2.html"); err == nil {
+		t.Errorf("a page never met has a history")
+	}
 }
