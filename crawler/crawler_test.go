@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao/crawl"
-	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/simweb"
 	"github.com/nianbao/nianbao/store"
@@ -109,11 +108,7 @@ func (h *harness) crawl(t testing.TB) Summary {
 // crawlFor crawls the harness's world for at most limit.
 func (h *harness) crawlFor(t testing.TB, limit time.Duration) Summary {
 	t.Helper()
-	ex, err := extract.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := New(h.cfg, h.st, ex, h.seeds)
+	c, err := New(h.cfg, h.st, testExtractor(t), h.seeds)
 	if err != nil {
 		t.Fatal(err)
 	}

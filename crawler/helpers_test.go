@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,12 +19,22 @@ func testStore(t *testing.T) (*store.Store, *extract.Extractor) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	ex, err := extract.New()
+	return st, testExtractor(t)
+}
+
+// sharedExtractor is the extractor every crawl of a test binary shares: its
+// PDFium starts once (about a second under the race detector), not once a
+// crawl. It is safe for concurrent use, as one crawl's workers use it.
+var sharedExtractor = sync.OnceValues(extract.New)
+
+// testExtractor is the shared extractor.
+func testExtractor(t testing.TB) *extract.Extractor {
+	t.Helper()
+	ex, err := sharedExtractor()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ex.Close() })
-	return st, ex
+	return ex
 }
 
 // crawlOnce runs one crawl of seeds into st, within a minute.

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/nianbao/nianbao/corpus"
-	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/report"
 
 	"github.com/nianbao/nianbao/simweb"
@@ -70,11 +69,7 @@ func pageAndAttachmentMerge(t *testing.T, h *harness) {
 		}
 		return nil
 	})
-	ex, err := extract.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := corpus.Reextract(t.Context(), h.st, ex, nil); err != nil {
+	if _, err := corpus.Reextract(t.Context(), h.st, testExtractor(t), nil); err != nil {
 		t.Fatal(err)
 	}
 	for id, fp := range before {

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/simweb"
 	"github.com/nianbao/nianbao/store"
@@ -49,8 +48,7 @@ func TestTLSFallbackOnlyWhereConfigured(t *testing.T) {
 		if insecure {
 			cfg.InsecureTLSHosts = []string{h.Name}
 		}
-		ex, _ := extract.New()
-		c, err := New(cfg, st, ex, []string{h.HomeURL()})
+		c, err := New(cfg, st, testExtractor(t), []string{h.HomeURL()})
 		if err != nil {
 			t.Fatal(err)
 		}
