@@ -30,10 +30,6 @@ type harness struct {
 	crawlDelay time.Duration
 }
 
-func newHarness(t testing.TB, hosts int, epoch int) *harness {
-	return newHarnessFaults(t, hosts, epoch, true)
-}
-
 func newHarnessFaults(t testing.TB, hosts int, epoch int, faults bool) *harness {
 	return newHarnessOpts(t, hosts, epoch, faults, simweb.Options{})
 }
