@@ -12,7 +12,6 @@ import (
 )
 
 var (
-	yearRe       = regexp.MustCompile(`((?:19|20)\d\d)\s*年`)
 	reportWordRe = regexp.MustCompile(`(信息公开|政务公开).{0,12}(年度报告|年报|工作报告)|(政府信息公开|政务公开)年度报告|信息公开年报`)
 	dateRe       = regexp.MustCompile(`((?:19|20)\d\d)\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?`)
 	pageDateRe   = regexp.MustCompile(`(发布日期|发布时间|日期|时间|发文日期|成文日期|更新时间)\s*[:：]?\s*((?:19|20)\d\d\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2})`)
@@ -35,7 +34,7 @@ func squeeze(s string) string {
 // looksLikeReportTitle: a year and the name of an open-government report.
 func looksLikeReportTitle(s string) bool {
 	s = squeeze(s)
-	if utf8.RuneCountInString(s) > 80 || !reportWordRe.MatchString(s) || !(yearRe.MatchString(s) || strings.Contains(s, "年度")) {
+	if utf8.RuneCountInString(s) > 80 || !reportWordRe.MatchString(s) || !(hasYear(s) || strings.Contains(s, "年度")) {
 		return false
 	}
 	// Notices about the reports, the template itself, lists of who published.
@@ -69,7 +68,7 @@ func findTitle(hint string, lines []Line) string {
 			continue
 		}
 		joined := t
-		starts := yearRe.MatchString(t) || strings.Contains(t, "信息公开") || strings.Contains(t, "政务公开")
+		starts := hasYear(t) || strings.Contains(t, "信息公开") || strings.Contains(t, "政务公开")
 		for k, j := 0, i; starts && !titleCandidate(joined) && k < 2; k++ {
 			next, at := nextLine(lines, j)
 			if next == "" || looksLikeReportTitle(next) {
@@ -213,8 +212,7 @@ func fieldOrg(lines []Line) string {
 // findYear: the year in the title; failing that, the year the opening of the body
 // names most often.
 func findYear(title string, lines []Line) int {
-	if m := yearRe.FindStringSubmatch(title); m != nil {
-		y, _ := strconv.Atoi(m[1])
+	if y, _, _, ok := firstYear(title); ok {
 		return y
 	}
 	counts := map[int]int{}
@@ -222,13 +220,13 @@ func findYear(title string, lines []Line) int {
 	pos := 0
 	for _, l := range lines {
 		t := l.Text()
-		for _, m := range yearRe.FindAllStringSubmatchIndex(t, -1) {
-			y, _ := strconv.Atoi(t[m[2]:m[3]])
+		yearsIn(t, func(y, start, _ int) bool {
 			counts[y]++
 			if _, ok := first[y]; !ok {
-				first[y] = pos + m[0]
+				first[y] = pos + start
 			}
-		}
+			return true
+		})
 		pos += len(t) + 1
 		if pos > 6000 {
 			break
@@ -300,10 +298,11 @@ func signature(lines []Line) (org, date string) {
 
 // orgFromTitle: the part of a title before its year.
 func orgFromTitle(title string) string {
-	loc := yearRe.FindStringIndex(title)
-	if loc == nil {
+	_, start, end, ok := firstYear(title)
+	if !ok {
 		return ""
 	}
+	loc := [2]int{start, end}
 	org := strings.TrimSpace(title[:loc[0]])
 	if org == "" {
 		// "2022年海淀区人民政府政府信息公开工作年度报告": the name follows the year.

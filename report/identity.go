@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"strings"
 )
@@ -71,8 +72,20 @@ func Identities(r *Record) []Identity {
 	return ids
 }
 
-func (id Identity) cells() []string {
-	return append(append([]string(nil), id.LHS...), id.RHS...)
+// cells are the identity's cells, LHS then RHS.
+func (id Identity) cells() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, p := range id.LHS {
+			if !yield(p) {
+				return
+			}
+		}
+		for _, p := range id.RHS {
+			if !yield(p) {
+				return
+			}
+		}
+	}
 }
 
 func nearlyEqual(a, b float64) bool {
@@ -89,7 +102,7 @@ func Evaluate(r *Record) {
 	ids := Identities(r)
 	printed := map[string]float64{}
 	for _, id := range ids {
-		for _, p := range id.cells() {
+		for p := range id.cells() {
 			if v, ok := r.Cell(p); ok && v != nil {
 				printed[p] = *v
 			}
@@ -123,7 +136,7 @@ func Evaluate(r *Record) {
 	// Report in identity order, so that output is stable.
 	seen := map[string]bool{}
 	for _, id := range ids {
-		for _, p := range id.cells() {
+		for p := range id.cells() {
 			if in, ok := inferred[p]; ok && !seen[p] {
 				seen[p] = true
 				r.Inferred = append(r.Inferred, in)
@@ -144,7 +157,7 @@ func solve(ids []Identity, printed map[string]float64, blocked map[string]bool) 
 		for _, id := range ids {
 			unknown := ""
 			n := 0
-			for _, p := range id.cells() {
+			for p := range id.cells() {
 				if _, ok := printed[p]; ok {
 					continue
 				}
@@ -186,7 +199,7 @@ func validate(ids []Identity, printed map[string]float64, inferred map[string]In
 		if nearlyEqual(sum(id.LHS, printed, inferred), sum(id.RHS, printed, inferred)) {
 			continue
 		}
-		for _, p := range id.cells() {
+		for p := range id.cells() {
 			if _, ok := inferred[p]; ok {
 				bad = append(bad, p)
 			}
@@ -196,7 +209,7 @@ func validate(ids []Identity, printed map[string]float64, inferred map[string]In
 }
 
 func allKnown(id Identity, printed map[string]float64, inferred map[string]Inferred) bool {
-	for _, p := range id.cells() {
+	for p := range id.cells() {
 		if _, ok := printed[p]; ok {
 			continue
 		}
@@ -269,7 +282,7 @@ func Unconfirmed(r *Record) []string {
 	printed := map[string]float64{}
 	ids := Identities(r)
 	for _, id := range ids {
-		for _, p := range id.cells() {
+		for p := range id.cells() {
 			if v, ok := r.Cell(p); ok && v != nil {
 				printed[p] = *v
 			}
@@ -277,7 +290,7 @@ func Unconfirmed(r *Record) []string {
 	}
 	for _, id := range ids {
 		if allKnown(id, printed, nil) && nearlyEqual(sum(id.LHS, printed, nil), sum(id.RHS, printed, nil)) {
-			for _, p := range id.cells() {
+			for p := range id.cells() {
 				confirmed[p] = true
 			}
 		}

@@ -126,8 +126,12 @@ type Visit struct {
 	ETag         string
 	LastModified string
 	SHA256       string
-	Fingerprint  string // the content's fingerprint when it is a report; else the body's hash is used
-	MovedTo      string
+	// Fingerprint is the content's fingerprint when it is a report (for the
+	// commit's own fetch: report.Fingerprint of its Entry's record, which the
+	// commit then takes instead of working it out again); else the body's
+	// hash is used.
+	Fingerprint string
+	MovedTo     string
 }
 
 // RunInfo is one generation of the harvest.

@@ -479,6 +479,11 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 	// What needs no store is worked out before the writer is waited for:
 	// the document compressed, the record's fingerprint.
 	if cm.Entry != nil {
+		for _, v := range cm.Visits {
+			if v.Req == cm.Done && v.Req != nil && v.Fingerprint != "" {
+				cm.prints = map[*report.Record]string{cm.Entry.Record: v.Fingerprint} // the caller's
+			}
+		}
 		cm.fingerprint(cm.Entry.Record)
 	}
 	var z []byte
