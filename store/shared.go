@@ -30,7 +30,7 @@ func (e *Entry) pageBesides(sha string) bool {
 
 // holdsFile reports whether one of the report's attachments has these bytes.
 func (e *Entry) holdsFile(sha string) bool {
-	return sha != "" && slices.ContainsFunc(e.Components, func(c Component) bool { return c.Attachment && c.Source.SHA256 == sha })
+	return e != nil && sha != "" && slices.ContainsFunc(e.Components, func(c Component) bool { return c.Attachment && c.Source.SHA256 == sha })
 }
 
 // sharedFile is the report the committed attachment belongs to when stored,
