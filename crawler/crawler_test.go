@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao/crawl"
+	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/simweb"
 	"github.com/nianbao/nianbao/store"
@@ -104,17 +105,23 @@ func (h *harness) crawl(t testing.TB) Summary {
 // crawlFor crawls the harness's world for at most limit.
 func (h *harness) crawlFor(t testing.TB, limit time.Duration) Summary {
 	t.Helper()
-	c, err := New(h.cfg, h.st, testExtractor(t), h.seeds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), limit)
-	defer cancel()
-	sum, err := c.Run(ctx)
+	sum, err := h.crawlWith(testExtractor(t), limit)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return sum
+}
+
+// crawlWith crawls the harness's world for at most limit with ex; it may run
+// on any goroutine.
+func (h *harness) crawlWith(ex *extract.Extractor, limit time.Duration) (Summary, error) {
+	c, err := New(h.cfg, h.st, ex, h.seeds)
+	if err != nil {
+		return Summary{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	return c.Run(ctx)
 }
 
 func canon(t testing.TB, u string) string {

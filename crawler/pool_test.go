@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -55,7 +56,7 @@ func TestRunReportNamesTheLimit(t *testing.T) {
 		t.Skip("crawls for seconds")
 	}
 	t.Parallel()
-	for _, c := range []struct {
+	cases := []struct {
 		name    string
 		latency time.Duration
 		delay   time.Duration
@@ -65,12 +66,25 @@ func TestRunReportNamesTheLimit(t *testing.T) {
 		{"one worker", 300 * time.Millisecond, 500 * time.Millisecond, 1, LimitWorkers},
 		{"slow answers", 300 * time.Millisecond, 500 * time.Millisecond, 0, LimitLatency},
 		{"polite", 0, 2 * time.Second, 0, LimitPoliteness},
-	} {
+	}
+	// The three crawls mostly wait (for answers, for their delays): they run
+	// at once, in this one test, rather than as three parallel tests that
+	// would each hold one of the package's few test slots for seven seconds.
+	sums, errs := make([]Summary, len(cases)), make([]error, len(cases))
+	ex := testExtractor(t)
+	var wg sync.WaitGroup
+	for i, c := range cases {
+		h := newHarnessOpts(t, 4, 0, false, simweb.Options{Latency: c.latency})
+		h.cfg.Delay, h.cfg.Workers = c.delay, c.workers
+		wg.Go(func() { sums[i], errs[i] = h.crawlWith(ex, 7*time.Second) })
+	}
+	wg.Wait()
+	for i, c := range cases {
+		sum := sums[i]
 		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			h := newHarnessOpts(t, 4, 0, false, simweb.Options{Latency: c.latency})
-			h.cfg.Delay, h.cfg.Workers = c.delay, c.workers
-			sum := h.crawlFor(t, 7*time.Second)
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
 			rate := float64(sum.Fetched) / sum.Duration.Seconds()
 			t.Logf("%d requests, %.1f/s against a bound of %.1f/s, at most %d in flight: %s", sum.Fetched, rate, sum.Bound, sum.Workers, sum.Limit)
 			t.Logf("a request on average: %s waiting for a worker, %s to the first byte, %s of transfer", sum.QueueWait, sum.FirstByte, sum.Transfer)
