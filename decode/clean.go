@@ -109,11 +109,40 @@ func stripMarkup(s string) string {
 	}
 	s = tagRe.ReplaceAllString(s, "")
 	if strings.Contains(s, "&") {
-		// Unescape line by line, never joining or splitting lines or cells.
-		s = html.UnescapeString(s)
+		s = unescapeInCells(s)
 		s = strings.ReplaceAll(s, "\u00a0", " ")
 	}
 	return s
+}
+
+// unescapeInCells unescapes the HTML references of each cell of each line on
+// its own, never joining or splitting lines or cells: a reference to a line
+// break or a tab (&#10;, &#9;, &NewLine;) becomes a space.
+func unescapeInCells(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for {
+		i := strings.IndexAny(s, "\n\t")
+		piece := s
+		if i >= 0 {
+			piece = s[:i]
+		}
+		if strings.Contains(piece, "&") {
+			b.WriteString(strings.Map(func(r rune) rune {
+				if r == '\n' || r == '\t' {
+					return ' '
+				}
+				return r
+			}, html.UnescapeString(piece)))
+		} else {
+			b.WriteString(piece)
+		}
+		if i < 0 {
+			return b.String()
+		}
+		b.WriteByte(s[i])
+		s = s[i+1:]
+	}
 }
 
 // removePinyin drops a pinyin annotation after a Han character (區(qū) → 區,

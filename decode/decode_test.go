@@ -129,6 +129,21 @@ func TestStripMarkup(t *testing.T) {
 	}
 }
 
+// A reference to a line break or a tab is a space: unescaping never adds a
+// line or a cell (FuzzDecode found "&#010A88" made two lines of one).
+func TestStripMarkupKeepsLinesAndCells(t *testing.T) {
+	d := newDecoder(t)
+	for in, want := range map[string]string{
+		"&#010A88":                  " A88",
+		"申请&#10;数\t12&#9;件\n合计":     "申请 数\t12 件\n合计",
+		"a&NewLine;b&Tab;c &amp; d": "a b c & d",
+	} {
+		if got := d.Clean(in, CleanOptions{StripMarkup: true}); got.Text != want {
+			t.Errorf("%q: strip = %q, want %q", in, got.Text, want)
+		}
+	}
+}
+
 // The garbling of seed 004: GBK bytes of traditional text read one byte out of
 // step, leaving runs such as 。ㄎ澹┍O(jiān).
 func TestRepairMojibake(t *testing.T) {
