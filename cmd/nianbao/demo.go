@@ -16,6 +16,7 @@ import (
 	"github.com/nianbao/nianbao/attrib"
 	"github.com/nianbao/nianbao/corpus"
 	"github.com/nianbao/nianbao/crawler"
+	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/samples"
 	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/simweb"
@@ -28,12 +29,7 @@ import (
 const demoPortalsPath = "../shared/data/portals.csv"
 
 func (a *app) demoCmd() *cobra.Command {
-	var (
-		dir    string
-		hosts  int
-		seed   uint64
-		useOCR bool
-	)
+	d := &demo{app: a}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Harvest the built-in simulated gov.cn web for two nights into a new store and write DIR/reports.csv",
@@ -49,135 +45,196 @@ the embedded hand-made sample reports beside the harvest, and writes
 DIR/reports.csv (the dataset) and DIR/changes.csv (what the second night changed).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out := cmd.OutOrStdout()
-			start := time.Now()
-			if dir == "" {
-				d, err := os.MkdirTemp("", "nianbao-demo-")
-				if err != nil {
-					return err
-				}
-				dir = d
-			} else if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-				return fmt.Errorf("demo: %s is not empty; a demo harvests into a new store (give a new or empty folder, or none for a temporary one)", dir)
-			} else if err := os.MkdirAll(dir, 0o755); err != nil {
-				return err
-			}
-			portals, err := demoPortals()
-			if err != nil {
-				return err
-			}
-			world := func(epoch int) (*simweb.World, *simweb.Manifest, error) {
-				w, err := simweb.Generate(simweb.Config{Seed: seed, Hosts: hosts, Epoch: epoch, Portals: portals, Faults: true})
-				if err != nil {
-					return nil, nil, err
-				}
-				m := w.Manifest(true)
-				var mf bytes.Buffer
-				if err := m.WriteJSON(&mf); err != nil {
-					return nil, nil, err
-				}
-				return w, m, os.WriteFile(filepath.Join(dir, fmt.Sprintf("manifest-night%d.json", epoch+1)), mf.Bytes(), 0o644)
-			}
-			w, m1, err := world(0)
-			if err != nil {
-				return err
-			}
-			// Time is compressed: the host that asks for a Crawl-delay asks for
-			// 0.2s instead of 1s, and the crawler honours it.
-			srv, err := simweb.NewServer(w, simweb.Options{CrawlDelay: 200 * time.Millisecond})
-			if err != nil {
-				return err
-			}
-			if _, err := srv.Listen(); err != nil {
-				return err
-			}
-			defer srv.Close()
-			ca := filepath.Join(dir, "simweb-ca.pem")
-			if err := os.WriteFile(ca, srv.CACertPEM(), 0o644); err != nil {
-				return err
-			}
-			dbPath := filepath.Join(dir, "nianbao.db")
-			st, err := store.Open(dbPath, store.Options{})
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			// OCR takes seconds a page: the demo leaves the simulated scans unread
-			// (their records say so) unless --ocr asks for them.
-			ex, err := a.newExtractor(cmd, useOCR)
-			if err != nil {
-				return err
-			}
-			defer ex.Close()
-			var seedURLs []string
-			for _, h := range w.Hosts {
-				if h.Name == h.Division.Host() || h.Dialect == simweb.Legacy {
-					seedURLs = append(seedURLs, h.HomeURL())
-				}
-			}
-			fmt.Fprintf(out, "demo: simulated web of %d hosts (%d units) on %s; harvesting %d seed portals into %s\n",
-				len(w.Hosts), len(w.Units), srv.ProxyURL(), len(seedURLs), dbPath)
-			night := func(n int, clock func() time.Time) error {
-				fmt.Fprintf(out, "demo: night %d\n", n)
-				// The simulated web is on this machine: a short delay is polite enough.
-				cc := crawler.Config{Proxy: srv.ProxyURL(), Resolve: srv.Resolve, CAFile: ca, Delay: 50 * time.Millisecond, Timeout: 5 * time.Second,
-					Workers: 32, BackoffBase: 200 * time.Millisecond, MaxBackoff: 2 * time.Second, Clock: clock}
-				c, err := crawler.New(cc, st, ex, seedURLs)
-				if err != nil {
-					return err
-				}
-				sum, err := runCrawl(cmd, c)
-				if err != nil {
-					return err
-				}
-				if sum.Stopped {
-					return exitError{code: exitStopped, err: fmt.Errorf("stopped; the store in %s keeps what was fetched", dir)}
-				}
-				return nil
-			}
-			if err := night(1, time.Now); err != nil {
-				return err
-			}
-			short := compareFound(out, st, m1)
-
-			// One night later: new reports, revisions, moves and deletions.
-			w2, m2, err := world(1)
-			if err != nil {
-				return err
-			}
-			srv.SetWorld(w2)
-			if err := night(2, func() time.Time { return time.Now().Add(24 * time.Hour) }); err != nil {
-				return err
-			}
-			short = append(short, compareFound(out, st, m2)...)
-			short = append(short, compareChanges(out, st, m1, m2)...)
-			if err := writeFile(filepath.Join(dir, "changes.csv"), func(f io.Writer) (int, error) { return writeChanges(f, st, 2, 2, "csv") }, out, "changes"); err != nil {
-				return err
-			}
-
-			res, err := corpus.ImportFS(cmd.Context(), st, ex, samples.FS(), samples.Documents(), nil)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "demo: imported %d hand-made sample reports beside the harvest\n", res.Records)
-
-			if err := writeFile(filepath.Join(dir, "reports.csv"), func(f io.Writer) (int, error) {
-				return exportTo(f, st, exportRequest{format: "csv", attrib: attrib.New(portals)})
-			}, out, "report"); err != nil {
-				return err
-			}
-			fmt.Fprintf(out, "demo: done in %s; try: nianbao --db %s history %s\n", time.Since(start).Round(time.Second), dbPath, exampleReport(st))
-			if len(short) > 0 {
-				return fmt.Errorf("the harvest fell short of the ground truth: %s", strings.Join(short, "; "))
-			}
-			return nil
+			d.cmd, d.out = cmd, cmd.OutOrStdout()
+			return d.run()
 		},
 	}
-	cmd.Flags().StringVar(&dir, "out", "", "folder for the store, manifest and reports.csv (default: a new temporary folder)")
-	cmd.Flags().IntVar(&hosts, "hosts", 12, "size of the simulated web")
-	cmd.Flags().BoolVar(&useOCR, "ocr", false, "read the simulated scanned PDFs with tesseract, as extract.ocr says (slow: seconds a page)")
-	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the simulated web")
+	cmd.Flags().StringVar(&d.dir, "out", "", "folder for the store, manifest and reports.csv (default: a new temporary folder)")
+	cmd.Flags().IntVar(&d.hosts, "hosts", 12, "size of the simulated web")
+	cmd.Flags().BoolVar(&d.useOCR, "ocr", false, "read the simulated scanned PDFs with tesseract, as extract.ocr says (slow: seconds a page)")
+	cmd.Flags().Uint64Var(&d.seed, "seed", 1, "seed of the simulated web")
 	return cmd
+}
+
+// demo is one run of the demo: its flags, then what it sets up.
+type demo struct {
+	app    *app
+	cmd    *cobra.Command
+	out    io.Writer
+	dir    string
+	hosts  int
+	seed   uint64
+	useOCR bool
+
+	portals *seeds.List
+	srv     *simweb.Server
+	ca      string
+	dbPath  string
+	st      *store.Store
+	ex      *extract.Extractor
+	seeds   []string
+}
+
+// run harvests two nights of the simulated web, judges both against the
+// world's ground truth, and writes the dataset.
+func (d *demo) run() error {
+	start := time.Now()
+	if err := d.prepareDir(); err != nil {
+		return err
+	}
+	var err error
+	if d.portals, err = demoPortals(); err != nil {
+		return err
+	}
+	w, m1, err := d.world(0)
+	if err != nil {
+		return err
+	}
+	closeAll, err := d.open(w)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	if err := d.night(1, time.Now); err != nil {
+		return err
+	}
+	short := compareFound(d.out, d.st, m1)
+
+	// One night later: new reports, revisions, moves and deletions.
+	w2, m2, err := d.world(1)
+	if err != nil {
+		return err
+	}
+	d.srv.SetWorld(w2)
+	if err := d.night(2, func() time.Time { return time.Now().Add(24 * time.Hour) }); err != nil {
+		return err
+	}
+	short = append(short, compareFound(d.out, d.st, m2)...)
+	short = append(short, compareChanges(d.out, d.st, m1, m2)...)
+	if err := d.finish(); err != nil {
+		return err
+	}
+	fmt.Fprintf(d.out, "demo: done in %s; try: nianbao --db %s history %s\n", time.Since(start).Round(time.Second), d.dbPath, exampleReport(d.st))
+	if len(short) > 0 {
+		return fmt.Errorf("the harvest fell short of the ground truth: %s", strings.Join(short, "; "))
+	}
+	return nil
+}
+
+// prepareDir makes the demo's folder: a new temporary one, or the one given
+// when it is new or empty (a demo harvests into a new store).
+func (d *demo) prepareDir() error {
+	if d.dir == "" {
+		dir, err := os.MkdirTemp("", "nianbao-demo-")
+		if err != nil {
+			return err
+		}
+		d.dir = dir
+		return nil
+	}
+	if entries, err := os.ReadDir(d.dir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("demo: %s is not empty; a demo harvests into a new store (give a new or empty folder, or none for a temporary one)", d.dir)
+	}
+	return os.MkdirAll(d.dir, 0o755)
+}
+
+// world generates the simulated web of a night (epoch 0 or 1) and writes its
+// manifest beside the store.
+func (d *demo) world(epoch int) (*simweb.World, *simweb.Manifest, error) {
+	w, err := simweb.Generate(simweb.Config{Seed: d.seed, Hosts: d.hosts, Epoch: epoch, Portals: d.portals, Faults: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	m := w.Manifest(true)
+	var mf bytes.Buffer
+	if err := m.WriteJSON(&mf); err != nil {
+		return nil, nil, err
+	}
+	return w, m, os.WriteFile(filepath.Join(d.dir, fmt.Sprintf("manifest-night%d.json", epoch+1)), mf.Bytes(), 0o644)
+}
+
+// open serves w on loopback and opens the store and the extractor; the
+// function it returns closes them.
+func (d *demo) open(w *simweb.World) (func(), error) {
+	var closers []func()
+	closeAll := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	// Time is compressed: the host that asks for a Crawl-delay asks for
+	// 0.2s instead of 1s, and the crawler honours it.
+	srv, err := simweb.NewServer(w, simweb.Options{CrawlDelay: 200 * time.Millisecond})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := srv.Listen(); err != nil {
+		return nil, err
+	}
+	d.srv = srv
+	closers = append(closers, func() { srv.Close() })
+	d.ca = filepath.Join(d.dir, "simweb-ca.pem")
+	if err := os.WriteFile(d.ca, srv.CACertPEM(), 0o644); err != nil {
+		closeAll()
+		return nil, err
+	}
+	d.dbPath = filepath.Join(d.dir, "nianbao.db")
+	if d.st, err = store.Open(d.dbPath, store.Options{}); err != nil {
+		closeAll()
+		return nil, err
+	}
+	closers = append(closers, func() { d.st.Close() })
+	// OCR takes seconds a page: the demo leaves the simulated scans unread
+	// (their records say so) unless --ocr asks for them.
+	if d.ex, err = d.app.newExtractor(d.cmd, d.useOCR); err != nil {
+		closeAll()
+		return nil, err
+	}
+	closers = append(closers, func() { d.ex.Close() })
+	for _, h := range w.Hosts {
+		if h.Name == h.Division.Host() || h.Dialect == simweb.Legacy {
+			d.seeds = append(d.seeds, h.HomeURL())
+		}
+	}
+	fmt.Fprintf(d.out, "demo: simulated web of %d hosts (%d units) on %s; harvesting %d seed portals into %s\n",
+		len(w.Hosts), len(w.Units), srv.ProxyURL(), len(d.seeds), d.dbPath)
+	return closeAll, nil
+}
+
+// night crawls the simulated web once, as a nightly run would.
+func (d *demo) night(n int, clock func() time.Time) error {
+	fmt.Fprintf(d.out, "demo: night %d\n", n)
+	// The simulated web is on this machine: a short delay is polite enough.
+	cc := crawler.Config{Proxy: d.srv.ProxyURL(), Resolve: d.srv.Resolve, CAFile: d.ca, Delay: 50 * time.Millisecond, Timeout: 5 * time.Second,
+		Workers: 32, BackoffBase: 200 * time.Millisecond, MaxBackoff: 2 * time.Second, Clock: clock}
+	c, err := crawler.New(cc, d.st, d.ex, d.seeds)
+	if err != nil {
+		return err
+	}
+	sum, err := runCrawl(d.cmd, c)
+	if err != nil {
+		return err
+	}
+	if sum.Stopped {
+		return exitError{code: exitStopped, err: fmt.Errorf("stopped; the store in %s keeps what was fetched", d.dir)}
+	}
+	return nil
+}
+
+// finish writes what the second night changed, imports the hand-made sample
+// reports beside the harvest and writes the dataset.
+func (d *demo) finish() error {
+	if err := writeFile(filepath.Join(d.dir, "changes.csv"), func(f io.Writer) (int, error) { return writeChanges(f, d.st, 2, 2, "csv") }, d.out, "changes"); err != nil {
+		return err
+	}
+	res, err := corpus.ImportFS(d.cmd.Context(), d.st, d.ex, samples.FS(), samples.Documents(), nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(d.out, "demo: imported %d hand-made sample reports beside the harvest\n", res.Records)
+	return writeFile(filepath.Join(d.dir, "reports.csv"), func(f io.Writer) (int, error) {
+		return exportTo(f, d.st, exportRequest{format: "csv", attrib: attrib.New(d.portals)})
+	}, d.out, "report")
 }
 
 // demoPortals reads the shared portal list beside the project, or, on a machine
