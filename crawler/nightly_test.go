@@ -145,24 +145,12 @@ func (n *nightTwo) like(raw string) string {
 	return strings.Join(out, ", ")
 }
 
-// idOf is the report a URL leads to: its own, or (for a page fetched only
-// as a copy that names it, such as its print version) its copy's.
+// idOf is the report a URL leads to (store.ReportAt).
 func (n *nightTwo) idOf(raw string) string {
-	u := canon(n.t, raw)
-	d, err := n.h.st.Doc("GET", u, nil)
+	id, err := n.h.st.ReportAt(canon(n.t, raw))
 	if err != nil {
 		n.t.Fatal(err)
 	}
-	if d != nil {
-		return d.ReportID
-	}
-	id := ""
-	n.h.st.Docs(func(d *store.DocState) error {
-		if d.Key == u && d.ReportID != "" && id == "" {
-			id = d.ReportID
-		}
-		return nil
-	})
 	return id
 }
 

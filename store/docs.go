@@ -405,27 +405,41 @@ type History struct {
 	URLs     []DocState     `json:"urls"`
 }
 
+// ReportAt is the report an address leads to ("" for none): the address's
+// own, when it was fetched and read as a report's document, else that of the
+// copy fetched for a page never fetched itself (its print or mobile copy,
+// whose de-duplication key the address is).
+func (s *Store) ReportAt(u string) (string, error) {
+	if d, err := s.Doc("GET", u, nil); err != nil || d != nil && d.ReportID != "" {
+		if d == nil {
+			return "", err
+		}
+		return d.ReportID, err
+	}
+	id, byKey := "", ""
+	err := s.Docs(func(d *DocState) error {
+		switch {
+		case d.ReportID == "":
+		case d.URL == u:
+			id = d.ReportID
+		case d.Key == u && byKey == "":
+			byKey = d.ReportID
+		}
+		return nil
+	})
+	if id == "" {
+		id = byKey
+	}
+	return id, err
+}
+
 // History returns a report's versions, changes and URLs; the report is named by
 // its id or by one of its URLs.
 func (s *Store) History(ref string) (*History, error) {
 	id := ref
 	if _, err := s.Entry(ref); err != nil {
-		// An address fetched, else a page named by its de-duplication key
-		// (a page never fetched itself, only as its print or mobile copy).
-		id = ""
-		byKey := ""
-		s.Docs(func(d *DocState) error {
-			switch {
-			case d.ReportID == "":
-			case d.URL == ref:
-				id = d.ReportID
-			case d.Key == ref && byKey == "":
-				byKey = d.ReportID
-			}
-			return nil
-		})
-		if id == "" {
-			id = byKey
+		if id, err = s.ReportAt(ref); err != nil {
+			return nil, err
 		}
 		if id == "" {
 			if err := s.Entries(func(e *Entry) error {

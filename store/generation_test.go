@@ -320,7 +320,6 @@ func TestCopyDoesNotTakeItsPage(t *testing.T) {
 	fx, fp, fa := fetch{u: x, r: doc(), body: "DOC"}, fetch{u: p, r: page(), body: "PAGE", attaches: []string{a}}, fetch{u: a, parent: p, r: doc(), body: "DOC"}
 	fq := fetch{u: q, r: page(), body: "ANOTHER PAGE", attaches: []string{a}}
 	fq.r.Organisation = "第三区人民政府"
-	records := func(nights ...[]fetch) map[string]string { return fetchNights(t, nights...) }
 	want := map[string]string{"某区人民政府办公室": x + " " + a, "另一区人民政府": p}
 	for name, nights := range map[string][][]fetch{
 		"page first":       {{fx, fp, fa}},
@@ -335,7 +334,7 @@ func TestCopyDoesNotTakeItsPage(t *testing.T) {
 		if name == "fetched again" {
 			want = map[string]string{"某区人民政府办公室": x + " " + a, "另一区人民政府": p, "第三区人民政府": q}
 		}
-		if got := records(nights...); !maps.Equal(got, want) {
+		if got := fetchNights(t, nights...); !maps.Equal(got, want) {
 			t.Errorf("%s: records %v, want %v", name, got, want)
 		}
 	}
