@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nianbao/nianbao/attrib"
@@ -77,4 +78,28 @@ func (f Filter) Match(e *store.Entry, at attrib.Attribution) bool {
 		return len(r.FailedChecks()) > 0
 	}
 	return true
+}
+
+// ParseYears reads a year filter: "2022", "2019-2022" or "2019,2021".
+func ParseYears(s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err1 := strconv.Atoi(lo)
+		b, err2 := a, error(nil)
+		if isRange {
+			b, err2 = strconv.Atoi(hi)
+		}
+		if err1 != nil || err2 != nil || b < a || b-a > 100 {
+			return nil, fmt.Errorf("--year %q: give a year, a range such as 2019-2022, or a list", s)
+		}
+		for y := a; y <= b; y++ {
+			out = append(out, y)
+		}
+	}
+	return out, nil
 }

@@ -43,11 +43,7 @@ func ComputeStats(st *store.Store, list *seeds.List) (*Stats, error) {
 	covered := map[int]map[string]bool{}
 	err := st.Entries(func(e *store.Entry) error {
 		r := e.Record
-		src := string(r.Source.URL)
-		if src == "" && len(e.Sources) > 0 {
-			src = e.Sources[0].URL
-		}
-		at := a.Attribute(r, src)
+		at := a.Attribute(r, SourceURL(e))
 		s.Reports++
 		s.ByTemplate[string(r.Template)]++
 		if r.Year != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/nianbao/nianbao/attrib"
 	"github.com/nianbao/nianbao/corpus"
 	"github.com/nianbao/nianbao/crawler"
+	"github.com/nianbao/nianbao/export"
 	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/samples"
 	"github.com/nianbao/nianbao/seeds"
@@ -233,7 +234,7 @@ func (d *demo) finish() error {
 	}
 	fmt.Fprintf(d.out, "demo: imported %d hand-made sample reports beside the harvest\n", res.Records)
 	return writeFile(filepath.Join(d.dir, "reports.csv"), func(f io.Writer) (int, error) {
-		return exportTo(f, d.st, exportRequest{format: "csv", attrib: attrib.New(d.portals)})
+		return export.WriteReports(f, d.st, export.Request{Attrib: attrib.New(d.portals)})
 	}, d.out, "report")
 }
 

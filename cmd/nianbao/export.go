@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,21 +13,11 @@ import (
 	"github.com/nianbao/nianbao/attrib"
 	"github.com/nianbao/nianbao/export"
 	"github.com/nianbao/nianbao/extract"
-	"github.com/nianbao/nianbao/store"
 )
-
-// exportRequest is what export writes and which reports.
-type exportRequest struct {
-	format string // csv or jsonl
-	long   bool
-	opt    export.Options
-	filter export.Filter
-	attrib *attrib.Attributor
-}
 
 func (a *app) exportCmd() *cobra.Command {
 	var (
-		req                   exportRequest
+		req                   export.Request
 		out, years, seedsPath string
 		codebook, manifest    bool
 		warcDir               string
@@ -70,17 +59,17 @@ headers as WARC files.`,
 			if modes > 1 {
 				return fmt.Errorf("--codebook, --manifest and --warc are separate exports: give one")
 			}
-			if req.format != "csv" && req.format != "jsonl" {
-				return fmt.Errorf("--format must be csv or jsonl, not %q", req.format)
+			if req.Format != "csv" && req.Format != "jsonl" {
+				return fmt.Errorf("--format must be csv or jsonl, not %q", req.Format)
 			}
-			if req.long && req.format != "csv" {
+			if req.Long && req.Format != "csv" {
 				return fmt.Errorf("--long is a CSV form")
 			}
 			var err error
-			if req.filter.Years, err = parseYears(years); err != nil {
+			if req.Filter.Years, err = export.ParseYears(years); err != nil {
 				return err
 			}
-			if err := req.filter.Validate(); err != nil {
+			if err := req.Filter.Validate(); err != nil {
 				return err
 			}
 			if codebook {
@@ -109,49 +98,25 @@ headers as WARC files.`,
 			if err != nil {
 				return err
 			}
-			req.attrib = attrib.New(list)
-			return writeOut(cmd, out, "report", func(w io.Writer) (int, error) { return exportTo(w, st, req) })
+			req.Attrib = attrib.New(list)
+			return writeOut(cmd, out, "report", func(w io.Writer) (int, error) { return export.WriteReports(w, st, req) })
 		},
 	}
-	cmd.Flags().StringVar(&req.format, "format", "csv", "csv or jsonl")
-	cmd.Flags().BoolVar(&req.long, "long", false, "the long (tidy) CSV: one row per cell")
-	cmd.Flags().BoolVar(&req.opt.FillInferred, "fill-inferred", false, "wide CSV: fill blank cells with the values the identities determine (listed in inferred_cells)")
+	cmd.Flags().StringVar(&req.Format, "format", "csv", "csv or jsonl")
+	cmd.Flags().BoolVar(&req.Long, "long", false, "the long (tidy) CSV: one row per cell")
+	cmd.Flags().BoolVar(&req.Options.FillInferred, "fill-inferred", false, "wide CSV: fill blank cells with the values the identities determine (listed in inferred_cells)")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "output file (standard output when empty)")
 	cmd.Flags().StringVar(&years, "year", "", "only these report years: 2022, 2019-2022, 2019,2021")
-	cmd.Flags().StringVar(&req.filter.Region, "region", "", "only reports attributed to divisions whose code starts with this prefix")
-	cmd.Flags().StringVar(&req.filter.Level, "level", "", "only divisions of this level: province, prefecture, county")
-	cmd.Flags().StringVar(&req.filter.Unit, "unit", "", "only this kind of publisher: government, department, township, zone")
-	cmd.Flags().StringVar(&req.filter.Template, "template", "", "only this template: 2019, 2021, legacy, unknown")
-	cmd.Flags().StringVar(&req.filter.Checks, "checks", "", "passed: every identity holds; failed: at least one broken")
+	cmd.Flags().StringVar(&req.Filter.Region, "region", "", "only reports attributed to divisions whose code starts with this prefix")
+	cmd.Flags().StringVar(&req.Filter.Level, "level", "", "only divisions of this level: province, prefecture, county")
+	cmd.Flags().StringVar(&req.Filter.Unit, "unit", "", "only this kind of publisher: government, department, township, zone")
+	cmd.Flags().StringVar(&req.Filter.Template, "template", "", "only this template: 2019, 2021, legacy, unknown")
+	cmd.Flags().StringVar(&req.Filter.Checks, "checks", "", "passed: every identity holds; failed: at least one broken")
 	cmd.Flags().StringVar(&seedsPath, "seeds", "", "portal list for attribution (default: the config's crawl.seeds)")
 	cmd.Flags().BoolVar(&codebook, "codebook", false, "describe every column of the wide CSV instead")
 	cmd.Flags().BoolVar(&manifest, "manifest", false, "list every stored raw document (JSON lines) instead")
 	cmd.Flags().StringVar(&warcDir, "warc", "", "write the stored raw captures as WARC files into this folder instead")
 	return cmd
-}
-
-// parseYears reads "2022", "2019-2022" or "2019,2021".
-func parseYears(s string) ([]int, error) {
-	var out []int
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		lo, hi, isRange := strings.Cut(part, "-")
-		a, err1 := strconv.Atoi(lo)
-		b, err2 := a, error(nil)
-		if isRange {
-			b, err2 = strconv.Atoi(hi)
-		}
-		if err1 != nil || err2 != nil || b < a || b-a > 100 {
-			return nil, fmt.Errorf("--year %q: give a year, a range such as 2019-2022, or a list", s)
-		}
-		for y := a; y <= b; y++ {
-			out = append(out, y)
-		}
-	}
-	return out, nil
 }
 
 // writeOut writes to --out (replacing the file only when complete) or to
@@ -174,53 +139,4 @@ func writeOut(cmd *cobra.Command, out, what string, write func(io.Writer) (int, 
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d %s(s) to %s\n", n, what, out)
 	return nil
-}
-
-// exportTo writes the selected records of the store; it returns how many
-// reports it wrote.
-func exportTo(w io.Writer, st *store.Store, req exportRequest) (int, error) {
-	if req.attrib == nil {
-		req.attrib = attrib.New(nil)
-	}
-	bw := bufio.NewWriter(w)
-	n := 0
-	var write func(*store.Entry, attrib.Attribution) error
-	var flush func() error
-	switch {
-	case req.format == "jsonl":
-		write = func(e *store.Entry, _ attrib.Attribution) error { return export.WriteJSONL(bw, e) }
-		flush = func() error { return nil }
-	case req.long:
-		lw, err := export.NewLong(bw)
-		if err != nil {
-			return 0, err
-		}
-		write = func(e *store.Entry, _ attrib.Attribution) error { return lw.Write(e) }
-		flush = lw.Flush
-	default:
-		cw, err := export.NewCSV(bw, req.opt)
-		if err != nil {
-			return 0, err
-		}
-		write, flush = cw.Write, cw.Flush
-	}
-	err := st.Entries(func(e *store.Entry) error {
-		src := string(e.Record.Source.URL)
-		if src == "" && len(e.Sources) > 0 {
-			src = e.Sources[0].URL
-		}
-		at := req.attrib.Attribute(e.Record, src)
-		if !req.filter.Match(e, at) {
-			return nil
-		}
-		n++
-		return write(e, at)
-	})
-	if err != nil {
-		return n, err
-	}
-	if err := flush(); err != nil {
-		return n, err
-	}
-	return n, bw.Flush()
 }

@@ -1,0 +1,77 @@
+package export
+
+import (
+	"bufio"
+	"io"
+
+	"github.com/nianbao/nianbao/attrib"
+	"github.com/nianbao/nianbao/store"
+)
+
+// Request says which reports WriteReports writes and in which form.
+type Request struct {
+	Format  string // "csv" (the default) or "jsonl"
+	Long    bool   // the long CSV: one row per cell
+	Options Options
+	Filter  Filter
+	Attrib  *attrib.Attributor // nil: reports are written unattributed
+	// Also, when set, narrows the selection further (the browser's search).
+	Also func(*store.Entry, attrib.Attribution) bool
+}
+
+// SourceURL is the address a report is attributed by: its record's source,
+// else its first stored source.
+func SourceURL(e *store.Entry) string {
+	if src := string(e.Record.Source.URL); src != "" {
+		return src
+	}
+	if len(e.Sources) > 0 {
+		return e.Sources[0].URL
+	}
+	return ""
+}
+
+// WriteReports writes the selected records of a store, in report-id order,
+// and returns how many it wrote. The export command and the browser's
+// download both write through it, so the same filter gives the same bytes.
+func WriteReports(w io.Writer, st *store.Store, req Request) (int, error) {
+	if req.Attrib == nil {
+		req.Attrib = attrib.New(nil)
+	}
+	bw := bufio.NewWriter(w)
+	n := 0
+	var write func(*store.Entry, attrib.Attribution) error
+	flush := func() error { return nil }
+	switch {
+	case req.Format == "jsonl":
+		write = func(e *store.Entry, _ attrib.Attribution) error { return WriteJSONL(bw, e) }
+	case req.Long:
+		lw, err := NewLong(bw)
+		if err != nil {
+			return 0, err
+		}
+		write = func(e *store.Entry, _ attrib.Attribution) error { return lw.Write(e) }
+		flush = lw.Flush
+	default:
+		cw, err := NewCSV(bw, req.Options)
+		if err != nil {
+			return 0, err
+		}
+		write, flush = cw.Write, cw.Flush
+	}
+	err := st.Entries(func(e *store.Entry) error {
+		at := req.Attrib.Attribute(e.Record, SourceURL(e))
+		if !req.Filter.Match(e, at) || req.Also != nil && !req.Also(e, at) {
+			return nil
+		}
+		n++
+		return write(e, at)
+	})
+	if err != nil {
+		return n, err
+	}
+	if err := flush(); err != nil {
+		return n, err
+	}
+	return n, bw.Flush()
+}
