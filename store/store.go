@@ -578,6 +578,22 @@ func (s *Store) Captures(fn func(*Capture) error) error {
 	})
 }
 
+// Capture returns one capture by its id.
+func (s *Store) Capture(id uint64) (*Capture, error) {
+	var c Capture
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketCaptures).Get(u64(id))
+		if v == nil {
+			return fmt.Errorf("capture %d: %w", id, ErrNotFound)
+		}
+		return json.Unmarshal(v, &c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
 // Stats counts what the store holds.
 type Stats struct {
 	Documents int

@@ -73,6 +73,10 @@ func TestPutAndReadBack(t *testing.T) {
 	if len(caps) != 2 || caps[0] >= caps[1] {
 		t.Fatalf("captures not in storage order: %v", caps)
 	}
+	one, err := s.Capture(c2.ID)
+	if err != nil || one.ID != c2.ID || one.SHA256 != c.SHA256 || !one.FetchedAt.Equal(c2.FetchedAt) {
+		t.Fatalf("Capture(%d) = %+v, %v", c2.ID, one, err)
+	}
 }
 
 func TestMissing(t *testing.T) {
@@ -82,6 +86,9 @@ func TestMissing(t *testing.T) {
 	}
 	if _, err := s.Entry("nope"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Entry of a missing record: %v", err)
+	}
+	if _, err := s.Capture(42); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Capture of a missing capture: %v", err)
 	}
 }
 
