@@ -116,6 +116,7 @@ func (d *demo) run() error {
 		return err
 	}
 	fmt.Fprintf(d.out, "demo: done in %s; try: nianbao --db %s history %s\n", time.Since(start).Round(time.Second), d.dbPath, exampleReport(d.st))
+	fmt.Fprintf(d.out, "demo: browse it: nianbao --db %s serve (then open http://127.0.0.1:8080/)\n", d.dbPath)
 	if len(short) > 0 {
 		return fmt.Errorf("the harvest fell short of the ground truth: %s", strings.Join(short, "; "))
 	}

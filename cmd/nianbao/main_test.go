@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/report"
 	"github.com/nianbao/nianbao/samples"
+	"github.com/nianbao/nianbao/serve"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -175,6 +177,24 @@ func TestDemo(t *testing.T) {
 	id := strings.Fields(out[i+len(" history "):])[0]
 	if hout, _, err := run(t, "", "--db", filepath.Join(dir, "nianbao.db"), "history", id); err != nil || !strings.Contains(hout, id) {
 		t.Fatalf("history %s: %v\n%s", id, err, hout)
+	}
+	// It ends by naming the command that browses its store; the browser shows
+	// the report it named.
+	db := filepath.Join(dir, "nianbao.db")
+	if !strings.Contains(out, "nianbao --db "+db+" serve") {
+		t.Fatalf("the demo names no serve command: %s", out)
+	}
+	srv, err := serve.New(serve.Options{Store: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/report/"+id, nil))
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), id) {
+		t.Fatalf("serve's page of %s: %d", id, rec.Code)
+	}
+	if _, _, err := run(t, "", "--db", db, "serve", "--addr", "0.0.0.0:8080"); err == nil || !strings.Contains(err.Error(), "loopback") {
+		t.Fatalf("serve on 0.0.0.0 without --public: %v", err)
 	}
 	if _, _, err := run(t, "", "--db", filepath.Join(dir, "nianbao.db"), "changes", "--from", "9"); err == nil || !strings.Contains(err.Error(), "runs are 1 to 2") {
 		t.Fatalf("changes --from 9 on a store of two runs: %v", err)
