@@ -73,11 +73,15 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Sources = sourcesOf(e)
 		want, _ := strconv.ParseUint(r.URL.Query().Get("src"), 10, 64)
+		shown := 0 // the first source, unless another is asked for
 		for i := range p.Sources {
-			if p.Sources[i].CaptureID == want || want == 0 && i == 0 {
-				p.Sources[i].Selected = true
-				p.Shown = p.Sources[i]
+			if p.Sources[i].CaptureID == want {
+				shown = i
 			}
+		}
+		if len(p.Sources) > 0 {
+			p.Sources[shown].Selected = true
+			p.Shown = p.Sources[shown]
 		}
 		p.Tables = tablesOf(rec)
 		return s.render(w, "report.html", p)

@@ -133,7 +133,11 @@ func (s *Server) open() (*store.Store, error) {
 	if _, err := os.Stat(s.opt.Store); err != nil {
 		return nil, fmt.Errorf("store %s: %w", s.opt.Store, err)
 	}
-	return store.Open(s.opt.Store, store.Options{ReadOnly: true, Snapshot: true, LockTimeout: s.opt.LockTimeout})
+	wait := s.opt.LockTimeout
+	if _, err := os.Stat(store.SnapshotPath(s.opt.Store)); err == nil {
+		wait = 50 * time.Millisecond // a crawl runs and publishes its copy: read that at once
+	}
+	return store.Open(s.opt.Store, store.Options{ReadOnly: true, Snapshot: true, LockTimeout: wait})
 }
 
 // withStore runs fn on an open store, answering a store that cannot be

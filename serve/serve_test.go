@@ -67,6 +67,10 @@ func TestListFiltersSortsAndPaginates(t *testing.T) {
 			t.Fatal("pages never end")
 		}
 	}
+	// The form keeps the order it was given, so filtering again keeps it.
+	if _, body, _ := get(t, s, "/?sort=organisation&dir=desc"); !strings.Contains(body, `name="sort" value="organisation"`) || !strings.Contains(body, `name="dir" value="desc"`) {
+		t.Error("the filter form drops the order")
+	}
 	if len(seen) != in2021 {
 		t.Errorf("pages showed %d reports of 2021, the store has %d", len(seen), in2021)
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -95,12 +96,22 @@ func (a *app) openStore(cmd *cobra.Command, readOnly bool) (*store.Store, error)
 			return nil, fmt.Errorf("store %s: %w", cfg.Store, err)
 		}
 	}
-	st, err := store.Open(cfg.Store, store.Options{ReadOnly: readOnly, Snapshot: readOnly})
+	opt := store.Options{ReadOnly: readOnly, Snapshot: readOnly}
+	if !readOnly {
+		// A reader (export, stats, serve's request) holds the file for moments:
+		// a writer waits that long rather than failing as "in use".
+		opt.LockTimeout = writerLockWait
+	}
+	st, err := store.Open(cfg.Store, opt)
 	if err == nil && readOnly {
 		snapshotNote(st, cmd.ErrOrStderr())
 	}
 	return st, err
 }
+
+// writerLockWait is how long a command that writes waits for readers to let go
+// of the store before it says the store is in use.
+const writerLockWait = 3 * time.Second
 
 // portalList reads the portal list for attribution (path, or the config's
 // crawl.seeds); without one, reports are exported unattributed, which it says.

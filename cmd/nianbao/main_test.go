@@ -301,3 +301,30 @@ func TestKilledImportLeavesNoHalfRecord(t *testing.T) {
 		}
 	}
 }
+
+// A command that writes waits for a reader's moment with the store (an
+// export, a request of serve) instead of failing as "in use".
+func TestWriterWaitsForAReader(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "nianbao.db")
+	if _, _, err := run(t, "", "--db", db, "import", seed000); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := store.Open(db, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	released := make(chan struct{})
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		reader.Close()
+		close(released)
+	}()
+	if _, _, err := run(t, "", "--db", db, "reextract"); err != nil {
+		t.Fatalf("reextract while a reader held the store for 0.5 s: %v", err)
+	}
+	select {
+	case <-released:
+	default:
+		t.Fatal("the writer ran while the reader held the store")
+	}
+}
