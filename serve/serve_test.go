@@ -210,6 +210,27 @@ func regionOf(t *testing.T, w *world) string {
 	return ""
 }
 
+func TestHistory(t *testing.T) {
+	t.Parallel()
+	s, w := newServer(t, Options{})
+	e := failedIdentity(t, w)
+	var harvested *store.Entry
+	for _, x := range entries(t, w) {
+		if len(x.Sources) > 0 && strings.HasPrefix(x.Sources[0].URL, "http") && x.ReportID != w.hostile {
+			harvested = x
+		}
+	}
+	for _, x := range []*store.Entry{e, harvested} {
+		code, body, _ := get(t, s, "/report/"+x.ReportID+"/history")
+		if code != 200 || !strings.Contains(body, `id="versions"`) || !strings.Contains(body, "current") {
+			t.Fatalf("history of %s: %d", x.ReportID, code)
+		}
+		if x == harvested && (!strings.Contains(body, `id="changes"`) || !strings.Contains(body, ">new<") && !strings.Contains(body, ">new:")) {
+			t.Errorf("the history of a harvested report logs no change: %s", body)
+		}
+	}
+}
+
 func printedCells(e *store.Entry) int {
 	n := 0
 	for c := range e.Record.AllCells() {
