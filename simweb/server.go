@@ -58,7 +58,6 @@ type Server struct {
 	opt   Options
 	log   *RequestLog
 	ca    *certAuthority
-	t2s   *gocc.OpenCC // s2t, for the Big5 gateway and the clone
 	mu    sync.Mutex
 	state map[string]*hostState
 	index map[string]map[string]target // host → path → what is there
@@ -108,14 +107,30 @@ func NewServer(w *World, opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	cc, err := gocc.New("s2t")
-	if err != nil {
-		return nil, fmt.Errorf("simweb: loading s2t: %w", err)
-	}
-	s := &Server{opt: opt, log: &RequestLog{}, ca: ca, t2s: cc, state: map[string]*hostState{}, index: map[string]map[string]target{},
+	s := &Server{opt: opt, log: &RequestLog{}, ca: ca, state: map[string]*hostState{}, index: map[string]map[string]target{},
 		quiet: log.New(io.Discard, "", 0)}
 	s.w.Store(w)
 	return s, nil
+}
+
+// simplifiedToTraditional is OpenCC's s2t, for the Big5 gateway and the
+// clone. Its dictionaries take half a second to load (several under the race
+// detector), and most servers never serve either: it is loaded at the first
+// use and then shared, read-only, by every server of the process.
+var simplifiedToTraditional = sync.OnceValues(func() (*gocc.OpenCC, error) { return gocc.New("s2t") })
+
+// traditional converts a page to traditional script (the page as it is if the
+// dictionaries cannot be loaded: the copy is then not a traditional one).
+func traditional(page string) string {
+	cc, err := simplifiedToTraditional()
+	if err != nil {
+		return page
+	}
+	trad, err := cc.Convert(page)
+	if err != nil {
+		return page
+	}
+	return trad
 }
 
 // World returns the served world.
@@ -702,10 +717,7 @@ func (s *Server) gateway(rw *recorder, r *http.Request, h *Host, path string) {
 		page = s.world().homePage(h)
 	}
 	page = strings.ReplaceAll(page, `href="/`, `href="/gate/big5/`+h.Name+`/`)
-	trad, err := s.t2s.Convert(page)
-	if err != nil {
-		trad = page
-	}
+	trad := traditional(page)
 	b, err := encoding.ReplaceUnsupported(traditionalchinese.Big5.NewEncoder()).Bytes([]byte(trad))
 	if err != nil {
 		b = []byte(trad)
@@ -730,10 +742,7 @@ func (s *Server) clone(rw *recorder, r *http.Request) {
 	if t, ok := s.pathIndex(h)[inner]; ok && t.kind == "report" {
 		page = h.pageShell(t.report.Title, s.world().reportBody(t.report))
 	}
-	trad, err := s.t2s.Convert(page)
-	if err != nil {
-		trad = page
-	}
+	trad := traditional(page)
 	for _, p := range [][2]string{{"區", "區(qū)"}, {"務", "務(wù)"}, {"關", "關(guān)"}, {"開", "開(kāi)"}, {"報", "報(bào)"}, {"發", "發(fā)"}, {"請", "請(qǐng)"}} {
 		trad = strings.ReplaceAll(trad, p[0], p[1])
 	}
