@@ -72,6 +72,44 @@ func Identities(r *Record) []Identity {
 	return ids
 }
 
+// standardIdentities are the identities of the templates' own table shapes
+// (table 三 of 2021 or of 2019 with table 四), built once: nearly every
+// record has one of them, and building them is most of the work of a check.
+// Never changed after they are built.
+var standardIdentities = func() map[*TableSpec][]Identity {
+	m := map[*TableSpec][]Identity{}
+	for _, spec := range []*TableSpec{Requests2021, Requests2019} {
+		m[spec] = Identities(&Record{Requests: NewTable(spec), ReviewLitigation: NewTable(ReviewLitigation)})
+	}
+	return m
+}()
+
+// identitiesOf is Identities, shared when the record's tables have a
+// template's shape; the caller must not change them.
+func identitiesOf(r *Record) []Identity {
+	if shaped(r.ReviewLitigation, ReviewLitigation) {
+		for _, spec := range []*TableSpec{Requests2021, Requests2019} {
+			if shaped(r.Requests, spec) {
+				return standardIdentities[spec]
+			}
+		}
+	}
+	return Identities(r)
+}
+
+// shaped says whether a table has exactly the spec's rows, in its order.
+func shaped(t *Table, spec *TableSpec) bool {
+	if t == nil || len(t.Rows) != len(spec.Rows) {
+		return false
+	}
+	for i := range t.Rows {
+		if t.Rows[i].Key != spec.Rows[i].Key {
+			return false
+		}
+	}
+	return true
+}
+
 // cells are the identity's cells, LHS then RHS.
 func (id Identity) cells() iter.Seq[string] {
 	return func(yield func(string) bool) {
@@ -98,17 +136,35 @@ func isWhole(v float64) bool { return nearlyEqual(v, math.Round(v)) }
 // r.Inferred with the values that the identities determine for unprinted cells.
 // An inferred value is kept only when every identity it takes part in holds once it
 // is known, and when it is a whole, non-negative count; cells are never changed.
-func Evaluate(r *Record) {
-	ids := Identities(r)
-	printed := map[string]float64{}
-	for _, id := range ids {
-		for p := range id.cells() {
-			if v, ok := r.Cell(p); ok && v != nil {
-				printed[p] = *v
+func Evaluate(r *Record) { evaluateWith(r, printedCells(r)) }
+
+// printedCells are the values printed in the tables that identities relate
+// (table 三 and table 四), by cell path: every cell an identity names that
+// holds a value, read table by table rather than path by path.
+func printedCells(r *Record) map[string]float64 {
+	printed := make(map[string]float64, 200)
+	for _, t := range []struct {
+		name  string
+		table *Table
+	}{{"requests", r.Requests}, {"review_litigation", r.ReviewLitigation}} {
+		if t.table == nil {
+			continue
+		}
+		for _, row := range t.table.Rows {
+			prefix := t.name + "." + row.Key + "."
+			for _, c := range row.Cells {
+				if c.Value != nil {
+					printed[prefix+c.Key] = *c.Value
+				}
 			}
 		}
 	}
+	return printed
+}
 
+// evaluateWith evaluates the identities on the printed values.
+func evaluateWith(r *Record, printed map[string]float64) {
+	ids := identitiesOf(r)
 	r.Checks = r.Checks[:0]
 	for _, id := range ids {
 		if !allKnown(id, printed, nil) {
