@@ -115,7 +115,7 @@ func Sanitise(page string) []byte {
 	}
 	clean(doc)
 	var b bytes.Buffer
-	b.WriteString("<!DOCTYPE html><meta charset=\"utf-8\">")
+	b.WriteString("<!DOCTYPE html>") // the charset is the response's: UTF-8
 	if err := html.Render(&b, doc); err != nil {
 		return []byte("<pre>" + html.EscapeString(page) + "</pre>")
 	}
@@ -136,7 +136,7 @@ func clean(n *html.Node) {
 		case c.Type == html.ElementNode:
 			c.Attr = safeAttrs(c)
 			clean(c)
-		case c.Type == html.CommentNode:
+		case c.Type == html.CommentNode, c.Type == html.DoctypeNode:
 			n.RemoveChild(c)
 		}
 		c = next
