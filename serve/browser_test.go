@@ -210,6 +210,8 @@ func (v visit) reports(t *testing.T) {
 		t.Errorf("the source pane did not load %s", frame)
 	}
 	b.shot(t, v.dir, "report.png")
+	b.run(t, "its history", chromedp.Click(`a[href$="/history"]`), chromedp.WaitVisible("#versions"))
+	b.shot(t, v.dir, "history.png")
 	b.run(t, "a PDF report", chromedp.Navigate(v.base+"/?format=pdf"), chromedp.Click(`#reports tbody a`), chromedp.WaitVisible("iframe.doc"), chromedp.Sleep(time.Second))
 	b.shot(t, v.dir, "report-pdf.png")
 	org := orgWithYears(t, v.w)
