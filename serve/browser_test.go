@@ -211,6 +211,7 @@ func (v visit) reports(t *testing.T) {
 	}
 	b.shot(t, v.dir, "report.png")
 	b.run(t, "its history", chromedp.Click(`a[href$="/history"]`), chromedp.WaitVisible("#versions"))
+	b.run(t, "a harvested report's history", chromedp.Navigate(v.base+"/report/"+harvestedReport(t, v.w)+"/history"), chromedp.WaitVisible("#changes"))
 	b.shot(t, v.dir, "history.png")
 	b.run(t, "a PDF report", chromedp.Navigate(v.base+"/?format=pdf"), chromedp.Click(`#reports tbody a`), chromedp.WaitVisible("iframe.doc"), chromedp.Sleep(time.Second))
 	b.shot(t, v.dir, "report-pdf.png")
@@ -253,6 +254,18 @@ func (v visit) inert(t *testing.T) {
 	if len(b.loads) < 10 {
 		t.Errorf("only %d loads recorded: the check of loads sees nothing", len(b.loads))
 	}
+}
+
+// harvestedReport is a report the crawl fetched (its history has addresses
+// and changes).
+func harvestedReport(t *testing.T, w *world) string {
+	for _, e := range entries(t, w) {
+		if len(e.Sources) > 0 && strings.HasPrefix(e.Sources[0].URL, "http") && e.ReportID != w.hostile && len(e.Components) > 1 {
+			return e.ReportID
+		}
+	}
+	t.Fatal("no harvested report with an attachment")
+	return ""
 }
 
 // exportCSV is what `nianbao export` writes for a list query.
