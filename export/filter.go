@@ -47,35 +47,42 @@ func (f Filter) Validate() error {
 	return nil
 }
 
+// Facts are what a filter looks at of one report.
+type Facts struct {
+	Year     int // 0 when unknown
+	Code     string
+	Level    string
+	Unit     string
+	Template string
+	Failed   int // identities broken
+}
+
+// FactsOf reads a report's facts with its attribution.
+func FactsOf(e *store.Entry, at attrib.Attribution) Facts {
+	r := e.Record
+	f := Facts{Code: at.Code, Level: at.Level, Unit: at.Unit, Template: string(r.Template), Failed: len(r.FailedChecks())}
+	if r.Year != nil {
+		f.Year = *r.Year
+	}
+	return f
+}
+
 // Match says whether a report passes the filter.
 func (f Filter) Match(e *store.Entry, at attrib.Attribution) bool {
-	r := e.Record
-	if len(f.Years) > 0 {
-		ok := false
-		for _, y := range f.Years {
-			ok = ok || r.Year != nil && *r.Year == y
-		}
-		if !ok {
-			return false
-		}
-	}
-	if f.Region != "" && !strings.HasPrefix(at.Code, f.Region) {
+	return f.MatchFacts(FactsOf(e, at))
+}
+
+// MatchFacts says whether a report with these facts passes the filter.
+func (f Filter) MatchFacts(x Facts) bool {
+	switch {
+	case len(f.Years) > 0 && (x.Year == 0 || !slices.Contains(f.Years, x.Year)),
+		f.Region != "" && !strings.HasPrefix(x.Code, f.Region),
+		f.Level != "" && x.Level != f.Level,
+		f.Unit != "" && x.Unit != f.Unit,
+		f.Template != "" && x.Template != f.Template,
+		f.Checks == "passed" && x.Failed > 0,
+		f.Checks == "failed" && x.Failed == 0:
 		return false
-	}
-	if f.Level != "" && at.Level != f.Level {
-		return false
-	}
-	if f.Unit != "" && at.Unit != f.Unit {
-		return false
-	}
-	if f.Template != "" && string(r.Template) != f.Template {
-		return false
-	}
-	switch f.Checks {
-	case "passed":
-		return len(r.FailedChecks()) == 0
-	case "failed":
-		return len(r.FailedChecks()) > 0
 	}
 	return true
 }

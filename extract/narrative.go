@@ -244,6 +244,20 @@ func narrativeCells(tpl report.Template) map[string][]string {
 	return m
 }
 
+// narrativeRule prefixes the rule of a check of a figure against its cells.
+const narrativeRule = "narrative."
+
+// NarrativeCells are the cells a narrative check (a figure the text states,
+// compared with the sum of its cells) compares, for a record of template tpl;
+// nil when the rule is not a narrative check.
+func NarrativeCells(tpl report.Template, rule string) []string {
+	key, ok := strings.CutPrefix(rule, narrativeRule)
+	if !ok {
+		return nil
+	}
+	return narrativeCells(tpl)[key]
+}
+
 // compareNarrative adds a check for every figure whose table cells are printed.
 func compareNarrative(rec *report.Record) {
 	cells := narrativeCells(rec.Template)
@@ -271,7 +285,7 @@ func compareNarrative(rec *report.Record) {
 		}
 		done[f.Key] = true
 		rec.Checks = append(rec.Checks, report.Check{
-			Rule: "narrative." + f.Key, OK: sum == v,
+			Rule: narrativeRule + f.Key, OK: sum == v,
 			Detail: "text " + report.FormatNumber(v) + " vs table " + report.FormatNumber(sum) + " (" + strings.Join(paths, "+") + ")",
 		})
 	}

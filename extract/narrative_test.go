@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -102,4 +103,22 @@ func TestNarrativeMismatchIsACheck(t *testing.T) {
 		t.Fatalf("no narrative check: %v", rec.Checks)
 	}
 	wantCell(t, rec, "requests.new_received.total", 7)
+}
+
+func TestNarrativeCellsOfACheck(t *testing.T) {
+	for _, c := range []struct {
+		tpl  report.Template
+		rule string
+		want []string
+	}{
+		{report.Template2021, "narrative.new_received", []string{"requests.new_received.total"}},
+		{report.Template2019, "narrative.litigation.total", []string{"review_litigation.suit_direct.total", "review_litigation.suit_after_review.total"}},
+		{report.Template2019, "narrative.normative_docs.issued", []string{"active.normative_docs.made"}},
+		{report.Template2021, "requests.row_total.granted", nil},
+		{report.Template2021, "narrative.nothing", nil},
+	} {
+		if got := NarrativeCells(c.tpl, c.rule); !slices.Equal(got, c.want) {
+			t.Errorf("%s %s: %v, want %v", c.tpl, c.rule, got, c.want)
+		}
+	}
 }

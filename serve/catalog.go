@@ -14,22 +14,16 @@ import (
 	"github.com/nianbao/nianbao/store"
 )
 
-// row is what the list shows of one report.
+// row is what the list shows of one report: the facts export's filters look
+// at, and what the list prints besides.
 type row struct {
+	export.Facts
 	ID           string
 	Title        string
 	Organisation string
 	Region       string // the chain of division names
-	Code         string // the division's code ("" unattributed)
-	Level        string
-	Unit         string
-	Year         int // 0: unknown
-	Template     string
 	Format       string
 	Checks       int // identities checked
-	Failed       int // identities broken
-	Inferred     int
-	Warnings     int
 }
 
 // catalog is every report's row, read at one state of the store file.
@@ -77,13 +71,8 @@ func (s *Server) rows(st *store.Store) ([]row, error) {
 
 func rowOf(e *store.Entry, at attrib.Attribution) row {
 	r := e.Record
-	w := row{ID: e.ReportID, Title: string(r.Title), Organisation: string(r.Organisation), Region: at.Region, Code: at.Code,
-		Level: at.Level, Unit: at.Unit, Template: string(r.Template), Format: r.Source.Format,
-		Checks: len(r.Checks), Failed: len(r.FailedChecks()), Inferred: len(r.Inferred), Warnings: len(r.Warnings)}
-	if r.Year != nil {
-		w.Year = *r.Year
-	}
-	return w
+	return row{Facts: export.FactsOf(e, at), ID: e.ReportID, Title: string(r.Title), Organisation: string(r.Organisation),
+		Region: at.Region, Format: r.Source.Format, Checks: len(r.Checks)}
 }
 
 // query is a list request: the export filters, a search, a format, an order
@@ -133,33 +122,17 @@ func parseQuery(v url.Values) (query, error) {
 	return q, nil
 }
 
-// matches applies the query's selection to a row, as export.Filter.Match
-// does to a record, and the search and format besides.
+// matches applies the query's selection to a row: export's filter, then the
+// search and the format.
 func (q query) matches(w row) bool {
-	f := q.Filter
-	if len(f.Years) > 0 && !slices.Contains(f.Years, w.Year) {
-		return false
-	}
-	switch {
-	case f.Region != "" && !strings.HasPrefix(w.Code, f.Region),
-		f.Level != "" && w.Level != f.Level,
-		f.Unit != "" && w.Unit != f.Unit,
-		f.Template != "" && w.Template != f.Template,
-		f.Checks == "passed" && w.Failed > 0,
-		f.Checks == "failed" && w.Failed == 0,
-		q.Format != "" && w.Format != q.Format:
+	if !q.Filter.MatchFacts(w.Facts) || q.Format != "" && w.Format != q.Format {
 		return false
 	}
 	return q.Search == "" || searchIn(q.Search, w.Title, w.Organisation, w.Region, w.ID)
 }
 
-// also is the part of the query export.Filter does not carry, for the CSV.
-func (q query) also(e *store.Entry, at attrib.Attribution) bool {
-	if q.Format != "" && e.Record.Source.Format != q.Format {
-		return false
-	}
-	return q.Search == "" || searchIn(q.Search, string(e.Record.Title), string(e.Record.Organisation), at.Region, e.ReportID)
-}
+// also is the selection for the CSV, which export's writer has filtered.
+func (q query) also(e *store.Entry, at attrib.Attribution) bool { return q.matches(rowOf(e, at)) }
 
 func searchIn(needle string, hay ...string) bool {
 	needle = strings.ToLower(needle)

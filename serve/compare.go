@@ -102,12 +102,16 @@ func withSeveralYears(rows []row) []string {
 }
 
 func figuresOf(records []*report.Record) []figureView {
+	ms := make([]marks, len(records))
+	for i, r := range records {
+		ms[i] = marksOf(r)
+	}
 	var out []figureView
 	for _, f := range keyFigures {
 		fv := figureView{Label: f.Label, Path: f.Path}
 		var series []*float64
-		for _, r := range records {
-			m := marksOf(r)
+		for i, r := range records {
+			m := ms[i]
 			table, row, col, _ := report.SplitPath(f.Path)
 			c := cellView{Class: "blank"}
 			if t := r.Table(table); t != nil {

@@ -29,15 +29,8 @@ type cellChange struct {
 }
 
 func (s *Server) history(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if !reportID.MatchString(id) {
-		s.fail(w, http.StatusNotFound, "No such report.")
-		return
-	}
-	s.withStore(w, func(st *store.Store) error {
-		if _, err := st.Entry(id); err != nil {
-			return err
-		}
+	s.withReport(w, r, func(st *store.Store, e *store.Entry) error {
+		id := e.ReportID
 		h, err := st.History(id)
 		if err != nil {
 			return err

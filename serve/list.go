@@ -3,6 +3,7 @@ package serve
 import (
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/nianbao/nianbao/export"
 	"github.com/nianbao/nianbao/store"
@@ -99,7 +100,7 @@ func optionsOf(all []row) filterOptions {
 			o.Formats = append(o.Formats, w.Format)
 		}
 	}
-	sortStrings(o.Formats)
+	slices.Sort(o.Formats)
 	return o
 }
 

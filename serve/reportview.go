@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -48,7 +47,10 @@ type sourceView struct {
 // (no lookup by path or pattern).
 var reportID = regexp.MustCompile(`^[0-9a-f]{16}$`)
 
-func (s *Server) report(w http.ResponseWriter, r *http.Request) {
+// withReport answers a request about the report in its path: an id not of
+// the form of ids is not found (no lookup by path or pattern), else fn gets
+// the open store and the report.
+func (s *Server) withReport(w http.ResponseWriter, r *http.Request, fn func(*store.Store, *store.Entry) error) {
 	id := r.PathValue("id")
 	if !reportID.MatchString(id) {
 		s.fail(w, http.StatusNotFound, "No such report.")
@@ -59,7 +61,13 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		rec := e.Record
+		return fn(st, e)
+	})
+}
+
+func (s *Server) report(w http.ResponseWriter, r *http.Request) {
+	s.withReport(w, r, func(st *store.Store, e *store.Entry) error {
+		id, rec := e.ReportID, e.Record
 		p := reportPage{Title: orDash(string(rec.Organisation)) + " " + yearText(rec.Year), E: e,
 			At: s.attr.Attribute(rec, export.SourceURL(e)), Year: yearText(rec.Year), Warnings: rec.Warnings,
 			Inferred: rec.Inferred, Note: copyNote(st), History: "/report/" + id + "/history"}
@@ -93,11 +101,9 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 func sourcesOf(e *store.Entry) []sourceView {
 	formats := map[uint64]string{}
 	texts := map[uint64]*report.Record{}
-	attach := map[uint64]bool{}
 	for _, c := range e.Components {
 		formats[c.Source.CaptureID] = c.Record.Source.Format
 		texts[c.Source.CaptureID] = c.Record
-		attach[c.Source.CaptureID] = c.Attachment
 	}
 	var out []sourceView
 	seen := map[uint64]bool{}
@@ -190,5 +196,3 @@ func orDash(s string) string {
 	}
 	return s
 }
-
-func sortStrings(s []string) { slices.Sort(s) }

@@ -210,6 +210,26 @@ func regionOf(t *testing.T, w *world) string {
 	return ""
 }
 
+// A figure the text states that its cells contradict outlines those cells
+// (real report 005 states 本年新收 in words and its table sums otherwise).
+func TestNarrativeCheckOutlinesItsCells(t *testing.T) {
+	t.Parallel()
+	s, w := newServer(t, Options{})
+	for _, e := range entries(t, w) {
+		for _, c := range e.Record.Checks {
+			if c.OK || c.Rule != "narrative.new_received" {
+				continue
+			}
+			_, body, _ := get(t, s, "/report/"+e.ReportID)
+			if !regexp.MustCompile(`<td class="printed failed" title="broken: narrative\.new_received: `).MatchString(body) {
+				t.Errorf("%s: the cell of the failed narrative check is not outlined", e.ReportID)
+			}
+			return
+		}
+	}
+	t.Fatal("no report fails narrative.new_received")
+}
+
 func TestHistory(t *testing.T) {
 	t.Parallel()
 	s, w := newServer(t, Options{})

@@ -24,17 +24,12 @@ const pdfPolicy = "default-src 'none'; object-src 'self'; frame-ancestors 'self'
 // source serves one captured document of a report: a page sanitised, a PDF
 // as it is, text as text, any other file as a download.
 func (s *Server) source(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
 	capID, err := strconv.ParseUint(r.PathValue("capture"), 10, 64)
-	if !reportID.MatchString(id) || err != nil {
+	if err != nil {
 		s.fail(w, http.StatusNotFound, "No such document.")
 		return
 	}
-	s.withStore(w, func(st *store.Store) error {
-		e, err := st.Entry(id)
-		if err != nil {
-			return err
-		}
+	s.withReport(w, r, func(st *store.Store, e *store.Entry) error {
 		var sv *sourceView
 		for _, v := range sourcesOf(e) {
 			if v.CaptureID == capID {
@@ -42,7 +37,7 @@ func (s *Server) source(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if sv == nil { // a capture of another report is not this one's
-			return fmt.Errorf("capture %d of report %s: %w", capID, id, store.ErrNotFound)
+			return fmt.Errorf("capture %d of report %s: %w", capID, e.ReportID, store.ErrNotFound)
 		}
 		c, err := st.Capture(capID)
 		if err != nil {

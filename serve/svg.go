@@ -95,9 +95,8 @@ func numberOf(c cellView) *float64 {
 	return &v
 }
 
-// funcs are the templates' helpers; svg marks the charts drawn above (never
+// funcs are the templates' helpers: svg marks the charts drawn above (never
 // text from a report) as safe to insert.
 var funcs = template.FuncMap{
 	"svg": func(s string) template.HTML { return template.HTML(s) },
-	"inc": func(i int) int { return i + 1 },
 }

@@ -1,10 +1,10 @@
 package serve
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/report"
 )
 
@@ -43,17 +43,6 @@ type marks struct {
 	failed   map[string][]string // cell → "rule: detail"
 }
 
-var (
-	cellPath   = regexp.MustCompile(`\b[a-z_]+\.[a-z_]+\.[a-z0-9_]+\b`)
-	knownCells = func() map[string]bool {
-		m := map[string]bool{}
-		for _, p := range report.CSVCells() {
-			m[p] = true
-		}
-		return m
-	}()
-)
-
 func marksOf(r *report.Record) marks {
 	m := marks{inferred: map[string]report.Inferred{}, failed: map[string][]string{}}
 	for _, in := range r.Inferred {
@@ -64,15 +53,9 @@ func marksOf(r *report.Record) marks {
 		if c.OK {
 			continue
 		}
-		if !slices.ContainsFunc(ids, func(id report.Identity) bool { return id.Rule == c.Rule }) {
-			// Not a table identity (a figure the text states against its
-			// cell): the cells its detail names.
-			for _, p := range cellPath.FindAllString(c.Detail, -1) {
-				if knownCells[p] {
-					m.failed[p] = append(m.failed[p], c.Rule+": "+c.Detail)
-				}
-			}
-			continue
+		// A figure the text states against its cells, else a table identity.
+		for _, p := range extract.NarrativeCells(r.Template, c.Rule) {
+			m.failed[p] = append(m.failed[p], c.Rule+": "+c.Detail)
 		}
 		for _, id := range ids {
 			if id.Rule != c.Rule {
