@@ -302,11 +302,10 @@ func orgFromTitle(title string) string {
 	if !ok {
 		return ""
 	}
-	loc := [2]int{start, end}
-	org := strings.TrimSpace(title[:loc[0]])
+	org := strings.TrimSpace(title[:start])
 	if org == "" {
 		// "2022年海淀区人民政府政府信息公开工作年度报告": the name follows the year.
-		rest := strings.TrimPrefix(title[loc[1]:], "度")
+		rest := strings.TrimPrefix(title[end:], "度")
 		for _, w := range []string{"政府信息公开", "政务公开", "信息公开"} {
 			if i := strings.Index(rest, w); i > 0 {
 				org = rest[:i]

@@ -410,14 +410,15 @@ type History struct {
 // copy fetched for a page never fetched itself (its print or mobile copy,
 // whose de-duplication key the address is).
 func (s *Store) ReportAt(u string) (string, error) {
-	if d, err := s.Doc("GET", u, nil); err != nil || d != nil && d.ReportID != "" {
-		if d == nil {
-			return "", err
-		}
-		return d.ReportID, err
+	d, err := s.Doc("GET", u, nil)
+	if err != nil {
+		return "", err
+	}
+	if d != nil && d.ReportID != "" {
+		return d.ReportID, nil
 	}
 	id, byKey := "", ""
-	err := s.Docs(func(d *DocState) error {
+	err = s.Docs(func(d *DocState) error {
 		switch {
 		case d.ReportID == "":
 		case d.URL == u:

@@ -538,18 +538,23 @@ func (s *Store) Raw(sha string) ([]byte, error) {
 
 // Entry returns one record by report id.
 func (s *Store) Entry(id string) (*Entry, error) {
-	var e Entry
+	return readJSON[Entry](s, bucketRecords, []byte(id), "record "+id)
+}
+
+// readJSON decodes one value of a bucket; what names it in the error.
+func readJSON[T any](s *Store, bucket, key []byte, what string) (*T, error) {
+	var out T
 	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketRecords).Get([]byte(id))
+		v := tx.Bucket(bucket).Get(key)
 		if v == nil {
-			return fmt.Errorf("record %s: %w", id, ErrNotFound)
+			return fmt.Errorf("%s: %w", what, ErrNotFound)
 		}
-		return json.Unmarshal(v, &e)
+		return json.Unmarshal(v, &out)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &e, nil
+	return &out, nil
 }
 
 // Entries calls fn for every record in report-id order.
@@ -580,18 +585,7 @@ func (s *Store) Captures(fn func(*Capture) error) error {
 
 // Capture returns one capture by its id.
 func (s *Store) Capture(id uint64) (*Capture, error) {
-	var c Capture
-	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketCaptures).Get(u64(id))
-		if v == nil {
-			return fmt.Errorf("capture %d: %w", id, ErrNotFound)
-		}
-		return json.Unmarshal(v, &c)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return readJSON[Capture](s, bucketCaptures, u64(id), fmt.Sprintf("capture %d", id))
 }
 
 // Stats counts what the store holds.
