@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -43,6 +44,7 @@ type group struct {
 	// Under writer: commits written, and the transactions that wrote them
 	// (a failed group counts in neither).
 	commits, transactions int64
+	release               releaser // the store's mapped pages, given back
 
 	mu    sync.Mutex // guards queue
 	queue []*pending
@@ -91,6 +93,7 @@ func (g *group) write(f *Frontier, batch []*pending) {
 	if err == nil {
 		g.transactions++
 		g.commits += int64(len(batch))
+		g.release.maybe(f.st.db, time.Now())
 	}
 	for _, q := range batch {
 		q.done, q.err = true, err

@@ -1,0 +1,46 @@
+package store
+
+import (
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The store file is read through a memory map, and every page a transaction
+// reads stays mapped into the process afterwards; the kernel maps the pages
+// around each one read as well (64 KiB at a time), documents just written
+// among them. Over a crawl the process's resident memory would grow to the
+// size of the file, though the pages are only the kernel's cache of it: on
+// the 100-host bulk world, 47 MB of a 94 MB peak after 15 seconds. So the
+// crawl's writer gives the mappings back at most once every releaseEvery: the
+// pages stay in the page cache, where the kernel may reclaim them, and the
+// next read maps the ones it needs again (a minor fault, no disk read while
+// memory allows).
+
+// releaseEvery is how often a writing store drops its mapped pages. Measured
+// on the bulk world: every second leaves a 78 MB peak, every 100 ms 56 MB,
+// for about 0.4 ms more CPU a request (the faults of pages mapped again).
+const releaseEvery = 100 * time.Millisecond
+
+// releaser drops the store's mapped pages every releaseEvery. Only the
+// group's writer calls it, so it needs no lock of its own.
+type releaser struct {
+	last time.Time
+	err  error // the first failure; none is tried after it
+}
+
+// maybe releases the mapped pages of db if releaseEvery has passed since
+// the last time. A failure costs memory, not data: the commits are written
+// either way, so it is kept, not returned, and releasing stops.
+func (r *releaser) maybe(db *bolt.DB, now time.Time) {
+	if r.err != nil || now.Sub(r.last) < releaseEvery {
+		return
+	}
+	r.last = now
+	// Inside a read transaction the file cannot be mapped again elsewhere
+	// (bbolt remaps only under the lock every transaction holds shared),
+	// so the range given back is the store's map, and only that.
+	r.err = db.View(func(tx *bolt.Tx) error {
+		return unmapPages(db.Info().Data, uintptr(tx.Size()))
+	})
+}
