@@ -12,8 +12,8 @@ import (
 )
 
 // The crawl's workers. One dispatcher asks the frontier for the next request
-// (so the frontier has one waiter, not a herd woken by every release) and
-// hands it to an idle worker. The frontier hands out a host's requests one at a
+// (so the frontier has one waiter, not a herd woken by every release) when a
+// slot is free, and starts a worker for it. The frontier hands out a host's requests one at a
 // time and only once its delay has passed, so the requests in flight are those
 // of the hosts that may be asked now, up to the cap on workers: a crawl of many
 // slow hosts runs at the politeness bound, not at workers ÷ latency.
@@ -44,19 +44,22 @@ func workersFor(files, mem uint64) int {
 	return max(n, minDefaultWorkers)
 }
 
-// pool is the run's workers and what they are doing.
+// pool is the run's workers and what they are doing. A worker is a goroutine
+// started for one request and gone when it is done, not one of a standing
+// crew: the cap is a count of slots, and a crawl that has 40 requests in
+// flight under a cap of 512 keeps 40 stacks, not 512 (a few megabytes).
 type pool struct {
 	c       *Crawler
-	work    chan *store.QueuedRequest
+	slots   chan struct{} // one per request in flight, up to the cap
 	busy    atomic.Int64  // requests being processed
 	extract chan struct{} // slots for the CPU-bound part: decoding, extraction
 }
 
 func newPool(c *Crawler) *pool {
-	return &pool{c: c, work: make(chan *store.QueuedRequest), extract: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	return &pool{c: c, slots: make(chan struct{}, max(c.cfg.Workers, 1)), extract: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
-// run dispatches the frontier's requests to the workers until the frontier is
+// run dispatches the frontier's requests to workers until the frontier is
 // done, the context ends or a worker fails; it returns the errors.
 func (p *pool) run(ctx context.Context, cancel context.CancelFunc) error {
 	var wg sync.WaitGroup
@@ -68,47 +71,51 @@ func (p *pool) run(ctx context.Context, cancel context.CancelFunc) error {
 		mu.Unlock()
 		cancel()
 	}
-	for range p.c.cfg.Workers {
+	p.dispatch(ctx, fail, func(req *store.QueuedRequest) {
 		wg.Go(func() {
-			for req := range p.work {
-				if ctx.Err() != nil {
-					continue // stopping: left in the frontier for the next run
-				}
-				if !req.Ready.IsZero() {
-					req.Waited = max(0, time.Since(req.Ready))
-				}
-				p.busy.Add(1)
-				err := p.c.process(ctx, req)
-				p.busy.Add(-1)
-				if err != nil {
-					fail(err)
-				}
+			defer func() { <-p.slots }()
+			if ctx.Err() != nil {
+				return // stopping: left in the frontier for the next run
+			}
+			if !req.Ready.IsZero() {
+				req.Waited = max(0, time.Since(req.Ready))
+			}
+			p.busy.Add(1)
+			err := p.c.process(ctx, req)
+			p.busy.Add(-1)
+			if err != nil {
+				fail(err)
 			}
 		})
-	}
-	p.dispatch(ctx, fail)
-	close(p.work)
+	})
 	wg.Wait()
 	return errs
 }
 
-func (p *pool) dispatch(ctx context.Context, fail func(error)) {
+// dispatch takes the frontier's requests one at a time and starts each in a
+// free slot, waiting for one when all are taken. A request taken when the
+// run stops is left in the frontier for the next run.
+func (p *pool) dispatch(ctx context.Context, fail func(error), start func(*store.QueuedRequest)) {
 	for {
-		req, err := p.c.fr.Next(ctx)
-		switch {
-		case errors.Is(err, store.ErrFrontierDone):
-			return
-		case ctx.Err() != nil:
-			return // stopped (interrupted, or the caller's deadline)
-		case err != nil:
-			fail(err)
-			return
-		}
 		select {
-		case p.work <- req:
+		case p.slots <- struct{}{}:
 		case <-ctx.Done():
 			return
 		}
+		req, err := p.c.fr.Next(ctx)
+		switch {
+		case errors.Is(err, store.ErrFrontierDone):
+			<-p.slots
+			return
+		case ctx.Err() != nil:
+			<-p.slots
+			return // stopped (interrupted, or the caller's deadline)
+		case err != nil:
+			<-p.slots
+			fail(err)
+			return
+		}
+		start(req)
 	}
 }
 

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -100,5 +101,42 @@ func TestRunReportNamesTheLimit(t *testing.T) {
 				t.Errorf("mean queue wait %s with one worker for four ready hosts", sum.QueueWait)
 			}
 		})
+	}
+}
+
+// TestWorkersCapRequestsInFlight crawls 40 hosts whose servers answer after
+// 100 ms with a cap of 4: the server never sees more than 4 requests at
+// once, and does see 4 (the cap is the limit, not one host at a time).
+func TestWorkersCapRequestsInFlight(t *testing.T) {
+	h := newHarnessOpts(t, 40, 0, false, simweb.Options{Latency: 100 * time.Millisecond})
+	h.cfg.Workers = 4
+	h.crawlFor(t, 3*time.Second)
+	type edge struct {
+		at    time.Time
+		delta int
+	}
+	var edges []edge
+	for _, e := range h.srv.Log().Entries() {
+		edges = append(edges, edge{e.Start, 1}, edge{e.End, -1})
+	}
+	if len(edges) < 40 {
+		t.Fatalf("the server saw %d requests; want a crawl", len(edges)/2)
+	}
+	sort.Slice(edges, func(i, j int) bool {
+		if !edges[i].at.Equal(edges[j].at) {
+			return edges[i].at.Before(edges[j].at)
+		}
+		return edges[i].delta < edges[j].delta // an end before a start at the same instant
+	})
+	in, most := 0, 0
+	for _, e := range edges {
+		in += e.delta
+		most = max(most, in)
+	}
+	if most > h.cfg.Workers {
+		t.Errorf("%d requests in flight at once; the cap is %d", most, h.cfg.Workers)
+	}
+	if most < h.cfg.Workers {
+		t.Errorf("at most %d requests in flight with 40 hosts and a cap of %d", most, h.cfg.Workers)
 	}
 }
