@@ -404,6 +404,10 @@ func (c *Crawler) transport(insecure bool) (*http.Transport, error) {
 		MaxIdleConnsPerHost:   c.idlePerHost(),
 		IdleConnTimeout:       30 * time.Second,
 		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		// A connection is kept open to every host between its requests, and
+		// what is written is a request line and headers: 1 KiB of buffer
+		// instead of 4 is a megabyte less across 300 hosts.
+		WriteBufferSize: 1 << 10,
 	}
 	if c.cfg.CAFile != "" {
 		pem, err := os.ReadFile(c.cfg.CAFile)

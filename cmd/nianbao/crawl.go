@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -28,6 +29,14 @@ const (
 	exitLocked  = 75  // EX_TEMPFAIL: another process holds the store; nothing was touched
 	exitStopped = 130 // interrupted; the next run resumes
 )
+
+// crawlGCPercent is the garbage collector's target while a crawl runs: the
+// heap may grow to 1.5 times what is live instead of twice. A crawl's live
+// heap is small (connections, requests in flight, the documents being
+// extracted) and the CPU mostly idle while it waits on politeness, so
+// collecting more often is cheap: on the 300-host world at 300 ms, the peak
+// resident memory falls by about 6 MB for about 0.3 ms more CPU a request.
+const crawlGCPercent = 50
 
 // runReport is the JSON a run leaves for monitoring.
 type runReport struct {
@@ -159,6 +168,9 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	}
 	defer st.Close()
 	defer ex.Close()
+	if os.Getenv("GOGC") == "" { // else the user's setting holds
+		defer debug.SetGCPercent(debug.SetGCPercent(crawlGCPercent))
+	}
 	cc := crawlConfig(cfg, proxy, caFile)
 	c, err := crawler.New(cc, st, ex, urls)
 	if err != nil {
