@@ -13,10 +13,11 @@ import (
 
 // The crawl's workers. One dispatcher asks the frontier for the next request
 // (so the frontier has one waiter, not a herd woken by every release) when a
-// slot is free, and starts a worker for it. The frontier hands out a host's requests one at a
-// time and only once its delay has passed, so the requests in flight are those
-// of the hosts that may be asked now, up to the cap on workers: a crawl of many
-// slow hosts runs at the politeness bound, not at workers ÷ latency.
+// slot is free, and starts a worker for it. The frontier hands out a host's
+// requests one at a time and only once its delay has passed, so the requests
+// in flight are those of the hosts that may be asked now, up to the cap on
+// workers: a crawl of many slow hosts runs at the politeness bound, not at
+// workers ÷ latency.
 
 // Most and fewest workers DefaultWorkers gives, and the memory it counts for
 // each request in flight (a connection's buffers, a body, its parse).
@@ -103,16 +104,12 @@ func (p *pool) dispatch(ctx context.Context, fail func(error), start func(*store
 			return
 		}
 		req, err := p.c.fr.Next(ctx)
-		switch {
-		case errors.Is(err, store.ErrFrontierDone):
+		if err != nil {
 			<-p.slots
-			return
-		case ctx.Err() != nil:
-			<-p.slots
-			return // stopped (interrupted, or the caller's deadline)
-		case err != nil:
-			<-p.slots
-			fail(err)
+			// Done, or stopped (interrupted, or the caller's deadline), or failed.
+			if !errors.Is(err, store.ErrFrontierDone) && ctx.Err() == nil {
+				fail(err)
+			}
 			return
 		}
 		start(req)

@@ -237,7 +237,7 @@ type Frontier struct {
 func (s *Store) Frontier() (*Frontier, error) {
 	f := &Frontier{st: s, hosts: map[string]*hostQ{}, taken: map[string]map[uint64]bool{}, wake: make(chan struct{}), now: time.Now,
 		sched: Schedule{}.withDefaults()}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketFrontier, bucketSeen, bucketFetches, bucketHosts, bucketVisited, bucketCookies} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -883,7 +883,7 @@ func (f *Frontier) QueueSize() (int, error) { return f.Pending(), nil }
 
 // Visited records a colly request id as visited.
 func (f *Frontier) Visited(requestID uint64) error {
-	return f.st.db.Update(func(tx *bolt.Tx) error {
+	return f.st.update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketVisited).Put(u64(requestID), []byte{1})
 	})
 }
@@ -910,7 +910,7 @@ func (f *Frontier) Cookies(u *url.URL) string {
 
 // SetCookies stores cookies for a URL's host.
 func (f *Frontier) SetCookies(u *url.URL, cookies string) {
-	f.st.db.Update(func(tx *bolt.Tx) error {
+	f.st.update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketCookies).Put([]byte(strings.ToLower(u.Host)), []byte(cookies))
 	})
 }

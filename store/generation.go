@@ -26,7 +26,7 @@ func (f *Frontier) Begin(now time.Time, sched Schedule, seeds []*QueuedRequest) 
 		return f.resume(now, seeds)
 	}
 	run := &RunInfo{Started: now, Seeds: len(seeds)}
-	err := f.st.db.Update(func(tx *bolt.Tx) error {
+	err := f.st.update(func(tx *bolt.Tx) error {
 		run.Generation = readGeneration(tx) + 1
 		if err := tx.Bucket(bucketMeta).Put(keyGeneration, u64(run.Generation)); err != nil {
 			return err
@@ -45,7 +45,7 @@ func (f *Frontier) Begin(now time.Time, sched Schedule, seeds []*QueuedRequest) 
 	if run.Revisits, err = f.queueDue(now); err != nil {
 		return RunInfo{}, false, err
 	}
-	err = f.st.db.Update(func(tx *bolt.Tx) error {
+	err = f.st.update(func(tx *bolt.Tx) error {
 		r, err := getRun(tx, run.Generation)
 		if err != nil || r == nil {
 			return err
@@ -60,7 +60,7 @@ func (f *Frontier) Begin(now time.Time, sched Schedule, seeds []*QueuedRequest) 
 // and the seeds queued again (a no-op for those it has).
 func (f *Frontier) resume(now time.Time, seeds []*QueuedRequest) (RunInfo, bool, error) {
 	var run *RunInfo
-	err := f.st.db.Update(func(tx *bolt.Tx) error {
+	err := f.st.update(func(tx *bolt.Tx) error {
 		var err error
 		if run, err = getRun(tx, f.gen); err != nil {
 			return err
@@ -486,7 +486,7 @@ func followedMove(tx *bolt.Tx, cm *Commit, moved bool, log func(*ReportChange) e
 // page is gone while another of its addresses answered this run moved there.
 func (f *Frontier) Finish(now time.Time) (RunInfo, error) {
 	var run *RunInfo
-	err := f.st.db.Update(func(tx *bolt.Tx) error {
+	err := f.st.update(func(tx *bolt.Tx) error {
 		var err error
 		if run, err = getRun(tx, f.gen); err != nil {
 			return err

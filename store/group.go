@@ -3,7 +3,6 @@ package store
 import (
 	"fmt"
 	"sync"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -44,7 +43,6 @@ type group struct {
 	// Under writer: commits written, and the transactions that wrote them
 	// (a failed group counts in neither).
 	commits, transactions int64
-	release               releaser // the store's mapped pages, given back
 
 	mu    sync.Mutex // guards queue
 	queue []*pending
@@ -81,7 +79,7 @@ func (g *group) commit(f *Frontier, p *pending) error {
 // of the group is written, and the others' error names the one that failed.
 func (g *group) write(f *Frontier, batch []*pending) {
 	var failed *pending
-	err := f.st.db.Update(func(tx *bolt.Tx) error {
+	err := f.st.update(func(tx *bolt.Tx) error {
 		for _, q := range batch {
 			if err := f.write(tx, q); err != nil {
 				failed = q
@@ -93,7 +91,6 @@ func (g *group) write(f *Frontier, batch []*pending) {
 	if err == nil {
 		g.transactions++
 		g.commits += int64(len(batch))
-		g.release.maybe(f.st.db, time.Now())
 	}
 	for _, q := range batch {
 		q.done, q.err = true, err

@@ -99,4 +99,16 @@ func TestReleaseGivesBackMappedPages(t *testing.T) {
 	if again := mappedKB(t, s.path); again < 8<<10 {
 		t.Errorf("a release within releaseEvery of the last one dropped the pages (%d kB mapped)", again)
 	}
+
+	// The store's own writes give the pages back: a write once releaseEvery
+	// has passed since the last release leaves them unmapped.
+	s.release.last = time.Now().Add(-releaseEvery)
+	values["k"] = []byte("v")
+	if err := s.update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("test")).Put([]byte("k"), []byte("v")) }); err != nil {
+		t.Fatal(err)
+	}
+	if after := mappedKB(t, s.path); after > 256 {
+		t.Errorf("after a write of the store %d kB of it are still mapped", after)
+	}
+	readAll()
 }

@@ -57,6 +57,7 @@ type Store struct {
 	// snapshot is when the copy read was published, if this is a crawl's
 	// published copy rather than the store itself.
 	snapshot time.Time
+	release  releaser // the file's mapped pages, given back after writes
 }
 
 // idleWriters is how many gzip writers a store keeps (one per concurrent Put).
@@ -191,7 +192,7 @@ func (s *Store) checkVersion() error {
 
 // migrate applies the migrations the file needs, all in one transaction.
 func (s *Store) migrate() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		v, err := readVersion(tx)
 		if err != nil {
 			return err
@@ -364,7 +365,7 @@ func (s *Store) PutAll(items []Item) error {
 		}
 		packed[i] = z
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		for i, it := range items {
 			if err := putItem(tx, it.Capture, packed[i], it.Entry); err != nil {
 				return err
@@ -499,7 +500,7 @@ func entryWithContent(tx *bolt.Tx, fp string) (*Entry, error) {
 
 // PutEntries writes many entries in one transaction.
 func (s *Store) PutEntries(es []*Entry) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		for _, e := range es {
 			if err := putEntry(tx, e); err != nil {
 				return err
