@@ -225,8 +225,9 @@ type Crawler struct {
 	agent    string
 	seeds    []*store.QueuedRequest
 	resumed  bool
-	noFollow bool  // fetch the seeds only (NewForTargets)
-	pool     *pool // the running crawl's workers (set by Run)
+	noFollow bool          // fetch the seeds only (NewForTargets)
+	pool     *pool         // the running crawl's workers (set by Run)
+	contacts atomic.Uint64 // hosts contacted this run, for spread
 }
 
 // New prepares a crawl of the seeds into the store.
@@ -735,6 +736,23 @@ func (c *Crawler) delay(r *robotsRules, hi *store.HostInfo) time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return max(d, hi.Gap)
+}
+
+// spread is how long the k-th host contacted in a run (from 0) waits before
+// its first request, within one delay d: k times the golden ratio, modulo 1,
+// fills [0, d) evenly whatever the number of hosts, and the first waits
+// nothing. Without it every seed host is ready at the start, each is asked
+// again one delay after its answer, and the whole crawl moves in waves: one
+// request to every host at once, then nothing. Each wave holds every host's
+// answer in memory at the same moment (300 hosts at 2 s answering after
+// 300 ms: a 65–66 MB peak, against 46–48 MB spread, all else the same) and
+// meets the network as one burst; spread out, the same requests come at an
+// even rate, no host is asked sooner than its delay, and the run loses at
+// most one delay of each host's time (there 2 % of 30 s's requests).
+func spread(k uint64, d time.Duration) time.Duration {
+	const phi = 0.6180339887498949 // (√5 − 1) / 2
+	x := float64(k) * phi
+	return time.Duration((x - math.Floor(x)) * float64(d))
 }
 
 // maxGap bounds how far 429 answers slow the crawl of a host down.

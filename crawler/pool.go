@@ -94,25 +94,55 @@ func (p *pool) run(ctx context.Context, cancel context.CancelFunc) error {
 }
 
 // dispatch takes the frontier's requests one at a time and starts each in a
-// free slot, waiting for one when all are taken. A request taken when the
-// run stops is left in the frontier for the next run.
+// free slot, waiting for one when all are taken. It takes the request first:
+// waiting for a host to come due while holding a slot would keep that slot
+// from the requests that wait their turn without one (see wait). A request
+// taken when the run stops is left in the frontier for the next run.
 func (p *pool) dispatch(ctx context.Context, fail func(error), start func(*store.QueuedRequest)) {
 	for {
-		select {
-		case p.slots <- struct{}{}:
-		case <-ctx.Done():
-			return
-		}
 		req, err := p.c.fr.Next(ctx)
 		if err != nil {
-			<-p.slots
 			// Done, or stopped (interrupted, or the caller's deadline), or failed.
 			if !errors.Is(err, store.ErrFrontierDone) && ctx.Err() == nil {
 				fail(err)
 			}
 			return
 		}
+		select {
+		case p.slots <- struct{}{}:
+		case <-ctx.Done():
+			return // taken, not asked: queued again next run
+		}
 		start(req)
+	}
+}
+
+// wait sleeps d for a request that must wait its host's turn, and gives its
+// slot to other hosts' requests meanwhile: the cap counts requests being
+// served, not ones asleep. It takes a slot back (waiting for one, so the
+// request may go on later than d, never sooner) and is false if the context
+// ended first.
+func (p *pool) wait(ctx context.Context, d time.Duration) bool {
+	p.busy.Add(-1)
+	<-p.slots
+	ok := pause(ctx, d)
+	p.slots <- struct{}{} // run gives it back when the request is done
+	p.busy.Add(1)
+	return ok
+}
+
+// pause waits d; it is false if the context ended first.
+func pause(ctx context.Context, d time.Duration) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 

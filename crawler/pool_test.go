@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -139,4 +140,87 @@ func TestWorkersCapRequestsInFlight(t *testing.T) {
 	if most < h.cfg.Workers {
 		t.Errorf("at most %d requests in flight with 40 hosts and a cap of %d", most, h.cfg.Workers)
 	}
+}
+
+// spread fills one delay evenly whatever the number of hosts: the first
+// waits nothing, none waits a whole delay, and the first n leave no gap in
+// the delay wider than 3/n of it (waves would leave all but one gap empty).
+func TestSpread(t *testing.T) {
+	const d = time.Second
+	if got := spread(0, d); got != 0 {
+		t.Errorf("the first host waits %s", got)
+	}
+	for _, n := range []int{2, 3, 7, 40, 300, 3211} {
+		at := make([]time.Duration, n)
+		for k := range at {
+			at[k] = spread(uint64(k), d)
+			if at[k] < 0 || at[k] >= d {
+				t.Fatalf("host %d of %d waits %s, outside one delay", k, n, at[k])
+			}
+		}
+		slices.Sort(at)
+		widest := d - at[n-1] + at[0] // around the end of the delay
+		for i := 1; i < n; i++ {
+			widest = max(widest, at[i]-at[i-1])
+		}
+		if widest > 3*d/time.Duration(n) {
+			t.Errorf("%d hosts: a gap of %s in a delay of %s", n, widest, d)
+		}
+	}
+}
+
+// TestFirstContactsSpread crawls a 30-portal world at 1 s apart: the seed
+// hosts, all ready at the start, reach the servers with their first requests
+// (robots.txt) spread over the delay, not all at once, and each host is still
+// asked no sooner than its delay after that.
+func TestFirstContactsSpread(t *testing.T) {
+	h := newHarnessOpts(t, 30, 0, false, simweb.Options{})
+	h.cfg.Delay = time.Second
+	h.crawlFor(t, 2500*time.Millisecond)
+	seedHosts := map[string]bool{}
+	for _, u := range h.seeds {
+		seedHosts[hostOf(u)] = true
+	}
+	first := map[string]time.Time{}
+	for _, e := range h.srv.Log().Entries() {
+		if at, ok := first[e.Host]; seedHosts[e.Host] && (!ok || e.Start.Before(at)) {
+			first[e.Host] = e.Start
+		}
+	}
+	if len(first) < len(seedHosts) || len(first) < 5 {
+		t.Fatalf("%d of %d seed hosts asked", len(first), len(seedHosts))
+	}
+	var at []time.Time
+	for _, s := range first {
+		at = append(at, s)
+	}
+	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
+	if span := at[len(at)-1].Sub(at[0]); span < h.cfg.Delay/2 {
+		t.Errorf("the first requests of %d hosts came within %s of each other; want them spread over the %s delay", len(at), span, h.cfg.Delay)
+	}
+	checkPoliteness(t, h, h.cfg.Delay)
+}
+
+// TestWaitingGivesTheSlotAway crawls 12 hosts with one worker and 1 s
+// between requests to a host: a request waiting its host's turn (its place
+// in the spread, its delay after robots.txt) does not hold the one slot, so
+// within a delay and a half most hosts have been asked, not one or two.
+func TestWaitingGivesTheSlotAway(t *testing.T) {
+	h := newHarnessOpts(t, 12, 0, false, simweb.Options{})
+	h.cfg.Delay, h.cfg.Workers = time.Second, 1
+	h.crawlFor(t, 1500*time.Millisecond)
+	asked := map[string]bool{}
+	for _, e := range h.srv.Log().Entries() {
+		asked[e.Host] = true
+	}
+	seedHosts := map[string]bool{}
+	for _, u := range h.seeds {
+		seedHosts[hostOf(u)] = true
+	}
+	for host := range seedHosts {
+		if !asked[host] {
+			t.Errorf("seed host %s not asked in 1.5 s by one worker at 1 s apart (%d of %d asked): waiting requests hold the slot", host, len(asked), len(seedHosts))
+		}
+	}
+	checkPoliteness(t, h, h.cfg.Delay)
 }

@@ -118,11 +118,17 @@ func (c *Crawler) gate(req *store.QueuedRequest, hi *store.HostInfo) (bool, erro
 }
 
 // robotsFor is the host's robots.txt rules, fetched (within the host's
-// politeness: the request waits its delay after it) when not known yet. It is
-// false when the crawl was stopped meanwhile (the host released).
+// politeness: the request waits its delay after it) when not known yet. A
+// host's first contact of the run waits its place in the spread first (see
+// spread). It is false when the crawl was stopped meanwhile (the host
+// released).
 func (c *Crawler) robotsFor(ctx context.Context, req *store.QueuedRequest, u *url.URL, hi *store.HostInfo) (*robotsRules, bool) {
 	if rules := c.robots.cached(req.Host); rules != nil {
 		return rules, true
+	}
+	if !c.robots.known(req.Host) && !c.pool.wait(ctx, spread(c.contacts.Add(1)-1, c.cfg.Delay)) {
+		c.fr.Release(req.Host, time.Time{})
+		return nil, false
 	}
 	client := c.plain
 	if c.plainIns != nil && c.insecureHost(req.Host) {
@@ -133,15 +139,11 @@ func (c *Crawler) robotsFor(ctx context.Context, req *store.QueuedRequest, u *ur
 	hi.Fetches++
 	c.mu.Unlock()
 	c.Stats.Fetched.Add(1)
-	if ctx.Err() == nil {
-		select {
-		case <-ctx.Done():
-		case <-time.After(c.delay(rules, hi)):
-			return rules, true
-		}
+	if !c.pool.wait(ctx, c.delay(rules, hi)) {
+		c.fr.Release(req.Host, time.Time{})
+		return nil, false
 	}
-	c.fr.Release(req.Host, time.Time{})
-	return nil, false
+	return rules, true
 }
 
 // refuseDisallowed settles a request robots.txt does not allow: the site's

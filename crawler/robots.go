@@ -59,6 +59,14 @@ func (c *robotsCache) cached(host string) *robotsRules {
 	return r
 }
 
+// known says whether the host's robots.txt was ever asked for in this run
+// (its rules may have expired since).
+func (c *robotsCache) known(host string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rules[host] != nil
+}
+
 // fetch reads and caches a host's robots.txt.
 func (c *robotsCache) fetch(ctx context.Context, client *http.Client, scheme, host, ua string) *robotsRules {
 	r := &robotsRules{}
