@@ -221,6 +221,7 @@ type Frontier struct {
 	// host: a host released while its last answer is still being read (its
 	// document extracted) is asked for its next request, not for that one.
 	taken   map[string]map[uint64]bool
+	ntaken  int // the requests in taken
 	pending int
 	wake    chan struct{} // closed and replaced whenever work may have become ready
 	now     func() time.Time
@@ -230,12 +231,45 @@ type Frontier struct {
 	sched    Schedule
 
 	group group // commits waiting for the writer, written together
+
+	// seen holds the keys of the URLs this generation's committed
+	// transactions marked seen (under group.writer): a link found again, as
+	// most are (a portal's menus are on every page), is known without a
+	// lookup in the store. Its key is a hash, so each lookup lands on a
+	// page of its own in the store file, and all of them kept mapped.
+	seen seenSet
+}
+
+// seenSet is the keys of the URLs a generation has seen, as committed.
+type seenSet struct {
+	gen  uint64
+	keys map[[16]byte]struct{}
+}
+
+// has says whether key is known seen in generation gen.
+func (s *seenSet) has(gen uint64, key []byte) bool {
+	if s.gen != gen {
+		return false
+	}
+	_, ok := s.keys[[16]byte(key)]
+	return ok
+}
+
+// add records keys as seen in generation gen (after the transaction that
+// marked them committed), forgetting any other generation's.
+func (s *seenSet) add(gen uint64, keys [][16]byte) {
+	if s.gen != gen || s.keys == nil {
+		s.gen, s.keys = gen, map[[16]byte]struct{}{}
+	}
+	for _, k := range keys {
+		s.keys[k] = struct{}{}
+	}
 }
 
 // Frontier opens the store's frontier and rebuilds its per-host index from the
 // file: whatever was taken but not acknowledged when a run died is queued again.
 func (s *Store) Frontier() (*Frontier, error) {
-	f := &Frontier{st: s, hosts: map[string]*hostQ{}, taken: map[string]map[uint64]bool{}, wake: make(chan struct{}), now: time.Now,
+	f := &Frontier{st: s, hosts: map[string]*hostQ{}, taken: map[string]map[uint64]bool{}, wake: make(chan struct{}), now: time.Now, group: newGroup(),
 		sched: Schedule{}.withDefaults()}
 	err := s.update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketFrontier, bucketSeen, bucketFetches, bucketHosts, bucketVisited, bucketCookies} {
@@ -370,11 +404,19 @@ func (f *Frontier) take() (*QueuedRequest, time.Duration, chan struct{}, error) 
 		f.taken[q.name] = taken
 	}
 	taken[req.Seq] = true
+	f.ntaken++
 	req.Ready = q.readyAt
 	if req.Ready.IsZero() {
 		req.Ready = f.now()
 	}
 	return req, 0, wake, nil
+}
+
+// takenCount is how many requests are taken and not yet settled by a commit.
+func (f *Frontier) takenCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.ntaken
 }
 
 // available counts a host's queued requests not taken (the lock is held).
@@ -386,8 +428,9 @@ func (f *Frontier) available(q *hostQ) int {
 // has work left to hand out (the lock is held).
 func (f *Frontier) settle(req *QueuedRequest) {
 	q := f.host(req.Host)
-	if t := f.taken[req.Host]; t != nil {
+	if t := f.taken[req.Host]; t != nil && t[req.Seq] {
 		delete(t, req.Seq)
+		f.ntaken--
 		if len(t) == 0 {
 			delete(f.taken, req.Host)
 		}
@@ -515,7 +558,7 @@ func (f *Frontier) write(tx *bolt.Tx, p *pending) error {
 	if p.dropped, err = f.settleRequests(tx, cm, p.keep); err != nil {
 		return err
 	}
-	if p.added, err = f.queueNew(tx, cm.Add); err != nil {
+	if p.added, err = f.queueNew(tx, cm.Add, &p.seen); err != nil {
 		return err
 	}
 	if err := logFetches(tx, cm); err != nil {
@@ -578,18 +621,24 @@ func (f *Frontier) settleRequests(tx *bolt.Tx, cm *Commit, keep map[uint64]bool)
 }
 
 // queueNew queues the requests this generation has not seen and whose URL the
-// schedule says is due, with their validators; it returns those queued.
-func (f *Frontier) queueNew(tx *bolt.Tx, reqs []*QueuedRequest) ([]*QueuedRequest, error) {
+// schedule says is due, with their validators; it returns those queued, and
+// adds the keys it marked seen to marked.
+func (f *Frontier) queueNew(tx *bolt.Tx, reqs []*QueuedRequest, marked *[][16]byte) ([]*QueuedRequest, error) {
 	fb, seen := tx.Bucket(bucketFrontier), tx.Bucket(bucketSeen)
 	var added []*QueuedRequest
 	for _, q := range reqs {
 		key := seenKey(q)
+		if f.seen.has(f.gen, key) {
+			continue // this generation has it already, committed
+		}
 		if v := seen.Get(key); len(v) == 8 && binary.BigEndian.Uint64(v) >= f.gen {
+			*marked = append(*marked, [16]byte(key))
 			continue // this generation has it already
 		}
 		if err := seen.Put(key, u64(f.gen)); err != nil {
 			return nil, err
 		}
+		*marked = append(*marked, [16]byte(key))
 		d, err := getDoc(tx, docKey(q.Method, q.URL, q.Body))
 		if err != nil {
 			return nil, err

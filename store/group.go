@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -33,9 +34,21 @@ type pending struct {
 	// Set by the transaction that wrote it.
 	dropped int
 	added   []*QueuedRequest
+	seen    [][16]byte // the keys of the URLs it marked seen
 	done    bool
 	err     error
 }
+
+// gatherFor is how long the writer waits for company when more commits are
+// on their way (requests taken and not yet committed): at most this much
+// later than alone, a commit shares its transaction with the ones that come
+// meanwhile. Hosts crawled at an even rate (see the crawler's spread) answer
+// one at a time, each would find the writer idle and be written alone, and a
+// transaction costs about 1.5 ms of CPU however small it is: on 300 hosts at
+// 2 s answering after 300 ms, without waiting, 3,011 transactions for 3,284
+// commits and 2.9 ms of CPU a request; waiting up to 50 ms, 442 and 2.3 ms
+// (20 ms: 945 and 2.5 ms; 100 ms: 242 and 2.2 ms).
+const gatherFor = 50 * time.Millisecond
 
 // group queues commits for the writer.
 type group struct {
@@ -44,9 +57,12 @@ type group struct {
 	// (a failed group counts in neither).
 	commits, transactions int64
 
-	mu    sync.Mutex // guards queue
-	queue []*pending
+	mu      sync.Mutex // guards queue
+	queue   []*pending
+	arrived chan struct{} // a commit was queued (a token, never blocking)
 }
+
+func newGroup() group { return group{arrived: make(chan struct{}, 1)} }
 
 // CommitStats counts the commits written since the frontier was opened and
 // the transactions that wrote them (fewer when commits were grouped).
@@ -66,13 +82,43 @@ func (g *group) commit(f *Frontier, p *pending) error {
 	g.mu.Lock()
 	g.queue = append(g.queue, p)
 	g.mu.Unlock()
+	select {
+	case g.arrived <- struct{}{}:
+	default:
+	}
 
 	g.writer.Lock()
 	defer g.writer.Unlock()
 	for !p.done { // else written by a group before
+		g.gather(f)
 		g.write(f, g.take())
 	}
 	return p.err
+}
+
+// gather waits, for at most gatherFor, until the queue holds a full group or
+// every request taken from the frontier has its commit queued (the writer is
+// held: the commits that come meanwhile queue behind it).
+func (g *group) gather(f *Frontier) {
+	var timeout <-chan time.Time
+	for {
+		g.mu.Lock()
+		n := len(g.queue)
+		g.mu.Unlock()
+		if n >= maxGroup || f.takenCount() <= n {
+			return
+		}
+		if timeout == nil {
+			t := time.NewTimer(gatherFor)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case <-g.arrived:
+		case <-timeout:
+			return
+		}
+	}
 }
 
 // write writes one group in one transaction. If one commit fails it, none
@@ -97,6 +143,7 @@ func (g *group) write(f *Frontier, batch []*pending) {
 		switch {
 		case err == nil:
 			f.account(*q.cm, q.dropped, q.added)
+			f.seen.add(f.gen, q.seen)
 		case failed != nil && q != failed:
 			q.err = fmt.Errorf("a commit written with it (%s) failed: %w", describeCommit(*failed.cm), err)
 		}

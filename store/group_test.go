@@ -142,3 +142,96 @@ func TestFailedCommitFailsItsGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// While requests taken from the frontier have not been committed, the writer
+// waits a little for their commits and writes them together; a commit with
+// nothing more on its way is written at once (the other tests here).
+func TestWriterWaitsForTakenRequests(t *testing.T) {
+	s := openTemp(t)
+	f, err := s.Frontier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.Begin(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Schedule{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	const n = 4
+	for i := range n {
+		u := fmt.Sprintf("http://www.g%d.gov.cn/index.html", i)
+		if _, err := f.Enqueue(&QueuedRequest{URL: u, Method: "GET", Host: hostOfURL(u)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var taken []*QueuedRequest
+	for range n {
+		req, err := f.Next(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		taken = append(taken, req)
+	}
+	before := f.CommitStats()
+	var wg sync.WaitGroup
+	for i, req := range taken {
+		// Each comes after the one before was handed to the writer, as
+		// answers do from hosts crawled at an even rate.
+		time.Sleep(5 * time.Millisecond)
+		wg.Go(func() {
+			if _, err := f.Commit(Commit{Done: req, Fetch: &FetchLog{URL: req.URL, Method: "GET", Status: 200, Detail: fmt.Sprint(i)}}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	st := f.CommitStats()
+	if got := st.Commits - before.Commits; got != n {
+		t.Fatalf("%d commits written, want %d", got, n)
+	}
+	if got := st.Transactions - before.Transactions; got > 2 {
+		t.Errorf("%d commits coming 5 ms apart took %d transactions; the writer did not wait for them", n, got)
+	}
+	if f.Pending() != 0 {
+		t.Errorf("%d still queued after every request was committed done", f.Pending())
+	}
+}
+
+// The links a failed group would have marked seen are not taken as seen:
+// the next commit that finds them queues them.
+func TestFailedGroupLeavesItsLinksUnseen(t *testing.T) {
+	s := openTemp(t)
+	f, err := s.Frontier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, _, err := f.Begin(t0, Schedule{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	link := func() *QueuedRequest {
+		return &QueuedRequest{URL: "http://www.a.gov.cn/nb/2022.html", Method: "GET", Host: "www.a.gov.cn"}
+	}
+	bad := report.New()
+	bad.Title, bad.Template = "某县2022年政府信息公开工作年度报告", report.Template2021
+	bad.ReviewLitigation = report.NewTable(report.ReviewLitigation)
+	bad.ReviewLitigation.Set("review", "total", report.Num(math.NaN()))
+	errs := queueCommits(t, f, []Commit{
+		{Fetch: &FetchLog{URL: "http://www.a.gov.cn/list.html", Method: "GET"}, Add: []*QueuedRequest{link()}},
+		{Fetch: &FetchLog{URL: "http://www.a.gov.cn/bad.html", Method: "GET"},
+			Capture: &Capture{URL: "http://www.a.gov.cn/bad.html", FetchedAt: t0, Origin: "fetch"}, Body: []byte("page"),
+			Entry: &Entry{ReportID: ReportID("http://www.a.gov.cn/bad.html", ""), Record: bad, ExtractedAt: t0}},
+	})()
+	if errs[0] == nil || errs[1] == nil {
+		t.Fatalf("the group did not fail: %v", errs)
+	}
+	n, err := f.Commit(Commit{Fetch: &FetchLog{URL: "http://www.a.gov.cn/list.html", Method: "GET"}, Add: []*QueuedRequest{link()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || f.Pending() != 1 {
+		t.Errorf("the link of the failed group: %d queued, %d pending; want it queued now", n, f.Pending())
+	}
+	// And once committed, it is seen: found again, it is not queued twice.
+	if n, err := f.Commit(Commit{Add: []*QueuedRequest{link()}}); err != nil || n != 0 {
+		t.Errorf("a link seen this run queued again: %d, %v", n, err)
+	}
+}
