@@ -231,39 +231,6 @@ type Frontier struct {
 	sched    Schedule
 
 	group group // commits waiting for the writer, written together
-
-	// seen holds the keys of the URLs this generation's committed
-	// transactions marked seen (under group.writer): a link found again, as
-	// most are (a portal's menus are on every page), is known without a
-	// lookup in the store. Its key is a hash, so each lookup lands on a
-	// page of its own in the store file, and all of them kept mapped.
-	seen seenSet
-}
-
-// seenSet is the keys of the URLs a generation has seen, as committed.
-type seenSet struct {
-	gen  uint64
-	keys map[[16]byte]struct{}
-}
-
-// has says whether key is known seen in generation gen.
-func (s *seenSet) has(gen uint64, key []byte) bool {
-	if s.gen != gen {
-		return false
-	}
-	_, ok := s.keys[[16]byte(key)]
-	return ok
-}
-
-// add records keys as seen in generation gen (after the transaction that
-// marked them committed), forgetting any other generation's.
-func (s *seenSet) add(gen uint64, keys [][16]byte) {
-	if s.gen != gen || s.keys == nil {
-		s.gen, s.keys = gen, map[[16]byte]struct{}{}
-	}
-	for _, k := range keys {
-		s.keys[k] = struct{}{}
-	}
 }
 
 // Frontier opens the store's frontier and rebuilds its per-host index from the
@@ -558,7 +525,7 @@ func (f *Frontier) write(tx *bolt.Tx, p *pending) error {
 	if p.dropped, err = f.settleRequests(tx, cm, p.keep); err != nil {
 		return err
 	}
-	if p.added, err = f.queueNew(tx, cm.Add, &p.seen); err != nil {
+	if p.added, err = f.queueNew(tx, cm.Add); err != nil {
 		return err
 	}
 	if err := logFetches(tx, cm); err != nil {
@@ -621,24 +588,18 @@ func (f *Frontier) settleRequests(tx *bolt.Tx, cm *Commit, keep map[uint64]bool)
 }
 
 // queueNew queues the requests this generation has not seen and whose URL the
-// schedule says is due, with their validators; it returns those queued, and
-// adds the keys it marked seen to marked.
-func (f *Frontier) queueNew(tx *bolt.Tx, reqs []*QueuedRequest, marked *[][16]byte) ([]*QueuedRequest, error) {
+// schedule says is due, with their validators; it returns those queued.
+func (f *Frontier) queueNew(tx *bolt.Tx, reqs []*QueuedRequest) ([]*QueuedRequest, error) {
 	fb, seen := tx.Bucket(bucketFrontier), tx.Bucket(bucketSeen)
 	var added []*QueuedRequest
 	for _, q := range reqs {
 		key := seenKey(q)
-		if f.seen.has(f.gen, key) {
-			continue // this generation has it already, committed
-		}
 		if v := seen.Get(key); len(v) == 8 && binary.BigEndian.Uint64(v) >= f.gen {
-			*marked = append(*marked, [16]byte(key))
 			continue // this generation has it already
 		}
 		if err := seen.Put(key, u64(f.gen)); err != nil {
 			return nil, err
 		}
-		*marked = append(*marked, [16]byte(key))
 		d, err := getDoc(tx, docKey(q.Method, q.URL, q.Body))
 		if err != nil {
 			return nil, err

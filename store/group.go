@@ -34,7 +34,6 @@ type pending struct {
 	// Set by the transaction that wrote it.
 	dropped int
 	added   []*QueuedRequest
-	seen    [][16]byte // the keys of the URLs it marked seen
 	done    bool
 	err     error
 }
@@ -143,7 +142,6 @@ func (g *group) write(f *Frontier, batch []*pending) {
 		switch {
 		case err == nil:
 			f.account(*q.cm, q.dropped, q.added)
-			f.seen.add(f.gen, q.seen)
 		case failed != nil && q != failed:
 			q.err = fmt.Errorf("a commit written with it (%s) failed: %w", describeCommit(*failed.cm), err)
 		}
