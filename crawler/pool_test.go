@@ -169,14 +169,14 @@ func TestSpread(t *testing.T) {
 	}
 }
 
-// TestFirstContactsSpread crawls a 30-portal world at 1 s apart: the seed
+// TestFirstContactsSpread crawls a 30-portal world at 500 ms apart: the seed
 // hosts, all ready at the start, reach the servers with their first requests
 // (robots.txt) spread over the delay, not all at once, and each host is still
 // asked no sooner than its delay after that.
 func TestFirstContactsSpread(t *testing.T) {
 	h := newHarnessOpts(t, 30, 0, false, simweb.Options{})
-	h.cfg.Delay = time.Second
-	h.crawlFor(t, 2500*time.Millisecond)
+	h.cfg.Delay = 500 * time.Millisecond
+	h.crawlFor(t, 1200*time.Millisecond)
 	seedHosts := map[string]bool{}
 	for _, u := range h.seeds {
 		seedHosts[hostOf(u)] = true
@@ -201,14 +201,14 @@ func TestFirstContactsSpread(t *testing.T) {
 	checkPoliteness(t, h, h.cfg.Delay)
 }
 
-// TestWaitingGivesTheSlotAway crawls 12 hosts with one worker and 1 s
+// TestWaitingGivesTheSlotAway crawls 12 portals with one worker and 500 ms
 // between requests to a host: a request waiting its host's turn (its place
 // in the spread, its delay after robots.txt) does not hold the one slot, so
-// within a delay and a half most hosts have been asked, not one or two.
+// within two delays every seed host has been asked, not one or two.
 func TestWaitingGivesTheSlotAway(t *testing.T) {
 	h := newHarnessOpts(t, 12, 0, false, simweb.Options{})
-	h.cfg.Delay, h.cfg.Workers = time.Second, 1
-	h.crawlFor(t, 1500*time.Millisecond)
+	h.cfg.Delay, h.cfg.Workers = 500*time.Millisecond, 1
+	h.crawlFor(t, time.Second)
 	asked := map[string]bool{}
 	for _, e := range h.srv.Log().Entries() {
 		asked[e.Host] = true
@@ -219,7 +219,7 @@ func TestWaitingGivesTheSlotAway(t *testing.T) {
 	}
 	for host := range seedHosts {
 		if !asked[host] {
-			t.Errorf("seed host %s not asked in 1.5 s by one worker at 1 s apart (%d of %d asked): waiting requests hold the slot", host, len(asked), len(seedHosts))
+			t.Errorf("seed host %s not asked in 1 s by one worker at 500 ms apart (%d of %d asked): waiting requests hold the slot", host, len(asked), len(seedHosts))
 		}
 	}
 	checkPoliteness(t, h, h.cfg.Delay)
