@@ -12,6 +12,33 @@ import (
 	"github.com/nianbao/nianbao/report"
 )
 
+// begun is a new store with a frontier whose run began at t0.
+func begun(t *testing.T, t0 time.Time) (*Store, *Frontier) {
+	t.Helper()
+	s := openTemp(t)
+	f, err := s.Frontier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.Begin(t0, Schedule{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return s, f
+}
+
+// unwritable is a commit whose record has no JSON (a NaN cell), so the
+// transaction that writes it fails.
+func unwritable(t0 time.Time) Commit {
+	bad := report.New()
+	bad.Title, bad.Template = "某县2022年政府信息公开工作年度报告", report.Template2021
+	bad.ReviewLitigation = report.NewTable(report.ReviewLitigation)
+	bad.ReviewLitigation.Set("review", "total", report.Num(math.NaN()))
+	const u = "http://www.a.gov.cn/bad.html"
+	return Commit{Fetch: &FetchLog{URL: u, Method: "GET"},
+		Capture: &Capture{URL: u, FetchedAt: t0, Origin: "fetch"}, Body: []byte("page"),
+		Entry: &Entry{ReportID: ReportID(u, ""), Record: bad, ExtractedAt: t0}}
+}
+
 // queueCommits starts one goroutine per commit while the writer is held, and
 // waits until all of them are queued behind it; the returned function lets
 // the writer go and gives each commit's error, in the order they queued.
@@ -50,14 +77,7 @@ func queueCommits(t *testing.T, f *Frontier, cms []Commit) func() []error {
 // Commits that wait for the writer are written together: one transaction for
 // all of them, each whole, in the order they came.
 func TestWaitingCommitsAreWrittenTogether(t *testing.T) {
-	s := openTemp(t)
-	f, err := s.Frontier()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := f.Begin(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Schedule{}, nil); err != nil {
-		t.Fatal(err)
-	}
+	s, f := begun(t, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	const n = 40
 	var cms []Commit
 	for i := range n {
@@ -99,24 +119,11 @@ func TestWaitingCommitsAreWrittenTogether(t *testing.T) {
 // A commit that fails fails its group: none of the group is written, and the
 // others' errors name the commit that failed.
 func TestFailedCommitFailsItsGroup(t *testing.T) {
-	s := openTemp(t)
-	f, err := s.Frontier()
-	if err != nil {
-		t.Fatal(err)
-	}
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if _, _, err := f.Begin(t0, Schedule{}, nil); err != nil {
-		t.Fatal(err)
-	}
-	bad := report.New()
-	bad.Title, bad.Template = "某县2022年政府信息公开工作年度报告", report.Template2021
-	bad.ReviewLitigation = report.NewTable(report.ReviewLitigation)
-	bad.ReviewLitigation.Set("review", "total", report.Num(math.NaN())) // no JSON for it: the record cannot be written
+	s, f := begun(t, t0)
 	cms := []Commit{
 		{Fetch: &FetchLog{URL: "http://www.a.gov.cn/1.html", Method: "GET"}},
-		{Fetch: &FetchLog{URL: "http://www.a.gov.cn/bad.html", Method: "GET"},
-			Capture: &Capture{URL: "http://www.a.gov.cn/bad.html", FetchedAt: t0, Origin: "fetch"}, Body: []byte("page"),
-			Entry: &Entry{ReportID: ReportID("http://www.a.gov.cn/bad.html", ""), Record: bad, ExtractedAt: t0}},
+		unwritable(t0),
 		{Fetch: &FetchLog{URL: "http://www.a.gov.cn/3.html", Method: "GET"}},
 	}
 	before := f.CommitStats()
@@ -144,17 +151,9 @@ func TestFailedCommitFailsItsGroup(t *testing.T) {
 }
 
 // While requests taken from the frontier have not been committed, the writer
-// waits a little for their commits and writes them together; a commit with
-// nothing more on its way is written at once (the other tests here).
+// waits a little for their commits and writes them together.
 func TestWriterWaitsForTakenRequests(t *testing.T) {
-	s := openTemp(t)
-	f, err := s.Frontier()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := f.Begin(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Schedule{}, nil); err != nil {
-		t.Fatal(err)
-	}
+	_, f := begun(t, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	const n = 4
 	for i := range n {
 		u := fmt.Sprintf("http://www.g%d.gov.cn/index.html", i)
@@ -198,27 +197,14 @@ func TestWriterWaitsForTakenRequests(t *testing.T) {
 // The links a failed group would have marked seen are not taken as seen:
 // the next commit that finds them queues them.
 func TestFailedGroupLeavesItsLinksUnseen(t *testing.T) {
-	s := openTemp(t)
-	f, err := s.Frontier()
-	if err != nil {
-		t.Fatal(err)
-	}
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if _, _, err := f.Begin(t0, Schedule{}, nil); err != nil {
-		t.Fatal(err)
-	}
+	_, f := begun(t, t0)
 	link := func() *QueuedRequest {
 		return &QueuedRequest{URL: "http://www.a.gov.cn/nb/2022.html", Method: "GET", Host: "www.a.gov.cn"}
 	}
-	bad := report.New()
-	bad.Title, bad.Template = "某县2022年政府信息公开工作年度报告", report.Template2021
-	bad.ReviewLitigation = report.NewTable(report.ReviewLitigation)
-	bad.ReviewLitigation.Set("review", "total", report.Num(math.NaN()))
 	errs := queueCommits(t, f, []Commit{
 		{Fetch: &FetchLog{URL: "http://www.a.gov.cn/list.html", Method: "GET"}, Add: []*QueuedRequest{link()}},
-		{Fetch: &FetchLog{URL: "http://www.a.gov.cn/bad.html", Method: "GET"},
-			Capture: &Capture{URL: "http://www.a.gov.cn/bad.html", FetchedAt: t0, Origin: "fetch"}, Body: []byte("page"),
-			Entry: &Entry{ReportID: ReportID("http://www.a.gov.cn/bad.html", ""), Record: bad, ExtractedAt: t0}},
+		unwritable(t0),
 	})()
 	if errs[0] == nil || errs[1] == nil {
 		t.Fatalf("the group did not fail: %v", errs)

@@ -9,14 +9,14 @@ import (
 
 // The store file is read through a memory map, and every page a transaction
 // reads stays mapped into the process afterwards; the kernel maps the pages
-// around each one read as well (a whole folio of its page cache: 512 KiB
-// for one cursor read, measured here), documents just written among them. Over a crawl the process's resident memory would grow to the
-// size of the file, though the pages are only the kernel's cache of it: on
-// the 100-host bulk world, 47 MB of a 94 MB peak after 15 seconds. So the
-// store gives the mappings back after a write at most once every releaseEvery: the
-// pages stay in the page cache, where the kernel may reclaim them, and the
-// next read maps the ones it needs again (a minor fault, no disk read while
-// memory allows).
+// of its cache around each one read as well (64 KiB to 512 KiB a read,
+// measured here), documents just written among them. Over a crawl the
+// process's resident memory would grow to the size of the file, though the
+// pages are only the kernel's cache of it: on the 100-host bulk world, 47 MB
+// of a 94 MB peak after 15 seconds. So the store gives the mappings back
+// after a write at most once every releaseEvery: the pages stay in the page
+// cache, where the kernel may reclaim them, and the next read maps the ones
+// it needs again (a minor fault, no disk read while memory allows).
 
 // releaseEvery is how often a writing store drops its mapped pages. Measured
 // on the bulk world: every second leaves a 78 MB peak, every 100 ms 56 MB,

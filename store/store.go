@@ -79,9 +79,8 @@ type Options struct {
 // writerMapSize is the address space a writing store maps at once. bbolt
 // maps the file again each time it outgrows its map, and then first copies
 // every key and value the open write transaction holds out of the old map: a
-// burst of heap at each doubling (on the bulk world, 7 MB at 16 MB). Mapped
-// address space costs no memory until read, so a writer maps 1 GiB up front
-// and remaps only past it.
+// burst of heap at each doubling. Mapped address space costs no memory until
+// read, so a writer maps 1 GiB up front and remaps only past it.
 const writerMapSize = 1 << 30
 
 // Open opens or creates a store file and migrates it to the current schema.
