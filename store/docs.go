@@ -61,6 +61,7 @@ type DocState struct {
 	State        string     `json:"state,omitempty"`    // ok, gone, moved; empty until answered
 	Detail       string     `json:"detail,omitempty"`
 	MovedTo      string     `json:"moved_to,omitempty"`
+	MovedFrom    string     `json:"moved_from,omitempty"` // sent here this run before this was read (see moveFound)
 	FirstSeen    time.Time  `json:"first_seen"`
 	LastSeen     time.Time  `json:"last_seen,omitzero"` // last answered with the document (200 or 304)
 	LastChanged  time.Time  `json:"last_changed,omitzero"`

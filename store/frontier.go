@@ -669,6 +669,9 @@ func (f *Frontier) storeCapture(tx *bolt.Tx, cm *Commit, z []byte, run *RunInfo)
 	var stored *Entry // the report's record as it is, if it has one
 	copied := false   // the document joins it as a copy of another
 	if cm.Entry != nil {
+		if err := movedHere(tx, cm); err != nil {
+			return err
+		}
 		rid, e, c, err := f.reportID(tx, cm)
 		if err != nil {
 			return err

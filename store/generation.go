@@ -144,14 +144,20 @@ func (f *Frontier) observeAll(tx *bolt.Tx, cm *Commit, run *RunInfo) error {
 		if err != nil {
 			return err
 		}
-		if d == nil {
-			d = newDoc(v.Req, v.Time)
-			d.FirstGeneration = f.gen
+		if d == nil || d.Visits == 0 && d.MovedFrom != "" && d.ReportID == "" {
+			// Never asked before (or only named as a move's new end).
+			nd := newDoc(v.Req, v.Time)
+			nd.FirstGeneration = f.gen
+			if d != nil {
+				nd.MovedFrom = d.MovedFrom
+			}
+			d = nd
 		}
 		run.Counts.Requests++
 		if v.Class == crawl.NotModified {
 			run.Counts.NotModified++
 		}
+		wasMoved := d.State == DocMoved && d.MovedTo == v.MovedTo
 		ev := observe(d, v, f.gen, f.sched)
 		// An attachment answered for its page: the page leads to its report.
 		if p := v.Req.Parent(); p != "" && d.ReportID != "" && !d.Copy && v.Class.Answered() {
@@ -176,6 +182,11 @@ func (f *Frontier) observeAll(tx *bolt.Tx, cm *Commit, run *RunInfo) error {
 		}
 		if err := putDoc(tx, key, d); err != nil {
 			return err
+		}
+		if v.Class == crawl.Moved && v.MovedTo != "" && d.ReportID != "" && !wasMoved {
+			if err := f.moveFound(tx, run, d, v.Time); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
