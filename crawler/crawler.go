@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"html"
 	"math"
@@ -642,6 +643,15 @@ func (c *Crawler) insecureHost(host string) bool {
 	return false
 }
 
+// bodyType is the content type of a posted body: JSON (an object or an
+// array, as vendor platforms post their list queries) or a form.
+func bodyType(b []byte) string {
+	if t := bytes.TrimSpace(b); len(t) > 0 && (t[0] == '{' || t[0] == '[') && json.Valid(t) {
+		return "application/json;charset=UTF-8"
+	}
+	return "application/x-www-form-urlencoded"
+}
+
 // do fetches a request with colly.
 func (c *Crawler) do(ctx context.Context, req *store.QueuedRequest) (*slot, error) {
 	s := &slot{start: time.Now()}
@@ -658,7 +668,7 @@ func (c *Crawler) do(ctx context.Context, req *store.QueuedRequest) (*slot, erro
 	var body *bytes.Reader
 	if len(req.Body) > 0 {
 		body = bytes.NewReader(req.Body)
-		hdr.Set("Content-Type", "application/x-www-form-urlencoded")
+		hdr.Set("Content-Type", bodyType(req.Body))
 	}
 	col := c.col
 	if c.insecure != nil && c.insecureHost(req.Host) {

@@ -22,7 +22,7 @@ const (
 // extraction to read too), nil for a list endpoint's answer.
 func (c *Crawler) links(text string, base *url.URL, kind crawl.Kind, hint string) ([]discover.Link, *discover.Doc) {
 	if kind == KindAPI {
-		return discover.Answer(text, base), nil
+		return discover.AnswerTo(text, base, hint), nil
 	}
 	d := &discover.Doc{URL: base, Text: text, Kind: kind, Hint: hint}
 	return discover.Find(d, c.extractors), d

@@ -22,6 +22,17 @@ var answers = map[string]string{
 	"gkmlpt_api.json":    "http://www.sz.gov.cn/yjzjj/gkmlpt/api/all/721?page=1&sid=662021",
 	"hanweb_datacall.js": "http://www.jiangning.gov.cn/jact/front/datacall/showJsContent.do?iid=5761&webid=41",
 	"jslist_search.json": "http://www.gl.gov.cn/igs/front/search/list.html?index=gl-document&type=gknb&pageNumber=1",
+
+	"vendor_epoint_script.js":   "http://www.example.gov.cn/js/webbuildercommon.js?categorynum=003007002&deptcode=",
+	"vendor_epoint_answer.json": "http://www.example.gov.cn/EWB-FRONT/rest/lightfrontaction/getgovinfolist",
+	"vendor_jpaas_answer.json":  "https://fgw.example.gov.cn/api-gateway/jpaas-publish-server/front/page/build/unit?editType=null&pageId=1229858680&pageNo=1&pageSize=15&pageType=column&paramJson=%7B%22pageNo%22%3A1%2C%22pageSize%22%3A%2215%22%7D&tagId=list&tplSetId=5HrZiFGOR8vHklhTYqM4B&webId=3630",
+	"vendor_truecms_answer.js":  "https://www.example.gov.cn/TrueCMS/messageController/getMessage.do?callback=cb&columnId=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d&contentTemplate=&endrecord=3&perpage=3&startrecord=1",
+}
+
+// hints are the hints of the links that asked for answer fixtures: an Epoint
+// list carries the JSON it posted.
+var hints = map[string]string{
+	"vendor_epoint_answer.json": `epoint={"categorynum":"003007002","deptcode":"","pageIndex":1,"pageSize":20,"siteGuid":"b3c0a6e2-41f7-4d2a-9e85-0c7d2f1a6b90"}`,
 }
 
 // TestGolden runs every extractor over the page fixtures (written from the
@@ -44,7 +55,7 @@ func TestGolden(t *testing.T) {
 			var links []Link
 			if raw, ok := answers[name]; ok {
 				base, _ := url.Parse(raw)
-				links = Answer(string(b), base)
+				links = AnswerTo(string(b), base, hints[name])
 			} else {
 				m := headRe.FindStringSubmatch(string(b))
 				if m == nil {

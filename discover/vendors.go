@@ -1,0 +1,504 @@
+package discover
+
+// The vendor platforms that serve most city and county portals besides TRS,
+// Hanweb's jcms and gkmlpt, each read from what public crawlers of gov.cn
+// sites show of its requests and answers (the fixtures testdata/vendor_*
+// cite them):
+//
+//   - Epoint (国泰新点) WebBuilder: a column page govInfoPub.html?categorynum=…
+//     whose list a site-wide script (var siteInfo = {siteGuid, projectName})
+//     asks for with a POST of JSON to projectName/rest/lightfrontaction/getgovinfolist;
+//     the answer is {"custom": {"data"|"infodata": [{infourl, title, realtitle}], "total": N}}.
+//   - Hanweb's JPaaS publishing units: an element whose attributes name the
+//     unit service (url="/api-gateway/jpaas-publish-server/front/page/build/unit",
+//     queryData="{'webId':…,'pageId':…,'tplSetId':…,'tagId':…}"), asked with
+//     GET, the page in paramJson={"pageNo":N,"pageSize":S} (some hosts read
+//     bare pageNo); the answer is {"data": {"html": "<ul>…</ul>"}} with a pager
+//     whose data-page attributes give the page count.
+//   - TrueCMS: a jpage call whose proxy is /TrueCMS/messageController/getMessage.do
+//     and whose ajaxParam names the columnId, asked with GET in windows
+//     (startrecord, endrecord, perpage); the answer is JSON or JSONP whose
+//     result holds a <datastore> of <record> CDATA entries.
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// AnswerTo reads the answer of a list endpoint as Answer does, and the
+// vendor platforms' answers with it: hint is the hint of the link that asked
+// for it (an Epoint list carries the JSON it posted, so that the answer's
+// total gives the other pages).
+func AnswerTo(body string, base *url.URL, hint string) []Link {
+	d := &Doc{URL: base, Text: body, Kind: API, Hint: hint, parsed: true, scanned: true}
+	return Find(d, []Extractor{Epoint{}, JPaaS{}, TrueCMS{}, answer{}})
+}
+
+// Epoint reads Epoint WebBuilder's disclosure columns: the column's
+// categorynum (and deptcode) in the page's query, the site's siteGuid and
+// projectName in the page's scripts or, on most hosts, in a site-wide script
+// the page loads. That script is asked for with the column in its query (a
+// static file ignores it; each column's request stays its own), and read as
+// an answer; the list is then posted as JSON, pages 0 and 1 both (hosts count
+// from either), the answer's total giving the rest.
+type Epoint struct{}
+
+// Name is part of Extractor.
+func (Epoint) Name() string { return "epoint" }
+
+// epointHint prefixes the hint of a posted list: the JSON it posted.
+const epointHint = "epoint="
+
+// Links is part of Extractor.
+func (Epoint) Links(d *Doc, emit func(Link)) {
+	if d.Kind == API {
+		if body, ok := strings.CutPrefix(d.Hint, epointHint); ok {
+			epointAnswer(d, body, emit)
+			return
+		}
+		if col := epointColumn(d.URL); col != nil && strings.HasSuffix(strings.ToLower(d.URL.Path), ".js") && len(d.Text) <= maxScriptBytes {
+			if site, ok := epointSite([]*Script{parseScript(d.Text)}); ok {
+				epointLists(site, col, "", emit)
+			}
+		}
+		return
+	}
+	col := epointColumn(d.URL)
+	if col == nil {
+		return
+	}
+	if site, ok := epointSite(d.Scripts()); ok {
+		epointLists(site, col, d.URL.String(), emit)
+		return
+	}
+	if !epointMarkRe.MatchString(d.Text) {
+		return
+	}
+	n := 0
+	goquery.NewDocumentFromNode(d.HTML()).Find("script[src]").Each(func(_ int, s *goquery.Selection) {
+		src, _ := s.Attr("src")
+		u, err := d.URL.Parse(strings.TrimSpace(src))
+		if err != nil || u.Host != d.URL.Host || !siteScript(u.Path) || n >= 4 {
+			return
+		}
+		n++
+		q := u.Query()
+		for k, v := range col {
+			q[k] = v
+		}
+		u.RawQuery = q.Encode()
+		d.judge(src)
+		emit(Link{URL: u.String(), Kind: API, Referer: d.URL.String()})
+	})
+}
+
+var (
+	// epointMarkRe: a page built by WebBuilder names it in its scripts or paths.
+	epointMarkRe = regexp.MustCompile(`(?i)webbuilder|ewb-front|epoint|siteguid`)
+	// libraryRe: the scripts that are libraries, not a site's own.
+	libraryRe = regexp.MustCompile(`(?i)jquery|\.min\.js$|bootstrap|layui|layer|swiper|vue|echarts|polyfill|html5shiv|respond|json2|md5|base64`)
+)
+
+// siteScript: a script of the site's own (not a library) that may hold its
+// settings.
+func siteScript(p string) bool {
+	return strings.HasSuffix(strings.ToLower(p), ".js") && !libraryRe.MatchString(path.Base(p))
+}
+
+// epointColumn reads a column's categorynum and deptcode from a URL's query,
+// in the query's own spelling of the keys (nil when there is none).
+func epointColumn(u *url.URL) url.Values {
+	var cat, dept string
+	for k, v := range u.Query() {
+		switch strings.ToLower(k) {
+		case "categorynum":
+			cat = v[0]
+		case "deptcode":
+			dept = v[0]
+		}
+	}
+	if cat == "" || !isDigits(cat) {
+		return nil
+	}
+	return url.Values{"categorynum": {cat}, "deptcode": {dept}}
+}
+
+// epointSettings are a WebBuilder site's identifiers.
+type epointSettings struct {
+	guid, project, endpoint string
+}
+
+// epointSite finds siteGuid and projectName in scripts: an object that
+// holds them (var siteInfo = {…}, or a request's data), or vars of those
+// names; the list's path if a string names it, else the platform's.
+func epointSite(scripts []*Script) (epointSettings, bool) {
+	var st epointSettings
+	for _, s := range scripts {
+		for _, v := range s.Values() {
+			if m, ok := v.(map[string]any); ok {
+				if g := firstString(m, "siteGuid"); g != "" && st.guid == "" {
+					st.guid = g
+				}
+				if p := firstString(m, "projectName"); p != "" && st.project == "" {
+					st.project = p
+				}
+			}
+		}
+		for name, e := range s.Vars {
+			if v, ok := s.Eval(e).(string); ok && v != "" {
+				switch strings.ToLower(name) {
+				case "siteguid":
+					st.guid = v
+				case "projectname":
+					st.project = v
+				}
+			}
+		}
+		for _, lit := range s.Strings {
+			if epointListRe.MatchString(lit) {
+				st.endpoint = lit
+			}
+		}
+	}
+	if st.guid == "" || len(st.guid) > 64 {
+		return st, false
+	}
+	if st.project == "" {
+		st.project = "/EWB-FRONT"
+	}
+	switch {
+	case st.endpoint == "":
+		st.endpoint = st.project + "/rest/lightfrontaction/getgovinfolist"
+	case strings.HasPrefix(st.endpoint, "/rest/"):
+		st.endpoint = st.project + st.endpoint
+	}
+	return st, true
+}
+
+var epointListRe = regexp.MustCompile(`(?i)^(?:/[\w.-]+)*/rest/\w+/getgovinfolist$`)
+
+// epointPageSize is the page size asked for (the hosts read give 15 to 50).
+const epointPageSize = 20
+
+// epointLists posts the column's first pages.
+func epointLists(st epointSettings, col url.Values, referer string, emit func(Link)) {
+	for _, p := range []int{0, 1} {
+		body := epointBody(st.guid, col.Get("categorynum"), col.Get("deptcode"), p, epointPageSize)
+		emit(Link{URL: st.endpoint, Kind: API, Method: "POST", Body: body, Referer: referer, Hint: epointHint + body})
+	}
+}
+
+func epointBody(guid, cat, dept string, page, size int) string {
+	b, _ := json.Marshal(map[string]any{"siteGuid": guid, "categorynum": cat, "deptcode": dept, "pageIndex": page, "pageSize": size})
+	return string(b)
+}
+
+// epointAnswer reads a posted list's answer: its entries (infourl with
+// realtitle or title, at any depth of custom, which some hosts send as a
+// string of JSON) and, on a first page, the other pages from the total.
+func epointAnswer(d *Doc, posted string, emit func(Link)) {
+	var req map[string]any
+	var v any
+	if json.Unmarshal([]byte(posted), &req) != nil || json.Unmarshal([]byte(strings.TrimSpace(d.Text)), &v) != nil {
+		return
+	}
+	m, _ := v.(map[string]any)
+	custom := m["custom"]
+	if s, ok := custom.(string); ok {
+		if json.Unmarshal([]byte(s), &custom) != nil {
+			return
+		}
+	}
+	infoEntries(custom, 0, d, emit)
+	cm, _ := custom.(map[string]any)
+	total, ok1 := number(firstOf(cm, "total", "RowCount", "rowcount", "totalcount", "count"))
+	page, ok2 := number(req["pageIndex"])
+	size, ok3 := number(req["pageSize"])
+	if !ok1 || !ok2 || !ok3 || size <= 0 || page > 1 {
+		return
+	}
+	guid, _ := req["siteGuid"].(string)
+	cat, _ := req["categorynum"].(string)
+	dept, _ := req["deptcode"].(string)
+	for p := 2; p <= min((total+size-1)/size, maxPages); p++ {
+		body := epointBody(guid, cat, dept, p, size)
+		emit(Link{URL: d.URL.String(), Kind: API, Method: "POST", Body: body, Hint: epointHint + body})
+	}
+}
+
+// infoEntries walks an answer for entries that carry their address as
+// infourl (WebBuilder's spelling) or url, and their title.
+func infoEntries(v any, depth int, d *Doc, emit func(Link)) {
+	if depth > 8 {
+		return
+	}
+	switch v := v.(type) {
+	case []any:
+		for _, x := range v {
+			infoEntries(x, depth+1, d, emit)
+		}
+	case map[string]any:
+		u := firstString(v, "infourl", "url", "linkurl", "href")
+		title := firstString(v, "realtitle", "title", "customtitle", "infotitle")
+		if u != "" && title != "" {
+			d.judge(u)
+			if k := linkKind(u, title, Page); k != "" {
+				emit(Link{URL: u, Kind: k, Anchor: title})
+			}
+		}
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			infoEntries(v[k], depth+1, d, emit)
+		}
+	}
+}
+
+// JPaaS reads Hanweb's JPaaS publishing units: an element (a script, a div)
+// whose attributes carry the unit's service and its queryData, or a script
+// object holding webId, pageId and tplSetId. The unit is asked with GET, the
+// page both in paramJson and bare (each host reads one); its answer's pager
+// gives the other pages, or a full page asks for the next.
+type JPaaS struct{}
+
+// Name is part of Extractor.
+func (JPaaS) Name() string { return "jpaas" }
+
+// jpaasUnit is the platform's unit service.
+const jpaasUnit = "/api-gateway/jpaas-publish-server/front/page/build/unit"
+
+// jpaasPageSize is asked when the unit names none.
+const jpaasPageSize = 15
+
+// Links is part of Extractor.
+func (JPaaS) Links(d *Doc, emit func(Link)) {
+	if d.Kind == API {
+		if q := d.URL.Query(); q.Get("webId") != "" && q.Get("pageId") != "" {
+			jpaasAnswer(d, emit)
+		}
+		return
+	}
+	if !strings.Contains(strings.ToLower(d.Text), "querydata") && !strings.Contains(d.Text, "tplSetId") {
+		return
+	}
+	goquery.NewDocumentFromNode(d.HTML()).Find("[querydata]").Each(func(_ int, s *goquery.Selection) {
+		qd, _ := s.Attr("querydata")
+		service, _ := s.Attr("url")
+		sc := parseScript("var q = " + qd)
+		if m, ok := sc.Eval(sc.Vars["q"]).(map[string]any); ok {
+			jpaasRequest(d, service, m, 1, emit)
+		}
+	})
+	for _, s := range d.Scripts() {
+		for _, v := range s.Values() {
+			if m, ok := v.(map[string]any); ok && firstString(m, "tplSetId") != "" {
+				service, _ := m["url"].(string)
+				jpaasRequest(d, service, m, 1, emit)
+			}
+		}
+	}
+}
+
+// jpaasRequest emits the unit's page.
+func jpaasRequest(d *Doc, service string, m map[string]any, page int, emit func(Link)) {
+	q := url.Values{}
+	for k, v := range m {
+		if sv, ok := str(v); ok && k != "url" && k != "paramJson" && k != "pageNo" && k != "pageSize" {
+			q.Set(k, sv)
+		}
+	}
+	if q.Get("webId") == "" || q.Get("pageId") == "" {
+		return
+	}
+	size := jpaasPageSize
+	if n, ok := number(m["pageSize"]); ok && n > 0 {
+		size = n
+	}
+	if service == "" || !strings.Contains(service, "/") {
+		service = jpaasUnit
+	}
+	emit(Link{URL: service + "?" + jpaasQuery(q, page, size), Kind: API, Referer: d.URL.String()})
+}
+
+// jpaasQuery is the unit's query for a page: paramJson and the bare keys.
+func jpaasQuery(q url.Values, page, size int) string {
+	q.Set("paramJson", fmt.Sprintf(`{"pageNo":%d,"pageSize":"%d"}`, page, size))
+	q.Set("pageNo", strconv.Itoa(page))
+	q.Set("pageSize", strconv.Itoa(size))
+	return q.Encode()
+}
+
+var (
+	dataPageRe  = regexp.MustCompile(`(?i)data-page\s*=\s*["']?(\d{1,5})`)
+	pageTotalRe = regexp.MustCompile(`共\s*(\d{1,5})\s*页`)
+)
+
+// jpaasAnswer reads a unit's markup and, from a first page, its pager.
+func jpaasAnswer(d *Doc, emit func(Link)) {
+	var v struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal([]byte(strings.TrimSpace(d.Text)), &v) != nil {
+		return
+	}
+	var unit struct {
+		HTML string `json:"html"`
+	}
+	markup := ""
+	if json.Unmarshal(v.Data, &unit) == nil {
+		markup = unit.HTML
+	} else {
+		json.Unmarshal(v.Data, &markup)
+	}
+	if markup == "" {
+		return
+	}
+	markupLinks(markup, d, emit)
+	q := d.URL.Query()
+	page, size := 1, jpaasPageSize
+	if n, err := strconv.Atoi(q.Get("pageNo")); err == nil {
+		page = n
+	}
+	if n, err := strconv.Atoi(q.Get("pageSize")); err == nil && n > 0 {
+		size = n
+	}
+	last := 0
+	for _, m := range dataPageRe.FindAllStringSubmatch(markup, -1) {
+		last = max(last, atoiOr(m[1]))
+	}
+	if m := pageTotalRe.FindStringSubmatch(markup); m != nil {
+		last = max(last, atoiOr(m[1]))
+	}
+	from, to := page+1, min(last, maxPages)
+	if last == 0 && strings.Count(strings.ToLower(markup), "<a ") >= size {
+		to = page + 1 // no pager: a full page asks for the next
+	} else if page != 1 {
+		return
+	}
+	for p := from; p <= to && p <= maxPages; p++ {
+		u := *d.URL
+		u.RawQuery = jpaasQuery(q, p, size)
+		emit(Link{URL: u.String(), Kind: API})
+	}
+}
+
+func atoiOr(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// TrueCMS reads TrueCMS lists: a jpage call whose proxy is not Hanweb's
+// dataproxy.jsp and whose ajaxParam names the column, asked with GET in
+// windows of perPage times groupSize records (all of them when the call
+// gives totalRecord); an answer that fills its window asks for the next, and
+// one that gives <totalrecord> for all.
+type TrueCMS struct{}
+
+// Name is part of Extractor.
+func (TrueCMS) Name() string { return "truecms" }
+
+// Links is part of Extractor.
+func (TrueCMS) Links(d *Doc, emit func(Link)) {
+	if d.Kind == API {
+		q := d.URL.Query()
+		if q.Get("startrecord") != "" && q.Get("columnId") != "" {
+			trueAnswer(d, emit)
+		}
+		return
+	}
+	for _, s := range d.Scripts() {
+		for _, c := range s.Calls {
+			if c.Name != "jpage" || len(c.Args) == 0 {
+				continue
+			}
+			opts, _ := s.Eval(c.Args[0]).(map[string]any)
+			proxy, _ := opts["proxyUrl"].(string)
+			params, _ := opts["ajaxParam"].(map[string]any)
+			if proxy == "" || strings.Contains(proxy, "dataproxy") || firstString(params, "columnId") == "" {
+				continue
+			}
+			d.judge(proxy) // asked with its window, never bare
+			q := url.Values{}
+			for k, v := range params {
+				if sv, ok := str(v); ok {
+					q.Set(k, sv)
+				}
+			}
+			per, ok := number(opts["perPage"])
+			if !ok || per <= 0 {
+				per = 10
+			}
+			group, ok := number(opts["groupSize"])
+			if !ok || group <= 0 {
+				group = 1
+			}
+			total, _ := number(opts["totalRecord"])
+			trueWindows(proxy, q, 1, per, per*group, max(total, 1), d.URL.String(), emit)
+		}
+	}
+}
+
+// trueWindows asks the windows from start up to total records.
+func trueWindows(proxy string, q url.Values, start, per, window, total int, referer string, emit func(Link)) {
+	for n := 0; start <= total && n < maxPages; n++ {
+		q.Set("startrecord", strconv.Itoa(start))
+		q.Set("endrecord", strconv.Itoa(start+window-1))
+		q.Set("perpage", strconv.Itoa(per))
+		emit(Link{URL: strings.SplitN(proxy, "?", 2)[0] + "?" + q.Encode(), Kind: API, Referer: referer})
+		start += window
+	}
+}
+
+// trueAnswer reads a window: its records' anchors, then the next window
+// when it is full, or every window from <totalrecord> on the first.
+func trueAnswer(d *Doc, emit func(Link)) {
+	text := strings.TrimSpace(d.Text)
+	if i := strings.IndexByte(text, '('); i > 0 && i < 64 && strings.HasSuffix(strings.TrimRight(text, "; \n"), ")") {
+		text = strings.TrimSuffix(strings.TrimRight(text, "; \n"), ")")[i+1:] // JSONP
+	}
+	var m map[string]any
+	if json.Unmarshal([]byte(text), &m) == nil {
+		var parts []string
+		for _, v := range jsonStrings(m, 0) {
+			if strings.Contains(v, "<") {
+				parts = append(parts, v)
+			}
+		}
+		text = strings.Join(parts, "\n")
+	}
+	recs := blocks(text, "<record>", "</record>")
+	for _, r := range recs {
+		markupLinks(cdata(r), d, emit)
+	}
+	q := d.URL.Query()
+	start, end, per := atoiOr(q.Get("startrecord")), atoiOr(q.Get("endrecord")), atoiOr(q.Get("perpage"))
+	window := end - start + 1
+	if start < 1 || window < 1 || per < 1 {
+		return
+	}
+	proxy := d.URL.Scheme + "://" + d.URL.Host + d.URL.Path
+	total, ok := tagInt(text, "totalrecord")
+	if n, isNum := number(firstOf(m, "totalRecord", "totalrecord", "total")); isNum {
+		total, ok = n, true
+	}
+	if ok {
+		if start == 1 {
+			trueWindows(proxy, q, start+window, per, window, total, "", emit)
+		}
+		return
+	}
+	if len(recs) >= window {
+		trueWindows(proxy, q, start+window, per, window, start+window, "", emit)
+	}
+}
