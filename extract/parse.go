@@ -124,9 +124,10 @@ func parseTables(rec *report.Record, lines []Line, heads []heading, year int, is
 	if activeSpec == nil {
 		activeSpec = report.Active2021
 	}
-	ap := readActive(rec, lines, spans, activeSpec)
-	rp := readRequests(rec, lines, spans)
-	rv := &reviewParser{rec: rec}
+	perLine := onePerLine(lines)
+	ap := readActive(rec, lines, spans, activeSpec, perLine)
+	rp := readRequests(rec, lines, spans, perLine)
+	rv := &reviewParser{rec: rec, perLine: perLine}
 	revSpan := spans.get("review", len(lines))
 	if _, ok := spans.m["review"]; !ok && len(rp.rows) > 0 {
 		// No heading 四: table 四 follows table 三.
@@ -135,6 +136,7 @@ func parseTables(rec *report.Record, lines []Line, heads []heading, year int, is
 	for i := revSpan.from; i < revSpan.to; i++ {
 		rv.feed(lines[i], i)
 	}
+	rv.finish()
 
 	if tpl == "" && rp.seen > 0 && subItems(rp) {
 		tpl = report.Template2021
@@ -158,16 +160,16 @@ func parseTables(rec *report.Record, lines []Line, heads []heading, year int, is
 	if ap.seen > 0 {
 		if spec := report.ActiveSpec(tpl); spec != activeSpec {
 			// The headers and the year disagreed; read the rows again with the right widths.
-			ap = readActive(rec, lines, spans, spec)
+			ap = readActive(rec, lines, spans, spec, perLine)
 		}
 		rec.Active = ap.fill(report.ActiveSpec(tpl))
 	}
 	if rp.seen > 0 {
 		rec.Requests = fillRequests(rec, rp, tpl)
 	}
-	if rv.done || rp.seen > 0 || rv.glued != "" {
+	if rv.done || rp.seen > 0 || rv.glued != "" || rv.parts != nil {
 		rec.ReviewLitigation = rv.table()
-		if !rv.done && rv.glued == "" {
+		if !rv.done && rv.glued == "" && rv.parts == nil && rv.short == "" {
 			rec.Warnf("review_litigation: the row of 15 cells was not found")
 		}
 	}
@@ -180,8 +182,9 @@ func parseTables(rec *report.Record, lines []Line, heads []heading, year int, is
 }
 
 // readActive reads table 二's rows with the widths of spec.
-func readActive(rec *report.Record, lines []Line, spans spanMap, spec *report.TableSpec) *rowParser {
+func readActive(rec *report.Record, lines []Line, spans spanMap, spec *report.TableSpec, perLine bool) *rowParser {
 	ap := newRowParser("active", activeMatchers, widthFrom(spec), rec)
+	ap.perLine = perLine
 	for i := spans.get("active", len(lines)).from; i < spans.get("active", len(lines)).to; i++ {
 		ap.feed(lines[i], i)
 	}
@@ -191,7 +194,7 @@ func readActive(rec *report.Record, lines []Line, spans spanMap, spec *report.Ta
 
 // readRequests reads table 三's rows (seven cells each), aligned first when
 // the section is known.
-func readRequests(rec *report.Record, lines []Line, spans spanMap) *rowParser {
+func readRequests(rec *report.Record, lines []Line, spans spanMap, perLine bool) *rowParser {
 	rp := newRowParser("requests", requestMatchers, func(key string) int {
 		if _, ok := report.Requests2021.Row(key); ok {
 			return 7
@@ -201,6 +204,7 @@ func readRequests(rec *report.Record, lines []Line, spans spanMap) *rowParser {
 		}
 		return 0
 	}, rec)
+	rp.perLine = perLine
 	reqSpan := spans.get("requests", len(lines))
 	reqLines := lines
 	if _, ok := spans.m["requests"]; ok {
@@ -245,8 +249,11 @@ func gluedRows(rec *report.Record, ap, rp *rowParser, rv *reviewParser) []*runTo
 			cells[i] = table + "." + g.key + "." + c.Key
 		}
 		rt, truncated := newRunTogether(table, g.key, cells, g.digits, rec.Template)
+		if g.parts != nil {
+			rt, truncated = newSplitLines(table, g.key, cells, g.parts, rec.Template)
+		}
 		if truncated {
-			rec.Warnf("%s.%s: run-together digits %q have more than %d readings; left null", table, g.key, g.digits, maxReadings)
+			rec.Warnf("%s.%s: %s %q have more than %d readings; left null", table, g.key, rt.what, g.digits, maxReadings)
 			return
 		}
 		out = append(out, rt)
@@ -265,16 +272,22 @@ func gluedRows(rec *report.Record, ap, rp *rowParser, rv *reviewParser) []*runTo
 			add("requests", spec, g)
 		}
 	}
-	if rec.ReviewLitigation != nil && !rv.done && rv.glued != "" {
+	if rec.ReviewLitigation != nil && !rv.done && (rv.glued != "" || rv.parts != nil) {
 		var cells []string
 		for _, r := range report.ReviewLitigation.Rows {
 			for _, c := range r.Cols {
 				cells = append(cells, "review_litigation."+r.Key+"."+c.Key)
 			}
 		}
-		rt, truncated := newRunTogether("review_litigation", "", cells, rv.glued, rec.Template)
+		var rt *runTogether
+		var truncated bool
+		if rv.parts != nil {
+			rt, truncated = newSplitLines("review_litigation", "", cells, rv.parts, rec.Template)
+		} else {
+			rt, truncated = newRunTogether("review_litigation", "", cells, rv.glued, rec.Template)
+		}
 		if truncated {
-			rec.Warnf("review_litigation: run-together digits %q have more than %d readings; left null", rv.glued, maxReadings)
+			rec.Warnf("review_litigation: %s %q have more than %d readings; left null", rt.what, rt.digits, maxReadings)
 		} else {
 			out = append(out, rt)
 		}

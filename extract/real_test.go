@@ -18,12 +18,6 @@ import (
 // beside the project's root. They are read in place, never copied.
 const realDir = "../../shared/fixtures/real"
 
-// realMark is the share of hand-read cells the extractor must give on the real
-// fixtures. What it leaves null are cells a flattened dump prints as one run of
-// digits that several splits fit (their warnings list the readings); a wrong
-// cell fails the test whatever the share.
-const realMark = 0.97
-
 type realExpect struct {
 	Organisation     string         `json:"organisation"`
 	OrganisationAlso []string       `json:"organisation_also"`
@@ -32,12 +26,17 @@ type realExpect struct {
 	Active           map[string]any `json:"active"`
 	Requests         map[string]any `json:"requests"`
 	ReviewLitigation map[string]any `json:"review_litigation"`
+	// Undecidable names the cells the document alone cannot decide (several
+	// readings fit every identity and figure it prints, or a dump dropped the
+	// lines that held them): null is right there, as is the printed value.
+	Undecidable []string `json:"undecidable"`
 }
 
 // score compares a record with hand-read values as ../shared/tools/score.py
-// does: a cell is right when it equals the value (null for a blank), wrong
-// when it holds another number.
-func score(rec *report.Record, want realExpect) (right, total int, wrong, meta []string) {
+// does: a cell is right when it equals the value (null for a blank), or is
+// null where the document cannot decide it; wrong when it holds another
+// number; lost when it is null where the document decides it.
+func score(rec *report.Record, want realExpect) (right, total int, wrong, lost, meta []string) {
 	orgs := append([]string{want.Organisation}, want.OrganisationAlso...)
 	if !slices.Contains(orgs, string(rec.Organisation)) {
 		meta = append(meta, "organisation "+string(rec.Organisation))
@@ -57,33 +56,33 @@ func score(rec *report.Record, want realExpect) (right, total int, wrong, meta [
 				total++
 				got, _ := rec.Cell(tb.name + "." + row + "." + col)
 				wv, isNum := w.(float64)
+				path := tb.name + "." + row + "." + col
 				switch {
-				case got == nil && !isNum:
+				case got == nil && (!isNum || slices.Contains(want.Undecidable, path)):
 					right++
 				case got != nil && isNum && math.Abs(*got-wv) < 1e-6:
 					right++
 				case got != nil:
-					wrong = append(wrong, tb.name+"."+row+"."+col)
+					wrong = append(wrong, path)
+				default:
+					lost = append(lost, path)
 				}
 			}
 		}
 	}
-	return right, total, wrong, meta
+	return right, total, wrong, lost, meta
 }
 
-// TestRealFixtures reads every real fixture and every seed: no cell wrong, the
-// metadata right, the seeds exact, and the real ones at the mark.
+// TestRealFixtures reads every real fixture and every seed: no cell wrong, no
+// cell that the document decides lost, the metadata right.
 func TestRealFixtures(t *testing.T) {
 	t.Parallel()
 	e := newTestExtractor(t)
 	defer e.Close()
-	for _, dir := range []struct {
-		path string
-		mark float64
-	}{{realDir, realMark}, {seedDir, 1}} {
-		exps, _ := filepath.Glob(filepath.Join(dir.path, "*.expected.json"))
+	for _, dir := range []string{realDir, seedDir} {
+		exps, _ := filepath.Glob(filepath.Join(dir, "*.expected.json"))
 		if len(exps) == 0 {
-			t.Fatalf("no fixtures in %s (is ../shared beside the project?)", dir.path)
+			t.Fatalf("no fixtures in %s (is ../shared beside the project?)", dir)
 		}
 		right, total := 0, 0
 		for _, exp := range exps {
@@ -106,17 +105,13 @@ func TestRealFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", docs[0], err)
 			}
-			r, n, wrong, meta := score(rec, want)
+			r, n, wrong, lost, meta := score(rec, want)
 			right, total = right+r, total+n
-			if len(wrong) > 0 || len(meta) > 0 {
-				t.Errorf("%s: wrong cells %v, wrong metadata %v", filepath.Base(docs[0]), wrong, meta)
+			if len(wrong) > 0 || len(lost) > 0 || len(meta) > 0 {
+				t.Errorf("%s: wrong cells %v, decidable cells lost %v, wrong metadata %v", filepath.Base(docs[0]), wrong, lost, meta)
 			}
 			t.Logf("%s: %d/%d cells", filepath.Base(docs[0]), r, n)
 		}
-		share := float64(right) / float64(total)
-		t.Logf("%s: %d/%d cells (%.1f%%)", dir.path, right, total, 100*share)
-		if share < dir.mark {
-			t.Errorf("%s: %d/%d cells (%.1f%%), below the mark of %.0f%%", dir.path, right, total, 100*share, 100*dir.mark)
-		}
+		t.Logf("%s: %d/%d cells", dir, right, total)
 	}
 }

@@ -62,7 +62,7 @@ func TestSeedsReshaped(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s, %s: %v", sh.name, filepath.Base(base), err)
 			}
-			r, n, wrong, meta := score(rec, want)
+			r, n, wrong, _, meta := score(rec, want)
 			right, total = right+r, total+n
 			if rec.Organisation == "" && len(meta) == 1 && meta[0] == "organisation " {
 				meta = nil // left null: lost with the page's lines, not wrong
@@ -216,7 +216,7 @@ func TestStrayByteKeepsThePage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, n, wrong, meta := score(rec, want)
+			r, n, wrong, _, meta := score(rec, want)
 			if r != n || len(wrong) > 0 || len(meta) > 0 || rec.Source.Encoding != "utf-8" {
 				t.Errorf("charset in %s, %s: %d/%d cells, wrong %v %v, read as %s", declared, filepath.Base(base), r, n, wrong, meta, rec.Source.Encoding)
 			}

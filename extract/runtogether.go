@@ -22,17 +22,26 @@ const (
 	maxJointChecks = 200_000 // combinations tried across ambiguous rows
 	maxSplitSteps  = 300_000 // work on one digit string before giving up
 	maxRunDigits   = 80      // a longer run is not a row of counts
+	maxMergedLines = 4       // more lines than cells beyond this: not a split cell or two
 )
 
-// runTogether is one row printed as a single digit string.
+// runTogether is one row whose cell boundaries were not printed: a single
+// digit string, or values one per line with more lines than cells.
 type runTogether struct {
 	table  string   // active, requests, review_litigation
 	row    string   // row key; "" for table 四's single row
 	cells  []string // the cell paths, in printed order
-	digits string
+	digits string   // as printed, for the warnings
+	what   string   // how it was printed: "run-together digits", …
 	cands  [][]float64
+	// identity: the row's own rule is an identity (a total equals the sum of
+	// its parts), which confirms a reading; an inequality only narrows them.
+	identity bool
+	// decided holds the cells that every reading of the printed shape gives
+	// the same value (both its boundaries printed: 2648-18538 is 2648 before
+	// the sign), identities or not; nil where the readings differ.
+	decided []*float64
 }
-
 // digitRun returns a token's digits when it is a plain run of ASCII digits.
 func digitRun(t token) (string, bool) {
 	s := strings.TrimSpace(foldWidth(t.text))
@@ -49,16 +58,26 @@ func digitRun(t token) (string, bool) {
 
 // splits enumerates the readings of digits as w numbers without leading zeros,
 // keeping those accepted; it stops at limit readings (and says so). A space in
-// digits is a boundary printed between two cells: no number spans it.
-func splits(printed string, w int, accept func([]float64) bool, limit int) (out [][]float64, truncated bool) {
-	digits := strings.ReplaceAll(printed, " ", "")
-	bound := make([]bool, len(digits)+1) // bound[i]: a cell ends before digits[i]
-	for i, k := 0, 0; i < len(printed); i++ {
-		if printed[i] == ' ' {
-			bound[k] = true
-		} else {
-			k++
+// digits is a boundary printed between two cells: no number spans it. A minus
+// sign is a printed boundary too, and the cell after it is negative, which
+// only a signed column (本年增/减) may be.
+func splits(printed string, w int, signed []bool, accept func([]float64) bool, limit int) (out [][]float64, truncated bool) {
+	printed = strings.ReplaceAll(printed, "−", "-")
+	var digits []byte
+	bound := make([]bool, len(printed)+1) // bound[i]: a cell ends before digits[i]
+	neg := make([]bool, len(printed)+1)   // neg[i]: a minus sign stands before digits[i]
+	for i := 0; i < len(printed); i++ {
+		switch c := printed[i]; c {
+		case ' ':
+			bound[len(digits)] = true
+		case '-':
+			bound[len(digits)], neg[len(digits)] = true, true
+		default:
+			digits = append(digits, c)
 		}
+	}
+	if neg[len(digits)] {
+		return nil, false // a sign with no digits after it
 	}
 	crosses := func(from, to int) bool { // a boundary strictly inside digits[from:to]
 		for i := from + 1; i < to; i++ {
@@ -67,6 +86,21 @@ func splits(printed string, w int, accept func([]float64) bool, limit int) (out 
 			}
 		}
 		return false
+	}
+	// cell reads digits[from:to] as the value of the k-th cell, if it can be one.
+	cell := func(k, from, to int) (float64, bool) {
+		piece := digits[from:to]
+		if to-from > 15 || to-from > 1 && piece[0] == '0' || crosses(from, to) {
+			return 0, false
+		}
+		if neg[from] && (k >= len(signed) || !signed[k]) {
+			return 0, false
+		}
+		v, _ := strconv.ParseFloat(string(piece), 64)
+		if neg[from] {
+			v = -v
+		}
+		return v, true
 	}
 	parts := make([]float64, 0, w)
 	steps := 0
@@ -78,12 +112,12 @@ func splits(printed string, w int, accept func([]float64) bool, limit int) (out 
 		if truncated {
 			return
 		}
-		if len(parts) == w-1 {
-			rest := digits[pos:]
-			if rest == "" || len(rest) > 1 && rest[0] == '0' || len(rest) > 15 || crosses(pos, len(digits)) {
+		k := len(parts)
+		if k == w-1 {
+			v, ok := cell(k, pos, len(digits))
+			if pos == len(digits) || !ok {
 				return
 			}
-			v, _ := strconv.ParseFloat(rest, 64)
 			cand := append(append([]float64(nil), parts...), v)
 			if accept == nil || accept(cand) {
 				if len(out) >= limit {
@@ -94,13 +128,18 @@ func splits(printed string, w int, accept func([]float64) bool, limit int) (out 
 			}
 			return
 		}
-		remainingParts := w - len(parts) - 1
+		remainingParts := w - k - 1
 		for l := 1; pos+l <= len(digits)-remainingParts && l <= 15; l++ {
-			piece := digits[pos : pos+l]
-			if l > 1 && piece[0] == '0' || crosses(pos, pos+l) {
+			if crosses(pos, pos+l) {
 				break
 			}
-			v, _ := strconv.ParseFloat(piece, 64)
+			v, ok := cell(k, pos, pos+l)
+			if !ok {
+				if l > 1 && digits[pos] == '0' {
+					break
+				}
+				continue
+			}
 			parts = append(parts, v)
 			rec(pos + l)
 			parts = parts[:len(parts)-1]
@@ -115,11 +154,58 @@ func splits(printed string, w int, accept func([]float64) bool, limit int) (out 
 	return out, truncated
 }
 
-// rowRule is the identity inside one row, if the row has one.
-func rowRule(table, row string, tpl report.Template) func([]float64) bool {
+// merges enumerates the readings of values printed one per line as w cells
+// when there are more lines than cells: a cell's digits split over adjacent
+// lines (1 / 62 is 162). Each reading joins adjacent lines; a joined number
+// has no leading zero. It keeps those accepted, up to limit.
+func merges(parts []string, w int, accept func([]float64) bool, limit int) (out [][]float64, truncated bool) {
+	n := len(parts)
+	if n <= w || n-w > maxMergedLines || n > maxRunDigits {
+		return nil, n > w
+	}
+	cur := make([]float64, 0, w)
+	steps := 0
+	var rec func(i int)
+	rec = func(i int) {
+		if steps++; steps > maxSplitSteps {
+			truncated = true
+		}
+		if truncated || i == n {
+			if !truncated && len(cur) == w && (accept == nil || accept(cur)) {
+				if len(out) >= limit {
+					truncated = true
+					return
+				}
+				out = append(out, slices.Clone(cur))
+			}
+			return
+		}
+		if len(cur) == w {
+			return
+		}
+		joined := ""
+		for j := i; j < n && j-i <= n-w; j++ {
+			joined += parts[j]
+			if len(joined) > 15 || len(joined) > 1 && joined[0] == '0' {
+				break
+			}
+			v, _ := strconv.ParseFloat(joined, 64)
+			cur = append(cur, v)
+			rec(j + 1)
+			cur = cur[:len(cur)-1]
+		}
+	}
+	rec(0)
+	return out, truncated
+}
+
+// rowRule is the rule inside one row, if the row has one, and whether it is
+// an identity (a total equals the sum of its parts) rather than an inequality
+// (现行有效 ≥ 本年制发), which narrows the readings but confirms none.
+func rowRule(table, row string, tpl report.Template) (func([]float64) bool, bool) {
 	switch {
 	case table == "requests":
-		return func(v []float64) bool { return v[0]+v[1]+v[2]+v[3]+v[4]+v[5] == v[6] }
+		return func(v []float64) bool { return v[0]+v[1]+v[2]+v[3]+v[4]+v[5] == v[6] }, true
 	case table == "review_litigation":
 		return func(v []float64) bool {
 			for g := 0; g < 3; g++ {
@@ -129,19 +215,64 @@ func rowRule(table, row string, tpl report.Template) func([]float64) bool {
 				}
 			}
 			return true
-		}
+		}, true
 	case table == "active" && tpl == report.Template2021 && (row == "rules" || row == "normative_docs"):
-		return func(v []float64) bool { return v[2] >= v[0] } // 现行有效 ≥ 本年制发
+		return func(v []float64) bool { return v[2] >= v[0] }, false // 现行有效 ≥ 本年制发
 	case table == "active" && tpl == report.Template2019 && (row == "rules" || row == "normative_docs"):
-		return func(v []float64) bool { return v[2] >= v[1] } // 对外公开总数量 ≥ 本年新公开数量
+		return func(v []float64) bool { return v[2] >= v[1] }, false // 对外公开总数量 ≥ 本年新公开数量
 	}
-	return nil
+	return nil, false
 }
 
-// newRunTogether enumerates a row's readings.
+// newRunTogether enumerates the readings of a row printed as one run of digits.
 func newRunTogether(table, row string, cells []string, digits string, tpl report.Template) (*runTogether, bool) {
-	cands, truncated := splits(digits, len(cells), rowRule(table, row, tpl), maxReadings)
-	return &runTogether{table: table, row: row, cells: cells, digits: digits, cands: cands}, truncated
+	signed := make([]bool, len(cells))
+	for i, c := range cells {
+		signed[i] = strings.HasSuffix(c, ".change")
+	}
+	rule, identity := rowRule(table, row, tpl)
+	cands, truncated := splits(digits, len(cells), signed, rule, maxReadings)
+	all, allTruncated := splits(digits, len(cells), signed, nil, maxReadings)
+	r := &runTogether{table: table, row: row, cells: cells, digits: digits, what: "run-together digits", cands: cands, identity: identity}
+	if !allTruncated {
+		r.decided = common(all, len(cells))
+	}
+	return r, truncated
+}
+
+// newSplitLines enumerates the readings of a row printed one value per line
+// with more lines than cells.
+func newSplitLines(table, row string, cells []string, parts []string, tpl report.Template) (*runTogether, bool) {
+	rule, identity := rowRule(table, row, tpl)
+	cands, truncated := merges(parts, len(cells), rule, maxReadings)
+	all, allTruncated := merges(parts, len(cells), nil, maxReadings)
+	r := &runTogether{table: table, row: row, cells: cells, digits: strings.Join(parts, " / "), what: fmt.Sprintf("%d lines for %d cells (a cell's digits split over lines)", len(parts), len(cells)), cands: cands, identity: identity}
+	if !allTruncated {
+		r.decided = common(all, len(cells))
+	}
+	return r, truncated
+}
+
+// common: the cells that every reading gives one value.
+func common(readings [][]float64, w int) []*float64 {
+	if len(readings) == 0 {
+		return nil
+	}
+	out := make([]*float64, w)
+	for i := range w {
+		v := readings[0][i]
+		same := true
+		for _, r := range readings[1:] {
+			if r[i] != v {
+				same = false
+				break
+			}
+		}
+		if same {
+			out[i] = &v
+		}
+	}
+	return out
 }
 
 // constraint: the sum of some cells equals the sum of others plus a constant.
@@ -166,6 +297,7 @@ func resolveRunTogether(rec *report.Record, rows []*runTogether) {
 	identities, narrative := s.constraints(rec)
 	method := "the row's identity, the column identities"
 	alive, used := s.alive(identities)
+	kept := identities // the identities and figures the readings were held to
 	if used && feasible(rows, alive) && len(narrative) > 0 {
 		// The text's figures, one at a time: each that some reading agrees with
 		// is kept; one that none agrees with is named and left out.
@@ -182,6 +314,7 @@ func resolveRunTogether(rec *report.Record, rows []*runTogether) {
 		if len(cons) > len(identities) {
 			method += " and the figures in the text"
 		}
+		kept = cons
 		if len(dropped) > 0 {
 			rec.Warnf("run-together digits: no reading agrees with the figure(s) the text states for %s; read without them", constraintNames(dropped))
 		}
@@ -192,10 +325,31 @@ func resolveRunTogether(rec *report.Record, rows []*runTogether) {
 		}
 		method = "the row's identity"
 		alive, used = s.alive(nil)
+		kept = nil
+	}
+	if !used {
+		kept = nil
 	}
 	for i, r := range rows {
-		reportRow(rec, r, alive[i], used, method)
+		confirmed := r.identity
+		for _, c := range kept {
+			if c.touches(r.cells) {
+				confirmed = true
+				break
+			}
+		}
+		reportRow(rec, r, alive[i], used, method, confirmed)
 	}
+}
+
+// touches: the constraint names one of the cells.
+func (c constraint) touches(cells []string) bool {
+	for _, p := range cells {
+		if slices.Contains(c.lhs, p) || slices.Contains(c.rhs, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // feasible: some combination satisfied every constraint, i.e. each row that
@@ -363,8 +517,11 @@ func (s *jointSearch) alive(cons []constraint) (alive [][]bool, used bool) {
 	return alive, true
 }
 
-// reportRow fills a row read one way, or says why it stays null.
-func reportRow(rec *report.Record, r *runTogether, alive []bool, usedJoint bool, method string) {
+// reportRow fills a row read one way and confirmed (by the row's identity,
+// or by an identity or figure of the text that involves its cells), or says
+// why it stays null; the cells that every reading of the printed shape agrees
+// on are filled either way.
+func reportRow(rec *report.Record, r *runTogether, alive []bool, usedJoint bool, method string, confirmed bool) {
 	var left [][]float64
 	for k, ok := range alive {
 		if ok {
@@ -375,20 +532,41 @@ func reportRow(rec *report.Record, r *runTogether, alive []bool, usedJoint bool,
 	if r.row != "" {
 		where += "." + r.row
 	}
-	switch {
-	case len(r.cands) == 0:
-		rec.Warnf("%s: run-together digits %q have no reading that fits %d cells and the row's identity; left null", where, r.digits, len(r.cells))
-	case len(left) == 1:
-		if len(r.cands) == 1 {
+	if len(left) == 0 {
+		r.decided = nil // the printed shape's readings disagree with the report: none is trusted
+	}
+	if r.decided != nil && !slices.Contains(r.decided, nil) {
+		reading := make([]float64, len(r.decided))
+		for i, v := range r.decided {
+			reading[i] = *v
+		}
+		r.fill(rec, reading, nil)
+		rec.Warnf("%s: %s %q recovered as %s: the only way they make %d cells", where, r.what, r.digits, formatReading(reading), len(r.cells))
+		return
+	}
+	if len(left) == 1 && confirmed {
+		if len(r.cands) == 1 && r.identity {
 			method = "the row's identity"
 		}
-		for n, p := range r.cells {
-			_, row, col, _ := report.SplitPath(p)
-			rec.Table(r.table).Set(row, col, report.Num(left[0][n]))
-		}
-		rec.Warnf("%s: run-together digits %q recovered as %s: the only reading under %s", where, r.digits, formatReading(left[0]), method)
+		r.fill(rec, left[0], nil)
+		rec.Warnf("%s: %s %q recovered as %s: the only reading under %s", where, r.what, r.digits, formatReading(left[0]), method)
+		return
+	}
+	decided := r.fill(rec, nil, r.decided)
+	if len(decided) > 0 {
+		rec.Warnf("%s: %s %q: %s printed between boundaries, the same in every reading", where, r.what, r.digits, strings.Join(decided, ", "))
+	}
+	rest := "left null"
+	if len(decided) > 0 {
+		rest = "the other cells left null"
+	}
+	switch {
+	case len(r.cands) == 0:
+		rec.Warnf("%s: %s %q have no reading that fits %d cells and the row's rule; %s", where, r.what, r.digits, len(r.cells), rest)
+	case len(left) == 1:
+		rec.Warnf("%s: %s %q have one reading, %s, under the row's inequality, but no identity of the row, its columns or the text's figures confirms it; %s", where, r.what, r.digits, formatReading(left[0]), rest)
 	case len(left) == 0:
-		rec.Warnf("%s: run-together digits %q: none of %d reading(s) agrees with the rest of the report; left null", where, r.digits, len(r.cands))
+		rec.Warnf("%s: %s %q: none of %d reading(s) agrees with the rest of the report; %s", where, r.what, r.digits, len(r.cands), rest)
 	default:
 		shown := left
 		if len(shown) > 10 {
@@ -409,8 +587,25 @@ func reportRow(rec *report.Record, r *runTogether, alive []bool, usedJoint bool,
 		if !usedJoint {
 			joint = " (too many combinations to test against the other rows)"
 		}
-		rec.Warnf("%s: run-together digits %q have %d readings%s: %s%s; left null", where, r.digits, len(left), joint, b.String(), more)
+		rec.Warnf("%s: %s %q have %d readings%s: %s%s; %s", where, r.what, r.digits, len(left), joint, b.String(), more, rest)
 	}
+}
+
+// fill writes a whole reading, or the decided cells; it returns the cells
+// written from decided, as path = value.
+func (r *runTogether) fill(rec *report.Record, reading []float64, decided []*float64) []string {
+	var out []string
+	for n, p := range r.cells {
+		_, row, col, _ := report.SplitPath(p)
+		switch {
+		case reading != nil:
+			rec.Table(r.table).Set(row, col, report.Num(reading[n]))
+		case n < len(decided) && decided[n] != nil:
+			rec.Table(r.table).Set(row, col, report.Num(*decided[n]))
+			out = append(out, p+" = "+report.FormatNumber(*decided[n]))
+		}
+	}
+	return out
 }
 
 func formatReading(v []float64) string {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/nianbao/nianbao/report"
 )
@@ -27,19 +28,28 @@ type rowParser struct {
 	header   []string // text of unmatched label lines: headers, units
 	subtotal int      // index of a 法人或其他组织小计 column in table 三, or -1
 	glued    []gluedRow
+	// perLine: the document prints one value per line (a dump of a page's
+	// text nodes). Its line breaks are not cell boundaries to trust: a cell's
+	// digits may stand on two lines, and a dump may have dropped repeated
+	// lines. A row's values are then gathered up to the next label.
+	perLine bool
 }
 
-// gluedRow is a row printed as one run of digits, recovered later (runtogether.go).
+// gluedRow is a row whose cell boundaries were not printed, recovered later
+// (runtogether.go): one run of digits, or values one per line with more lines
+// than cells (parts: a cell's digits split over two lines).
 type gluedRow struct {
 	key, digits string
+	parts       []string
 }
 
-var gluedRe = regexp.MustCompile(`^(.*[^0-9\s.．+\-−])\s*([0-9]+(?:\.[0-9]+)?)$`)
+var gluedRe = regexp.MustCompile(`^(.*[^0-9\s.．+\-−])\s*([0-9]+(?:\.[0-9]+)?|[0-9]+(?:[\-−][0-9]+)+)$`)
 
 // gluedToLabel moves the digits a label ends with into the row's cells, when
 // every cell after it is a plain run of digits (or there are none): a decimal
-// only when it is the row's one value. A sign before the digits (2648-18538)
-// leaves the label as it is: where the number starts is not printed.
+// only when it is the row's one value. Digits with a minus sign inside
+// (2648-18538, 35-15) are cells run together whose boundary the sign prints:
+// the sign starts the 本年增/减 cell.
 func gluedToLabel(label string, cells []token) (string, []token, bool) {
 	label = foldWidth(label)
 	if label == "" || label[len(label)-1] < '0' || label[len(label)-1] > '9' {
@@ -62,12 +72,20 @@ func gluedToLabel(label string, cells []token) (string, []token, bool) {
 	if vals > 0 && strings.ContainsAny(m[2], ".") {
 		return "", nil, false
 	}
-	out := append([]token{{text: m[2], val: parseValue(m[2]), col: -1}}, cells...)
+	v := parseValue(m[2])
+	if strings.ContainsAny(m[2], "-−") {
+		if vals > 0 {
+			return "", nil, false
+		}
+		v = value{kind: kindNumber, printed: m[2], run: true}
+	}
+	out := append([]token{{text: m[2], val: v, col: -1}}, cells...)
 	return m[1], out, true
 }
 
 type rowAcc struct {
 	key    string
+	label  string  // the label as printed on its line
 	cells  []token // cells after the label on its own line
 	open   bool    // the label line had no cells: values follow one per line
 	stream []token
@@ -95,6 +113,14 @@ func (p *rowParser) feed(l Line, lineNo int) {
 	nvals := countValues(cells)
 	if label != "" {
 		key, dup := match(p.ms, label, p.last, p.filled)
+		if key == "" && nvals > 0 && p.labelGoesOn(label) {
+			// The row's label set over two lines, its values after the
+			// second: （二）部分公开（区分处理的，只计这一情形，不 / 计其他情形） 5 0 …
+			p.acc.label += label
+			p.acc.cells, p.acc.open, p.acc.line = cells, false, lineNo
+			p.acc.grid = l.Table && len(l.Cells) > 1
+			return
+		}
 		if key == "" && nvals > 0 {
 			if k, printed := p.damaged(label); k != "" {
 				p.rec.Warnf("%s.%s: the printed label %q read as the template's %q (the next row in the template's order, and alike)", p.table, k, printed, templateLabel(k))
@@ -105,7 +131,7 @@ func (p *rowParser) feed(l Line, lineNo int) {
 		case key != "" && !dup:
 			p.flush()
 			p.seen++
-			p.acc = &rowAcc{key: key, cells: cells, open: nvals == 0, line: lineNo, grid: l.Table && len(l.Cells) > 1}
+			p.acc = &rowAcc{key: key, label: label, cells: cells, open: nvals == 0, line: lineNo, grid: l.Table && len(l.Cells) > 1}
 			p.last = key
 			return
 		case key != "":
@@ -115,6 +141,9 @@ func (p *rowParser) feed(l Line, lineNo int) {
 			return
 		}
 		if nvals == 0 {
+			if p.acc != nil && p.acc.open && len(p.acc.stream) >= p.width(p.acc.key)+p.extra() {
+				p.flush() // text after a row's values ends them
+			}
 			if len(p.filled) == 0 && p.acc == nil {
 				p.noteHeader(toks)
 			}
@@ -137,13 +166,64 @@ func (p *rowParser) feed(l Line, lineNo int) {
 				p.acc.stream = append(p.acc.stream, c)
 			}
 		}
-		if countValues(p.acc.stream) >= p.width(p.acc.key)+p.extra() {
+		if !p.perLine && countValues(p.acc.stream) >= p.width(p.acc.key)+p.extra() {
 			p.flush()
 		}
 		return
 	}
 	p.continuation(cells, lineNo, l)
 }
+
+// labelGoesOn: a line of values whose label matches no row goes on with the
+// label of the row above when that row has no values yet and the line either
+// closes a bracket the label left open or is a piece of the row's own label
+// in the templates (（二）部分公开（区分处理的，只计这一情形，不 / 计其他情形）).
+// A label that starts with an ordinal is a row of its own.
+func (p *rowParser) labelGoesOn(label string) bool {
+	a := p.acc
+	if a == nil || !a.open || len(a.stream) > 0 {
+		return false
+	}
+	rest := normLabel(label)
+	if rest == "" || ordinalStartRe.MatchString(rest) {
+		return false
+	}
+	first := normLabel(a.label)
+	if strings.Count(first, "(") > strings.Count(first, ")") && strings.HasSuffix(rest, ")") {
+		return true
+	}
+	core := coreLabel(rest)
+	if utf8.RuneCountInString(core) < 2 {
+		return false
+	}
+	for _, spec := range []*report.TableSpec{report.Requests2021, report.Requests2019, report.Active2021, report.Active2019} {
+		if r, ok := spec.Row(a.key); ok && strings.HasSuffix(coreLabel(normLabel(r.Label)), core) {
+			return true
+		}
+	}
+	return false
+}
+
+// onePerLine tells a dump that prints one value per line (a page's text
+// nodes, one a line) by its content: most lines that hold a value hold just
+// one and nothing else, and there are many of them.
+func onePerLine(lines []Line) bool {
+	single, multi := 0, 0
+	for _, l := range lines {
+		toks := tokenize(l)
+		n := countValues(toks)
+		switch {
+		case n == 1 && len(toks) == 1:
+			single++
+		case n > 1:
+			multi++
+		}
+	}
+	return single >= 12 && single > 3*multi
+}
+
+// ordinalStartRe: a label that starts with a row's or group's ordinal.
+var ordinalStartRe = regexp.MustCompile(`^(?:[(][一二三四五六七八九十]{1,2}[)]|[一二三四五六七八九十]{1,2}[、.]|[0-9]{1,2}[.、])`)
 
 func (p *rowParser) extra() int {
 	if p.subtotal >= 0 {
@@ -300,6 +380,10 @@ func (p *rowParser) flush() {
 	var got []token
 	var ok bool
 	var note string
+	if a.open && p.perLine && len(a.stream) > 0 && len(a.stream) != w+p.extra() {
+		p.unevenLines(a, w)
+		return
+	}
 	if a.open {
 		got, ok, note = fitCount(a.stream, w+p.extra()) // values that stood one per line
 	} else {
@@ -345,6 +429,36 @@ func (p *rowParser) flush() {
 	}
 }
 
+// unevenLines settles a row of a one-value-per-line dump whose lines are not
+// one per cell. More lines than cells: a cell's digits were split over lines
+// (1 / 62 for 162), and the merges that the identities allow are resolved
+// later with the run-together rows. Fewer: the dump dropped repeated lines
+// (0 0 0 printed as one 0) or lost values, and which cells the values belong
+// to is not printed: the row stays null. Neither is ever spread by position.
+func (p *rowParser) unevenLines(a *rowAcc, w int) {
+	path := p.table + "." + a.key
+	p.filled[a.key] = true
+	p.rows[a.key] = make([]value, w)
+	p.lastLine = max(p.lastLine, a.line)
+	parts := make([]string, 0, len(a.stream))
+	for _, t := range a.stream {
+		if d, ok := digitRun(t); ok {
+			parts = append(parts, d)
+		} else {
+			parts = nil
+			break
+		}
+	}
+	switch {
+	case len(a.stream) > w && p.extra() == 0 && parts != nil:
+		p.glued = append(p.glued, gluedRow{key: a.key, digits: strings.Join(parts, " / "), parts: parts})
+	case len(a.stream) > w:
+		p.rec.Warnf("%s: %d values (%s) on their own lines for %d cells, not all plain digits that could be one cell split over lines; the row is left null", path, len(a.stream), printed(a.stream), w)
+	default:
+		p.rec.Warnf("%s: %d value(s) (%s) on their own lines for %d cells: the dump dropped repeated lines or lost values, and which cells they belong to is not printed; the row is left null", path, len(a.stream), printed(a.stream), w)
+	}
+}
+
 // gluedDigits: the row's values are runs of digits that hold more digits than
 // the row has columns but fewer runs: cells run together, the spaces printed
 // between some of them kept as boundaries ("230 000023").
@@ -365,11 +479,14 @@ func joinRuns(toks []token, w int) (string, bool) {
 			continue
 		}
 		d, ok := digitRun(t)
+		if t.val.run {
+			d, ok = strings.ReplaceAll(foldWidth(t.text), "−", "-"), true
+		}
 		if !ok {
 			return "", false
 		}
 		runs = append(runs, d)
-		n += len(d)
+		n += len(strings.ReplaceAll(d, "-", ""))
 	}
 	if len(runs) == 0 || len(runs) >= w || n < w {
 		return "", false
@@ -393,6 +510,11 @@ func fitCells(cells []token, w int) ([]token, bool, string) {
 }
 
 func fitCount(c []token, w int) ([]token, bool, string) {
+	for _, t := range c {
+		if t.val.run {
+			return nil, false, fmt.Sprintf("digits %q run together", t.text)
+		}
+	}
 	switch {
 	case len(c) == w:
 		return c, true, ""
@@ -504,6 +626,11 @@ type reviewParser struct {
 	groups map[string][]token // transposed form: group key → 5 cells
 	glued  string             // the row printed as one run of digits
 	group  string             // a group's label printed alone (a heading over its own table)
+	// perLine: a one-value-per-line dump (see rowParser.perLine); parts are
+	// its values when there were more than 15, short why there were fewer.
+	perLine bool
+	parts   []string
+	short   string
 }
 
 // reviewGroup names the group a row label of a transposed table 四 stands for.
@@ -595,13 +722,55 @@ func (p *reviewParser) feed(l Line, lineNo int) {
 	}
 	if n == 1 && len(toks) == 1 {
 		p.stream = append(p.stream, cells[0])
-		if len(p.stream) == 15 {
+		if len(p.stream) == 15 && !p.perLine {
 			p.vals, p.done = p.stream, true
 		}
 		return
 	}
 	if n == 0 && len(p.stream) > 0 {
+		if p.perLine {
+			p.endStream()
+			return
+		}
 		p.stream = nil
+	}
+}
+
+// endStream settles the values a one-value-per-line dump printed for table 四
+// (see rowParser.unevenLines): fifteen are the row; more, if all plain digits,
+// are a cell's digits split over lines, resolved with the identities; fewer
+// leave the row null (a dump that dropped repeated lines), said at the end
+// unless the row is found after all.
+func (p *reviewParser) endStream() {
+	s := p.stream
+	p.stream = nil
+	switch {
+	case len(s) == 15:
+		p.vals, p.done = s, true
+		return
+	case len(s) > 15 && p.glued == "" && p.parts == nil:
+		parts := make([]string, 0, len(s))
+		for _, t := range s {
+			d, ok := digitRun(t)
+			if !ok {
+				p.short = fmt.Sprintf("review_litigation: %d values (%s) on their own lines for 15 cells, not all plain digits; the row is left null", len(s), printed(s))
+				return
+			}
+			parts = append(parts, d)
+		}
+		p.parts = parts
+		return
+	}
+	p.short = fmt.Sprintf("review_litigation: %d value(s) (%s) on their own lines for 15 cells: the dump dropped repeated lines or lost values, and which cells they belong to is not printed; the row is left null", len(s), printed(s))
+}
+
+// finish ends the table at the end of its section.
+func (p *reviewParser) finish() {
+	if p.perLine && !p.done && len(p.stream) > 0 {
+		p.endStream()
+	}
+	if !p.done && p.parts == nil && p.short != "" {
+		p.rec.Warnf("%s", p.short)
 	}
 }
 

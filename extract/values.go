@@ -25,6 +25,10 @@ type value struct {
 	annotated bool   // the cell carried a note: 22（其中修订16件）
 	ocr       bool   // an OCR letter read as 0 (U)
 	printed   string
+	// run: digits of several cells run together with a sign between them
+	// (2648-18538: 2648 | -18 | 538), never a number of its own; only
+	// runtogether.go reads it.
+	run bool
 }
 
 // foldWidth maps full-width ASCII forms (０-９, （）, ．, －) and the ideographic
