@@ -64,12 +64,17 @@ type Doc struct {
 	Text string   // the body decoded
 	Kind Kind     // what the document was fetched as
 	Hint string   // the hint of the link that led here
+	// Charset is the encoding the body was decoded from (gb18030, big5, …;
+	// empty or utf-8 for UTF-8): a browser writes a link's query in it.
+	Charset string
 
-	html    *html.Node
-	parsed  bool
-	scripts []*Script
-	scanned bool
-	judged  map[string]bool // URLs a dialect's extractor has read, followed or not
+	baseURL  *url.URL // the <base href>, once read
+	baseRead bool
+	html     *html.Node
+	parsed   bool
+	scripts  []*Script
+	scanned  bool
+	judged   map[string]bool // URLs a dialect's extractor has read, followed or not
 }
 
 // judge marks a URL as read by a dialect's extractor, so that the generic
@@ -107,7 +112,7 @@ type Extractor interface {
 
 // Default is the registry, in the order the links are proposed.
 func Default() []Extractor {
-	return []Extractor{Markup{}, ScriptSrc{}, Datastore{}, TRS{}, Hanweb{}, Gkmlpt{}, Epoint{}, JPaaS{}, TrueCMS{}, Shells{}, Pagination{}, JSLists{}, ScriptURLs{}}
+	return []Extractor{Markup{}, ScriptSrc{}, Datastore{}, TRS{}, Hanweb{}, Gkmlpt{}, Epoint{}, JPaaS{}, TrueCMS{}, Attrs{}, Handlers{}, Shells{}, Pagination{}, JSLists{}, ScriptURLs{}}
 }
 
 // Find runs the extractors over a document and returns its links, resolved
@@ -120,13 +125,13 @@ func Find(d *Doc, xs []Extractor) []Link {
 		if l.Kind == "" {
 			return
 		}
-		u, err := d.URL.Parse(strings.TrimSpace(l.URL))
+		u, err := d.resolve(l.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return
 		}
 		l = gkmlptShell(u, l)
 		if l.Parent != "" {
-			if pu, err := d.URL.Parse(l.Parent); err == nil {
+			if pu, err := d.resolve(l.Parent); err == nil {
 				pu.Fragment = ""
 				l.Parent = pu.String()
 			}

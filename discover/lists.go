@@ -120,11 +120,9 @@ type answer struct{}
 func (answer) Name() string { return "answer" }
 
 func (answer) Links(d *Doc, emit func(Link)) {
-	trim := strings.TrimSpace(d.Text)
+	trim := leadingComments(strings.TrimSpace(d.Text))
 	if strings.HasPrefix(trim, "<") {
-		for _, ds := range blocks(trim, "<datastore>", "</datastore>") {
-			datastore(ds, d.URL, emit)
-		}
+		markupAnswer(trim, d, emit)
 		return
 	}
 	// JSONP: name({…}) or name([…]).
@@ -137,20 +135,98 @@ func (answer) Links(d *Doc, emit func(Link)) {
 		return
 	}
 	if m, ok := v.(map[string]any); ok {
-		if recs, ok := m["records"].([]any); ok {
-			for _, r := range recs {
-				if s, ok := r.(string); ok {
-					markupLinks(s, d, emit)
-				}
-			}
-		}
 		gkmlptPages(m, d.URL, emit)
 	}
+	nestedMarkup(v, d, emit, 0)
 	entries(v, 0, func(l Link) {
 		d.judge(l.URL)
 		emit(l)
 	})
 	stringURLs(jsonStrings(v, 0), d, emit)
+}
+
+// markupAnswer reads an answer that is markup: Hanweb's datastores, else
+// XML or an HTML fragment whose anchors (in CDATA sections or not) are the list.
+func markupAnswer(text string, d *Doc, emit func(Link)) {
+	if dss := blocks(text, "<datastore>", "</datastore>"); len(dss) > 0 {
+		for _, ds := range dss {
+			datastore(ds, d.URL, emit)
+		}
+		return
+	}
+	text = strings.NewReplacer("<![CDATA[", "", "]]>", "").Replace(text)
+	markupLinks(text, d, emit)
+}
+
+// nestedMarkup reads the strings of an answer that hold a list of their own,
+// at any depth: HTML whose anchors are the list ({"data": {"html": "<ul>…"}},
+// {"records": ["<li><a …>"]}), a datastore, or JSON written into a string
+// ({"result": "{\"list\": […]}"}), read as an answer in turn.
+func nestedMarkup(v any, d *Doc, emit func(Link), depth int) {
+	if depth > 12 {
+		return
+	}
+	switch v := v.(type) {
+	case string:
+		s := strings.TrimSpace(v)
+		switch {
+		case strings.Contains(s, "<datastore>"):
+			markupAnswer(s, d, emit)
+		case hasAnchor(s):
+			markupLinks(s, d, emit)
+		case len(s) > 1 && (s[0] == '{' || s[0] == '['):
+			var inner any
+			if json.Unmarshal([]byte(s), &inner) == nil {
+				nestedMarkup(inner, d, emit, depth+1)
+				entries(inner, 0, func(l Link) {
+					d.judge(l.URL)
+					emit(l)
+				})
+			}
+		}
+	case []any:
+		for _, x := range v {
+			nestedMarkup(x, d, emit, depth+1)
+		}
+	case map[string]any:
+		for _, x := range v {
+			nestedMarkup(x, d, emit, depth+1)
+		}
+	}
+}
+
+// hasAnchor: a string that is markup with a link in it.
+func hasAnchor(s string) bool {
+	i := strings.IndexByte(s, '<')
+	if i < 0 {
+		return false
+	}
+	low := strings.ToLower(s[i:])
+	return strings.Contains(low, "<a ") || strings.Contains(low, "<a\n") || strings.Contains(low, "<a\t") || strings.Contains(low, " href=")
+}
+
+// leadingComments takes off the comments some JSONP answers open with
+// (/**/cb({…}), written so that the answer cannot be read as another type).
+func leadingComments(s string) string {
+	for range 8 {
+		switch {
+		case strings.HasPrefix(s, "/*"):
+			end := strings.Index(s[2:], "*/")
+			if end < 0 {
+				return s
+			}
+			s = strings.TrimSpace(s[2+end+2:])
+		case strings.HasPrefix(s, "<!--"):
+			end := strings.Index(s, "-->")
+			if end < 0 {
+				return s
+			}
+			s = strings.TrimSpace(s[end+3:])
+		default:
+			return s
+		}
+	}
+	return s
 }
 
 // markupLinks reads the anchors of a piece of markup an answer carries; a
@@ -253,8 +329,8 @@ func (ScriptURLs) Name() string { return "script-urls" }
 func (ScriptURLs) Links(d *Doc, emit func(Link)) {
 	for _, s := range d.Scripts() {
 		for _, lit := range s.Strings {
-			if d.judged[lit] {
-				continue // a dialect's extractor has read it, as a link or not
+			if d.judged[lit] || s.Parts[lit] {
+				continue // a dialect's extractor has read it, as a link or not; or it is a piece of one
 			}
 			if k, ok := urlLike(lit, d.Kind); ok {
 				emit(Link{URL: lit, Kind: k})

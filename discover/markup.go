@@ -110,6 +110,14 @@ func anchors(sel *goquery.Selection, from Kind, emit func(Link)) {
 		if alt, ok := s.Attr("alt"); ok && anchor == "" {
 			anchor = strings.TrimSpace(alt)
 		}
+		if f, ok := viewerFile(href); ok && from == Report {
+			// A viewer of the report's document: the document is the attachment.
+			if u, err := url.Parse(f); err == nil {
+				linked[path.Base(u.Path)] = true
+			}
+			emit(Link{URL: f, Kind: Attachment, Anchor: anchor})
+			return
+		}
 		if k := linkKind(href, anchor, from); k != "" {
 			if k == Attachment {
 				if u, err := url.Parse(strings.TrimSpace(href)); err == nil {
@@ -125,7 +133,7 @@ func anchors(sel *goquery.Selection, from Kind, emit func(Link)) {
 		if err != nil {
 			return
 		}
-		if f := u.Query().Get("file"); f != "" {
+		if f, ok := viewerFile(src); ok {
 			// A viewer of the file an anchor links already (that link maybe
 			// signed for this visit, the viewer's not) is the same file.
 			if fu, err := url.Parse(f); err == nil && from == Report && !linked[path.Base(fu.Path)] {

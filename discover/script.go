@@ -1,6 +1,7 @@
 package discover
 
 import (
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +28,54 @@ type Script struct {
 	Calls   []Call
 	Strings []string // every string literal, decoded
 	Assigns []Assign
+	Funcs   map[string]Func // named functions: declared, or a function assigned to a name
+	// Parts are the string literals that are operands of a concatenation
+	// ('/detail?id=' + id): pieces of a URL, not URLs.
+	Parts map[string]bool
+}
+
+// Func is a function a script defines: its parameters' names and its body,
+// read by partial evaluation when a handler calls it with literals.
+type Func struct {
+	Params []string
+	Body   *js.BlockStmt
+}
+
+// function reads a function expression or declaration; ok is false for
+// anything else, or a function whose parameters are patterns.
+func function(e js.INode) (Func, bool) {
+	var ps js.Params
+	var body *js.BlockStmt
+	switch f := e.(type) {
+	case *js.FuncDecl:
+		ps, body = f.Params, &f.Body
+	case *js.ArrowFunc:
+		ps, body = f.Params, &f.Body
+	default:
+		return Func{}, false
+	}
+	out := Func{Body: body}
+	for _, p := range ps.List {
+		v, ok := p.Binding.(*js.Var)
+		if !ok {
+			return Func{}, false
+		}
+		out.Params = append(out.Params, string(v.Data))
+	}
+	return out, true
+}
+
+// define records a function under the last part of its name.
+func (s *Script) define(name string, e js.INode) {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	if f, ok := function(e); ok && name != "" {
+		if s.Funcs == nil {
+			s.Funcs = map[string]Func{}
+		}
+		s.Funcs[name] = f
+	}
 }
 
 // Call is a function or method call: Name is the callee's last name
@@ -106,17 +155,27 @@ func parseScript(src string) *Script {
 // Enter collects declarations, assignments, calls and strings.
 func (s *Script) Enter(n js.INode) js.IVisitor {
 	switch n := n.(type) {
+	case *js.FuncDecl:
+		if n.Name != nil {
+			s.define(string(n.Name.Data), n)
+		}
 	case *js.VarDecl:
 		for _, b := range n.List {
 			if v, ok := b.Binding.(*js.Var); ok && b.Default != nil {
 				s.Vars[string(v.Data)] = b.Default
+				s.define(string(v.Data), b.Default)
 			}
 		}
 	case *js.BinaryExpr:
+		if n.Op == js.AddToken {
+			s.part(n.X)
+			s.part(n.Y)
+		}
 		if n.Op == js.EqToken {
 			if name := dotted(n.X); name != "" {
 				s.Vars[strings.TrimPrefix(name, "window.")] = n.Y
 				s.Assigns = append(s.Assigns, Assign{Target: name, Value: n.Y})
+				s.define(name, n.Y)
 			}
 		}
 	case *js.CallExpr:
@@ -140,6 +199,16 @@ func (s *Script) Enter(n js.INode) js.IVisitor {
 		}
 	}
 	return s
+}
+
+// part marks a string literal that a concatenation joins.
+func (s *Script) part(e js.IExpr) {
+	if l, ok := e.(*js.LiteralExpr); ok && l.TokenType == js.StringToken {
+		if s.Parts == nil {
+			s.Parts = map[string]bool{}
+		}
+		s.Parts[jslit.Unquote(string(l.Data))] = true
+	}
 }
 
 // Exit is part of js.IVisitor.
@@ -247,6 +316,27 @@ func (s *Script) eval(e js.IExpr, depth int) any {
 				return s.eval(v, depth+1)
 			}
 		}
+	case *js.CallExpr:
+		return s.encoded(e, depth)
+	}
+	return unknown{}
+}
+
+// encoded reads encodeURIComponent(…), encodeURI(…) and escape(…) of a value
+// known here (a hole stays a hole: what fills it is a literal of the page).
+func (s *Script) encoded(e *js.CallExpr, depth int) any {
+	name := dotted(e.X)
+	if len(e.Args.List) != 1 || (name != "encodeURIComponent" && name != "encodeURI" && name != "escape") {
+		return unknown{}
+	}
+	switch v := s.eval(e.Args.List[0].Value, depth+1).(type) {
+	case string:
+		if name == "encodeURI" {
+			return v // what a page encodes whole is a URL already
+		}
+		return strings.ReplaceAll(url.QueryEscape(v), "+", "%20")
+	case float64, Hole, Template:
+		return v
 	}
 	return unknown{}
 }

@@ -1,0 +1,248 @@
+package discover
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/tdewolff/parse/v2/js"
+	"golang.org/x/net/html"
+)
+
+// Handlers reads the links that scripts make when a visitor clicks:
+// inline handlers and javascript: URLs (href="javascript:;"
+// onclick="fn('/path/x.html')", onclick="window.open('…')",
+// href="javascript:openDetail('123')", onclick="location.href='…'"), and
+// calls in the page's scripts of a function the page defines with literal
+// arguments. A call of such a function is read by partial evaluation: its
+// parameters take the literal arguments, and what its body sends the browser
+// to (location.href = '/detail?id=' + id, window.open(base + '/x/' + id +
+// '.html'), location.assign/replace, a further call of a page function) is
+// evaluated with them; nothing is run. A string argument of a handler's call
+// that is a URL is a link too (the function may live in a site-wide script).
+// Links from a handler are kept by an anchor's rules, the element's text as
+// their anchor.
+type Handlers struct{}
+
+// Name is part of Extractor.
+func (Handlers) Name() string { return "handlers" }
+
+// Links is part of Extractor.
+func (Handlers) Links(d *Doc, emit func(Link)) {
+	root := d.HTML()
+	if root == nil || d.Kind == API {
+		return
+	}
+	p := newProgram(d.Scripts())
+	visitElements(root, func(n *html.Node) {
+		for _, a := range n.Attr {
+			code, ok := handlerCode(a)
+			if !ok {
+				continue
+			}
+			anchor := ""
+			for _, target := range p.clicks(code) {
+				if anchor == "" {
+					anchor = elementText(n)
+				}
+				emitAttrLink(d, target, anchor, emit)
+			}
+		}
+	})
+	// Calls the scripts themselves make of the page's functions.
+	for _, s := range d.Scripts() {
+		for _, c := range s.Calls {
+			if _, ok := p.funcs[c.Name]; !ok || c.Path != c.Name {
+				continue
+			}
+			for _, target := range p.call(s, nil, c, 0) {
+				if k, ok := urlLike(target, d.Kind); ok {
+					emit(Link{URL: target, Kind: k})
+				}
+			}
+		}
+	}
+}
+
+// handlerCode is the script of an inline handler (on… attributes) or of a
+// javascript: URL (percent-decoded, as a browser runs it).
+func handlerCode(a html.Attribute) (string, bool) {
+	key := strings.ToLower(a.Key)
+	v := strings.TrimSpace(a.Val)
+	if a.Namespace != "" || v == "" || len(v) > 4<<10 {
+		return "", false
+	}
+	if strings.HasPrefix(key, "on") && len(key) > 2 {
+		return v, true
+	}
+	if (key == "href" || key == "src" || key == "action") && len(v) > 11 && strings.EqualFold(v[:11], "javascript:") {
+		code := v[11:]
+		if dec, err := url.PathUnescape(code); err == nil {
+			code = dec
+		}
+		return code, true
+	}
+	return "", false
+}
+
+// Bounds of the partial evaluation of one page: how deep a chain of page
+// functions is followed, and how many calls are followed in all.
+const (
+	maxCallDepth = 4
+	maxCalls     = 2000
+)
+
+// program is what a page's scripts define, together: their functions and
+// their top-level names.
+type program struct {
+	funcs  map[string]Func
+	global *Script // the page's names, for code that declares none
+	calls  int     // the calls followed so far
+}
+
+func newProgram(scripts []*Script) *program {
+	p := &program{funcs: map[string]Func{}, global: &Script{Vars: map[string]js.IExpr{}}}
+	for _, s := range scripts {
+		for k, v := range s.Vars {
+			p.global.Vars[k] = v
+		}
+		for k, f := range s.Funcs {
+			p.funcs[k] = f
+		}
+	}
+	return p
+}
+
+// clicks reads a handler's code for where it sends the browser.
+func (p *program) clicks(code string) []string {
+	// A handler is a function's body (return false; is common): parsed as one.
+	h := parseScript("(function () {\n" + code + "\n})")
+	out := p.sinks(h, nil, nil, 0)
+	sc := p.scope(h, nil)
+	for _, c := range h.Calls {
+		if _, ok := p.funcs[c.Name]; ok && c.Path == c.Name {
+			continue // read through the function
+		}
+		for _, a := range c.Args {
+			if v, ok := sc.Eval(a).(string); ok {
+				if _, ok := urlLike(v, Report); ok {
+					out = append(out, v)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// scope is the names a piece of code sees: the page's, then its own (a
+// function's locals), its parameters left as holes to fill.
+func (p *program) scope(unit *Script, params []string) *Script {
+	if len(unit.Vars) == 0 && len(params) == 0 {
+		return p.global
+	}
+	vars := make(map[string]js.IExpr, len(p.global.Vars)+len(unit.Vars))
+	for k, v := range p.global.Vars {
+		vars[k] = v
+	}
+	for k, v := range unit.Vars {
+		vars[k] = v
+	}
+	for _, name := range params {
+		delete(vars, name)
+	}
+	return &Script{Vars: vars}
+}
+
+// sinks evaluates what a piece of code (a handler, a function's body)
+// sends the browser to, its parameters bound to env; the page functions it
+// calls are followed with the arguments it gives them.
+func (p *program) sinks(unit *Script, params []string, env map[string]any, depth int) []string {
+	sc := p.scope(unit, params)
+	var out []string
+	add := func(e js.IExpr) {
+		if v, ok := bound(sc.Eval(e), env).(string); ok && strings.TrimSpace(v) != "" {
+			out = append(out, v)
+		}
+	}
+	for _, a := range unit.Assigns {
+		if isLocation(a.Target) {
+			add(a.Value)
+		}
+	}
+	for _, c := range unit.Calls {
+		switch {
+		case navigates(c) && len(c.Args) > 0:
+			add(c.Args[0])
+		case c.Path == c.Name && depth < maxCallDepth:
+			if _, ok := p.funcs[c.Name]; ok {
+				out = append(out, p.call(sc, env, c, depth)...)
+			}
+		}
+	}
+	return out
+}
+
+// call follows a call of a page function: the arguments, evaluated where
+// the call is, become the values of its parameters.
+func (p *program) call(caller *Script, env map[string]any, c Call, depth int) []string {
+	f := p.funcs[c.Name]
+	if f.Body == nil || depth >= maxCallDepth || p.calls >= maxCalls {
+		return nil
+	}
+	p.calls++
+	args := map[string]any{}
+	for i, name := range f.Params {
+		if i < len(c.Args) {
+			args[name] = bound(caller.Eval(c.Args[i]), env)
+		} else {
+			args[name] = "" // an argument not given: undefined, which a page tests for
+		}
+	}
+	body := &Script{Vars: map[string]js.IExpr{}}
+	js.Walk(body, f.Body)
+	return p.sinks(body, f.Params, args, depth+1)
+}
+
+// navigates: a call that sends the browser to its first argument.
+func navigates(c Call) bool {
+	switch c.Name {
+	case "open":
+		switch c.Path {
+		case "open", "window.open", "top.open", "parent.open", "self.open", "window.top.open", "window.parent.open":
+			return true
+		}
+	case "assign", "replace":
+		return isLocation(strings.TrimSuffix(c.Path, "."+c.Name))
+	case "showModalDialog", "showModelessDialog":
+		return true
+	}
+	return false
+}
+
+// bound fills a value's holes with env: a string when every hole has a
+// value (a number or a string), else the value is not known here.
+func bound(v any, env map[string]any) any {
+	switch v := v.(type) {
+	case string, float64:
+		return v
+	case Hole:
+		if x, ok := env[v.Name]; ok {
+			return x
+		}
+	case Template:
+		var b strings.Builder
+		for _, part := range v {
+			switch part := part.(type) {
+			case string:
+				b.WriteString(part)
+			case Hole:
+				s, ok := str(env[part.Name])
+				if !ok {
+					return unknown{}
+				}
+				b.WriteString(s)
+			}
+		}
+		return b.String()
+	}
+	return unknown{}
+}
