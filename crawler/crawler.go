@@ -806,7 +806,7 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answ
 	var links []discover.Link
 	var read *discover.Doc
 	if f := extract.Sniff(body); f == "html" || f == "text" {
-		links, read = c.links(text, base, kind, req.Hint())
+		links, read = c.linksIn(text, charsetOf(a.decoded), base, kind, req.Hint())
 		kind = pageKind(kind, text)
 	}
 	var attachments []string

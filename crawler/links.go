@@ -4,6 +4,7 @@ import (
 	"net/url"
 
 	"github.com/nianbao/nianbao/crawl"
+	"github.com/nianbao/nianbao/decode"
 	"github.com/nianbao/nianbao/discover"
 )
 
@@ -21,9 +22,23 @@ const (
 // the document as discovery read it (its markup parsed once, for the
 // extraction to read too), nil for a list endpoint's answer.
 func (c *Crawler) links(text string, base *url.URL, kind crawl.Kind, hint string) ([]discover.Link, *discover.Doc) {
+	return c.linksIn(text, "", base, kind, hint)
+}
+
+// linksIn is links for a document decoded from charset: its links' queries
+// are requested as a browser writes them, in the page's own encoding.
+func (c *Crawler) linksIn(text, charset string, base *url.URL, kind crawl.Kind, hint string) ([]discover.Link, *discover.Doc) {
 	if kind == KindAPI {
 		return discover.AnswerTo(text, base, hint), nil
 	}
-	d := &discover.Doc{URL: base, Text: text, Kind: kind, Hint: hint}
+	d := &discover.Doc{URL: base, Text: text, Kind: kind, Hint: hint, Charset: charset}
 	return discover.Find(d, c.extractors), d
+}
+
+// charsetOf is the encoding a page was decoded from, empty if not known.
+func charsetOf(d *decode.Decoded) string {
+	if d == nil {
+		return ""
+	}
+	return d.Encoding
 }
