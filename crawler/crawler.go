@@ -30,6 +30,7 @@ import (
 	"github.com/nianbao/nianbao/dnscache"
 	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/fetch"
+	"github.com/nianbao/nianbao/render"
 	"github.com/nianbao/nianbao/report"
 	"github.com/nianbao/nianbao/store"
 )
@@ -70,6 +71,9 @@ type Config struct {
 	// DNS resolves every name the crawl dials (default: a resolver that keeps
 	// answers for their TTL, asking the system's DNS servers).
 	DNS *dnscache.Resolver
+	// Render renders the script shells no static reading opens (render.go);
+	// nil: none is.
+	Render *render.Browser
 }
 
 // Defaults fills what is unset.
@@ -172,6 +176,8 @@ type Summary struct {
 	// Commits counts the fetches committed to the store and the transactions
 	// that wrote them (grouped while the writer was busy).
 	Commits store.CommitStats
+	// Render counts the pages rendered and what they cost (render.go).
+	Render RenderStats
 }
 
 // Failure is a document the run could not get, for good: its class
@@ -229,6 +235,7 @@ type Crawler struct {
 	noFollow bool          // fetch the seeds only (NewForTargets)
 	pool     *pool         // the running crawl's workers (set by Run)
 	contacts atomic.Uint64 // hosts contacted this run, for spread
+	rend     rendering     // the run's renders (render.go)
 }
 
 // New prepares a crawl of the seeds into the store.
@@ -556,6 +563,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	sum.Limit, sum.Bound = smp.judge(sum.Fetched, c.cfg.Workers)
 	sum.DNS = c.dns.Stats()
 	sum.Commits = c.fr.CommitStats()
+	sum.Render = c.RenderStats()
 	if n := c.Stats.Timed.Load(); n > 0 {
 		sum.QueueWait = time.Duration(c.Stats.QueueWait.Load() / n)
 		sum.FirstByte = time.Duration(c.Stats.FirstByte.Load() / n)
