@@ -42,6 +42,7 @@ type runTogether struct {
 	// the sign), identities or not; nil where the readings differ.
 	decided []*float64
 }
+
 // digitRun returns a token's digits when it is a plain run of ASCII digits.
 func digitRun(t token) (string, bool) {
 	s := strings.TrimSpace(foldWidth(t.text))
@@ -378,14 +379,13 @@ func constraintNames(cs []constraint) string {
 
 // jointSearch holds the cells printed elsewhere and the rows to resolve.
 type jointSearch struct {
-	rows   []*runTogether
-	known  map[string]float64
-	owned  map[string]bool
-	assign map[string]float64
+	rows  []*runTogether
+	known map[string]float64
+	owned map[string]bool
 }
 
 func newJointSearch(rec *report.Record, rows []*runTogether) *jointSearch {
-	s := &jointSearch{rows: rows, known: map[string]float64{}, owned: map[string]bool{}, assign: map[string]float64{}}
+	s := &jointSearch{rows: rows, known: map[string]float64{}, owned: map[string]bool{}}
 	for c := range rec.AllCells() {
 		if c.Value != nil {
 			s.known[c.Path()] = *c.Value
@@ -433,37 +433,85 @@ func (s *jointSearch) constraints(rec *report.Record) (identities, narrative []c
 	return identities, narrative
 }
 
-func (s *jointSearch) value(p string) (float64, bool) {
-	if v, ok := s.known[p]; ok {
-		return v, true
-	}
-	v, ok := s.assign[p]
-	return v, ok
+// compiled is a constraint over slots: the cells of the rows being read, in
+// order, after the cells printed elsewhere. at is the row after whose reading
+// every slot it names is set.
+type compiled struct {
+	lhs, rhs []int
+	konst    float64
+	at       int
 }
 
-// holds: a constraint is satisfied, or not decided yet.
-func (s *jointSearch) holds(c constraint) bool {
-	l, r := 0.0, c.konst
-	for _, p := range c.lhs {
-		v, ok := s.value(p)
-		if !ok {
-			return true
+// compile turns constraints into slot sums; a constraint that names a cell
+// neither printed nor read (a row without readings) is undecided and dropped.
+func (s *jointSearch) compile(cons []constraint) (vals []float64, byRow [][]compiled, slots [][]int) {
+	slot := map[string]int{}
+	rowOf := map[string]int{}
+	for i, r := range s.rows {
+		if len(r.cands) == 0 {
+			continue
 		}
-		l += v
+		for _, p := range r.cells {
+			slot[p] = len(vals)
+			rowOf[p] = i
+			vals = append(vals, 0)
+		}
 	}
-	for _, p := range c.rhs {
-		v, ok := s.value(p)
-		if !ok {
-			return true
+	slots = make([][]int, len(s.rows))
+	for i, r := range s.rows {
+		if len(r.cands) > 0 {
+			for _, p := range r.cells {
+				slots[i] = append(slots[i], slot[p])
+			}
 		}
-		r += v
+	}
+	byRow = make([][]compiled, len(s.rows))
+	side := func(paths []string, c *compiled) ([]int, float64, bool) {
+		var idx []int
+		sum := 0.0
+		for _, p := range paths {
+			if v, ok := s.known[p]; ok {
+				sum += v
+				continue
+			}
+			i, ok := slot[p]
+			if !ok {
+				return nil, 0, false
+			}
+			idx = append(idx, i)
+			c.at = max(c.at, rowOf[p])
+		}
+		return idx, sum, true
+	}
+	for _, con := range cons {
+		c := compiled{at: -1}
+		l, lk, ok1 := side(con.lhs, &c)
+		r, rk, ok2 := side(con.rhs, &c)
+		if !ok1 || !ok2 || c.at < 0 {
+			continue
+		}
+		c.lhs, c.rhs, c.konst = l, r, con.konst+rk-lk
+		byRow[c.at] = append(byRow[c.at], c)
+	}
+	return vals, byRow, slots
+}
+
+func (c compiled) holds(vals []float64) bool {
+	l, r := 0.0, c.konst
+	for _, i := range c.lhs {
+		l += vals[i]
+	}
+	for _, i := range c.rhs {
+		r += vals[i]
 	}
 	return l == r
 }
 
 // alive marks the readings of each row that take part in some combination
 // satisfying every constraint. used is false when there were too many
-// combinations to test: then every reading is alive.
+// combinations to test: then every reading is alive. The combinations are
+// walked row by row, and a constraint is tested as soon as the last row it
+// names is read, so that a branch it rules out is cut there.
 func (s *jointSearch) alive(cons []constraint) (alive [][]bool, used bool) {
 	alive = make([][]bool, len(s.rows))
 	product := 1
@@ -481,15 +529,11 @@ func (s *jointSearch) alive(cons []constraint) (alive [][]bool, used bool) {
 		}
 		return alive, false
 	}
+	vals, byRow, slots := s.compile(cons)
 	idx := make([]int, len(s.rows))
 	var walk func(i int)
 	walk = func(i int) {
 		if i == len(s.rows) {
-			for _, c := range cons {
-				if !s.holds(c) {
-					return
-				}
-			}
 			for j, r := range s.rows {
 				if len(r.cands) > 0 {
 					alive[j][idx[j]] = true
@@ -502,15 +546,18 @@ func (s *jointSearch) alive(cons []constraint) (alive [][]bool, used bool) {
 			walk(i + 1)
 			return
 		}
+	next:
 		for k, cand := range r.cands {
 			idx[i] = k
-			for n, p := range r.cells {
-				s.assign[p] = cand[n]
+			for n, sl := range slots[i] {
+				vals[sl] = cand[n]
+			}
+			for _, c := range byRow[i] {
+				if !c.holds(vals) {
+					continue next
+				}
 			}
 			walk(i + 1)
-		}
-		for _, p := range r.cells {
-			delete(s.assign, p)
 		}
 	}
 	walk(0)

@@ -384,6 +384,15 @@ func (p *rowParser) flush() {
 		p.unevenLines(a, w)
 		return
 	}
+	if a.open && p.perLine && !holdsOwnIdentity(p.table, a.key, a.stream) {
+		// As many lines as cells, but a cell split over two lines and another
+		// dropped give as many too: the row's identity tells them apart.
+		p.rec.Warnf("%s.%s: %d values (%s) on their own lines break the row's identity (its total is not the sum of its parts): in a dump whose line breaks are not cell boundaries, a cell split over lines and another dropped give as many lines; the row is left null", p.table, a.key, len(a.stream), printed(a.stream))
+		p.filled[a.key] = true
+		p.rows[a.key] = make([]value, w)
+		p.lastLine = max(p.lastLine, a.line)
+		return
+	}
 	if a.open {
 		got, ok, note = fitCount(a.stream, w+p.extra()) // values that stood one per line
 	} else {
@@ -427,6 +436,26 @@ func (p *rowParser) flush() {
 	if countValues(got) > 0 || len(got) == w {
 		p.filled[a.key] = true
 	}
+}
+
+// holdsOwnIdentity: the values read for a row hold its own identity, or the
+// row has none, or they are not all numbers to add.
+func holdsOwnIdentity(table, key string, toks []token) bool {
+	rule, identity := rowRule(table, key, "")
+	if !identity {
+		return true
+	}
+	v := make([]float64, len(toks))
+	for i, t := range toks {
+		if t.val.kind != kindNumber || t.val.run {
+			return true
+		}
+		v[i] = t.val.num
+	}
+	if table == "requests" && len(v) != 7 || table == "review_litigation" && len(v) != 15 {
+		return true
+	}
+	return rule(v)
 }
 
 // unevenLines settles a row of a one-value-per-line dump whose lines are not
@@ -745,8 +774,11 @@ func (p *reviewParser) endStream() {
 	s := p.stream
 	p.stream = nil
 	switch {
-	case len(s) == 15:
+	case len(s) == 15 && holdsOwnIdentity("review_litigation", "", s):
 		p.vals, p.done = s, true
+		return
+	case len(s) == 15:
+		p.short = fmt.Sprintf("review_litigation: 15 values (%s) on their own lines break the table's identities (a total is not the sum of its parts): in a dump whose line breaks are not cell boundaries, a cell split over lines and another dropped give as many lines; the row is left null", printed(s))
 		return
 	case len(s) > 15 && p.glued == "" && p.parts == nil:
 		parts := make([]string, 0, len(s))
