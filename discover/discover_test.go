@@ -23,6 +23,8 @@ var answers = map[string]string{
 	"hanweb_datacall.js": "http://www.jiangning.gov.cn/jact/front/datacall/showJsContent.do?iid=5761&webid=41",
 	"jslist_search.json": "http://www.gl.gov.cn/igs/front/search/list.html?index=gl-document&type=gknb&pageNumber=1",
 
+	"generic_nested_answer.js": "http://www.example.gov.cn/front/content/list.do?callback=jQuery1124038&channelId=1203&pageNo=1",
+
 	"vendor_epoint_script.js":   "http://www.example.gov.cn/js/webbuildercommon.js?categorynum=003007002&deptcode=",
 	"vendor_epoint_answer.json": "http://www.example.gov.cn/EWB-FRONT/rest/lightfrontaction/getgovinfolist",
 	"vendor_jpaas_answer.json":  "https://fgw.example.gov.cn/api-gateway/jpaas-publish-server/front/page/build/unit?editType=null&pageId=1229858680&pageNo=1&pageSize=15&pageType=column&paramJson=%7B%22pageNo%22%3A1%2C%22pageSize%22%3A%2215%22%7D&tagId=list&tplSetId=5HrZiFGOR8vHklhTYqM4B&webId=3630",

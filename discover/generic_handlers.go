@@ -191,10 +191,8 @@ func (p *program) call(caller *Script, env map[string]any, c Call, depth int) []
 	p.calls++
 	args := map[string]any{}
 	for i, name := range f.Params {
-		if i < len(c.Args) {
+		if i < len(c.Args) { // an argument not given is undefined: a URL built with it is not read
 			args[name] = bound(caller.Eval(c.Args[i]), env)
-		} else {
-			args[name] = "" // an argument not given: undefined, which a page tests for
 		}
 	}
 	body := &Script{Vars: map[string]js.IExpr{}}

@@ -92,7 +92,8 @@ func encodeQuery(q, charset string) string {
 		}
 		out, err := e.Bytes([]byte(string(r)))
 		if err != nil || len(out) == 0 {
-			out = []byte("&#" + strconv.Itoa(int(r)) + ";")
+			b.WriteString("%26%23" + strconv.Itoa(int(r)) + "%3B") // &#N; with & # ; escaped, as the URL standard writes it
+			continue
 		}
 		for _, c := range out {
 			b.WriteByte('%')

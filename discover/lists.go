@@ -169,20 +169,18 @@ func nestedMarkup(v any, d *Doc, emit func(Link), depth int) {
 	switch v := v.(type) {
 	case string:
 		s := strings.TrimSpace(v)
+		var inner any
 		switch {
+		case len(s) > 1 && (s[0] == '{' || s[0] == '[') && json.Unmarshal([]byte(s), &inner) == nil:
+			nestedMarkup(inner, d, emit, depth+1)
+			entries(inner, 0, func(l Link) {
+				d.judge(l.URL)
+				emit(l)
+			})
 		case strings.Contains(s, "<datastore>"):
 			markupAnswer(s, d, emit)
 		case hasAnchor(s):
 			markupLinks(s, d, emit)
-		case len(s) > 1 && (s[0] == '{' || s[0] == '['):
-			var inner any
-			if json.Unmarshal([]byte(s), &inner) == nil {
-				nestedMarkup(inner, d, emit, depth+1)
-				entries(inner, 0, func(l Link) {
-					d.judge(l.URL)
-					emit(l)
-				})
-			}
 		}
 	case []any:
 		for _, x := range v {

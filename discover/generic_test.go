@@ -1,0 +1,181 @@
+package discover
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// linksOf runs some extractors over a page and lists its links as strings.
+func linksOf(t *testing.T, page, at string, kind Kind, xs ...Extractor) []string {
+	t.Helper()
+	base, err := url.Parse(at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range Find(&Doc{URL: base, Text: page, Kind: kind}, xs) {
+		out = append(out, l.String())
+	}
+	slices.Sort(out)
+	return out
+}
+
+// A service named in markup on a platform no dialect knows: asked with its
+// parameters as its query, as a list answer, with its page as Referer; one
+// whose parameters the page computes is not asked.
+func TestAttrsServiceOfAnUnknownPlatform(t *testing.T) {
+	const at = "http://www.a.gov.cn/xxgk/nb/index.html"
+	page := `<div class="list" url="/front/content/list.do?siteId=7" data-params="{channelId: 1203, pageSize: 20, type: 'nb', filter: {year: 2023}}"></div>
+<div class="list" url="/front/content/other.do" data-params="{channelId: getChannel()}"></div>
+<div class="more" url="/xxgk/nb/more.html">信息公开年报</div>`
+	got := linksOf(t, page, at, Page, Attrs{})
+	want := []string{
+		"api GET http://www.a.gov.cn/front/content/list.do?siteId=7&channelId=1203&filter=%7B%22year%22%3A2023%7D&pageSize=20&type=nb referer=" + at,
+		"page GET http://www.a.gov.cn/xxgk/nb/more.html",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("links:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A dialect that judges an element's service keeps the generic reader off it.
+func TestAttrsLeaveAJudgedServiceToItsDialect(t *testing.T) {
+	base, _ := url.Parse("http://www.a.gov.cn/col/index.html")
+	d := &Doc{URL: base, Kind: Page, Text: `<script url="/unit/build" queryData="{'webId':'1','pageId':'2'}"></script>`}
+	d.judge("/unit/build")
+	if links := Find(d, []Extractor{Attrs{}}); len(links) != 0 {
+		t.Errorf("a judged service asked again: %v", links)
+	}
+}
+
+// Handlers: what a click does, read by partial evaluation of the page's
+// functions (declared, assigned, arrow; chains of them; locals, globals,
+// encodeURIComponent), never what the page computes at run time.
+func TestHandlersPartialEvaluation(t *testing.T) {
+	const at = "http://www.a.gov.cn/xxgk/nb/index.html"
+	for _, c := range []struct {
+		name, page string
+		kind       Kind
+		want       []string
+	}{
+		{"arrow function", `<script>const show = (id) => { location.href = '/xxgk/nb/' + id + '.html' }</script>
+<a href="#" onclick="show('t1'); return false">某县2023年政府信息公开工作年度报告</a>`, Page,
+			[]string{"report GET http://www.a.gov.cn/xxgk/nb/t1.html"}},
+		{"function assigned to a name", `<script>var openNb = function (y) { window.open('/xxgk/nb' + y + '/index.html', '_blank') }</script>
+<a href="javascript:openNb(2023)">2023年</a>`, Page,
+			[]string{"page GET http://www.a.gov.cn/xxgk/nb2023/index.html"}},
+		{"chain of page functions", `<script>
+function detail(col, id) { go(prefix(col) + id + '.html'); }
+function prefix(c) { return '/never/'; }
+function go(u) { top.location.replace(u); }
+</script><a onclick="detail('nb', 't2')">某县2022年政府信息公开工作年度报告</a>`, Page,
+			nil}, // prefix() returns, and returns are not read: nothing is guessed
+		{"chain with a local and a global", `<script>
+var root = '/xxgk';
+function detail(col, id) { var u = root + '/' + col + '/' + id + '.html'; go(u); }
+function go(u) { top.location.replace(u); }
+</script><span onclick="detail('nb', 't2')">某县2022年政府信息公开工作年度报告</span>`, Page,
+			[]string{"report GET http://www.a.gov.cn/xxgk/nb/t2.html"}},
+		{"viewer opened on a report page", `<button onclick="window.open('/pdfjs/web/viewer.html?file=' + encodeURIComponent('/upload/nb 2023.pdf'))">预览</button>`, Report,
+			[]string{"attachment GET http://www.a.gov.cn/upload/nb%202023.pdf"}},
+		{"a value of the click is not read", `<a onclick="location.href='/xxgk/nb/d.html?id=' + this.id">某县2021年政府信息公开工作年度报告</a>
+<script>var cur; function pick(r) { cur = r.id } function open2() { location.href = '/xxgk/nb/d.html?id=' + cur }</script>
+<a onclick="open2()">某县2020年政府信息公开工作年度报告</a><a onclick="show()">某县2019年政府信息公开工作年度报告</a>
+<script>function show(id) { location.href = '/xxgk/nb/' + id + '.html' }</script>`, Page,
+			nil},
+		{"recursion is bounded", `<script>function a(x) { a(x); location.href = '/xxgk/' + x + '/'; }</script>
+<a onclick="a('nb')">信息公开年报</a>`, Page,
+			[]string{"page GET http://www.a.gov.cn/xxgk/nb/"}},
+		{"a call in a script with literals", `<script>function nb(id) { location.href = '/xxgk/nb/' + id + '.html' } nb('t2023');</script>`, Page,
+			[]string{"page GET http://www.a.gov.cn/xxgk/nb/t2023.html"}},
+		{"a distractor stays out", `<a href="javascript:void(0)" onclick="window.open('/xxgk/fz/t9.html')">某县2023年法治政府建设年度报告</a>`, Page,
+			nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := linksOf(t, c.page, at, c.kind, Handlers{})
+			if !slices.Equal(got, c.want) {
+				t.Errorf("links:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+			}
+		})
+	}
+}
+
+// A page with many handlers and functions that call each other stays within
+// its budget of followed calls.
+func TestHandlersBudget(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<script>")
+	for i := range 8 {
+		b.WriteString("function f" + string(rune('a'+i)) + "(x) {")
+		for j := range 8 {
+			b.WriteString(" f" + string(rune('a'+j)) + "(x);")
+		}
+		b.WriteString(" location.href = '/xxgk/' + x + '/'; }\n")
+	}
+	b.WriteString("</script>")
+	for range 50 {
+		b.WriteString(`<a onclick="fa('nb')">信息公开</a>`)
+	}
+	base, _ := url.Parse("http://www.a.gov.cn/")
+	p := newProgram((&Doc{URL: base, Text: b.String()}).Scripts())
+	for range 50 {
+		p.clicks("fa('nb')")
+	}
+	if p.calls > maxCalls {
+		t.Errorf("%d calls followed, over the budget of %d", p.calls, maxCalls)
+	}
+	if got := linksOf(t, b.String(), "http://www.a.gov.cn/", Page, Handlers{}); !slices.Equal(got, []string{"page GET http://www.a.gov.cn/xxgk/nb/"}) {
+		t.Errorf("links: %v", got)
+	}
+}
+
+// The query of a link is written in the page's encoding, as a browser does;
+// its path in UTF-8; what is escaped already, as it is.
+func TestEncodeQuery(t *testing.T) {
+	for _, c := range []struct{ q, charset, want string }{
+		{"key=年报&type=1", "gb18030", "key=%C4%EA%B1%A8&type=1"},
+		{"key=年报", "GBK", "key=%C4%EA%B1%A8"},
+		{"key=年报", "gb2312", "key=%C4%EA%B1%A8"},
+		{"key=年報", "big5", "key=%A6%7E%B3%F8"},
+		{"key=年报", "utf-8", "key=年报"},
+		{"key=年报", "", "key=年报"},
+		{"key=年报", "utf-16le", "key=年报"}, // a UTF-16 page sends UTF-8
+		{"key=%C4%EA", "gb18030", "key=%C4%EA"},
+		{"key=😀", "big5", "key=%26%23128512%3B"}, // not in Big5: its numeric reference
+	} {
+		if got := encodeQuery(c.q, c.charset); got != c.want {
+			t.Errorf("encodeQuery(%q, %q) = %q, want %q", c.q, c.charset, got, c.want)
+		}
+	}
+	base, _ := url.Parse("http://www.a.gov.cn/xxgk/")
+	d := &Doc{URL: base, Charset: "gb18030", Kind: Page, Text: `<a href="/年报/search.jsp?key=年报">政府信息公开年报</a>`}
+	links := Find(d, []Extractor{Markup{}})
+	if len(links) != 1 || links[0].URL != "http://www.a.gov.cn/%E5%B9%B4%E6%8A%A5/search.jsp?key=%C4%EA%B1%A8" {
+		t.Errorf("links %v: the path in UTF-8 and the query in GBK wanted", links)
+	}
+}
+
+// looksLikeURL tells links from the other values attributes hold.
+func TestLooksLikeURL(t *testing.T) {
+	for v, want := range map[string]bool{
+		"/":                   false, // a calculator's key
+		"7":                   false,
+		"./":                  false,
+		"请输入关键字":              false,
+		"#top":                false,
+		"/xxgk/nb/":           true,
+		"http://fgj.a.gov.cn": true,
+		"P020240101.pdf":      true,
+		"2024/t1.html":        true,
+		"photo.jpg":           false,
+		"/upload/a.png":       false,
+		"{'a':1}":             false,
+		"javascript:;":        false,
+	} {
+		if got := looksLikeURL(v); got != want {
+			t.Errorf("looksLikeURL(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
