@@ -247,6 +247,16 @@ func (e *Extractor) Extract(ctx context.Context, doc Document) (*report.Record, 
 		sha = hex.EncodeToString(sum[:])
 	}
 	format := Sniff(doc.Body)
+	var carried string
+	if (format == "text" || format == "html") && startsAsScript(string(doc.Body[:min(len(doc.Body), 4096)])) {
+		// A script file whose report is a string literal among its
+		// declarations: the literal is the document.
+		d := e.dec.Bytes(doc.Body, doc.ContentType, true)
+		if lit, ok := ScriptFile(d.Text); ok {
+			doc = Document{Body: []byte(lit), URL: doc.URL, Name: doc.Name, ContentType: "text/html; charset=utf-8", SHA256: doc.SHA256}
+			format, carried = "html", "the document is a script; its report is HTML in a string literal, read as HTML"
+		}
+	}
 	r, ok := e.readers[format]
 	if !ok {
 		return nil, fmt.Errorf("extracting %s: %w: %s", describe(doc), ErrUnsupported, format)
@@ -254,6 +264,9 @@ func (e *Extractor) Extract(ctx context.Context, doc Document) (*report.Record, 
 	lay, err := r.Read(ctx, doc)
 	if err != nil {
 		return nil, fmt.Errorf("extracting %s as %s: %w", describe(doc), format, err)
+	}
+	if carried != "" {
+		lay.Warnings = append(lay.Warnings, carried)
 	}
 	return e.Build(ctx, lay, doc.URL, sha)
 }

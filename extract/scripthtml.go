@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/nianbao/nianbao/jslit"
@@ -23,25 +24,72 @@ const maxScriptHTML = 16 << 20
 func scriptHTML(page string) (string, bool) {
 	best := ""
 	for _, body := range scriptBodies(page) {
-		if !mayCarryMarkup(body) {
-			continue
-		}
-		// One literal (let content = '…'), or the markup a script writes piece
-		// by piece (document.write('<p>…'); document.write('<table>…')).
-		var pieces strings.Builder
-		for _, lit := range jsStrings(body) {
-			if len(lit) > len(best) && carriesReport(lit) {
-				best = lit
-			}
-			if strings.Contains(lit, "<") && pieces.Len()+len(lit) <= maxScriptHTML {
-				pieces.WriteString(lit)
-			}
-		}
-		if all := pieces.String(); len(all) > len(best) && carriesReport(all) {
-			best = all
+		if lit := reportLiteral(body); len(lit) > len(best) {
+			best = lit
 		}
 	}
 	return best, best != ""
+}
+
+// reportLiteral is the longest report HTML a script's string literals carry:
+// one literal (let content = "…", among other declarations), or the markup
+// a script writes piece by piece (document.write('<p>…');
+// document.write('<table>…')).
+func reportLiteral(body string) string {
+	if !mayCarryMarkup(body) {
+		return ""
+	}
+	best := ""
+	var pieces strings.Builder
+	for _, lit := range jsStrings(body) {
+		if len(lit) > len(best) && carriesReport(lit) {
+			best = lit
+		}
+		if strings.Contains(lit, "<") && pieces.Len()+len(lit) <= maxScriptHTML {
+			pieces.WriteString(lit)
+		}
+	}
+	if all := pieces.String(); len(all) > len(best) && carriesReport(all) {
+		best = all
+	}
+	return best
+}
+
+// scriptFileRe: a document that starts as a script does (after comments):
+// a declaration or assignment (var content = …, window.data = …), or a call
+// (document.write(…), jsonpCallback({…})).
+var scriptFileRe = regexp.MustCompile(`^(?:(?:var|let|const)\s+[A-Za-z_$][\w$]*\s*=|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\s*(?:=[^=]|\())`)
+
+// ScriptFile returns the report HTML that a script file (a portal's .js data
+// file, not a page) carries in a string literal, if the document is one:
+// it starts as a script, not as markup, and a literal holds a report.
+func ScriptFile(text string) (string, bool) {
+	if !startsAsScript(text) {
+		return "", false
+	}
+	lit := reportLiteral(text)
+	return lit, lit != ""
+}
+
+// startsAsScript: the text's first statement, after a byte order mark and
+// comments, is a declaration, an assignment or a call. Markup never is.
+func startsAsScript(text string) bool {
+	head := strings.TrimLeft(text, "\ufeff \t\r\n")
+	for strings.HasPrefix(head, "//") || strings.HasPrefix(head, "/*") {
+		end := "\n"
+		if strings.HasPrefix(head, "/*") {
+			end = "*/"
+		}
+		i := strings.Index(head, end)
+		if i < 0 {
+			return false
+		}
+		head = strings.TrimLeft(head[i+len(end):], " \t\r\n")
+	}
+	if len(head) > 256 {
+		head = head[:256]
+	}
+	return scriptFileRe.MatchString(head)
 }
 
 // carriesReport: markup of a document body and the words of a report.
