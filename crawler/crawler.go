@@ -714,36 +714,6 @@ func RobotsAgent(userAgent string) string {
 	return clean
 }
 
-// listPage: a page that links to other reports and holds neither a template
-// table nor a report's own sections is the list they are on. (A report page
-// whose tables are only in its attachment, with a link to another year's
-// report, is read from the attachment instead, which is queued all the same.)
-func listPage(rec *report.Record, links []discover.Link, self string) bool {
-	reports := map[string]bool{}
-	for _, l := range links {
-		if l.Kind == discover.Report {
-			if u, ok := Canonical(l.URL); ok && u != self {
-				reports[u] = true
-			}
-		}
-	}
-	if len(reports) == 0 {
-		return false
-	}
-	for _, t := range []*report.Table{rec.Active, rec.Requests, rec.ReviewLitigation} {
-		if t != nil && t.Filled() > 0 {
-			return false
-		}
-	}
-	sections := 0
-	for _, s := range []string{rec.Sections.General, rec.Sections.Active, rec.Sections.Requests, rec.Sections.Review, rec.Sections.Problems, rec.Sections.Other} {
-		if strings.TrimSpace(s) != "" {
-			sections++
-		}
-	}
-	return sections < 3
-}
-
 // delay is the host's minimum gap: the configured delay, its Crawl-delay, or
 // the gap its 429 answers asked for, whichever is longest.
 func (c *Crawler) delay(r *robotsRules, hi *store.HostInfo) time.Duration {
@@ -840,8 +810,10 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answ
 	if kind == KindReport && (err != nil || rec.Template == report.TemplateUnknown) {
 		return // not a report after all: a distractor is never stored as one
 	}
-	if err == nil && kind == KindReport && listPage(rec, links, canonFinal) {
-		return // a list of reports, whatever its title says: its reports are queued, it is not one
+	if err == nil && kind == KindReport {
+		if ok, _ := readsAsReport(rec, links, canonFinal); !ok {
+			return // not a report, whatever its title says: what it links is queued
+		}
 	}
 	cm.Capture, cm.Body = capture, body
 	c.Stats.Documents.Add(1)

@@ -1,0 +1,94 @@
+package crawler
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/nianbao/nianbao/discover"
+	"github.com/nianbao/nianbao/report"
+)
+
+// Which fetched pages become report records is decided by what they read as,
+// never by their title or by the link that led to them: a column named
+// 政府信息公开年度报告, or a year's column that lists one report, reads as a
+// list however it is titled.
+
+// yearRe finds a year in a title (a report's title names its year; a
+// column's title often does not).
+var yearRe = regexp.MustCompile(`(19|20)\d\d`)
+
+// readsAsReport judges a page's record by its content: a page is a report
+// when it holds the template's tables, or the report's own body (its
+// sections, or the figures its prose states); failing that, when it is the
+// page of one report whose document is its attachment (it names a file, and
+// its title names a report's year). A page that links other reports and
+// holds neither tables nor a report's body is their list, whether it links
+// one or many; so is a page with nothing of a report at all. why says what
+// decided.
+func readsAsReport(rec *report.Record, links []discover.Link, self string) (ok bool, why string) {
+	if filledTables(rec) {
+		return true, "the template's tables"
+	}
+	sections := sectionCount(rec)
+	if otherReports(links, self) > 0 && sections < 3 {
+		return false, "a list: it links reports and holds no report's tables or sections"
+	}
+	if sections >= 3 || len(rec.Narrative) >= 2 {
+		return true, "a report's body"
+	}
+	if !namesDocument(rec, links) {
+		return false, "no tables, no report's body and no document of its own"
+	}
+	if !yearRe.MatchString(string(rec.Title)) {
+		return false, "a column: its title names no year, and it holds only files"
+	}
+	return true, "the page of a report whose document is its attachment"
+}
+
+// filledTables: a template table with a cell read.
+func filledTables(rec *report.Record) bool {
+	for _, t := range []*report.Table{rec.Active, rec.Requests, rec.ReviewLitigation} {
+		if t != nil && t.Filled() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// sectionCount counts the report's sections the record holds text for.
+func sectionCount(rec *report.Record) int {
+	n := 0
+	for _, s := range []string{rec.Sections.General, rec.Sections.Active, rec.Sections.Requests, rec.Sections.Review, rec.Sections.Problems, rec.Sections.Other} {
+		if strings.TrimSpace(s) != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// otherReports counts the reports a page links besides itself.
+func otherReports(links []discover.Link, self string) int {
+	reports := map[string]bool{}
+	for _, l := range links {
+		if l.Kind == discover.Report {
+			if u, ok := Canonical(l.URL); ok && u != self {
+				reports[u] = true
+			}
+		}
+	}
+	return len(reports)
+}
+
+// namesDocument: the page names a file (an attachment link, wherever the
+// page names it, or one the extractor read from its markup).
+func namesDocument(rec *report.Record, links []discover.Link) bool {
+	if len(rec.Attachments) > 0 {
+		return true
+	}
+	for _, l := range links {
+		if l.Kind == discover.Attachment {
+			return true
+		}
+	}
+	return false
+}
