@@ -110,8 +110,39 @@ func TestRealFixtures(t *testing.T) {
 			if len(wrong) > 0 || len(lost) > 0 || len(meta) > 0 {
 				t.Errorf("%s: wrong cells %v, decidable cells lost %v, wrong metadata %v", filepath.Base(docs[0]), wrong, lost, meta)
 			}
+			if u := unexplained(rec, want); len(u) > 0 {
+				t.Errorf("%s: cells the document prints left null with no warning naming their row: %v", filepath.Base(docs[0]), u)
+			}
 			t.Logf("%s: %d/%d cells", filepath.Base(docs[0]), r, n)
 		}
 		t.Logf("%s: %d/%d cells", dir, right, total)
 	}
+}
+
+// unexplained lists the cells that the document prints a number for but the
+// record leaves null without a warning that names their row (or table 四,
+// which is one row).
+func unexplained(rec *report.Record, want realExpect) []string {
+	var out []string
+	for _, tb := range []struct {
+		name string
+		want map[string]any
+	}{{"active", want.Active}, {"requests", want.Requests}, {"review_litigation", want.ReviewLitigation}} {
+		for row, cols := range tb.want {
+			for col, w := range cols.(map[string]any) {
+				path := tb.name + "." + row + "." + col
+				if got, _ := rec.Cell(path); got != nil || w == nil {
+					continue
+				}
+				named := slices.ContainsFunc(rec.Warnings, func(s string) bool {
+					return strings.Contains(s, tb.name+"."+row) || strings.HasPrefix(s, tb.name+":") && strings.Contains(s, row) ||
+						tb.name == "review_litigation" && strings.HasPrefix(s, tb.name)
+				})
+				if !named {
+					out = append(out, path)
+				}
+			}
+		}
+	}
+	return out
 }

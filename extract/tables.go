@@ -584,9 +584,11 @@ func (p *rowParser) fill(spec *report.TableSpec) *report.Table {
 	t := report.NewTable(spec)
 	placeholders := 0
 	var units []string // cells printed with a unit: 12件, 4068.208万元
+	var missing []string
 	for _, rs := range spec.Rows {
 		vals, ok := p.rows[rs.Key]
 		if !ok {
+			missing = append(missing, rs.Key)
 			continue
 		}
 		for i, cs := range rs.Cols {
@@ -619,6 +621,9 @@ func (p *rowParser) fill(spec *report.TableSpec) *report.Table {
 			}
 			t.Set(rs.Key, cs.Key, report.Num(n))
 		}
+	}
+	if len(missing) > 0 && len(p.rows) > 0 {
+		p.rec.Warnf("%s: %d row(s) of the template not found in the document, left null: %s", spec.Name, len(missing), strings.Join(missing, ", "))
 	}
 	if placeholders > 0 {
 		p.rec.Warnf("%s: %d cell(s) printed as a placeholder (/, —, 无) are left null", spec.Name, placeholders)
