@@ -68,6 +68,13 @@ type Crawl struct {
 	// that export, stats, history and verify read while the crawl holds it (never
 	// more often than ten times what the last copy took to write).
 	SnapshotEvery time.Duration `yaml:"snapshot_every"`
+	// Render renders the script shells no static reading opens in headless
+	// Chromium, every request of the page asked through the crawl's own
+	// politeness: "auto" when Chromium is installed, "on" to require it (an
+	// error when it is missing), "off" never.
+	Render string `yaml:"render"`
+	// RenderTimeout bounds the rendering of one page.
+	RenderTimeout time.Duration `yaml:"render_timeout"`
 }
 
 // Fetch says how documents are fetched over HTTP.
@@ -95,7 +102,7 @@ func Default() Config {
 			MaxBytes:  64 << 20,
 		},
 		Crawl: Crawl{Seeds: "../shared/data/portals.csv", Delay: 2 * time.Second, Workers: 0, MaxPagesPerHost: 2000, MaxDepth: 10, MaxRetries: 3,
-			RevisitAfter: 20 * time.Hour, RevisitMax: 30 * 24 * time.Hour, SnapshotEvery: 30 * time.Second},
+			RevisitAfter: 20 * time.Hour, RevisitMax: 30 * 24 * time.Hour, SnapshotEvery: 30 * time.Second, Render: "auto", RenderTimeout: 20 * time.Second},
 		Extract: Extract{OCR: "auto", OCRDPI: 200, OCRMaxPages: 40},
 	}
 }
@@ -137,6 +144,14 @@ func (c Config) Validate() error {
 	}
 	if c.Extract.OCRMaxPages < 1 {
 		return errors.New("extract.ocr_max_pages: must be at least 1")
+	}
+	switch c.Crawl.Render {
+	case "auto", "on", "off":
+	default:
+		return fmt.Errorf("crawl.render: %q is not auto, on or off", c.Crawl.Render)
+	}
+	if c.Crawl.RenderTimeout < time.Second {
+		return errors.New("crawl.render_timeout: at least 1s")
 	}
 	if c.Fetch.UserAgent == "" {
 		return errors.New("fetch.user_agent: must identify the harvester with a contact URL")

@@ -146,6 +146,21 @@ func (b *Browser) Close() error {
 	return nil
 }
 
+// PID is the browser's process id, 0 before the first render or after Close.
+func (b *Browser) PID() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ctx == nil {
+		return 0
+	}
+	if c := chromedp.FromContext(b.ctx); c != nil && c.Browser != nil {
+		if p := c.Browser.Process(); p != nil {
+			return p.Pid
+		}
+	}
+	return 0
+}
+
 // started is the browser's context, starting its process if needed.
 func (b *Browser) started() (context.Context, error) {
 	b.mu.Lock()

@@ -17,6 +17,7 @@ import (
 	"github.com/nianbao/nianbao/config"
 	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/crawler"
+	"github.com/nianbao/nianbao/render"
 	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/store"
 )
@@ -85,6 +86,16 @@ type runReport struct {
 	// were written together.
 	Commits      int64 `json:"commits"`
 	Transactions int64 `json:"commit_transactions"`
+	// Rendering is what the rendering of script shells did and cost, or why
+	// it was off.
+	Rendering renderReport `json:"rendering"`
+}
+
+// renderReport is the run report's account of rendering.
+type renderReport struct {
+	Off string `json:"off,omitempty"` // why no page could be rendered
+	crawler.RenderStats
+	SecondsPerPage float64 `json:"seconds_per_page,omitempty"` // wall time of one render, on average
 }
 
 func (a *app) crawlCmd() *cobra.Command {
@@ -173,6 +184,14 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 		defer debug.SetGCPercent(debug.SetGCPercent(crawlGCPercent))
 	}
 	cc := crawlConfig(cfg, proxy, caFile)
+	browser, off, err := renderer(cfg)
+	if err != nil {
+		return err
+	}
+	if browser != nil {
+		defer browser.Close()
+		cc.Render = browser
+	}
 	c, err := crawler.New(cc, st, ex, urls)
 	if err != nil {
 		return err
@@ -192,6 +211,11 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	rep.DNSLookups, rep.DNSCached = sum.DNS.Lookups, sum.DNS.Cached
 	rep.Commits, rep.Transactions = sum.Commits.Commits, sum.Commits.Transactions
 	rep.Hosts, rep.Refused, rep.Failures = sum.Hosts, sum.Refused, sum.Failures
+	rep.Rendering = renderReport{Off: off, RenderStats: sum.Render}
+	if sum.Render.Pages > 0 {
+		rep.Rendering.SecondsPerPage = sum.Render.Wall.Seconds() / float64(sum.Render.Pages)
+	}
+	printRendering(out, rep.Rendering)
 	for i, f := range sum.Failures {
 		if i == 20 {
 			fmt.Fprintf(out, "… and %d more failures (nianbao failures lists them all)\n", int(sum.Errors)-20)
@@ -223,6 +247,34 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 			sum.Run.Generation, len(rep.GivenUp), sum.Errors, len(sum.Refused))}
 	}
 	return nil
+}
+
+// renderer is the browser that renders script shells as crawl.render says,
+// or nil and why there is none; "on" without Chromium is an error.
+func renderer(cfg config.Config) (*render.Browser, string, error) {
+	if cfg.Crawl.Render == "off" {
+		return nil, "crawl.render is off", nil
+	}
+	path, err := render.Find()
+	if err != nil {
+		if cfg.Crawl.Render == "on" {
+			return nil, "", fmt.Errorf("crawl.render is on: %w", err)
+		}
+		return nil, err.Error(), nil
+	}
+	return render.New(render.Options{ExecPath: path, UserAgent: cfg.Fetch.UserAgent, Timeout: cfg.Crawl.RenderTimeout,
+		MaxBytes: min(cfg.Fetch.MaxBytes, 8<<20)}), "", nil
+}
+
+// printRendering prints what rendering did, or why it was off.
+func printRendering(w io.Writer, r renderReport) {
+	switch {
+	case r.Off != "":
+		fmt.Fprintf(w, "rendering: off (%s): script shells were read statically only\n", r.Off)
+	case r.Pages > 0:
+		fmt.Fprintf(w, "rendering: %d script shells rendered (%d failed, %d at the time limit), %.1fs a page; %d of their requests asked through the crawl's gate, %d refused; %d links found\n",
+			r.Pages, r.Failed, r.TimedOut, r.SecondsPerPage, r.Requests, r.Refused, r.Links)
+	}
 }
 
 // workersOf is the cap on requests in flight a configured value gives.
