@@ -151,3 +151,27 @@ func TestLabelOverTwoLines(t *testing.T) {
 	rec := extractText(t, strings.Replace(base, "%s", "（二）部分公开（区分处理的，只计这一情形，不\n（八）另外一行 2 0 0 0 0 0 2", 1), "report.txt")
 	cellIs(t, rec, "requests.partially_granted.natural_person", nil)
 }
+
+// The same in a markdown conversion's pipe table: the label's halves in two
+// rows, the values in either, or under a bracketed note of their own.
+func TestMarkdownLabelOverTwoRows(t *testing.T) {
+	head := "# 某某县人民政府2022年政府信息公开工作年度报告\n\n## 三、收到和处理政府信息公开申请情况\n\n" +
+		"| 本列数据的勾稽关系 | 申请人情况 | | | | | | |\n|---|---|---|---|---|---|---|---|\n" +
+		"| | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |\n" +
+		"| 一、本年新收政府信息公开申请数量 | 9 | 0 | 0 | 0 | 0 | 0 | 9 |\n" +
+		"| 二、上年结转政府信息公开申请数量 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n" +
+		"| 三、本年度办理结果 （一）予以公开 | 5 | 0 | 0 | 0 | 0 | 0 | 5 |\n"
+	tail := "| （三）不予公开 1.属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n" +
+		"| （七）总计 | 9 | 0 | 0 | 0 | 0 | 0 | 9 |\n| 四、结转下年度继续办理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n"
+	for _, rows := range []string{
+		"| （二）部分公开（区分处理的，只计这一情形，不 | | | | | | | |\n| 计其他情形） | 2 | 0 | 0 | 0 | 0 | 0 | 2 |\n",
+		"| （二）部分公开（区分处理的，只计这一情形，不 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |\n| 计其他情形） | | | | | | | |\n",
+		"| （二）部分公开 | | | | | | | |\n| （区分处理的，只计这一情形，不计其他情形） | 2 | 0 | 0 | 0 | 0 | 0 | 2 |\n",
+		"| （二）部分公开（区分处理的，只计这一情形，不 | | | | | | | |\n| | 2 | 0 | 0 | 0 | 0 | 0 | 2 |\n| 计其他情形） | | | | | | | |\n",
+	} {
+		rec := extractText(t, head+rows+tail, "report.md")
+		cellIs(t, rec, "requests.partially_granted.natural_person", f64(2))
+		cellIs(t, rec, "requests.partially_granted.total", f64(2))
+		cellIs(t, rec, "requests.total_processed.total", f64(9))
+	}
+}

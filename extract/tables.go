@@ -192,6 +192,9 @@ func (p *rowParser) labelGoesOn(label string) bool {
 	if strings.Count(first, "(") > strings.Count(first, ")") && strings.HasSuffix(rest, ")") {
 		return true
 	}
+	if strings.HasPrefix(rest, "(") && strings.HasSuffix(rest, ")") && strings.Count(rest, "(") == 1 {
+		return true // a note in brackets under the label: （区分处理的，只计这一情形，不计其他情形）
+	}
 	core := coreLabel(rest)
 	if utf8.RuneCountInString(core) < 2 {
 		return false
