@@ -78,7 +78,7 @@ func elementLinks(d *Doc, n *html.Node, emit func(Link)) {
 // emitAttrLink proposes an attribute's URL as an anchor of the element's text
 // would be, a viewer's file being the file itself.
 func emitAttrLink(d *Doc, v, anchor string, emit func(Link)) {
-	if d.Kind == Report {
+	if d.Kind == Report && strings.Contains(v, "=") && attachRe.MatchString(strings.ToLower(v)) {
 		if f, ok := viewerFile(v); ok {
 			emit(Link{URL: f, Kind: Attachment, Anchor: anchor})
 			return

@@ -97,10 +97,14 @@ type program struct {
 	funcs  map[string]Func
 	global *Script // the page's names, for code that declares none
 	calls  int     // the calls followed so far
+
+	bodies map[string][2]*Script // a function's body read once, and the names it sees
+	seen   map[string][]string   // a handler's code read once (rows repeat it)
 }
 
 func newProgram(scripts []*Script) *program {
-	p := &program{funcs: map[string]Func{}, global: &Script{Vars: map[string]js.IExpr{}}}
+	p := &program{funcs: map[string]Func{}, global: &Script{Vars: map[string]js.IExpr{}},
+		bodies: map[string][2]*Script{}, seen: map[string][]string{}}
 	for _, s := range scripts {
 		for k, v := range s.Vars {
 			p.global.Vars[k] = v
@@ -114,6 +118,18 @@ func newProgram(scripts []*Script) *program {
 
 // clicks reads a handler's code for where it sends the browser.
 func (p *program) clicks(code string) []string {
+	if out, ok := p.seen[code]; ok {
+		return out
+	}
+	out := p.read(code)
+	p.seen[code] = out
+	return out
+}
+
+func (p *program) read(code string) []string {
+	if !strings.ContainsAny(code, "'\"`") && !strings.Contains(code, "location") && !p.callsPage(code) {
+		return nil // no string, no location, no page function: nowhere to go
+	}
 	// A handler is a function's body (return false; is common): parsed as one.
 	h := parseScript("(function () {\n" + code + "\n})")
 	out := p.sinks(h, nil, nil, 0)
@@ -131,6 +147,16 @@ func (p *program) clicks(code string) []string {
 		}
 	}
 	return out
+}
+
+// callsPage: the code names one of the page's functions.
+func (p *program) callsPage(code string) bool {
+	for name := range p.funcs {
+		if strings.Contains(code, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // scope is the names a piece of code sees: the page's, then its own (a
@@ -156,7 +182,11 @@ func (p *program) scope(unit *Script, params []string) *Script {
 // sends the browser to, its parameters bound to env; the page functions it
 // calls are followed with the arguments it gives them.
 func (p *program) sinks(unit *Script, params []string, env map[string]any, depth int) []string {
-	sc := p.scope(unit, params)
+	return p.sinksIn(unit, p.scope(unit, params), env, depth)
+}
+
+// sinksIn is sinks with the names the code sees given.
+func (p *program) sinksIn(unit, sc *Script, env map[string]any, depth int) []string {
 	var out []string
 	add := func(e js.IExpr) {
 		if v, ok := bound(sc.Eval(e), env).(string); ok && strings.TrimSpace(v) != "" {
@@ -195,9 +225,14 @@ func (p *program) call(caller *Script, env map[string]any, c Call, depth int) []
 			args[name] = bound(caller.Eval(c.Args[i]), env)
 		}
 	}
-	body := &Script{Vars: map[string]js.IExpr{}}
-	js.Walk(body, f.Body)
-	return p.sinks(body, f.Params, args, depth+1)
+	b, ok := p.bodies[c.Name]
+	if !ok {
+		body := &Script{Vars: map[string]js.IExpr{}}
+		js.Walk(body, f.Body)
+		b = [2]*Script{body, p.scope(body, f.Params)}
+		p.bodies[c.Name] = b
+	}
+	return p.sinksIn(b[0], b[1], args, depth+1)
 }
 
 // navigates: a call that sends the browser to its first argument.

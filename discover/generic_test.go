@@ -1,6 +1,7 @@
 package discover
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -176,6 +177,38 @@ func TestLooksLikeURL(t *testing.T) {
 	} {
 		if got := looksLikeURL(v); got != want {
 			t.Errorf("looksLikeURL(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+// BenchmarkGenericReaders reads large report pages (Word-exported markup, 400
+// table rows, scripts), one whose rows carry inline handlers and one whose
+// rows carry none, with the registry and with the registry less the attribute
+// and handler readers, side by side.
+func BenchmarkGenericReaders(b *testing.B) {
+	base, _ := url.Parse("http://www.a.gov.cn/xxgk/nb/t1.html")
+	without := slices.DeleteFunc(Default(), func(x Extractor) bool { return x.Name() == "attrs" || x.Name() == "handlers" })
+	for _, rows := range []string{"handlers", "plain"} {
+		var page strings.Builder
+		page.WriteString(`<html><head><title>某县2023年政府信息公开工作年度报告</title><script>var root = '/xxgk'; function openDetail(id) { location.href = root + '/d.html?id=' + id }</script></head><body><table>`)
+		for i := range 400 {
+			handler := ""
+			if rows == "handlers" {
+				handler = fmt.Sprintf(` onclick="openDetail('%d')"`, i)
+			}
+			fmt.Fprintf(&page, `<tr style="height:20px" data-id="%d"%s><td style="border:solid windowtext 1.0pt"><p class="MsoNormal"><span style="font-family:仿宋">第%d行</span></p></td><td>%d</td></tr>`, i, handler, i, i)
+		}
+		page.WriteString(`</table><a href="/upload/nb.pdf">附件</a></body></html>`)
+		for _, c := range []struct {
+			name string
+			xs   []Extractor
+		}{{"registry", Default()}, {"without-generic", without}} {
+			b.Run(rows+"/"+c.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					Find(&Doc{URL: base, Text: page.String(), Kind: Report}, c.xs)
+				}
+			})
 		}
 	}
 }
