@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/nianbao/nianbao/report"
+	"github.com/nianbao/nianbao/simweb"
 )
 
 // A 2021-template report as a dump of a page's text nodes prints it, one a
@@ -170,6 +171,33 @@ func TestMarkdownLabelOverTwoRows(t *testing.T) {
 		"| （二）部分公开（区分处理的，只计这一情形，不 | | | | | | | |\n| | 2 | 0 | 0 | 0 | 0 | 0 | 2 |\n| 计其他情形） | | | | | | | |\n",
 	} {
 		rec := extractText(t, head+rows+tail, "report.md")
+		cellIs(t, rec, "requests.partially_granted.natural_person", f64(2))
+		cellIs(t, rec, "requests.partially_granted.total", f64(2))
+		cellIs(t, rec, "requests.total_processed.total", f64(9))
+	}
+}
+
+// The same in a PDF's text layer, the label's second half and the values on
+// the lines after its first (the PDF is written with the simulated web's
+// plain CJK writer, one line per row, cells in columns).
+func TestPDFLabelOverTwoLines(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PDFium")
+	}
+	head := [][]string{{"某某县人民政府2022年政府信息公开工作年度报告"}, {"三、收到和处理政府信息公开申请情况"},
+		{"申请人情况", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"},
+		{"一、本年新收政府信息公开申请数量", "9", "0", "0", "0", "0", "0", "9"},
+		{"二、上年结转政府信息公开申请数量", "0", "0", "0", "0", "0", "0", "0"},
+		{"三、本年度办理结果 （一）予以公开", "5", "0", "0", "0", "0", "0", "5"}}
+	tail := [][]string{{"（三）不予公开 1.属于国家秘密", "0", "0", "0", "0", "0", "0", "0"},
+		{"（七）总计", "9", "0", "0", "0", "0", "0", "9"}, {"四、结转下年度继续办理", "0", "0", "0", "0", "0", "0", "0"}}
+	values := []string{"2", "0", "0", "0", "0", "0", "2"}
+	for _, split := range [][][]string{
+		{{"（二）部分公开（区分处理的，只计这一情形，不"}, {"计其他情形）"}, append([]string{""}, values...)},
+		{{"（二）部分公开（区分处理的，只计这一情形，不"}, append([]string{"计其他情形）"}, values...)},
+	} {
+		rows := append(append(append([][]string{}, head...), split...), tail...)
+		rec := extractText(t, string(simweb.TextPDF(rows)), "report.pdf")
 		cellIs(t, rec, "requests.partially_granted.natural_person", f64(2))
 		cellIs(t, rec, "requests.partially_granted.total", f64(2))
 		cellIs(t, rec, "requests.total_processed.total", f64(9))
