@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -278,4 +279,26 @@ func elementText(n *html.Node) string {
 		}
 	}
 	return text
+}
+
+// fragmentExtras reads what the markup of an answer links outside its
+// anchors, as on a page: URL-valued attributes, and handlers (their string
+// arguments and what they send the browser to; the page's functions are not
+// in the answer, so a call of one is read only through its literals).
+func fragmentExtras(sel *goquery.Selection, d *Doc, emit func(Link)) {
+	if len(sel.Nodes) == 0 {
+		return
+	}
+	fd := &Doc{URL: d.URL, Kind: Page, judged: d.judged, parsed: true, scanned: true}
+	p := newProgram(nil)
+	visitElements(sel.Nodes[0], func(n *html.Node) {
+		elementLinks(fd, n, emit)
+		for _, a := range n.Attr {
+			if code, ok := handlerCode(a); ok {
+				for _, target := range p.clicks(code) {
+					emitAttrLink(fd, target, elementText(n), emit)
+				}
+			}
+		}
+	})
 }

@@ -234,13 +234,15 @@ func markupLinks(markup string, d *Doc, emit func(Link)) {
 	if sel == nil {
 		return
 	}
-	anchors(sel, Page, func(l Link) {
+	entry := func(l Link) {
 		d.judge(l.URL)
 		if l.Kind == Page && l.Anchor != "" {
 			l.Kind = reportOrPage(l.Anchor)
 		}
 		emit(l)
-	})
+	}
+	anchors(sel, Page, entry)
+	fragmentExtras(sel, d, entry)
 }
 
 // stringURLs is the fallback over an answer's strings: the URL-like ones that
