@@ -1,7 +1,9 @@
 package discover
 
 import (
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/tdewolff/parse/v2/js"
@@ -139,11 +141,7 @@ func (p *program) read(code string) []string {
 			continue // read through the function
 		}
 		for _, a := range c.Args {
-			if v, ok := sc.Eval(a).(string); ok {
-				if _, ok := urlLike(v, Report); ok {
-					out = append(out, v)
-				}
-			}
+			out = append(out, urlArgs(sc.Eval(a))...)
 		}
 	}
 	return out
@@ -157,6 +155,27 @@ func (p *program) callsPage(code string) bool {
 		}
 	}
 	return false
+}
+
+// urlArgs: an argument that is a URL, or the URLs an object argument holds
+// among its properties (a popup's {url: …} or {content: …}).
+func urlArgs(v any) []string {
+	var out []string
+	switch v := v.(type) {
+	case string:
+		if _, ok := urlLike(v, Report); ok {
+			out = append(out, v)
+		}
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			if s, ok := v[k].(string); ok {
+				if _, ok := urlLike(s, Report); ok {
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // scope is the names a piece of code sees: the page's, then its own (a
@@ -245,7 +264,7 @@ func navigates(c Call) bool {
 		}
 	case "assign", "replace":
 		return isLocation(strings.TrimSuffix(c.Path, "."+c.Name))
-	case "showModalDialog", "showModelessDialog":
+	case "showModalDialog", "showModelessDialog", "navigate":
 		return true
 	}
 	return false

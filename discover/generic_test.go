@@ -91,6 +91,13 @@ function go(u) { top.location.replace(u); }
 			[]string{"page GET http://www.a.gov.cn/xxgk/nb/"}},
 		{"a call in a script with literals", `<script>function nb(id) { location.href = '/xxgk/nb/' + id + '.html' } nb('t2023');</script>`, Page,
 			[]string{"page GET http://www.a.gov.cn/xxgk/nb/t2023.html"}},
+		{"template literal", "<script>var dir = 'nb'; function view(id) { window.open(`/xxgk/${dir}/t${id}.html`, '_blank') }</script>" +
+			`<a onclick="view(2023)">某县2023年政府信息公开工作年度报告</a>`, Page,
+			[]string{"report GET http://www.a.gov.cn/xxgk/nb/t2023.html"}},
+		{"a popup's object argument", `<a href="javascript:;" onclick="layer.open({type: 2, title: '年报', content: '/xxgk/nb/t2022.html'})">某县2022年政府信息公开工作年度报告</a>`, Page,
+			[]string{"report GET http://www.a.gov.cn/xxgk/nb/t2022.html"}},
+		{"navigate", `<script>function go(y) { window.navigate('/xxgk/nb/t' + y + '.html') }</script><a onclick="go(2021)">某县2021年政府信息公开工作年度报告</a>`, Page,
+			[]string{"report GET http://www.a.gov.cn/xxgk/nb/t2021.html"}},
 		{"a distractor stays out", `<a href="javascript:void(0)" onclick="window.open('/xxgk/fz/t9.html')">某县2023年法治政府建设年度报告</a>`, Page,
 			nil},
 	} {

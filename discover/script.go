@@ -281,8 +281,8 @@ func (s *Script) eval(e js.IExpr, depth int) any {
 	case *js.LiteralExpr:
 		return literal(e)
 	case *js.TemplateExpr:
-		if len(e.List) == 0 && e.Tag == nil {
-			return jslit.Unquote(string(e.Tail))
+		if e.Tag == nil {
+			return s.template(e, depth)
 		}
 	case *js.GroupExpr:
 		return s.eval(e.X, depth+1)
@@ -320,6 +320,43 @@ func (s *Script) eval(e js.IExpr, depth int) any {
 		return s.encoded(e, depth)
 	}
 	return unknown{}
+}
+
+// template reads a template literal, `/x/${id}.html`, as the concatenation
+// of its pieces and its substitutions.
+func (s *Script) template(e *js.TemplateExpr, depth int) any {
+	var out any = ""
+	join := func(v any) bool {
+		x, ok1 := asTemplate(out)
+		y, ok2 := asTemplate(v)
+		if !ok1 || !ok2 {
+			return false
+		}
+		t := append(append(Template{}, x...), y...)
+		if str, ok := t.Fill("", ""); ok {
+			out = str
+		} else {
+			out = t
+		}
+		return true
+	}
+	for _, p := range e.List {
+		// A piece is written `…${ or }…${: its text between the delimiters.
+		raw := strings.TrimSuffix(strings.TrimLeft(string(p.Value), "`}"), "${")
+		if !join(jslit.Unquote("`"+raw+"`")) || !join(s.eval(p.Expr, depth+1)) {
+			return unknown{}
+		}
+	}
+	tail := strings.TrimPrefix(string(e.Tail), "}")
+	if len(e.List) == 0 {
+		tail = string(e.Tail)
+	} else {
+		tail = "`" + tail
+	}
+	if !join(jslit.Unquote(tail)) {
+		return unknown{}
+	}
+	return out
 }
 
 // encoded reads encodeURIComponent(…), encodeURI(…) and escape(…) of a value
