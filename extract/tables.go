@@ -213,13 +213,19 @@ func (p *rowParser) labelGoesOn(label string) bool {
 func onePerLine(lines []Line) bool {
 	single, multi := 0, 0
 	for _, l := range lines {
-		toks := tokenize(l)
-		n := countValues(toks)
+		cell, n := "", 0
+		for _, c := range l.Cells {
+			if c = strings.TrimSpace(c); c != "" {
+				cell, n = c, n+1
+			}
+		}
 		switch {
-		case n == 1 && len(toks) == 1:
+		case n == 1 && len(cell) <= 32 && !strings.ContainsAny(cell, " \u3000") && parseValue(cell).isValue():
 			single++
-		case n > 1:
-			multi++
+		case n > 1 || n == 1 && len(cell) <= 256 && strings.ContainsAny(cell, "0123456789") && strings.ContainsAny(cell, " \u3000"):
+			if countValues(tokenize(l)) > 1 {
+				multi++
+			}
 		}
 	}
 	return single >= 12 && single > 3*multi
