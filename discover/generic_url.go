@@ -86,10 +86,6 @@ func encodeQuery(q, charset string) string {
 			b.WriteRune(r)
 			continue
 		}
-		if r == utf8.RuneError {
-			b.WriteString("%EF%BF%BD") // what the decoding could not read stays as the page showed it
-			continue
-		}
 		out, err := e.Bytes([]byte(string(r)))
 		if err != nil || len(out) == 0 {
 			b.WriteString("%26%23" + strconv.Itoa(int(r)) + "%3B") // &#N; with & # ; escaped, as the URL standard writes it
