@@ -152,7 +152,7 @@ func TestEncodeQuery(t *testing.T) {
 		{"key=年报", "utf-16le", "key=年报"}, // a UTF-16 page sends UTF-8
 		{"key=%C4%EA", "gb18030", "key=%C4%EA"},
 		{"key=\uFFFD", "gbk", "key=%26%2365533%3B"}, // bytes the decoding could not read: sent as a browser sends them
-		{"key=😀", "big5", "key=%26%23128512%3B"}, // not in Big5: its numeric reference
+		{"key=😀", "big5", "key=%26%23128512%3B"},    // not in Big5: its numeric reference
 	} {
 		if got := encodeQuery(c.q, c.charset); got != c.want {
 			t.Errorf("encodeQuery(%q, %q) = %q, want %q", c.q, c.charset, got, c.want)
