@@ -187,6 +187,7 @@ func TestRenderedShellPolitely(t *testing.T) {
 	if r := sum.Render; r.Pages != 1 || r.Requests < 2 || r.Refused < 3 {
 		t.Errorf("renders: %+v; want 1 page, its bundle and list asked, the statistics, the other host and the image refused", r)
 	}
+	t.Logf("rendered %d page in %v: %d requests through the gate, %d refused, %d links", sum.Render.Pages, sum.Render.Wall, sum.Render.Requests, sum.Render.Refused, sum.Render.Links)
 	hits := log.all()
 	politeOneAtATime(t, hits, delay)
 	spaHost := strings.TrimPrefix(spa.URL, "http://")

@@ -272,7 +272,7 @@ func printRendering(w io.Writer, r renderReport) {
 	case r.Off != "":
 		fmt.Fprintf(w, "rendering: off (%s): script shells were read statically only\n", r.Off)
 	case r.Pages > 0:
-		fmt.Fprintf(w, "rendering: %d script shells rendered (%d failed, %d at the time limit), %.1fs a page; %d of their requests asked through the crawl's gate, %d refused; %d links found\n",
+		fmt.Fprintf(w, "rendering: script shells rendered %d (%d failed, %d at the time limit), %.1fs a page; their requests asked through the crawl's gate %d, refused %d; links found %d\n",
 			r.Pages, r.Failed, r.TimedOut, r.SecondsPerPage, r.Requests, r.Refused, r.Links)
 	}
 }
