@@ -37,6 +37,13 @@ type Options struct {
 	PageSize    int           // reports a list page shows (default 50)
 	LockTimeout time.Duration // how long to wait for a store another process holds (default 1s)
 	Log         *log.Logger   // request errors (nil: discarded)
+	// Hosts are the names, besides the loopback ones, that requests may
+	// give in their Host header (the names a public server is reached by);
+	// any other name is refused (a page rebinding its name to this server).
+	Hosts []string
+	// Public: the server listens where other machines reach it, and a
+	// request naming it by an IP address is answered too.
+	Public bool
 }
 
 // Server is the browser's HTTP handler.
@@ -90,9 +97,14 @@ type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
-// ServeHTTP answers one request; every answer forbids framing by others and
+// ServeHTTP answers one request made under a name the server is served
+// under (see Options.Hosts); every answer forbids framing by others and
 // sniffing.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.hostAllowed(r.Host) {
+		refuseHost(w, r.Host)
+		return
+	}
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")

@@ -19,6 +19,7 @@ func (a *app) serveCmd() *cobra.Command {
 	var (
 		addr, seedsPath string
 		public          bool
+		hosts           []string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -36,7 +37,11 @@ network needed):
 
 It never writes the store, and opens it for each request only, so a nightly crawl
 can take it between requests; while a crawl holds it, serve reads the copy the crawl
-publishes. It listens on loopback only unless --public is given.`,
+publishes. It listens on loopback only unless --public is given, and answers
+only requests that name it as it is served: by a loopback name (localhost,
+127.0.0.1, [::1]), by an IP address when --public is given, or by a name given
+with --host. A request under any other name (a web page rebinding its own name
+to this machine) is refused with 421.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := serve.CheckAddr(addr, public); err != nil {
@@ -53,7 +58,7 @@ publishes. It listens on loopback only unless --public is given.`,
 			if err != nil {
 				return err
 			}
-			srv, err := serve.New(serve.Options{Store: cfg.Store, Portals: list, Log: log.New(cmd.ErrOrStderr(), "", log.LstdFlags)})
+			srv, err := serve.New(serve.Options{Store: cfg.Store, Portals: list, Log: log.New(cmd.ErrOrStderr(), "", log.LstdFlags), Public: public, Hosts: hosts})
 			if err != nil {
 				return err
 			}
@@ -62,6 +67,7 @@ publishes. It listens on loopback only unless --public is given.`,
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().BoolVar(&public, "public", false, "allow an address other machines can reach")
+	cmd.Flags().StringArrayVar(&hosts, "host", nil, "a name the server is reached by, besides loopback names and IP addresses (repeatable; e.g. --host nianbao.lab.example)")
 	cmd.Flags().StringVar(&seedsPath, "seeds", "", "portal list for attribution and coverage (default: the config's crawl.seeds)")
 	return cmd
 }
