@@ -25,16 +25,19 @@ var answers = map[string]string{
 
 	"generic_nested_answer.js": "http://www.example.gov.cn/front/content/list.do?callback=jQuery1124038&channelId=1203&pageNo=1",
 
-	"vendor_epoint_script.js":   "http://www.example.gov.cn/js/webbuildercommon.js?categorynum=003007002&deptcode=",
-	"vendor_epoint_answer.json": "http://www.example.gov.cn/EWB-FRONT/rest/lightfrontaction/getgovinfolist",
-	"vendor_jpaas_answer.json":  "https://fgw.example.gov.cn/api-gateway/jpaas-publish-server/front/page/build/unit?editType=null&pageId=1229858680&pageNo=1&pageSize=15&pageType=column&paramJson=%7B%22pageNo%22%3A1%2C%22pageSize%22%3A%2215%22%7D&tagId=list&tplSetId=5HrZiFGOR8vHklhTYqM4B&webId=3630",
-	"vendor_truecms_answer.js":  "https://www.example.gov.cn/TrueCMS/messageController/getMessage.do?callback=cb&columnId=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d&contentTemplate=&endrecord=3&perpage=3&startrecord=1",
+	"vendor_epoint_script.js":    "http://www.example.gov.cn/js/webbuildercommon.js?categorynum=003007002&deptcode=",
+	"vendor_epoint_answer.json":  "http://www.example.gov.cn/EWB-FRONT/rest/lightfrontaction/getgovinfolist",
+	"vendor_epoint_ownsize.json": "https://www.example.gov.cn/EpointWebBuilder/rest/lightfrontaction/getgovinfolist",
+	"vendor_jpaas_answer.json":   "https://fgw.example.gov.cn/api-gateway/jpaas-publish-server/front/page/build/unit?editType=null&pageId=1230417265&pageNo=1&pageSize=15&pageType=column&paramJson=%7B%22pageNo%22%3A1%2C%22pageSize%22%3A%2215%22%7D&tagId=list&tplSetId=8KtWqL2mPz4RvXc7NbY3d&webId=4271",
+	"vendor_truecms_answer.js":   "https://www.example.gov.cn/TrueCMS/messageController/getMessage.do?callback=cb&columnId=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d&contentTemplate=&endrecord=3&perpage=3&startrecord=1",
+	"vendor_truecms_empty.json":  "https://www.example.gov.cn/truecms/messageController/getMessage.do?columnId=3f9a2c1e-7b4d-4e8a-9c0f-5d6e7a8b9c01&endrecord=30&perpage=10&startrecord=1",
 }
 
 // hints are the hints of the links that asked for answer fixtures: an Epoint
 // list carries the JSON it posted.
 var hints = map[string]string{
-	"vendor_epoint_answer.json": `epoint={"categorynum":"003007002","deptcode":"","pageIndex":1,"pageSize":20,"siteGuid":"b3c0a6e2-41f7-4d2a-9e85-0c7d2f1a6b90"}`,
+	"vendor_epoint_answer.json":  `epoint={"categorynum":"003007002","deptcode":"","pageIndex":1,"pageSize":3,"siteGuid":"b3c0a6e2-41f7-4d2a-9e85-0c7d2f1a6b90"}`,
+	"vendor_epoint_ownsize.json": `epoint={"categorynum":"003001003","deptcode":"320300015","pageIndex":0,"pageSize":20,"siteGuid":"7d1f3c52-9a0e-4b7d-8c21-5e6f0a9b3d44"}`,
 }
 
 // TestGolden runs every extractor over the page fixtures (written from the

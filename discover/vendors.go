@@ -102,7 +102,7 @@ func (Epoint) Links(d *Doc, emit func(Link)) {
 
 var (
 	// epointMarkRe: a page built by WebBuilder names it in its scripts or paths.
-	epointMarkRe = regexp.MustCompile(`(?i)webbuilder|ewb-front|epoint|siteguid`)
+	epointMarkRe = regexp.MustCompile(`(?i)webbuilder|\bewb[-_]|epoint|siteguid`)
 	// libraryRe: the scripts that are libraries, not a site's own.
 	libraryRe = regexp.MustCompile(`(?i)jquery|\.min\.js$|bootstrap|layui|layer|swiper|vue|echarts|polyfill|html5shiv|respond|json2|md5|base64`)
 )
@@ -217,7 +217,7 @@ func epointAnswer(d *Doc, posted string, emit func(Link)) {
 			return
 		}
 	}
-	infoEntries(custom, 0, d, emit)
+	rows := infoEntries(custom, 0, d, emit)
 	cm, _ := custom.(map[string]any)
 	total, ok1 := number(firstOf(cm, "total", "RowCount", "rowcount", "totalcount", "count"))
 	page, ok2 := number(req["pageIndex"])
@@ -225,30 +225,35 @@ func epointAnswer(d *Doc, posted string, emit func(Link)) {
 	if !ok1 || !ok2 || !ok3 || size <= 0 || page > 1 {
 		return
 	}
+	per := size
+	if rows > 0 && rows < size && rows < total {
+		per = rows // the host pages by its own size, whatever was asked
+	}
 	guid, _ := req["siteGuid"].(string)
 	cat, _ := req["categorynum"].(string)
 	dept, _ := req["deptcode"].(string)
-	for p := 2; p <= min((total+size-1)/size, maxPages); p++ {
+	for p := 2; p <= min((total+per-1)/per, maxPages); p++ {
 		body := epointBody(guid, cat, dept, p, size)
 		emit(Link{URL: d.URL.String(), Kind: API, Method: "POST", Body: body, Hint: epointHint + body})
 	}
 }
 
 // infoEntries walks an answer for entries that carry their address as
-// infourl (WebBuilder's spelling) or url, and their title.
-func infoEntries(v any, depth int, d *Doc, emit func(Link)) {
+// infourl (WebBuilder's spelling) or url, and their title; it counts them.
+func infoEntries(v any, depth int, d *Doc, emit func(Link)) (n int) {
 	if depth > 8 {
-		return
+		return 0
 	}
 	switch v := v.(type) {
 	case []any:
 		for _, x := range v {
-			infoEntries(x, depth+1, d, emit)
+			n += infoEntries(x, depth+1, d, emit)
 		}
 	case map[string]any:
 		u := firstString(v, "infourl", "url", "linkurl", "href")
 		title := firstString(v, "realtitle", "title", "customtitle", "infotitle")
 		if u != "" && title != "" {
+			n++
 			d.judge(u)
 			if k := linkKind(u, title, Page); k != "" {
 				emit(Link{URL: u, Kind: k, Anchor: title})
@@ -260,16 +265,18 @@ func infoEntries(v any, depth int, d *Doc, emit func(Link)) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			infoEntries(v[k], depth+1, d, emit)
+			n += infoEntries(v[k], depth+1, d, emit)
 		}
 	}
+	return n
 }
 
 // JPaaS reads Hanweb's JPaaS publishing units: an element (a script, a div)
 // whose attributes carry the unit's service and its queryData, or a script
 // object holding webId, pageId and tplSetId. The unit is asked with GET, the
 // page both in paramJson and bare (each host reads one); its answer's pager
-// gives the other pages, or a full page asks for the next.
+// gives the other pages, or, with no pager, a page with entries asks for the
+// next, as the public readers page until an empty one.
 type JPaaS struct{}
 
 // Name is part of Extractor.
@@ -381,8 +388,8 @@ func jpaasAnswer(d *Doc, emit func(Link)) {
 		last = max(last, atoiOr(m[1]))
 	}
 	from, to := page+1, min(last, maxPages)
-	if last == 0 && strings.Count(strings.ToLower(markup), "<a ") >= size {
-		to = page + 1 // no pager: a full page asks for the next
+	if last == 0 && strings.Contains(strings.ToLower(markup), "<a ") {
+		to = page + 1 // no pager: a page with entries asks for the next (hosts cap the size asked)
 	} else if page != 1 {
 		return
 	}
@@ -401,8 +408,9 @@ func atoiOr(s string) int {
 // TrueCMS reads TrueCMS lists: a jpage call whose proxy is not Hanweb's
 // dataproxy.jsp and whose ajaxParam names the column, asked with GET in
 // windows of perPage times groupSize records (all of them when the call
-// gives totalRecord); an answer that fills its window asks for the next, and
-// one that gives <totalrecord> for all.
+// gives totalRecord); an answer that fills its window asks for the next, one
+// that gives <totalrecord> for all, and an empty answer to a window wider
+// than a page asks again a page wide.
 type TrueCMS struct{}
 
 // Name is part of Extractor.
@@ -498,7 +506,12 @@ func trueAnswer(d *Doc, emit func(Link)) {
 		}
 		return
 	}
-	if len(recs) >= window {
+	switch {
+	case len(recs) >= window:
 		trueWindows(proxy, q, start+window, per, window, start+window, "", emit)
+	case len(recs) == 0 && window > per:
+		// Hosts cap the window (50 records on one, 20 on another): an empty
+		// answer to a wide one is asked again a page wide.
+		trueWindows(proxy, q, start, per, per, start, "", emit)
 	}
 }
