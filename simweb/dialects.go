@@ -26,6 +26,8 @@ func (s *Server) dialectRoute(rw http.ResponseWriter, r *http.Request, h *Host, 
 		return s.yearDir(rw, r, h, path)
 	case JSList:
 		return s.jsList(rw, r, h, path)
+	case Epoint, JPaaS, TrueCMS:
+		return s.vendorRoute(rw, r, h, path)
 	case Legacy:
 		if path == "/pub/gknb/index.htm" {
 			s.html(rw, r, h, h.pageShell("政府信息公开年报", listHTML(s.world().listItems(h, ""))))

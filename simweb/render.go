@@ -136,6 +136,9 @@ func (w *World) disclosurePage(h *Host) string {
 
 // columnEntry is where a kind's report column starts in the host's dialect.
 func (h *Host) columnEntry(kind string, i int) string {
+	if p, ok := h.vendorEntry(kind, i); ok {
+		return p
+	}
 	switch h.Dialect {
 	case Hanweb:
 		return fmt.Sprintf("/col/col%d/index.html", h.ColumnID+i)

@@ -36,7 +36,11 @@ const (
 )
 
 // Dialects lists every dialect, in a fixed order.
-var Dialects = []Dialect{TRS, Hanweb, Gkmlpt, Tabs, PageIndex, YearDir, JSList, Legacy}
+var Dialects = []Dialect{TRS, Hanweb, Gkmlpt, Tabs, PageIndex, YearDir, JSList, Epoint, JPaaS, TrueCMS, Legacy}
+
+// provinceDialects are the dialects a whole province runs; the vendor
+// platforms (vendors.go) are bought by a city or county, and legacy is per host.
+var provinceDialects = []Dialect{TRS, Hanweb, Gkmlpt, Tabs, PageIndex, YearDir, JSList}
 
 // Outcome is what a crawler should record for a unit and year.
 type Outcome string
@@ -237,7 +241,7 @@ func Generate(cfg Config) (*World, error) {
 
 	hostIndex := 0
 	for _, prov := range provinces {
-		provDialect := Dialects[int(hash64(cfg.Seed, prov)%uint64(len(Dialects)-1))] // legacy is per host
+		provDialect := provinceDialects[int(hash64(cfg.Seed, prov)%uint64(len(provinceDialects)))]
 		for _, div := range byProvince[prov] {
 			if len(w.Hosts) >= cfg.Hosts {
 				break
@@ -324,6 +328,8 @@ func (w *World) addDivision(div seeds.Portal, provDialect Dialect, index int) {
 		dialect = Dialects[index] // every dialect in even a small world
 	case r.IntN(4) == 0:
 		dialect = Dialects[r.IntN(len(Dialects)-1)]
+	default:
+		dialect = w.vendorDivision(div, dialect)
 	}
 	var main *Host
 	if (index == len(Dialects)-1 || r.IntN(25) == 0) && len(w.Hosts)+1 < w.cfg.Hosts {
