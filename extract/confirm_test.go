@@ -203,3 +203,21 @@ func TestPDFLabelOverTwoLines(t *testing.T) {
 		cellIs(t, rec, "requests.total_processed.total", f64(9))
 	}
 }
+
+// A table-三 row printed with more cells than columns (a PDF's empty or
+// subtotal column) is read as its first six and its last only when the extra
+// ones are blank or 0 and the row's identity then holds.
+func TestExtraCellsReadOnlyUnderTheIdentity(t *testing.T) {
+	text := func(row string) string {
+		return strings.Join([]string{"某某县人民政府2022年政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况",
+			"一、本年新收政府信息公开申请数量 5 0 0 0 0 0 5", row, "（七）总计 5 0 0 0 0 0 5"}, "\n")
+	}
+	rec := extractText(t, text("三、本年度办理结果 （一）予以公开 5 0 0 0 0 0 0 5"), "report.txt")
+	cellIs(t, rec, "requests.granted.total", f64(5))
+	rec = extractText(t, text("三、本年度办理结果 （一）予以公开 4 0 0 0 0 0 0 5"), "report.txt")
+	cellIs(t, rec, "requests.granted.natural_person", nil)
+	cellIs(t, rec, "requests.granted.total", nil)
+	if !warned(rec, "requests.granted", "identity") {
+		t.Errorf("no warning says why requests.granted is null: %q", rec.Warnings)
+	}
+}

@@ -566,7 +566,10 @@ func fitCount(c []token, w int) ([]token, bool, string) {
 			}
 		}
 		out := append(append([]token(nil), c[:6]...), c[len(c)-1])
-		return out, true, fmt.Sprintf("%d cells for 7 columns; read the first six and the last (the %d extra were blank or 0)", len(c), len(extra))
+		if !holdsOwnIdentity("requests", "", out) {
+			return nil, false, fmt.Sprintf("%d cells (%s) for 7 columns, and the first six and the last break the row's identity", len(c), printed(c))
+		}
+		return out, true, fmt.Sprintf("%d cells for 7 columns; read the first six and the last (the %d extra were blank or 0; the row's identity holds)", len(c), len(extra))
 	case len(c) > w:
 		return nil, false, fmt.Sprintf("%d cells (%s) for %d columns", len(c), printed(c), w)
 	}
