@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -30,7 +31,8 @@ type session struct {
 	asked    int   // requests admitted (answered or not yet)
 	reserved int64 // bytes answered so far
 	inflight int
-	served   bool // the page's document was given to the browser
+	served   bool        // the page's document was given to the browser
+	main     cdp.FrameID // the page's frame
 	last     time.Time
 }
 
@@ -164,8 +166,12 @@ func (s *session) paused(ev *fetch.EventRequestPaused) {
 	refused := false
 	switch {
 	case first:
-		s.served = true
-	case !allowed[ev.ResourceType] || s.asked >= s.opts.MaxRequests || s.reserved >= s.opts.MaxBytes:
+		s.served, s.main = true, ev.FrameID
+	case !allowed[ev.ResourceType] || s.asked >= s.opts.MaxRequests || s.reserved >= s.opts.MaxBytes,
+		ev.ResourceType == network.ResourceTypeDocument && ev.FrameID == s.main:
+		// The page leaving itself (a reload, another address): what a
+		// challenge does once it has set its cookie. A render reads the one
+		// page; where a page sends the browser is read statically.
 		refused = true
 		s.res.Refused++
 	default:

@@ -3,7 +3,9 @@
 // they fetch. The browser never reaches the network: every request the page
 // makes is paused (the DevTools Fetch domain, all URLs) and answered by the
 // caller's Fetcher, or refused; the page's own document is the copy the
-// caller fetched already. The browser is also pointed at a proxy that does
+// caller fetched already; the page leaving itself (a reload, another
+// address, as a challenge does once it has set its cookie) is refused, so a
+// render reads the one page and solves nothing. The browser is also pointed at a proxy that does
 // not exist, so a request that escaped the interception (a pop-up, a worker)
 // fails instead of leaving. A render is bounded in time, in requests and in
 // bytes, one at a time in one browser process, started at the first render and

@@ -160,3 +160,37 @@ func TestRenderRefusedRequestIsNotAsked(t *testing.T) {
 		t.Errorf("second render: %v", err)
 	}
 }
+
+// A page that sends the browser elsewhere (a reload once a cookie is set,
+// another address) is not followed: the render reads the one page.
+func TestRenderStaysOnThePage(t *testing.T) {
+	b := New(Options{ExecPath: browserPath(t), Timeout: 30 * time.Second})
+	defer b.Close()
+	var asked []string
+	var mu sync.Mutex
+	fetcher := func(ctx context.Context, r *Request) (*Response, error) {
+		mu.Lock()
+		asked = append(asked, r.Type+" "+r.URL)
+		mu.Unlock()
+		return &Response{Status: 200, Header: http.Header{"Content-Type": {"text/html"}}, Body: []byte("<html><body>elsewhere</body></html>")}, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, script := range []string{
+		`document.cookie = "clearance=1; path=/"; location.reload();`,
+		`setTimeout(function () { location.href = "/next.html"; }, 10);`,
+	} {
+		doc := &Response{Status: 200, Header: http.Header{"Content-Type": {"text/html; charset=utf-8"}},
+			Body: []byte(`<html><body><div id="app"></div><script>` + script + `</script></body></html>`)}
+		res, err := b.Render(ctx, "http://127.0.0.1:1/", doc, fetcher)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		if len(asked) != 0 || res.Refused < 1 || strings.Contains(res.DOM, "elsewhere") {
+			t.Errorf("%s: the fetcher was asked %q, %d refused; DOM %s", script, asked, res.Refused, res.DOM)
+		}
+		asked = nil
+		mu.Unlock()
+	}
+}
