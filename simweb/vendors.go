@@ -24,6 +24,7 @@ package simweb
 //     records also in a hidden #initData list.
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -107,9 +108,18 @@ func (h *Host) kindAt(i int) string {
 }
 
 func writeJSON(rw http.ResponseWriter, v any) {
-	b, _ := json.Marshal(v)
 	rw.Header().Set("Content-Type", "application/json;charset=UTF-8")
-	rw.Write(b)
+	rw.Write(marshal(v))
+}
+
+// marshal writes JSON as the platforms' Java servers do: markup in strings
+// is not escaped.
+func marshal(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+	return bytes.TrimRight(b.Bytes(), "\n")
 }
 
 // ---- Epoint WebBuilder ----
@@ -228,8 +238,7 @@ func (s *Server) ewbList(rw http.ResponseWriter, r *http.Request, h *Host) {
 	listKey := []string{"data", "infodata"}[h.vendorVariant("ewb-key", 2)]
 	var custom any = map[string]any{listKey: rows, "total": len(items)}
 	if h.vendorVariant("ewb-string", 3) == 0 {
-		cb, _ := json.Marshal(custom)
-		custom = string(cb) // checkJson(msg.custom) parses a string
+		custom = string(marshal(custom)) // checkJson(msg.custom) parses a string
 	}
 	writeJSON(rw, map[string]any{"custom": custom, "status": map[string]any{"code": 200, "text": ""}})
 }
@@ -411,7 +420,7 @@ func (s *Server) trueList(rw http.ResponseWriter, r *http.Request, h *Host) {
 		fmt.Fprintf(&b, `<record><![CDATA[<li><a href='%s' title='%s' target='_blank'>%s</a><span>%s</span></li>]]></record>`, it.Path, esc(it.Title), esc(it.Title), it.Date)
 	}
 	b.WriteString("</recordset></datastore>")
-	body, _ := json.Marshal(map[string]any{"result": b.String()})
+	body := marshal(map[string]any{"result": b.String()})
 	if cb := q.Get("callback"); cb != "" {
 		rw.Header().Set("Content-Type", "application/javascript;charset=UTF-8")
 		fmt.Fprintf(rw, "%s(%s);", cb, body)
