@@ -61,10 +61,12 @@ func (b *Browser) render(ctx, bctx context.Context, pageURL string, doc *Respons
 		}
 		s.wg.Wait() // no request of the page outlives its render
 	}()
-	if _, err := chromedp.Call(tctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*"}}}); err != nil {
+	cctx, cancel := context.WithTimeout(tctx, s.opts.Timeout) // the tab is open (listen): this bounds the calls only
+	defer cancel()
+	if _, err := chromedp.Call(cctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*"}}}); err != nil {
 		return nil, fmt.Errorf("intercepting the page's requests: %w", err)
 	}
-	nav, err := chromedp.Call(tctx, page.Navigate, page.NavigateParams{URL: pageURL})
+	nav, err := chromedp.Call(cctx, page.Navigate, page.NavigateParams{URL: pageURL})
 	if err != nil {
 		return nil, fmt.Errorf("opening the page: %w", err)
 	}

@@ -135,6 +135,12 @@ func (b *Browser) Close() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.done = true
+	return b.end()
+}
+
+// end ends the process and removes its profile (the lock is held); the
+// next render starts another unless the browser is closed.
+func (b *Browser) end() error {
 	for i := len(b.stop) - 1; i >= 0; i-- {
 		b.stop[i]()
 	}
@@ -190,9 +196,7 @@ func (b *Browser) started() (context.Context, error) {
 	ctx, cancelB := chromedp.NewContext(actx)
 	b.stop = []context.CancelFunc{cancelA, cancelB}
 	if err := chromedp.Do(ctx); err != nil { // starts it, with its first (idle) tab
-		cancelB()
-		cancelA()
-		b.stop = nil
+		b.end()
 		return nil, fmt.Errorf("starting %s: %w", path, err)
 	}
 	b.ctx = ctx
@@ -248,7 +252,20 @@ func (b *Browser) Render(ctx context.Context, pageURL string, doc *Response, fet
 		res.Elapsed = time.Since(start)
 	}
 	if err != nil {
+		if ctx.Err() == nil && !b.alive(bctx) {
+			b.mu.Lock()
+			b.end() // crashed or killed: started again for the next render
+			b.mu.Unlock()
+		}
 		return res, fmt.Errorf("rendering %s: %w", pageURL, err)
 	}
 	return res, nil
+}
+
+// alive says whether the browser still answers.
+func (b *Browser) alive(bctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(bctx, 5*time.Second)
+	defer cancel()
+	_, err := chromedp.Targets(ctx)
+	return err == nil
 }

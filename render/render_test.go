@@ -194,3 +194,38 @@ func TestRenderStaysOnThePage(t *testing.T) {
 		mu.Unlock()
 	}
 }
+
+// A browser that died (killed, out of memory) fails the render it was in,
+// and the next render starts another.
+func TestRenderAfterTheBrowserDied(t *testing.T) {
+	b := New(Options{ExecPath: browserPath(t), Timeout: 30 * time.Second})
+	defer b.Close()
+	o := &origin{}
+	srv := httptest.NewServer(o)
+	defer srv.Close()
+	var types []string
+	var mu sync.Mutex
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	doc := &Response{Status: 200, Header: http.Header{"Content-Type": {"text/html; charset=utf-8"}}, Body: []byte(shell)}
+	if _, err := b.Render(ctx, srv.URL+"/", doc, through(t, &types, &mu)); err != nil {
+		t.Fatal(err)
+	}
+	pid := b.PID()
+	p, err := os.FindProcess(pid)
+	if pid == 0 || err != nil {
+		t.Fatalf("no browser process: %d %v", pid, err)
+	}
+	p.Kill() // the browser this test started (chromedp waits for it)
+	for i := 0; i < 2; i++ { // the first may still see the dead one
+		res, err := b.Render(ctx, srv.URL+"/", doc, through(t, &types, &mu))
+		if err == nil && strings.Contains(res.DOM, "art_1_1") {
+			if b.PID() == pid {
+				t.Errorf("rendered by the killed process %d", pid)
+			}
+			return
+		}
+		t.Logf("render %d after the kill: %v", i+1, err)
+	}
+	t.Error("no render after the browser died")
+}
