@@ -216,7 +216,7 @@ func TestRenderAfterTheBrowserDied(t *testing.T) {
 	if pid == 0 || err != nil {
 		t.Fatalf("no browser process: %d %v", pid, err)
 	}
-	p.Kill() // the browser this test started (chromedp waits for it)
+	p.Kill()                 // the browser this test started (chromedp waits for it)
 	for i := 0; i < 2; i++ { // the first may still see the dead one
 		res, err := b.Render(ctx, srv.URL+"/", doc, through(t, &types, &mu))
 		if err == nil && strings.Contains(res.DOM, "art_1_1") {
