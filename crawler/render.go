@@ -105,7 +105,8 @@ func (c *Crawler) renderShell(ctx context.Context, req *store.QueuedRequest, a *
 	}
 	var links []discover.Link
 	if res != nil {
-		links, _ = c.links(res.DOM, base, req.Kind(), req.Hint())
+		// Its links' queries in the page's own encoding, as the browser sends them.
+		links, _ = c.linksIn(res.DOM, charsetOf(a.decoded), base, req.Kind(), req.Hint())
 		for _, an := range res.Answers {
 			au, err := url.Parse(an.URL)
 			if err != nil {
@@ -157,7 +158,8 @@ func (c *Crawler) scriptShell(req *store.QueuedRequest, a *answer, base *url.URL
 			readers = append(readers, x)
 		}
 	}
-	for _, l := range discover.Find(&discover.Doc{URL: base, Text: a.text, Kind: req.Kind(), Hint: req.Hint()}, readers) {
+	d := &discover.Doc{URL: base, Text: a.text, Kind: req.Kind(), Hint: req.Hint(), Charset: charsetOf(a.decoded)}
+	for _, l := range discover.Find(d, readers) {
 		if l.Kind != KindPage {
 			return false
 		}
