@@ -35,21 +35,25 @@ func (Handlers) Links(d *Doc, emit func(Link)) {
 		return
 	}
 	p := newProgram(d.Scripts())
+	var pending []siteCall
 	visitElements(root, func(n *html.Node) {
 		for _, a := range n.Attr {
 			code, ok := handlerCode(a)
 			if !ok {
 				continue
 			}
-			anchor := ""
-			for _, target := range p.clicks(code) {
-				if anchor == "" {
-					anchor = elementText(n)
-				}
+			c := p.handler(code)
+			if len(c.targets) == 0 && len(c.pending) == 0 {
+				continue
+			}
+			anchor := elementText(n)
+			for _, target := range c.targets {
 				emitAttrLink(d, target, anchor, emit)
 			}
+			pending = appendPending(pending, c.pending, anchor, d.Kind)
 		}
 	})
+	askSiteScripts(d, pending, emit)
 	// Calls the scripts themselves make of the page's functions.
 	for _, s := range d.Scripts() {
 		for _, c := range s.Calls {
@@ -101,12 +105,20 @@ type program struct {
 	calls  int     // the calls followed so far
 
 	bodies map[string][2]*Script // a function's body read once, and the names it sees
-	seen   map[string][]string   // a handler's code read once (rows repeat it)
+	seen   map[string]click      // a handler's code read once (rows repeat it)
+}
+
+// click is what a handler's code was read to do: the places it sends the
+// browser to, and its calls of functions the page does not define, with
+// literal arguments (their bodies may be in a site-wide script).
+type click struct {
+	targets []string
+	pending []siteCall
 }
 
 func newProgram(scripts []*Script) *program {
 	p := &program{funcs: map[string]Func{}, global: &Script{Vars: map[string]js.IExpr{}},
-		bodies: map[string][2]*Script{}, seen: map[string][]string{}}
+		bodies: map[string][2]*Script{}, seen: map[string]click{}}
 	for _, s := range scripts {
 		for k, v := range s.Vars {
 			p.global.Vars[k] = v
@@ -119,42 +131,41 @@ func newProgram(scripts []*Script) *program {
 }
 
 // clicks reads a handler's code for where it sends the browser.
-func (p *program) clicks(code string) []string {
-	if out, ok := p.seen[code]; ok {
-		return out
+func (p *program) clicks(code string) []string { return p.handler(code).targets }
+
+// handler reads a handler's code once.
+func (p *program) handler(code string) click {
+	if c, ok := p.seen[code]; ok {
+		return c
 	}
-	out := p.read(code)
-	p.seen[code] = out
-	return out
+	c := p.read(code)
+	p.seen[code] = c
+	return c
 }
 
-func (p *program) read(code string) []string {
-	if !strings.ContainsAny(code, "'\"`") && !strings.Contains(code, "location") && !p.callsPage(code) {
-		return nil // no string, no location, no page function: nowhere to go
+func (p *program) read(code string) click {
+	if !strings.ContainsAny(code, "(=") {
+		return click{} // no call, no assignment: nowhere to go
 	}
 	// A handler is a function's body (return false; is common): parsed as one.
 	h := parseScript("(function () {\n" + code + "\n})")
-	out := p.sinks(h, nil, nil, 0)
+	out := click{targets: p.sinks(h, nil, nil, 0)}
 	sc := p.scope(h, nil)
 	for _, c := range h.Calls {
 		if _, ok := p.funcs[c.Name]; ok && c.Path == c.Name {
 			continue // read through the function
 		}
 		for _, a := range c.Args {
-			out = append(out, urlArgs(sc.Eval(a))...)
+			out.targets = append(out.targets, urlArgs(sc.Eval(a))...)
 		}
+		if call, ok := elsewhere(sc, c); ok {
+			out.pending = append(out.pending, call)
+		}
+	}
+	if len(out.targets) > 0 {
+		out.pending = nil // the handler is read: nothing to look for elsewhere
 	}
 	return out
-}
-
-// callsPage: the code names one of the page's functions.
-func (p *program) callsPage(code string) bool {
-	for name := range p.funcs {
-		if strings.Contains(code, name) {
-			return true
-		}
-	}
-	return false
 }
 
 // urlArgs: an argument that is a URL, or the URLs an object argument holds

@@ -120,6 +120,10 @@ type answer struct{}
 func (answer) Name() string { return "answer" }
 
 func (answer) Links(d *Doc, emit func(Link)) {
+	if strings.HasPrefix(d.Hint, callsHint) {
+		siteScriptAnswer(d, emit) // a site-wide script asked for a page's calls: not a list
+		return
+	}
 	trim := leadingComments(strings.TrimSpace(d.Text))
 	if strings.HasPrefix(trim, "<") {
 		markupAnswer(trim, d, emit)
