@@ -12,8 +12,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/nianbao/nianbao/extract"
@@ -41,7 +39,9 @@ type Result struct {
 // Import adds files (and the files under directories) to the store: each file's
 // bytes and capture are stored, and its record when extraction succeeds; files
 // are committed in groups (see group). A file that cannot be extracted is still stored, so reextract can
-// read it later; a file that cannot be read is reported and skipped.
+// read it later; a file that cannot be read, or is not a regular file (see
+// listFiles), is reported by name and skipped. A store that cannot take a
+// group (a full disk) ends the import with that error.
 func Import(ctx context.Context, st *store.Store, ex Extractor, paths []string, progress Progress) (Result, error) {
 	var res Result
 	files, err := listFiles(paths)
@@ -49,58 +49,37 @@ func Import(ctx context.Context, st *store.Store, ex Extractor, paths []string, 
 		return res, err
 	}
 	g := &group{st: st, res: &res}
-	for i, path := range files {
+	for i, f := range files {
 		if err := ctx.Err(); err != nil {
-			g.flush() // what was read is kept
-			return res, fmt.Errorf("import stopped after %d of %d files: %w", i, len(files), err)
+			return res, stopped(g, i, len(files), err)
 		}
-		body, err := ReadLimited(path)
+		err := f.err
 		if err == nil {
-			err = g.add(ctx, ex, path, body)
+			var body []byte
+			if body, err = readRegular(f.path); err == nil {
+				err = g.add(ctx, ex, f.path, body)
+			}
+		}
+		if g.failed != nil {
+			return res, g.failed // the store cannot be written (a full disk): nothing more can be kept
 		}
 		if err != nil {
 			res.Errors = append(res.Errors, err)
 		}
 		if progress != nil {
-			progress(i+1, len(files), path, err)
+			progress(i+1, len(files), f.path, err)
 		}
 	}
-	g.flush()
-	return res, nil
+	return res, g.flush()
 }
 
-func listFiles(paths []string) ([]string, error) {
-	var files []string
-	for _, p := range paths {
-		info, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("import: %w", err)
-		}
-		if !info.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				if path != p && strings.HasPrefix(d.Name(), ".") {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if d.Type().IsRegular() && !strings.HasPrefix(d.Name(), ".") {
-				files = append(files, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("import: listing %s: %w", p, err)
-		}
+// stopped ends an import the context stopped after done of total files,
+// keeping what was read.
+func stopped(g *group, done, total int, err error) error {
+	if ferr := g.flush(); ferr != nil {
+		return ferr
 	}
-	sort.Strings(files)
-	return files, nil
+	return fmt.Errorf("import stopped after %d of %d files: %w", done, total, err)
 }
 
 // ReadLimited reads a file, refusing one larger than the extractor's limit.
@@ -110,11 +89,21 @@ func ReadLimited(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	var buf bytes.Buffer
-	if fi, err := f.Stat(); err == nil && fi.Size() < extract.MaxDocumentSize {
-		buf.Grow(int(fi.Size()) + bytes.MinRead) // one allocation, not a doubling series
+	size := int64(-1)
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
 	}
-	_, err = buf.ReadFrom(io.LimitReader(f, extract.MaxDocumentSize+1))
+	return readOpen(f, path, size)
+}
+
+// readOpen reads an open file of size bytes (-1: not known) up to the
+// extractor's limit.
+func readOpen(f *os.File, path string, size int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if size >= 0 && size < extract.MaxDocumentSize {
+		buf.Grow(int(size) + bytes.MinRead) // one allocation, not a doubling series
+	}
+	_, err := buf.ReadFrom(io.LimitReader(f, extract.MaxDocumentSize+1))
 	b := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
@@ -131,12 +120,14 @@ func ImportFS(ctx context.Context, st *store.Store, ex Extractor, fsys fs.FS, na
 	g := &group{st: st, res: &res}
 	for i, name := range names {
 		if err := ctx.Err(); err != nil {
-			g.flush() // what was read is kept
-			return res, fmt.Errorf("import stopped after %d of %d files: %w", i, len(names), err)
+			return res, stopped(g, i, len(names), err)
 		}
 		body, err := fs.ReadFile(fsys, name)
 		if err == nil {
 			err = g.add(ctx, ex, name, body)
+		}
+		if g.failed != nil {
+			return res, g.failed
 		}
 		if err != nil {
 			res.Errors = append(res.Errors, err)
@@ -145,8 +136,7 @@ func ImportFS(ctx context.Context, st *store.Store, ex Extractor, fsys fs.FS, na
 			progress(i+1, len(names), name, err)
 		}
 	}
-	g.flush()
-	return res, nil
+	return res, g.flush()
 }
 
 // Limits on a group of imported documents that is stored in one transaction.
@@ -168,6 +158,9 @@ type group struct {
 	names []string
 	size  int
 	fails int // of the items, those stored without a record
+	// failed is the error of a group the store could not take (a full
+	// disk, a damaged file): the import ends with it.
+	failed error
 }
 
 // add extracts one document and queues it for storing. The error it returns
@@ -206,7 +199,9 @@ func (g *group) add(ctx context.Context, ex Extractor, path string, body []byte)
 	g.names = append(g.names, path)
 	g.size += len(body)
 	if len(g.items) >= groupFiles || g.size >= groupBytes {
-		g.flush()
+		if err := g.flush(); err != nil {
+			return err
+		}
 	}
 	if exErr != nil {
 		return fmt.Errorf("%s: stored, not extracted: %w", path, exErr)
@@ -214,20 +209,21 @@ func (g *group) add(ctx context.Context, ex Extractor, path string, body []byte)
 	return nil
 }
 
-// flush stores the queued documents; on failure each is reported.
-func (g *group) flush() {
-	if len(g.items) == 0 {
-		return
+// flush stores the queued documents. A store that cannot take them fails
+// the import: the error names the files lost and is kept in failed.
+func (g *group) flush() error {
+	if len(g.items) == 0 || g.failed != nil {
+		return g.failed
 	}
 	if err := g.st.PutAll(g.items); err != nil {
-		for _, name := range g.names {
-			g.res.Errors = append(g.res.Errors, fmt.Errorf("storing %s: %w", name, err))
-		}
-	} else {
-		g.res.Records += len(g.items) - g.fails
-		g.res.Failed += g.fails
+		g.failed = fmt.Errorf("import: the store %s could not take %d file(s) (%s … %s), and no more were read: %w",
+			g.st.Path(), len(g.names), g.names[0], g.names[len(g.names)-1], err)
+		return g.failed
 	}
+	g.res.Records += len(g.items) - g.fails
+	g.res.Failed += g.fails
 	g.items, g.names, g.size, g.fails = g.items[:0], g.names[:0], 0, 0
+	return nil
 }
 
 // Reextract rebuilds every record from the latest stored capture of its report.

@@ -36,7 +36,10 @@ func (a *app) importCmd() *cobra.Command {
 		Short: "Add local files (and the files under folders) to the store",
 		Long: `Import adds documents you already have to the store: each file's bytes are kept,
 and its record is extracted. A file that cannot be extracted is kept all the same,
-so that reextract can read it once the extractor improves.`,
+so that reextract can read it once the extractor improves. Symbolic links are
+followed, each folder read once (a link back up the tree is named and skipped);
+named pipes, sockets and devices are refused by name, never opened. A store the
+disk cannot take (a full disk) ends the import with that error and exit status 1.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, p := range args { // before the store is opened: a typo creates no store

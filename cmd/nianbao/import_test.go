@@ -1,0 +1,85 @@
+package main
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/nianbao/nianbao/store"
+)
+
+// init limits, when asked by the test below, the size of the files this
+// binary may write (RLIMIT_FSIZE, in bytes): a disk that is full past the
+// store's present size. Go ignores SIGXFSZ, so the write fails with EFBIG.
+func init() {
+	v := os.Getenv("NIANBAO_TEST_FSIZE")
+	if v == "" {
+		return
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err == nil {
+		err = syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: n, Max: n})
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "limiting the file size:", err)
+		os.Exit(3)
+	}
+}
+
+// An import the disk cannot take fails with the storage error and a
+// non-zero exit, not "N unreadable" and 0; the store stays readable.
+func TestImportOnAFullDiskFails(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a subprocess")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "nianbao.db")
+	if _, _, err := run(t, "", "--db", db, "import", seed000); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := filepath.Join(dir, "files")
+	if err := os.Mkdir(files, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Bytes that do not compress, more than the store's free room: the
+	// store must grow past its present size.
+	for i := range 4 {
+		b := make([]byte, max(fi.Size()/2, 1<<20))
+		rand.Read(b)
+		if err := os.WriteFile(filepath.Join(files, fmt.Sprintf("blob%d.bin", i)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "--db", db, "import", files)
+	cmd.Env = append(os.Environ(), "NIANBAO_MAIN=1", "NIANBAO_TEST_FSIZE="+strconv.FormatInt(fi.Size(), 10))
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("import onto a full disk: %v, want exit status 1\nstdout: %s\nstderr: %s", err, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "could not take") || !strings.Contains(stderr.String(), "file too large") {
+		t.Errorf("no error line names the storage failure:\n%s", stderr.String())
+	}
+	st, err := store.Open(db, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("the store after a failed import: %v", err)
+	}
+	defer st.Close()
+	s, err := st.Stats()
+	if err != nil || s.Records != 1 {
+		t.Errorf("the store after a failed import: %+v %v, want the one record from before", s, err)
+	}
+}
