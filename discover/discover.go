@@ -112,7 +112,7 @@ type Extractor interface {
 
 // Default is the registry, in the order the links are proposed.
 func Default() []Extractor {
-	return []Extractor{Markup{}, ScriptSrc{}, Datastore{}, TRS{}, Hanweb{}, Gkmlpt{}, Epoint{}, JPaaS{}, TrueCMS{}, Attrs{}, Handlers{}, Shells{}, Pagination{}, JSLists{}, ScriptURLs{}}
+	return []Extractor{Markup{}, ScriptSrc{}, Datastore{}, TRS{}, Hanweb{}, Gkmlpt{}, Epoint{}, JPaaS{}, TrueCMS{}, HanwebXxgk{}, Attrs{}, Handlers{}, Shells{}, Pagination{}, JSLists{}, ScriptURLs{}}
 }
 
 // Find runs the extractors over a document and returns its links, resolved

@@ -19,6 +19,10 @@ package discover
 //     and whose ajaxParam names the columnId, asked with GET in windows
 //     (startrecord, endrecord, perpage); the answer is JSON or JSONP whose
 //     result holds a <datastore> of <record> CDATA entries.
+//   - Hanweb's (大汉) jcms disclosure module: a frame /module/xxgk/tree.jsp
+//     whose nodes call funclick('infotypeId'), the reports' node giving
+//     /module/xxgk/search.jsp?infotypeId=…&area=…&divid=…&currpage=N, markup
+//     with a 共N页 line.
 
 import (
 	"encoding/json"
@@ -39,7 +43,7 @@ import (
 // total gives the other pages).
 func AnswerTo(body string, base *url.URL, hint string) []Link {
 	d := &Doc{URL: base, Text: body, Kind: API, Hint: hint, parsed: true, scanned: true}
-	return Find(d, []Extractor{Epoint{}, JPaaS{}, TrueCMS{}, answer{}})
+	return Find(d, []Extractor{Epoint{}, JPaaS{}, TrueCMS{}, HanwebXxgk{}, answer{}})
 }
 
 // Epoint reads Epoint WebBuilder's disclosure columns: the column's
@@ -513,5 +517,69 @@ func trueAnswer(d *Doc, emit func(Link)) {
 		// Hosts cap the window (50 records on one, 20 on another): an empty
 		// answer to a wide one is asked again a page wide.
 		trueWindows(proxy, q, start, per, per, start, "", emit)
+	}
+}
+
+// HanwebXxgk reads the disclosure module of Hanweb's (大汉) jcms: a column
+// page frames /module/xxgk/tree.jsp?area=…&divid=…, whose nodes call
+// funclick('infotypeId') under their names; the node that names the reports
+// gives its list, /module/xxgk/search.jsp with the tree's area and divid,
+// whose answer is markup paged by currpage with a 共N页 line.
+type HanwebXxgk struct{}
+
+// Name is part of Extractor.
+func (HanwebXxgk) Name() string { return "hanweb-xxgk" }
+
+var (
+	xxgkTreeRe = regexp.MustCompile(`(?i)/module/xxgk/tree\.jsp`)
+	// funclickRe: a tree node, funclick('ID') in an anchor (its quotes
+	// escaped inside a script's string), then the node's name.
+	funclickRe = regexp.MustCompile(`funclick\(\s*\\?['"]([\w-]{1,40})\\?['"][^>]*>\s*([^<]{1,40})`)
+)
+
+// Links is part of Extractor.
+func (HanwebXxgk) Links(d *Doc, emit func(Link)) {
+	p := strings.ToLower(d.URL.Path)
+	switch {
+	case d.Kind == API && strings.HasSuffix(p, "/module/xxgk/search.jsp"):
+		xxgkAnswer(d, emit)
+	case d.Kind != API && strings.HasSuffix(p, "/module/xxgk/tree.jsp"):
+		q := d.URL.Query()
+		for _, m := range funclickRe.FindAllStringSubmatch(d.Text, -1) {
+			if !reportColumnRe.MatchString(m[2]) {
+				continue
+			}
+			sq := url.Values{"infotypeId": {m[1]}, "area": {q.Get("area")}, "divid": {q.Get("divid")}, "currpage": {"1"}}
+			if v := q.Get("standardXxgk"); v != "" {
+				sq.Set("standardXxgk", v)
+			}
+			emit(Link{URL: "search.jsp?" + sq.Encode(), Kind: API, Anchor: strings.TrimSpace(m[2]), Referer: d.URL.String()})
+		}
+	case d.Kind != API && xxgkTreeRe.MatchString(d.Text):
+		goquery.NewDocumentFromNode(d.HTML()).Find("iframe[src], frame[src]").Each(func(_ int, s *goquery.Selection) {
+			if src, _ := s.Attr("src"); xxgkTreeRe.MatchString(src) {
+				emit(Link{URL: src, Kind: Page})
+			}
+		})
+	}
+}
+
+// xxgkAnswer reads a search page's entries and, from its first page, the
+// others.
+func xxgkAnswer(d *Doc, emit func(Link)) {
+	markupLinks(d.Text, d, emit)
+	q := d.URL.Query()
+	if atoiOr(q.Get("currpage")) > 1 {
+		return
+	}
+	m := pageTotalRe.FindStringSubmatch(d.Text)
+	if m == nil {
+		return
+	}
+	for p := 2; p <= min(atoiOr(m[1]), maxPages); p++ {
+		q.Set("currpage", strconv.Itoa(p))
+		u := *d.URL
+		u.RawQuery = q.Encode()
+		emit(Link{URL: u.String(), Kind: API})
 	}
 }
