@@ -26,7 +26,7 @@ func (s *Server) dialectRoute(rw http.ResponseWriter, r *http.Request, h *Host, 
 		return s.yearDir(rw, r, h, path)
 	case JSList:
 		return s.jsList(rw, r, h, path)
-	case Epoint, JPaaS, TrueCMS:
+	case Epoint, JPaaS, TrueCMS, Xxgk:
 		return s.vendorRoute(rw, r, h, path)
 	case Legacy:
 		if path == "/pub/gknb/index.htm" {

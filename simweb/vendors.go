@@ -22,6 +22,11 @@ package simweb
 //     GET windows, a window over 20 records empty on some hosts; JSON or JSONP
 //     whose result is a datastore, with or without <totalrecord>; the first
 //     records also in a hidden #initData list.
+//   - Hanweb's jcms disclosure module: columns framing
+//     /module/xxgk/tree.jsp?area=…&divid=…, whose funclick('ID') nodes (in
+//     anchors, or in a dTree script's strings) name the columns; the list at
+//     /module/xxgk/search.jsp by infotypeId, area and currpage, as a list or
+//     a table, with a 共N页 line.
 
 import (
 	"bytes"
@@ -41,6 +46,7 @@ const (
 	Epoint  Dialect = "epoint"  // WebBuilder: govInfoPub.html, POST JSON to getgovinfolist
 	JPaaS   Dialect = "jpaas"   // Hanweb JPaaS: unitbuild queryData, GET …/page/build/unit
 	TrueCMS Dialect = "truecms" // jpage on messageController/getMessage.do, GET windows
+	Xxgk    Dialect = "xxgk"    // Hanweb jcms disclosure module: tree.jsp, search.jsp?currpage=
 )
 
 // vendorDivision: a third of the divisions bought a vendor platform of their
@@ -50,7 +56,7 @@ func (w *World) vendorDivision(div seeds.Portal, d Dialect) Dialect {
 	if rngFor("vendor", w.cfg.Seed, div.Code).IntN(3) != 0 { // a generator of its own: the division's draws stay as they were
 		return d
 	}
-	vendors := []Dialect{Epoint, JPaaS, TrueCMS}
+	vendors := []Dialect{Epoint, JPaaS, TrueCMS, Xxgk}
 	n := map[Dialect]int{}
 	for _, h := range w.Hosts {
 		n[h.Dialect]++
@@ -82,6 +88,8 @@ func (h *Host) vendorEntry(kind string, i int) (string, bool) {
 		return fmt.Sprintf("/col/col%d/index.html", h.ColumnID+i), true
 	case TrueCMS:
 		return fmt.Sprintf("/%s/%s/%s.html", h.trueSite(), kindColumn[kind], kindColumn[kind]), true
+	case Xxgk:
+		return fmt.Sprintf("/col/col%d/index.html?vc_xxgkarea=%s", h.ColumnID, h.xxgkArea()), true
 	}
 	return "", false
 }
@@ -95,6 +103,8 @@ func (s *Server) vendorRoute(rw http.ResponseWriter, r *http.Request, h *Host, p
 		return s.jpaas(rw, r, h, path)
 	case TrueCMS:
 		return s.trueCMS(rw, r, h, path)
+	case Xxgk:
+		return s.xxgk(rw, r, h, path)
 	}
 	return false
 }
@@ -243,13 +253,14 @@ func (s *Server) ewbList(rw http.ResponseWriter, r *http.Request, h *Host) {
 	writeJSON(rw, map[string]any{"custom": custom, "status": map[string]any{"code": 200, "text": ""}})
 }
 
-// truncate shortens a title as list pages do, with an ellipsis.
+// truncate shortens a title over n runes to n, the last an ellipsis, as
+// list pages do (the anchor's title keeps it whole).
 func truncate(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s
 	}
-	return string(r[:n]) + "…"
+	return string(r[:n-1]) + "…"
 }
 
 // ---- JPaaS ----
@@ -428,4 +439,84 @@ func (s *Server) trueList(rw http.ResponseWriter, r *http.Request, h *Host) {
 	}
 	rw.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	rw.Write(body)
+}
+
+// ---- Hanweb jcms disclosure module ----
+
+func (h *Host) xxgkArea() string { return fmt.Sprintf("%014d", hash64(h.rng, "area")%1e14) }
+
+func (h *Host) xxgkDiv() string { return fmt.Sprintf("div%d", 1+h.vendorVariant("xxgk-div", 9)) }
+
+func (h *Host) xxgkType(i int) string {
+	return fmt.Sprintf("%c%02d", 'A'+h.vendorVariant("xxgk-type", 6), 7+i)
+}
+
+func (h *Host) xxgkPerPage() int { return []int{5, 10, 15}[h.vendorVariant("xxgk-per", 3)] }
+
+func (s *Server) xxgk(rw http.ResponseWriter, r *http.Request, h *Host, path string) bool {
+	switch path {
+	case fmt.Sprintf("/col/col%d/index.html", h.ColumnID):
+		body := fmt.Sprintf(`<table class="xxgk"><tr><td><iframe src="/module/xxgk/tree.jsp?standardXxgk=1&amp;area=%s&amp;divid=%s" frameborder="0"></iframe></td><td><div id="%s"></div><script>function search(a, b, c) { loadDynamic('/module/xxgk/search.jsp?standardXxgk=1&infotypeId=' + a + '&vc_title=' + encodeURI(b) + '&vc_number=' + encodeURI(c) + '&area=%s', '%s', '0', '0', '950', '1', '', ''); }</script></td></tr></table>`,
+			h.xxgkArea(), h.xxgkDiv(), h.xxgkDiv(), h.xxgkArea(), h.xxgkDiv())
+		s.html(rw, r, h, h.pageShell("政府信息公开目录", body))
+		return true
+	case "/module/xxgk/tree.jsp":
+		var b strings.Builder
+		nodes := [][2]string{{"Z01", "政策文件"}, {"Z02", "规划计划"}}
+		for i, k := range h.kinds() {
+			nodes = append(nodes, [2]string{h.xxgkType(i), kindName[k]})
+		}
+		nodes = append(nodes, [2]string{"Z09", "统计信息"})
+		if h.vendorVariant("xxgk-tree", 2) == 0 {
+			b.WriteString("<script>d = new dTree('d');\nd.add(0, -1, '');\n")
+			for i, n := range nodes {
+				fmt.Fprintf(&b, "d.add(%d, 0, '<a href=\"javascript:void(0)\" onclick=\"funclick(\\'%s\\')\">%s</a>');\n", i+1, n[0], n[1])
+			}
+			b.WriteString("document.write(d);</script>")
+		} else {
+			for _, n := range nodes {
+				fmt.Fprintf(&b, `<p><a href="javascript:;" onclick="funclick('%s')">%s</a></p>`, n[0], n[1])
+			}
+		}
+		s.html(rw, r, h, h.shell("目录树", b.String(), false))
+		return true
+	case "/module/xxgk/search.jsp":
+		s.xxgkSearch(rw, r, h)
+		return true
+	}
+	return false
+}
+
+// xxgkSearch answers a column's page (by GET or a posted form) as a list or
+// a table, with its page count.
+func (s *Server) xxgkSearch(rw http.ResponseWriter, r *http.Request, h *Host) {
+	r.ParseForm()
+	kind := ""
+	for i := range h.kinds() {
+		if h.xxgkType(i) == r.Form.Get("infotypeId") {
+			kind = h.kindAt(i)
+		}
+	}
+	if kind == "" || r.Form.Get("area") != h.xxgkArea() {
+		s.html(rw, r, h, h.shell("信息公开", `<div class="zfxxgk_list_con">暂无信息</div>`, false))
+		return
+	}
+	items := s.world().listItems(h, kind)
+	page := max(1, atoi(r.Form.Get("currpage")))
+	var b strings.Builder
+	if h.vendorVariant("xxgk-list", 2) == 0 {
+		b.WriteString(`<div class="zfxxgk_list_con"><ul>`)
+		for _, it := range pageSlice(items, page-1, h.xxgkPerPage()) {
+			fmt.Fprintf(&b, `<li><a href="%s" target="_blank" title="%s">%s</a><span>%s</span></li>`, it.Path, esc(it.Title), esc(truncate(it.Title, 20)), it.Date)
+		}
+		b.WriteString(`</ul></div>`)
+	} else {
+		b.WriteString(`<table>`)
+		for i, it := range pageSlice(items, page-1, h.xxgkPerPage()) {
+			fmt.Fprintf(&b, `<tr class="%s"><td>%d</td><td><a href="%s" title="%s" target="_blank">%s</a></td><td>%s</td></tr>`, []string{"tr_main_value_odd", "tr_main_value_even"}[i%2], i+1, it.Path, esc(it.Title), esc(it.Title), it.Date)
+		}
+		b.WriteString(`</table>`)
+	}
+	fmt.Fprintf(&b, `<div class="pages">&nbsp;&nbsp;共%d页&nbsp;&nbsp;共%d条</div>`, pages(len(items), h.xxgkPerPage()), len(items))
+	s.html(rw, r, h, h.shell("信息公开", b.String(), false))
 }

@@ -21,6 +21,7 @@ func TestVendorSpellingsVary(t *testing.T) {
 		Epoint:  {"ewb-column": 2, "ewb-project": 3, "ewb-settings": 3, "ewb-from1": 2, "ewb-ownsize": 2, "ewb-realtitle": 2, "ewb-key": 2, "ewb-string": 3},
 		JPaaS:   {"jpaas-tag": 3, "jpaas-size": 3, "jpaas-page": 2, "jpaas-paramjson": 2, "jpaas-cap": 3, "jpaas-pager": 3},
 		TrueCMS: {"true-path": 2, "true-per": 3, "true-group": 3, "true-init": 2, "true-quote": 2, "true-total": 2, "true-cap": 3},
+		Xxgk:    {"xxgk-div": 9, "xxgk-type": 6, "xxgk-per": 3, "xxgk-tree": 2, "xxgk-list": 2},
 	}
 	seen := map[string]map[int]bool{}
 	hosts := map[Dialect]int{}
@@ -131,6 +132,32 @@ func TestVendorListsServed(t *testing.T) {
 				if !strings.Contains(v.Data.HTML, `href="`+it.Path+`"`) {
 					t.Errorf("page %d: %s not in the unit's markup", page, it.Path)
 				}
+			}
+		}
+	})
+	t.Run("xxgk", func(t *testing.T) {
+		h := hostWith(t, w, func(h *Host) bool { return h.Dialect == Xxgk })
+		entry, _ := h.vendorEntry(h.kinds()[0], 0)
+		if code, _, page := get(t, c, h.base()+entry); code != 200 || !strings.Contains(page, "/module/xxgk/tree.jsp?") {
+			t.Fatalf("column %s: %d, no tree framed", entry, code)
+		}
+		_, _, tree := get(t, c, h.base()+"/module/xxgk/tree.jsp?area="+h.xxgkArea())
+		if !strings.Contains(tree, h.xxgkType(0)) || !strings.Contains(tree, kindName[h.kinds()[0]]) {
+			t.Fatalf("the tree has no node for the first column: %.200s", tree)
+		}
+		items := w.listItems(h, h.kinds()[0])
+		got := ""
+		for page := 1; page <= (len(items)+h.xxgkPerPage()-1)/h.xxgkPerPage(); page++ {
+			q := url.Values{"infotypeId": {h.xxgkType(0)}, "area": {h.xxgkArea()}, "currpage": {strconv.Itoa(page)}}
+			_, _, body := get(t, c, h.base()+"/module/xxgk/search.jsp?"+q.Encode())
+			if !strings.Contains(body, fmt.Sprintf("共%d页", (len(items)+h.xxgkPerPage()-1)/h.xxgkPerPage())) {
+				t.Errorf("page %d has no page count", page)
+			}
+			got += body
+		}
+		for _, it := range items {
+			if !strings.Contains(got, `href="`+it.Path+`"`) {
+				t.Errorf("%s not listed", it.Path)
 			}
 		}
 	})

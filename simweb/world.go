@@ -36,7 +36,7 @@ const (
 )
 
 // Dialects lists every dialect, in a fixed order.
-var Dialects = []Dialect{TRS, Hanweb, Gkmlpt, Tabs, PageIndex, YearDir, JSList, Epoint, JPaaS, TrueCMS, Legacy}
+var Dialects = []Dialect{TRS, Hanweb, Gkmlpt, Tabs, PageIndex, YearDir, JSList, Epoint, JPaaS, TrueCMS, Xxgk, Legacy}
 
 // provinceDialects are the dialects a whole province runs; the vendor
 // platforms (vendors.go) are bought by a city or county, and legacy is per host.
