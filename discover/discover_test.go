@@ -28,6 +28,7 @@ var answers = map[string]string{
 	"vendor_epoint_script.js":    "http://www.example.gov.cn/js/webbuildercommon.js?categorynum=003007002&deptcode=",
 	"vendor_epoint_answer.json":  "http://www.example.gov.cn/EWB-FRONT/rest/lightfrontaction/getgovinfolist",
 	"vendor_epoint_ownsize.json": "https://www.example.gov.cn/EpointWebBuilder/rest/lightfrontaction/getgovinfolist",
+	"vendor_epoint_revisit.json": "http://www.example.gov.cn/EWB-FRONT/rest/lightfrontaction/getgovinfolist",
 	"vendor_jpaas_answer.json":   "https://fgw.example.gov.cn/api-gateway/jpaas-publish-server/front/page/build/unit?editType=null&pageId=1230417265&pageNo=1&pageSize=15&pageType=column&paramJson=%7B%22pageNo%22%3A1%2C%22pageSize%22%3A%2215%22%7D&tagId=list&tplSetId=8KtWqL2mPz4RvXc7NbY3d&webId=4271",
 	"vendor_truecms_answer.js":   "https://www.example.gov.cn/TrueCMS/messageController/getMessage.do?callback=cb&columnId=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d&contentTemplate=&endrecord=3&perpage=3&startrecord=1",
 	"vendor_truecms_empty.json":  "https://www.example.gov.cn/truecms/messageController/getMessage.do?columnId=3f9a2c1e-7b4d-4e8a-9c0f-5d6e7a8b9c01&endrecord=30&perpage=10&startrecord=1",

@@ -64,15 +64,16 @@ const epointHint = "epoint="
 // Links is part of Extractor.
 func (Epoint) Links(d *Doc, emit func(Link)) {
 	if d.Kind == API {
-		if body, ok := strings.CutPrefix(d.Hint, epointHint); ok {
-			epointAnswer(d, body, emit)
-			return
-		}
 		if col := epointColumn(d.URL); col != nil && strings.HasSuffix(strings.ToLower(d.URL.Path), ".js") && len(d.Text) <= maxScriptBytes {
 			if site, ok := epointSite([]*Script{parseScript(d.Text)}); ok {
 				epointLists(site, col, "", emit)
 			}
+			return
 		}
+		// A revisit is asked without its hint: its entries are still read
+		// (the pages known are revisited themselves).
+		body, _ := strings.CutPrefix(d.Hint, epointHint)
+		epointAnswer(d, body, emit)
 		return
 	}
 	col := epointColumn(d.URL)
@@ -207,21 +208,28 @@ func epointBody(guid, cat, dept string, page, size int) string {
 
 // epointAnswer reads a posted list's answer: its entries (infourl with
 // realtitle or title, at any depth of custom, which some hosts send as a
-// string of JSON) and, on a first page, the other pages from the total.
+// string of JSON) and, on a first page whose posted JSON is known, the other
+// pages from the total.
 func epointAnswer(d *Doc, posted string, emit func(Link)) {
-	var req map[string]any
 	var v any
-	if json.Unmarshal([]byte(posted), &req) != nil || json.Unmarshal([]byte(strings.TrimSpace(d.Text)), &v) != nil {
+	if !strings.Contains(d.Text, `"custom"`) || json.Unmarshal([]byte(strings.TrimSpace(d.Text)), &v) != nil {
 		return
 	}
 	m, _ := v.(map[string]any)
-	custom := m["custom"]
+	custom, ok := m["custom"]
+	if !ok {
+		return
+	}
 	if s, ok := custom.(string); ok {
 		if json.Unmarshal([]byte(s), &custom) != nil {
 			return
 		}
 	}
 	rows := infoEntries(custom, 0, d, emit)
+	var req map[string]any
+	if json.Unmarshal([]byte(posted), &req) != nil {
+		return
+	}
 	cm, _ := custom.(map[string]any)
 	total, ok1 := number(firstOf(cm, "total", "RowCount", "rowcount", "totalcount", "count"))
 	page, ok2 := number(req["pageIndex"])
