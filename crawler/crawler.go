@@ -178,6 +178,9 @@ type Summary struct {
 	Commits store.CommitStats
 	// Render counts the pages rendered and what they cost (render.go).
 	Render RenderStats
+	// Budget says, host by host (the most asked first), how much of its
+	// page budget this run spent and on what (reports, lists, other).
+	Budget []HostBudget
 }
 
 // Failure is a document the run could not get, for good: its class
@@ -594,6 +597,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 		}
 	}
 	sort.Slice(sum.GivenUp, func(i, j int) bool { return sum.GivenUp[i].Host < sum.GivenUp[j].Host })
+	sum.Budget = c.budgets()
 	sum.Refused = c.refused
 	sum.Failures = append([]Failure(nil), c.failures...)
 	c.mu.Unlock()
@@ -786,6 +790,9 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answ
 	if f := extract.Sniff(body); f == "html" || f == "text" {
 		links, read = c.linksIn(text, charsetOf(a.decoded), base, kind, req.Hint())
 		kind = pageKind(kind, text)
+		if kind == KindPage && read != nil && opensAsReport(read.HTML()) {
+			kind = KindReport // its text opens with a report's title: its content decides
+		}
 	}
 	var attachments []string
 	if req.Depth < c.cfg.MaxDepth && !c.noFollow {
@@ -859,7 +866,13 @@ func (c *Crawler) follow(req *store.QueuedRequest, links []discover.Link, cm *st
 		if !ok || !c.scope.Allows(cu) {
 			continue
 		}
+		later, weak, follow := placeLink(req, l, cu)
+		if !follow {
+			continue
+		}
 		q := newRequest(cu, l.Method, l.Body, l.Kind, req.Depth+1, l.Anchor)
+		q.Later = later
+		q.SetWeak(weak)
 		if l.Kind == KindAttachment {
 			attachments = append(attachments, cu)
 			parent := req.URL // the page that leads to the attachment's report

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nianbao/nianbao/samples"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -28,6 +29,10 @@ func TestOnlyReportsBecomeRecords(t *testing.T) {
 		}
 		return b
 	}
+	seed, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", "seeds", "003_c00c0f458b041d9c.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	pdf, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", "real", "002.pdf"))
 	if err != nil {
 		t.Fatal(err)
@@ -39,6 +44,9 @@ func TestOnlyReportsBecomeRecords(t *testing.T) {
 		records      []string          // the paths stored as records' addresses or sources
 		asked        []string          // the paths that must have been asked
 	}{
+		{name: "one entry cut short", column: "column_one_truncated.html",
+			pages:   map[string][]byte{column + "202301/t20230115_1.html": []byte(samples.WordPasted(string(seed)))},
+			records: []string{column + "202301/t20230115_1.html"}},
 		{name: "one entry, the report's file", column: "column_one_file.html",
 			pages:   map[string][]byte{column + "202401/P020240120512345678901.pdf": pdf},
 			records: []string{column + "202401/P020240120512345678901.pdf"}},

@@ -73,6 +73,7 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 		return nil
 	}
 	recordVisits(req, s, a, &cm)
+	c.spendOn(hi, spentOn(req, &cm))
 	cm.Host = c.hostSnapshot(hi)
 	n, err := c.fr.Commit(cm)
 	c.Stats.Queued.Add(int64(n))
@@ -137,6 +138,7 @@ func (c *Crawler) robotsFor(ctx context.Context, req *store.QueuedRequest, u *ur
 	rules := c.robots.fetch(ctx, client, u.Scheme, req.Host, c.cfg.UserAgent)
 	c.mu.Lock()
 	hi.Fetches++
+	hi.Spent.Other++
 	c.mu.Unlock()
 	c.Stats.Fetched.Add(1)
 	if !c.pool.wait(ctx, c.delay(rules, hi)) {

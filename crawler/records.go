@@ -4,7 +4,11 @@ import (
 	"regexp"
 	"strings"
 
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
 	"github.com/nianbao/nianbao/discover"
+	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/report"
 )
 
@@ -91,4 +95,43 @@ func namesDocument(rec *report.Record, links []discover.Link) bool {
 		}
 	}
 	return false
+}
+
+// openingLines is how many of a page's first lines of text are looked at
+// for a report's title.
+const openingLines = 40
+
+// opensAsReport: a page whose text (not its links' text: a list's entries
+// name reports) opens with a report's title naming its year (a column's
+// heading seldom does), within its first lines, is
+// read as one whatever its <title> says (a portal's template often titles
+// every article with its column's name); its content then decides whether
+// it is one (readsAsReport).
+func opensAsReport(root *html.Node) bool {
+	lines := 0
+	var walk func(n *html.Node) bool
+	walk = func(n *html.Node) bool {
+		if lines >= openingLines {
+			return false
+		}
+		switch {
+		case n.Type == html.ElementNode && (n.DataAtom == atom.A || n.DataAtom == atom.Script || n.DataAtom == atom.Style ||
+			n.DataAtom == atom.Head || n.DataAtom == atom.Noscript || n.DataAtom == atom.Select):
+			return false
+		case n.Type == html.TextNode:
+			t := strings.TrimSpace(n.Data)
+			if t == "" {
+				return false
+			}
+			lines++
+			return yearRe.MatchString(t) && extract.LooksLikeReportTitle(t)
+		}
+		for ch := n.FirstChild; ch != nil; ch = ch.NextSibling {
+			if walk(ch) {
+				return true
+			}
+		}
+		return false
+	}
+	return root != nil && walk(root)
 }

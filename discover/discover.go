@@ -56,6 +56,10 @@ type Link struct {
 	Referer string // sent with the request when the endpoint expects its page
 	Hint    string // what the target needs to know of how it was reached (gkmlpt's #category)
 	Parent  string // for an attachment listed beside its report (a list answer), the report's URL
+	// Weak: an anchor whose words and path name nothing discovery knows (a
+	// column named otherwise, a 部门名录): a Page the crawler follows after
+	// every named link, within the host's budget (crawler/score.go).
+	Weak bool
 }
 
 // Doc is a fetched document as the extractors see it.
@@ -147,6 +151,7 @@ func Find(d *Doc, xs []Extractor) []Link {
 			if out[i].Anchor == "" {
 				out[i].Anchor = l.Anchor
 			}
+			out[i].Weak = out[i].Weak && l.Weak // named by one of its links
 			return
 		}
 		at[key] = len(out)

@@ -125,6 +125,8 @@ func anchors(sel *goquery.Selection, from Kind, emit func(Link)) {
 				}
 			}
 			emit(Link{URL: href, Kind: k, Anchor: anchor})
+		} else if followable(href) {
+			emit(Link{URL: href, Kind: Page, Anchor: anchor, Weak: true})
 		}
 	})
 	sel.Find("iframe[src], frame[src]").Each(func(_ int, s *goquery.Selection) {
@@ -191,6 +193,18 @@ func linkKind(href, anchor string, from Kind) Kind {
 		return Page // a department's or township's own site or tab
 	}
 	return ""
+}
+
+// followable: an anchor's href that leads to a document (not a script, a
+// mail address, a telephone number or a place on the page).
+func followable(href string) bool {
+	h := strings.TrimSpace(strings.ToLower(href))
+	for _, p := range []string{"javascript:", "mailto:", "tel:", "#", "data:"} {
+		if strings.HasPrefix(h, p) {
+			return false
+		}
+	}
+	return h != ""
 }
 
 // looksLikeDistractor: a dated title that is not a report's.

@@ -61,8 +61,15 @@ type QueuedRequest struct {
 	Ctx     map[string]string   `json:"Ctx,omitempty"`
 	Headers map[string][]string `json:"Headers,omitempty"`
 
+	// Seq is the request's place in its host's queue: its Later in the top
+	// byte, then the order it was queued in (set by the frontier).
 	Seq  uint64 `json:"-"`
 	Host string `json:"-"`
+	// Later says how far back in its host's queue a new request goes: a
+	// host's requests are handed out by Later, the least first, then in the
+	// order they were queued (best-first within the host's budget). 0, the
+	// seeds', revisits' and redirects' value, goes with the first.
+	Later uint8 `json:"-"`
 	// Ready is when the frontier's host became ready for this request (set by
 	// Next); Waited how long the request then waited for a worker.
 	Ready  time.Time     `json:"-"`
@@ -82,6 +89,7 @@ const (
 	fieldCookie   = "cookie"   // asked again with the cookie its first answer set
 	fieldAttempts = "attempts" // failed attempts so far
 	fieldRevisit  = "revisit"  // queued again from an earlier run, with validators
+	fieldWeak     = "weak"     // links in a row no word or path named (best-first)
 )
 
 func (q *QueuedRequest) get(k string) string { return q.Ctx[k] }
@@ -154,6 +162,22 @@ func (q *QueuedRequest) Revisit() bool { return q.get(fieldRevisit) != "" }
 
 func (q *QueuedRequest) setRevisit() { q.set(fieldRevisit, "1") }
 
+// Weak is how many links in a row that no word or path named led to the
+// request (0: it was named).
+func (q *QueuedRequest) Weak() int {
+	n, _ := strconv.Atoi(q.get(fieldWeak))
+	return n
+}
+
+// SetWeak keeps how many unnamed links in a row led to the request.
+func (q *QueuedRequest) SetWeak(n int) {
+	if n <= 0 {
+		q.set(fieldWeak, "")
+		return
+	}
+	q.set(fieldWeak, strconv.Itoa(n))
+}
+
 // FetchLog is one fetch, as every fetch is recorded.
 type FetchLog struct {
 	URL      string              `json:"url"`
@@ -187,6 +211,18 @@ type HostInfo struct {
 	// answering 429 (Too Many Requests): the crawl slows down for it.
 	Gap     time.Duration `json:"gap,omitempty"`
 	Updated time.Time     `json:"updated"`
+	// Spent is where this run's requests to the host went.
+	Spent Spent `json:"spent,omitzero"`
+}
+
+// Spent counts a host's requests by what they turned out to be: a report
+// or a report's file; a list (a page or list answer that led on to reports,
+// files or lists); anything else (robots.txt, pages that led nowhere,
+// failures, redirects).
+type Spent struct {
+	Reports int `json:"reports,omitempty"`
+	Lists   int `json:"lists,omitempty"`
+	Other   int `json:"other,omitempty"`
 }
 
 type hostQ struct {
@@ -274,6 +310,17 @@ func (f *Frontier) host(name string) *hostQ {
 	}
 	return q
 }
+
+// placeOf is a queued request's Seq: its Later before its sequence number
+// (which stays far below 2⁵⁶), so that the host's requests, in key order,
+// come best first.
+func placeOf(later uint8, seq uint64) uint64 {
+	return uint64(later)<<56 | seq&(1<<56-1)
+}
+
+// RequestLater is how far back in its host's queue a queued request went
+// (QueuedRequest.Later), read from its place.
+func RequestLater(q *QueuedRequest) uint8 { return uint8(q.Seq >> 56) }
 
 func frontierKey(host string, seq uint64) []byte {
 	k := make([]byte, 0, len(host)+9)
@@ -612,12 +659,12 @@ func (f *Frontier) queueNew(tx *bolt.Tx, reqs []*QueuedRequest) ([]*QueuedReques
 		if err != nil {
 			return nil, err
 		}
-		q.Seq = seq
+		q.Seq = placeOf(q.Later, seq)
 		b, err := json.Marshal(q)
 		if err != nil {
 			return nil, err
 		}
-		if err := fb.Put(frontierKey(q.Host, seq), b); err != nil {
+		if err := fb.Put(frontierKey(q.Host, q.Seq), b); err != nil {
 			return nil, err
 		}
 		added = append(added, q)
