@@ -3,6 +3,8 @@ package discover
 import (
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -218,5 +220,64 @@ func BenchmarkGenericReaders(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// FuzzGenericReaders feeds the attribute and handler readers and the answer
+// reader arbitrary markup and scripts: they must not panic, and every link
+// they give is an http(s) URL.
+func FuzzGenericReaders(f *testing.F) {
+	for _, name := range []string{"generic_handlers.html", "generic_service.html", "generic_report.html", "generic_base.html", "generic_nested_answer.js"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(b))
+	}
+	f.Add("<a onclick=\"f(`${a}${`x${b}`}`)\">年报</a><script>function f(x){location.href=`/${x}`}</script>")
+	f.Add(`<div url="/x.do" queryData="{a:{b:[1,{c:2}]}}"></div><base href="javascript:x">`)
+	base, _ := url.Parse("http://www.a.gov.cn/xxgk/nb/index.html")
+	f.Fuzz(func(t *testing.T, page string) {
+		for _, kind := range []Kind{Page, Report} {
+			for _, l := range Find(&Doc{URL: base, Text: page, Kind: kind, Charset: "gb18030"}, []Extractor{Attrs{}, Handlers{}}) {
+				if !strings.HasPrefix(l.URL, "http://") && !strings.HasPrefix(l.URL, "https://") {
+					t.Errorf("link %q", l.URL)
+				}
+			}
+		}
+		for _, l := range AnswerTo(page, base, callsHint+`{"page":"http://www.a.gov.cn/","calls":[{"fn":"f","args":["1",2]}]}`) {
+			if !strings.HasPrefix(l.URL, "http") {
+				t.Errorf("link %q", l.URL)
+			}
+		}
+		Answer(page, base)
+	})
+}
+
+// A name defined by itself is computed by the page (html = html + '<li>…'),
+// and one evaluation's work is bounded: names that double at each step
+// (a1 = a0 + a0, a2 = a1 + a1, …) are not unfolded 2^n times.
+func TestEvalBounds(t *testing.T) {
+	s := parseScript(`var html = ''; html = html + '<li>' + html + '</li>'; var a = a + a;`)
+	for _, name := range []string{"html", "a"} {
+		if v := s.Eval(s.Vars[name]); v != (unknown{}) {
+			t.Errorf("%s = %v, want unknown", name, v)
+		}
+		if s.steps > 50 {
+			t.Errorf("%s: %d steps to find a name defined by itself", name, s.steps)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("var a0 = 'x';\n")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&b, "var a%d = a%d + a%d + a%d + a%d;\n", i, i-1, i-1, i-1, i-1)
+	}
+	s = parseScript(b.String())
+	s.Eval(s.Vars["a40"])
+	if s.steps > 2*maxEvalSteps {
+		t.Errorf("%d steps for one evaluation, over the bound of %d", s.steps, maxEvalSteps)
+	}
+	if v := s.Eval(s.Vars["a2"]); v != strings.Repeat("x", 16) {
+		t.Errorf("a2 = %v, want 16 x", v)
 	}
 }

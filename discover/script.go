@@ -19,6 +19,7 @@ const (
 	maxScriptBytes = 512 << 10
 	maxScripts     = 200
 	maxEvalDepth   = 24
+	maxEvalSteps   = 20000 // one evaluation's work: var a1 = a0 + a0, a2 = a1 + a1, … doubles at each name
 )
 
 // Script is one parsed script of a page: what it declares and assigns, the
@@ -32,6 +33,9 @@ type Script struct {
 	// Parts are the string literals that are operands of a concatenation
 	// ('/detail?id=' + id): pieces of a URL, not URLs.
 	Parts map[string]bool
+
+	busy  map[string]bool // the names being evaluated: one defined by itself (s = s + '…') is not known
+	steps int             // the current evaluation's work so far
 }
 
 // Func is a function a script defines: its parameters' names and its body,
@@ -271,10 +275,14 @@ type unknown struct{}
 // Eval reads an expression as a value: string, float64, bool, nil,
 // map[string]any, []any, Template, Hole, or unknown{}. Names are looked up in
 // the script's declarations; nothing is run.
-func (s *Script) Eval(e js.IExpr) any { return s.eval(e, 0) }
+func (s *Script) Eval(e js.IExpr) any {
+	s.steps = 0
+	return s.eval(e, 0)
+}
 
 func (s *Script) eval(e js.IExpr, depth int) any {
-	if depth > maxEvalDepth || e == nil {
+	s.steps++
+	if depth > maxEvalDepth || e == nil || s.steps > maxEvalSteps {
 		return unknown{}
 	}
 	switch e := e.(type) {
@@ -307,13 +315,14 @@ func (s *Script) eval(e js.IExpr, depth int) any {
 		return s.binary(e, depth)
 	case *js.Var:
 		if v, ok := s.Vars[string(e.Data)]; ok {
-			return s.eval(v, depth+1)
+			return s.named(string(e.Data), v, depth)
 		}
 		return Hole{Name: string(e.Data)}
 	case *js.DotExpr:
 		if name := dotted(e); name != "" {
-			if v, ok := s.Vars[strings.TrimPrefix(name, "window.")]; ok {
-				return s.eval(v, depth+1)
+			name = strings.TrimPrefix(name, "window.")
+			if v, ok := s.Vars[name]; ok {
+				return s.named(name, v, depth)
 			}
 		}
 	case *js.CallExpr:
@@ -357,6 +366,21 @@ func (s *Script) template(e *js.TemplateExpr, depth int) any {
 		return unknown{}
 	}
 	return out
+}
+
+// named evaluates the value of a name, unless the name is being evaluated
+// already: a value built from itself (html = html + '<li>…') is computed by
+// the page at run time.
+func (s *Script) named(name string, v js.IExpr, depth int) any {
+	if s.busy[name] {
+		return unknown{}
+	}
+	if s.busy == nil {
+		s.busy = map[string]bool{}
+	}
+	s.busy[name] = true
+	defer delete(s.busy, name)
+	return s.eval(v, depth+1)
 }
 
 // encoded reads encodeURIComponent(…), encodeURI(…) and escape(…) of a value
