@@ -337,7 +337,7 @@ func requestFor(d *DocState, host string) *QueuedRequest {
 // Doc returns what the store knows of a URL (nil when nothing).
 func (s *Store) Doc(method, u string, body []byte) (*DocState, error) {
 	var d *DocState
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketDocs) == nil {
 			return nil
 		}
@@ -350,7 +350,7 @@ func (s *Store) Doc(method, u string, body []byte) (*DocState, error) {
 
 // Docs calls fn for every URL the harvest has met.
 func (s *Store) Docs(fn func(*DocState) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketDocs)
 		if b == nil {
 			return nil
@@ -368,7 +368,7 @@ func (s *Store) Docs(fn func(*DocState) error) error {
 // Runs returns every generation in order.
 func (s *Store) Runs() ([]RunInfo, error) {
 	var out []RunInfo
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketRuns).ForEach(func(_, v []byte) error {
 			var r RunInfo
 			if err := json.Unmarshal(v, &r); err != nil {
@@ -384,7 +384,7 @@ func (s *Store) Runs() ([]RunInfo, error) {
 // Changes calls fn for every report change of the generations from..to
 // (inclusive; 0 for either end means unbounded), in order.
 func (s *Store) Changes(from, to uint64, fn func(*ReportChange) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketChanges).ForEach(func(_, v []byte) error {
 			var c ReportChange
 			if err := json.Unmarshal(v, &c); err != nil {
@@ -464,7 +464,7 @@ func (s *Store) History(ref string) (*History, error) {
 	if h.Current, err = s.Entry(id); err != nil {
 		return nil, err
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketVersions).Cursor()
 		prefix := append([]byte(id), 0)
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {

@@ -90,7 +90,7 @@ func (f *Frontier) queueDue(now time.Time) (int, error) {
 	queued := 0
 	for {
 		var batch []*QueuedRequest
-		err := f.st.db.View(func(tx *bolt.Tx) error {
+		err := f.st.view(func(tx *bolt.Tx) error {
 			c := tx.Bucket(bucketDocs).Cursor()
 			k, v := c.First()
 			if after != nil {

@@ -38,7 +38,10 @@ type releaser struct {
 // update runs fn in a write transaction, then gives the mapped pages back if
 // it is time. Every write of the store goes through it.
 func (s *Store) update(fn func(*bolt.Tx) error) error {
-	err := s.db.Update(fn)
+	if err := s.damaged(); err != nil {
+		return err
+	}
+	err := s.noteDamage(guard(s.path, func() error { return s.db.Update(fn) }))
 	if err == nil {
 		s.release.maybe(s.db, time.Now())
 	}

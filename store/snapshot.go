@@ -27,7 +27,7 @@ func SnapshotPath(path string) string { return path + ".snapshot" }
 func (s *Store) Snapshot() (time.Duration, error) {
 	start := time.Now()
 	err := atomicfile.Write(SnapshotPath(s.path), func(w io.Writer) error {
-		return s.db.View(func(tx *bolt.Tx) error {
+		return s.view(func(tx *bolt.Tx) error {
 			_, err := tx.WriteTo(w)
 			return err
 		})
@@ -58,7 +58,10 @@ func openSnapshot(path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := bolt.Open(snap, 0o644, &bolt.Options{Timeout: time.Second, ReadOnly: true})
+	if err := checkFile(snap); err != nil {
+		return nil, err
+	}
+	db, err := openBolt(snap, &bolt.Options{Timeout: time.Second, ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("opening the snapshot %s: %w", snap, err)
 	}

@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -58,6 +59,9 @@ type Store struct {
 	// published copy rather than the store itself.
 	snapshot time.Time
 	release  releaser // the file's mapped pages, given back after writes
+	// damage is the first ErrDamaged a transaction met: the store takes
+	// no writes after it.
+	damage atomic.Pointer[error]
 }
 
 // idleWriters is how many gzip writers a store keeps (one per concurrent Put).
@@ -93,7 +97,10 @@ func Open(path string, opt Options) (*Store, error) {
 	if !opt.ReadOnly && strconv.IntSize == 64 {
 		bo.InitialMmapSize = writerMapSize
 	}
-	db, err := bolt.Open(path, 0o644, bo)
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
+	db, err := openBolt(path, bo)
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			if opt.ReadOnly && opt.Snapshot {
@@ -104,6 +111,9 @@ func Open(path string, opt Options) (*Store, error) {
 				}
 			}
 			return nil, fmt.Errorf("opening store %s: %w", path, ErrLocked)
+		}
+		if errors.Is(err, ErrDamaged) {
+			return nil, err // it names the file
 		}
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
@@ -189,7 +199,7 @@ func readVersion(tx *bolt.Tx) (int, error) {
 }
 
 func (s *Store) checkVersion() error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		v, err := readVersion(tx)
 		if err != nil {
 			return err
@@ -227,7 +237,7 @@ func (s *Store) migrate() error {
 // Version returns the store's schema version.
 func (s *Store) Version() (int, error) {
 	var v int
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		v, err = readVersion(tx)
 		return err
@@ -530,7 +540,7 @@ func u64(v uint64) []byte {
 // Raw returns a stored document by its SHA-256.
 func (s *Store) Raw(sha string) ([]byte, error) {
 	var z []byte
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketRaw).Get([]byte(sha))
 		if v == nil {
 			return fmt.Errorf("document %s: %w", sha, ErrNotFound)
@@ -556,7 +566,7 @@ func (s *Store) Entry(id string) (*Entry, error) {
 // readJSON decodes one value of a bucket; what names it in the error.
 func readJSON[T any](s *Store, bucket, key []byte, what string) (*T, error) {
 	var out T
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucket).Get(key)
 		if v == nil {
 			return fmt.Errorf("%s: %w", what, ErrNotFound)
@@ -571,7 +581,7 @@ func readJSON[T any](s *Store, bucket, key []byte, what string) (*T, error) {
 
 // Entries calls fn for every record in report-id order.
 func (s *Store) Entries(fn func(*Entry) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketRecords).ForEach(func(k, v []byte) error {
 			var e Entry
 			if err := json.Unmarshal(v, &e); err != nil {
@@ -584,7 +594,7 @@ func (s *Store) Entries(fn func(*Entry) error) error {
 
 // Captures calls fn for every capture in the order they were stored.
 func (s *Store) Captures(fn func(*Capture) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketCaptures).ForEach(func(k, v []byte) error {
 			var c Capture
 			if err := json.Unmarshal(v, &c); err != nil {
@@ -611,7 +621,7 @@ type Stats struct {
 // Stats counts documents, captures and records.
 func (s *Store) Stats() (Stats, error) {
 	var st Stats
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		st.Documents = tx.Bucket(bucketRaw).Stats().KeyN
 		st.Captures = tx.Bucket(bucketCaptures).Stats().KeyN
 		st.Records = tx.Bucket(bucketRecords).Stats().KeyN
@@ -644,7 +654,7 @@ func (s *Store) Verify(sha string, size int) error {
 
 // DocumentHashes calls fn with the SHA-256 of every stored document.
 func (s *Store) DocumentHashes(fn func(sha string) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketRaw).ForEach(func(k, _ []byte) error { return fn(string(k)) })
 	})
 }
