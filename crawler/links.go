@@ -17,16 +17,12 @@ const (
 	KindAPI        = crawl.API        // a JSON or XML list
 )
 
-// links finds what a fetched document leads to: a list endpoint's answer is
-// read as one; any other document by the registry of extractors. It returns
-// the document as discovery read it (its markup parsed once, for the
-// extraction to read too), nil for a list endpoint's answer.
-func (c *Crawler) links(text string, base *url.URL, kind crawl.Kind, hint string) ([]discover.Link, *discover.Doc) {
-	return c.linksIn(text, "", base, kind, hint)
-}
-
-// linksIn is links for a document decoded from charset: its links' queries
-// are requested as a browser writes them, in the page's own encoding.
+// linksIn finds what a fetched document, decoded from charset, leads to: a
+// list endpoint's answer is read as one; any other document by the registry
+// of extractors (its links' queries requested as a browser writes them, in
+// the page's own encoding). It returns the document as discovery read it
+// (its markup parsed once, for the extraction to read too), nil for a list
+// endpoint's answer.
 func (c *Crawler) linksIn(text, charset string, base *url.URL, kind crawl.Kind, hint string) ([]discover.Link, *discover.Doc) {
 	if kind == KindAPI {
 		return discover.AnswerTo(text, base, hint), nil
