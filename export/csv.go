@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nianbao/nianbao/attrib"
 	"github.com/nianbao/nianbao/report"
@@ -88,15 +89,45 @@ func inferredValues(r *report.Record) map[string]float64 {
 
 // Write writes one report's row with its attribution.
 func (cw *CSVWriter) Write(e *store.Entry, at attrib.Attribution) error {
+	meta, cells := wideRow(e, at, cw.opt)
+	row := make([]string, 0, len(meta)+len(cells))
+	for i, m := range meta {
+		if neutralised[MetaColumns[i]] {
+			m = Neutralise(m)
+		}
+		row = append(row, m)
+	}
+	for _, v := range cells {
+		if v == nil {
+			row = append(row, "")
+		} else {
+			row = append(row, report.FormatNumber(*v))
+		}
+	}
+	if err := cw.w.Write(row); err != nil {
+		return fmt.Errorf("writing the CSV row of %s: %w", e.ReportID, err)
+	}
+	cw.n++
+	return nil
+}
+
+// neutralised are the text columns whose cells may start as a formula does.
+var neutralised = map[string]bool{"report_id": true, "title": true, "organisation": true, "region": true,
+	"host": true, "site_code": true, "credit_code": true, "url": true, "checks_failed": true}
+
+// wideRow is one report's row of the wide table: the metadata columns as
+// text (not neutralised) and the cells, nil where the document prints
+// nothing (with FillInferred, the value the identities determine instead,
+// named in inferred_cells).
+func wideRow(e *store.Entry, at attrib.Attribution, opt Options) (meta []string, cells []*float64) {
 	r := e.Record
-	row := make([]string, 0, len(MetaColumns)+len(cw.cells))
 	year := ""
 	if r.Year != nil {
 		year = strconv.Itoa(*r.Year)
 	}
 	fetched := ""
 	if len(e.Sources) > 0 && !e.Sources[0].FetchedAt.IsZero() {
-		fetched = e.Sources[0].FetchedAt.UTC().Format("2006-01-02T15:04:05Z")
+		fetched = e.Sources[0].FetchedAt.UTC().Format(timeLayout)
 	}
 	okN := 0
 	for _, c := range r.Checks {
@@ -105,36 +136,39 @@ func (cw *CSVWriter) Write(e *store.Entry, at attrib.Attribution) error {
 		}
 	}
 	inferred := map[string]float64{}
-	if cw.opt.FillInferred {
+	if opt.FillInferred {
 		inferred = inferredValues(r)
 	}
 	var filled []string
-	cells := make([]string, 0, len(cw.cells))
-	for _, p := range cw.cells {
+	paths := report.CSVCells()
+	cells = make([]*float64, 0, len(paths))
+	for _, p := range paths {
 		v, _ := r.Cell(p)
-		switch {
-		case v != nil:
-			cells = append(cells, report.FormatNumber(*v))
-		case cw.opt.FillInferred && hasKey(inferred, p):
-			cells = append(cells, report.FormatNumber(inferred[p]))
+		if v == nil && opt.FillInferred && hasKey(inferred, p) {
+			x := inferred[p]
+			v = &x
 			filled = append(filled, p)
-		default:
-			cells = append(cells, "")
 		}
+		cells = append(cells, v)
 	}
-	text := func(s string) string { return Neutralise(s) }
-	row = append(row,
-		text(e.ReportID), text(string(r.Title)), text(string(r.Organisation)), text(at.Region), at.Code, at.Level, at.ParentCode, at.Unit,
-		text(at.Host), text(at.SiteCode), text(at.CreditCode), at.By, year, string(r.Template),
-		string(r.Published), text(string(r.Source.URL)), r.Source.Format, r.Source.Encoding, r.Source.Script,
-		r.Source.SHA256, fetched, strconv.Itoa(okN), text(strings.Join(r.FailedChecks(), ";")), strconv.Itoa(len(r.Warnings)),
-		strings.Join(filled, ";"))
-	row = append(row, cells...)
-	if err := cw.w.Write(row); err != nil {
-		return fmt.Errorf("writing the CSV row of %s: %w", e.ReportID, err)
+	meta = []string{e.ReportID, string(r.Title), string(r.Organisation), at.Region, at.Code, at.Level, at.ParentCode, at.Unit,
+		at.Host, at.SiteCode, at.CreditCode, at.By, year, string(r.Template),
+		string(r.Published), string(r.Source.URL), r.Source.Format, r.Source.Encoding, r.Source.Script,
+		r.Source.SHA256, fetched, strconv.Itoa(okN), strings.Join(r.FailedChecks(), ";"), strconv.Itoa(len(r.Warnings)),
+		strings.Join(filled, ";")}
+	return meta, cells
+}
+
+// timeLayout is how fetched_at is written.
+const timeLayout = "2006-01-02T15:04:05Z"
+
+// parseTime reads a fetched_at value as milliseconds since 1970 (UTC).
+func parseTime(s string) (int64, error) {
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return 0, err
 	}
-	cw.n++
-	return nil
+	return t.UnixMilli(), nil
 }
 
 func hasKey(m map[string]float64, k string) bool { _, ok := m[k]; return ok }

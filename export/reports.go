@@ -2,6 +2,7 @@ package export
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 
 	"github.com/nianbao/nianbao/attrib"
@@ -17,6 +18,9 @@ type Request struct {
 	Attrib  *attrib.Attributor // nil: reports are written unattributed
 	// Also, when set, narrows the selection further (the browser's search).
 	Also func(*store.Entry, attrib.Attribution) bool
+	// Warn, when set, is told what an export could not write as it is
+	// (Parquet: a cell its column's type cannot hold).
+	Warn func(string)
 }
 
 // SourceURL is the address a report is attributed by: its record's source,
@@ -43,6 +47,15 @@ func WriteReports(w io.Writer, st *store.Store, req Request) (int, error) {
 	var write func(*store.Entry, attrib.Attribution) error
 	flush := func() error { return nil }
 	switch {
+	case req.Format == "parquet":
+		pw := NewParquet(bw, req.Options)
+		write = pw.Write
+		flush = func() error {
+			if len(pw.Unwritable) > 0 && req.Warn != nil {
+				req.Warn(fmt.Sprintf("Parquet: %d cell(s) not storable in their column's type written null (they are in the CSV and JSONL as printed): %v", sumCounts(pw.Unwritable), pw.Unwritable))
+			}
+			return pw.Close()
+		}
 	case req.Format == "jsonl":
 		write = func(e *store.Entry, _ attrib.Attribution) error { return WriteJSONL(bw, e) }
 	case req.Long:
@@ -74,4 +87,12 @@ func WriteReports(w io.Writer, st *store.Store, req Request) (int, error) {
 		return n, err
 	}
 	return n, bw.Flush()
+}
+
+func sumCounts(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }

@@ -234,9 +234,25 @@ func (d *demo) finish() error {
 		return err
 	}
 	fmt.Fprintf(d.out, "demo: imported %d hand-made sample reports beside the harvest\n", res.Records)
-	return writeFile(filepath.Join(d.dir, "reports.csv"), func(f io.Writer) (int, error) {
-		return export.WriteReports(f, d.st, export.Request{Attrib: attrib.New(d.portals)})
-	}, d.out, "report")
+	// The dataset as CSV and as Parquet, described by one data package.
+	var rows [2]int
+	for i, format := range []string{"csv", "parquet"} {
+		err := writeFile(filepath.Join(d.dir, "reports."+format), func(f io.Writer) (int, error) {
+			n, err := export.WriteReports(f, d.st, export.Request{Format: format, Attrib: attrib.New(d.portals)})
+			rows[i] = n
+			return n, err
+		}, d.out, "report")
+		if err != nil {
+			return err
+		}
+	}
+	pkg, err := export.NewDataPackage(d.st, export.PackageRequest{Request: export.Request{Format: "csv"}, Path: "reports.csv", Rows: rows[0],
+		Extractor: extract.Version, Created: time.Now().UTC().Format(time.RFC3339)})
+	if err != nil {
+		return err
+	}
+	pkg.Add(export.ResourceFor(export.Request{Format: "parquet"}, "reports.parquet", rows[1]))
+	return atomicfile.Write(filepath.Join(d.dir, "datapackage.json"), pkg.Write)
 }
 
 // demoPortals reads the shared portal list beside the project, or, on a machine

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/nianbao/nianbao/attrib"
 	"github.com/nianbao/nianbao/export"
 	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/store"
 )
 
 func (a *app) exportCmd() *cobra.Command {
@@ -34,6 +37,14 @@ func (a *app) exportCmd() *cobra.Command {
                    column, value, inferred (true: the document leaves the cell blank and
                    the template's identities determine the value)
   --format jsonl   full records with their sources, one per line
+  --format parquet the wide table as Parquet (pandas, R arrow, DuckDB, Polars): the CSV's
+                   rows and columns, counts as integers, money as exact decimals, blanks
+                   as nulls
+
+With --out FILE, every export also writes datapackage.json beside FILE: a Frictionless
+data package that describes the file's columns (types, Chinese labels, meanings), how
+blanks are written, and its provenance (the extractor, the filters, the SHA-256 of the
+store's manifest of raw documents).
 
 Each report is attributed to its administrative division (region, admin_code, level,
 parent_code) from the portal list (--seeds, default the config's crawl.seeds): by the
@@ -59,8 +70,8 @@ headers as WARC files.`,
 			if modes > 1 {
 				return fmt.Errorf("--codebook, --manifest and --warc are separate exports: give one")
 			}
-			if req.Format != "csv" && req.Format != "jsonl" {
-				return fmt.Errorf("--format must be csv or jsonl, not %q", req.Format)
+			if req.Format != "csv" && req.Format != "jsonl" && req.Format != "parquet" {
+				return fmt.Errorf("--format must be csv, jsonl or parquet, not %q", req.Format)
 			}
 			if req.Long && req.Format != "csv" {
 				return fmt.Errorf("--long is a CSV form")
@@ -99,10 +110,21 @@ headers as WARC files.`,
 				return err
 			}
 			req.Attrib = attrib.New(list)
-			return writeOut(cmd, out, "report", func(w io.Writer) (int, error) { return export.WriteReports(w, st, req) })
+			req.Warn = func(s string) { fmt.Fprintln(cmd.ErrOrStderr(), s) }
+			var rows int
+			err = writeOut(cmd, out, "report", func(w io.Writer) (int, error) {
+				n, err := export.WriteReports(w, st, req)
+				rows = n
+				return n, err
+			})
+			if err != nil || out == "" || out == "-" {
+				return err
+			}
+			return writePackage(cmd, st, export.PackageRequest{Request: req, Path: out, Rows: rows, Extractor: extract.Version,
+				Created: time.Now().UTC().Format(time.RFC3339)})
 		},
 	}
-	cmd.Flags().StringVar(&req.Format, "format", "csv", "csv or jsonl")
+	cmd.Flags().StringVar(&req.Format, "format", "csv", "csv, jsonl or parquet")
 	cmd.Flags().BoolVar(&req.Long, "long", false, "the long (tidy) CSV: one row per cell")
 	cmd.Flags().BoolVar(&req.Options.FillInferred, "fill-inferred", false, "wide CSV: fill blank cells with the values the identities determine (listed in inferred_cells)")
 	cmd.Flags().StringVarP(&out, "out", "o", "", "output file (standard output when empty)")
@@ -138,5 +160,19 @@ func writeOut(cmd *cobra.Command, out, what string, write func(io.Writer) (int, 
 		return err
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d %s(s) to %s\n", n, what, out)
+	return nil
+}
+
+// writePackage writes datapackage.json beside an exported file.
+func writePackage(cmd *cobra.Command, st *store.Store, req export.PackageRequest) error {
+	pkg, err := export.NewDataPackage(st, req)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(filepath.Dir(req.Path), "datapackage.json")
+	if err := atomicfile.Write(path, pkg.Write); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s (a data package describing %s)\n", path, filepath.Base(req.Path))
 	return nil
 }
