@@ -20,8 +20,9 @@ import (
 // data-file, data-value, …), an option's or input's value that is a URL (a
 // select of department sites), href on elements that are not anchors, an
 // embed's src and an object's data. A link is kept by the same rules as an
-// anchor (its element's text is its anchor); on a report page, a document
-// named anywhere (a PDF in data-value, a viewer's file=) is its attachment.
+// anchor (its element's text is its anchor: named, or else a weak candidate);
+// on a report page, a document named anywhere (a PDF in data-value, a
+// viewer's file=) is its attachment.
 // It runs after the dialects: a value a dialect has judged (an element whose
 // service a platform's reader asks in its own way) is left to the dialect.
 type Attrs struct{}
@@ -87,6 +88,10 @@ func emitAttrLink(d *Doc, v, anchor string, emit func(Link)) {
 	}
 	if k := linkKind(v, anchor, d.Kind); k != "" {
 		emit(Link{URL: v, Kind: k, Anchor: anchor})
+	} else if followable(v) {
+		// Named by nothing discovery knows: a candidate the crawler asks
+		// after every named link, as an anchor's is.
+		emit(Link{URL: v, Kind: Page, Anchor: anchor, Weak: true})
 	}
 }
 

@@ -140,6 +140,8 @@ func siteScriptAnswer(d *Doc, emit func(Link)) {
 			}
 			if k := linkKind(u.String(), c.Anchor, Page); k != "" {
 				emit(Link{URL: u.String(), Kind: k, Anchor: c.Anchor})
+			} else {
+				emit(Link{URL: u.String(), Kind: Page, Anchor: c.Anchor, Weak: true})
 			}
 		}
 	}

@@ -63,6 +63,7 @@ function openYear(y) { location.href = 'nb' + y + '/index.html'; }`
 
 	want := map[string][]string{
 		"/zwgk/xxgk/gknb/index.html": {
+			"page GET " + srv.URL + "/zwgk/xxgk/detail.html?id=8866 weak", // the distractor: named by nothing
 			"page GET " + srv.URL + "/zwgk/xxgk/gknb/nb2022/index.html",
 			"report GET " + srv.URL + "/zwgk/xxgk/detail.html?id=8871",
 		},
@@ -110,6 +111,10 @@ func readThroughScripts(t *testing.T, at string) (links, asks []string) {
 		asks = append(asks, u)
 		su, _ := url.Parse(u)
 		for _, x := range discover.AnswerTo(get(t, u), su, l.Hint) {
+			if x.Weak {
+				links = append(links, x.String()+" weak")
+				continue
+			}
 			links = append(links, x.String())
 		}
 	}

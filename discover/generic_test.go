@@ -19,10 +19,18 @@ func linksOf(t *testing.T, page, at string, kind Kind, xs ...Extractor) []string
 	}
 	var out []string
 	for _, l := range Find(&Doc{URL: base, Text: page, Kind: kind}, xs) {
-		out = append(out, l.String())
+		out = append(out, withWeak(l))
 	}
 	slices.Sort(out)
 	return out
+}
+
+// withWeak describes a link, marking a weak candidate.
+func withWeak(l Link) string {
+	if l.Weak {
+		return l.String() + " weak"
+	}
+	return l.String()
 }
 
 // A service named in markup on a platform no dialect knows: asked with its
@@ -100,8 +108,8 @@ function go(u) { top.location.replace(u); }
 			[]string{"report GET http://www.a.gov.cn/xxgk/nb/t2022.html"}},
 		{"navigate", `<script>function go(y) { window.navigate('/xxgk/nb/t' + y + '.html') }</script><a onclick="go(2021)">某县2021年政府信息公开工作年度报告</a>`, Page,
 			[]string{"report GET http://www.a.gov.cn/xxgk/nb/t2021.html"}},
-		{"a distractor stays out", `<a href="javascript:void(0)" onclick="window.open('/xxgk/fz/t9.html')">某县2023年法治政府建设年度报告</a>`, Page,
-			nil},
+		{"a distractor is only a weak candidate", `<a href="javascript:void(0)" onclick="window.open('/xxgk/fz/t9.html')">某县2023年法治政府建设年度报告</a>`, Page,
+			[]string{"page GET http://www.a.gov.cn/xxgk/fz/t9.html weak"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := linksOf(t, c.page, at, c.kind, Handlers{})
