@@ -62,6 +62,8 @@ type DocState struct {
 	Detail       string     `json:"detail,omitempty"`
 	MovedTo      string     `json:"moved_to,omitempty"`
 	MovedFrom    string     `json:"moved_from,omitempty"` // sent here this run before this was read (see moveFound)
+	Later        uint8      `json:"later,omitempty"`      // its place in its host's queue when first queued (QueuedRequest.Later)
+	Weak         int        `json:"weak,omitempty"`       // unnamed links in a row that led to it (QueuedRequest.Weak)
 	FirstSeen    time.Time  `json:"first_seen"`
 	LastSeen     time.Time  `json:"last_seen,omitzero"` // last answered with the document (200 or 304)
 	LastChanged  time.Time  `json:"last_changed,omitzero"`
@@ -313,7 +315,7 @@ func newDoc(q *QueuedRequest, t time.Time) *DocState {
 		method = ""
 	}
 	return &DocState{URL: q.URL, Key: q.Key, Method: method, Body: q.Body, Kind: q.Kind(), Depth: q.Depth, Anchor: q.Anchor(),
-		Parent: q.Parent(), FirstSeen: t}
+		Parent: q.Parent(), FirstSeen: t, Later: RequestLater(q), Weak: q.Weak()}
 }
 
 // requestFor rebuilds a due URL's request.
@@ -322,8 +324,9 @@ func requestFor(d *DocState, host string) *QueuedRequest {
 	if method == "" {
 		method = http.MethodGet
 	}
-	q := &QueuedRequest{URL: d.URL, Key: d.Key, Method: method, Body: d.Body, Depth: d.Depth, Host: host}
+	q := &QueuedRequest{URL: d.URL, Key: d.Key, Method: method, Body: d.Body, Depth: d.Depth, Host: host, Later: d.Later}
 	q.SetKind(d.Kind)
+	q.SetWeak(d.Weak) // asked again where it was first, best-first
 	if d.Anchor != "" {
 		q.SetAnchor(d.Anchor)
 	}
