@@ -4,9 +4,15 @@
 // from the page's scripts parsed as JavaScript (object literals with either
 // quote, any spacing or key order, unquoted keys; calls such as
 // createPageHTML(…), .jpage({…}), Ls.pagination(…, function(pageIndex){…}, {…});
-// page code is never run), the lists of the JSON and XML answers, and a
-// generic one that queues URL-like string literals found in scripts (as
-// Heritrix's ExtractorJS does). Scope, depth and budgets are the crawler's.
+// page code is never run), the lists of the JSON and XML answers (markup in
+// their strings at any depth), generic readers of the links a page makes
+// outside its anchors (URL-valued attributes of any element, a list service
+// named by url= and queryData=; inline handlers and javascript: URLs, read by
+// partial evaluation of the page's functions, or of its site-wide script's),
+// and a generic one that queues URL-like string literals found in scripts (as
+// Heritrix's ExtractorJS does). Links resolve as a browser resolves them:
+// against <base href>, the query written in the page's encoding. Scope, depth
+// and budgets are the crawler's.
 //
 // Adding a dialect is adding one Extractor to Default, with page fixtures in
 // testdata written from the real shapes in PORTALS.md.
