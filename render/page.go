@@ -163,7 +163,6 @@ func (s *session) loaded() bool {
 func (s *session) paused(ev *fetch.EventRequestPaused) {
 	req := request(ev)
 	s.mu.Lock()
-	s.last = time.Now()
 	first := !s.served && ev.ResourceType == network.ResourceTypeDocument && sameDocument(req.URL, s.pageURL)
 	refused := false
 	switch {
@@ -179,8 +178,9 @@ func (s *session) paused(ev *fetch.EventRequestPaused) {
 	default:
 		s.asked++
 	}
-	if !refused {
+	if !refused { // a refusal is no activity: a page that keeps asking after its cap still goes quiet
 		s.inflight++
+		s.last = time.Now()
 	}
 	s.mu.Unlock()
 	s.wg.Go(func() {

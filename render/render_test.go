@@ -229,3 +229,24 @@ func TestRenderAfterTheBrowserDied(t *testing.T) {
 	}
 	t.Error("no render after the browser died")
 }
+
+// A page that keeps asking (a poll) is answered up to the cap, then goes
+// quiet: its render ends idle, not at the time limit.
+func TestRenderPollingPageEndsAtItsCap(t *testing.T) {
+	b := New(Options{ExecPath: browserPath(t), Timeout: 20 * time.Second, MaxRequests: 3})
+	defer b.Close()
+	answer := func(ctx context.Context, r *Request) (*Response, error) {
+		return &Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{}`)}, nil
+	}
+	doc := &Response{Status: 200, Header: http.Header{"Content-Type": {"text/html; charset=utf-8"}},
+		Body: []byte(`<html><body><div id="app"></div><script>setInterval(function () { fetch('/poll?t=' + Date.now()); }, 50);</script></body></html>`)}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	res, err := b.Render(ctx, "http://127.0.0.1:1/", doc, answer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Idle || res.Requests != 3 || res.Refused < 1 {
+		t.Errorf("idle %v, %d answered, %d refused, in %v; want idle after the 3 the cap allows", res.Idle, res.Requests, res.Refused, res.Elapsed)
+	}
+}
