@@ -248,7 +248,7 @@ func (e *Extractor) Extract(ctx context.Context, doc Document) (*report.Record, 
 	}
 	format := Sniff(doc.Body)
 	var carried string
-	if (format == "text" || format == "html") && startsAsScript(string(doc.Body[:min(len(doc.Body), 4096)])) {
+	if (format == "text" || format == "html") && mayStartAsScript(doc.Body) && startsAsScript(string(doc.Body[:min(len(doc.Body), 4096)])) {
 		// A script file whose report is a string literal among its
 		// declarations: the literal is the document.
 		d := e.dec.Bytes(doc.Body, doc.ContentType, true)

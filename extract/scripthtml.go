@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 
@@ -69,6 +70,19 @@ func ScriptFile(text string) (string, bool) {
 	}
 	lit := reportLiteral(text)
 	return lit, lit != ""
+}
+
+// mayStartAsScript: the first byte after a byte order mark and white space
+// can start a script (a name or a comment), which markup's < and most text
+// cannot.
+func mayStartAsScript(b []byte) bool {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	b = bytes.TrimLeft(b, " \t\r\n")
+	if len(b) == 0 {
+		return false
+	}
+	c := b[0]
+	return c == '/' || c == '$' || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // startsAsScript: the text's first statement, after a byte order mark and

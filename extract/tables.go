@@ -211,7 +211,8 @@ func (p *rowParser) labelGoesOn(label string) bool {
 // nodes, one a line) by its content: most lines that hold a value hold just
 // one and nothing else, and there are many of them.
 func onePerLine(lines []Line) bool {
-	single, multi := 0, 0
+	single := 0
+	var others []Line // lines that may hold several values
 	for _, l := range lines {
 		cell, n := "", 0
 		for _, c := range l.Cells {
@@ -223,12 +224,19 @@ func onePerLine(lines []Line) bool {
 		case n == 1 && len(cell) <= 32 && !strings.ContainsAny(cell, " \u3000") && parseValue(cell).isValue():
 			single++
 		case n > 1 || n == 1 && len(cell) <= 256 && strings.ContainsAny(cell, "0123456789") && strings.ContainsAny(cell, " \u3000"):
-			if countValues(tokenize(l)) > 1 {
-				multi++
-			}
+			others = append(others, l)
 		}
 	}
-	return single >= 12 && single > 3*multi
+	if single < 12 {
+		return false // most documents: no need to look closer
+	}
+	multi := 0
+	for _, l := range others {
+		if countValues(tokenize(l)) > 1 {
+			multi++
+		}
+	}
+	return single > 3*multi
 }
 
 // ordinalStartRe: a label that starts with a row's or group's ordinal.
