@@ -60,8 +60,11 @@ type runReport struct {
 	Pending    int                 `json:"still_queued"`
 	Hosts      map[crawl.Class]int `json:"hosts,omitempty"` // by class
 	GivenUp    []store.HostInfo    `json:"hosts_given_up,omitempty"`
-	Refused    []crawler.Refusal   `json:"seeds_refused,omitempty"`
-	Failures   []crawler.Failure   `json:"failures,omitempty"` // documents lost for good, with the reason
+	// Budget is each host's page budget as the run spent it: on reports,
+	// lists and other requests (the most asked host first).
+	Budget   []crawler.HostBudget `json:"budget,omitempty"`
+	Refused  []crawler.Refusal    `json:"seeds_refused,omitempty"`
+	Failures []crawler.Failure    `json:"failures,omitempty"` // documents lost for good, with the reason
 	// Changes are the generation's: conditional requests answered 304, and the
 	// reports that were new, revised, moved, gone or came back.
 	Changes store.RunCounts `json:"changes"`
@@ -211,6 +214,7 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	rep.DNSLookups, rep.DNSCached = sum.DNS.Lookups, sum.DNS.Cached
 	rep.Commits, rep.Transactions = sum.Commits.Commits, sum.Commits.Transactions
 	rep.Hosts, rep.Refused, rep.Failures = sum.Hosts, sum.Refused, sum.Failures
+	rep.Budget = sum.Budget
 	rep.Rendering = renderReport{Off: off, RenderStats: sum.Render}
 	if sum.Render.Pages > 0 {
 		rep.Rendering.SecondsPerPage = sum.Render.Wall.Seconds() / float64(sum.Render.Pages)
@@ -424,6 +428,7 @@ func printSummary(w io.Writer, s crawler.Summary) {
 	if s.DNS.Lookups > 0 {
 		fmt.Fprintf(w, "names: %d looked up to dial hosts, %d of them answered from the cache (kept for their TTL)\n", s.DNS.Lookups, s.DNS.Cached)
 	}
+	printBudget(w, s.Budget)
 	if len(s.Hosts) > 0 {
 		var parts []string
 		for class, n := range s.Hosts {
@@ -431,5 +436,21 @@ func printSummary(w io.Writer, s crawler.Summary) {
 		}
 		sort.Strings(parts)
 		fmt.Fprintf(w, "hosts: %s\n", strings.Join(parts, ", "))
+	}
+}
+
+// printBudget says where the hosts' page budgets went: in all, and for the
+// most asked hosts.
+func printBudget(w io.Writer, bs []crawler.HostBudget) {
+	if len(bs) == 0 {
+		return
+	}
+	var all store.Spent
+	for _, b := range bs {
+		all.Reports, all.Lists, all.Other = all.Reports+b.Reports, all.Lists+b.Lists, all.Other+b.Other
+	}
+	fmt.Fprintf(w, "budget: %d requests to reports, %d to lists, %d to other pages over %d hosts\n", all.Reports, all.Lists, all.Other, len(bs))
+	for _, b := range bs[:min(len(bs), 5)] {
+		fmt.Fprintf(w, "  %s: %d of %d (reports %d, lists %d, other %d)\n", b.Host, b.Fetches, b.Budget, b.Reports, b.Lists, b.Other)
 	}
 }
