@@ -177,3 +177,7 @@ func ReadFile(path string) (*List, error) {
 	}
 	return l, nil
 }
+
+// HasDivisions: the list names administrative divisions (a portal list), not
+// only URLs.
+func (l *List) HasDivisions() bool { return len(l.byCode) > 0 }

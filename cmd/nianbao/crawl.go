@@ -183,6 +183,9 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	}
 	defer st.Close()
 	defer ex.Close()
+	if err := keepPortals(st, seedsPath, nil); err != nil {
+		return err
+	}
 	if os.Getenv("GOGC") == "" { // else the user's setting holds
 		defer debug.SetGCPercent(debug.SetGCPercent(crawlGCPercent))
 	}

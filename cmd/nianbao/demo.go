@@ -83,10 +83,11 @@ func (d *demo) run() error {
 	if err := d.prepareDir(); err != nil {
 		return err
 	}
-	var err error
-	if d.portals, err = demoPortals(); err != nil {
+	portals, raw, name, err := demoPortals()
+	if err != nil {
 		return err
 	}
+	d.portals = portals
 	w, m1, err := d.world(0)
 	if err != nil {
 		return err
@@ -96,6 +97,9 @@ func (d *demo) run() error {
 		return err
 	}
 	defer closeAll()
+	if err := d.st.SetPortals(raw, name); err != nil {
+		return err
+	}
 	if err := d.night(1, time.Now); err != nil {
 		return err
 	}
@@ -257,15 +261,17 @@ func (d *demo) finish() error {
 
 // demoPortals reads the shared portal list beside the project, or, on a machine
 // without it, a small list of real divisions embedded in the binary.
-func demoPortals() (*seeds.List, error) {
-	if _, err := os.Stat(demoPortalsPath); err == nil {
-		return seeds.ReadFile(demoPortalsPath)
-	}
-	b, err := fs.ReadFile(samples.FS(), "portals_demo.csv")
+func demoPortals() (list *seeds.List, raw []byte, name string, err error) {
+	name = demoPortalsPath
+	raw, err = os.ReadFile(demoPortalsPath)
 	if err != nil {
-		return nil, err
+		name = "portals_demo.csv (embedded)"
+		if raw, err = fs.ReadFile(samples.FS(), "portals_demo.csv"); err != nil {
+			return nil, nil, "", err
+		}
 	}
-	return seeds.Read(bytes.NewReader(b))
+	list, err = seeds.Read(bytes.NewReader(raw))
+	return list, raw, name, err
 }
 
 // writeFile writes one of the demo's outputs and says so.

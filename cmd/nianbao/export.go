@@ -47,7 +47,8 @@ blanks are written, and its provenance (the extractor, the filters, the SHA-256 
 store's manifest of raw documents).
 
 Each report is attributed to its administrative division (region, admin_code, level,
-parent_code) from the portal list (--seeds, default the config's crawl.seeds): by the
+parent_code) from the portal list (--seeds; default the list the store was harvested
+from, else the config's crawl.seeds): by the
 网站标识码 on its page, its host, its 统一社会信用代码 or its organisation's name; the
 attributed_by column says which. Departments and townships belong to their county.
 
@@ -105,7 +106,7 @@ headers as WARC files.`,
 			if manifest {
 				return writeOut(cmd, out, "document", func(w io.Writer) (int, error) { return export.WriteManifest(w, st) })
 			}
-			list, err := a.portalList(cmd, seedsPath)
+			list, err := a.portalList(cmd, seedsPath, st)
 			if err != nil {
 				return err
 			}
@@ -134,7 +135,7 @@ headers as WARC files.`,
 	cmd.Flags().StringVar(&req.Filter.Unit, "unit", "", "only this kind of publisher: government, department, township, zone")
 	cmd.Flags().StringVar(&req.Filter.Template, "template", "", "only this template: 2019, 2021, legacy, unknown")
 	cmd.Flags().StringVar(&req.Filter.Checks, "checks", "", "passed: every identity holds; failed: at least one broken")
-	cmd.Flags().StringVar(&seedsPath, "seeds", "", "portal list for attribution (default: the config's crawl.seeds)")
+	cmd.Flags().StringVar(&seedsPath, "seeds", "", "portal list for attribution (default: the list the store was harvested from, else the config's crawl.seeds)")
 	cmd.Flags().BoolVar(&codebook, "codebook", false, "describe every column of the wide CSV instead")
 	cmd.Flags().BoolVar(&manifest, "manifest", false, "list every stored raw document (JSON lines) instead")
 	cmd.Flags().StringVar(&warcDir, "warc", "", "write the stored raw captures as WARC files into this folder instead")

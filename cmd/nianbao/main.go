@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -115,10 +116,24 @@ const writerLockWait = 3 * time.Second
 
 // portalList reads the portal list for attribution (path, or the config's
 // crawl.seeds); without one, reports are exported unattributed, which it says.
-func (a *app) portalList(cmd *cobra.Command, path string) (*seeds.List, error) {
+func (a *app) portalList(cmd *cobra.Command, path string, st *store.Store) (*seeds.List, error) {
 	cfg, err := a.config(cmd)
 	if err != nil {
 		return nil, err
+	}
+	if path == "" && st != nil {
+		// The list the store was harvested from, kept in it by crawl and demo.
+		b, name, err := st.Portals()
+		if err != nil {
+			return nil, err
+		}
+		if b != nil {
+			l, err := seeds.Read(bytes.NewReader(b))
+			if err != nil {
+				return nil, fmt.Errorf("the portal list kept in %s (read from %s): %w", st.Path(), name, err)
+			}
+			return l, nil
+		}
 	}
 	if path == "" {
 		path = cfg.Crawl.Seeds
@@ -129,6 +144,23 @@ func (a *app) portalList(cmd *cobra.Command, path string) (*seeds.List, error) {
 		return nil, nil
 	}
 	return l, nil
+}
+
+// keepPortals keeps in the store the portal list a harvest reads, when it is
+// a portal list (not a bare list of URLs), so that export, stats and serve
+// attribute without being told it again.
+func keepPortals(st *store.Store, path string, b []byte) error {
+	if b == nil {
+		var err error
+		if b, err = os.ReadFile(path); err != nil {
+			return fmt.Errorf("reading the portal list %s: %w", path, err)
+		}
+	}
+	l, err := seeds.Read(bytes.NewReader(b))
+	if err != nil || !l.HasDivisions() {
+		return nil // a list of URLs: nothing to attribute by
+	}
+	return st.SetPortals(b, path)
 }
 
 // openWriting opens the configured store read-write and an extractor, for the

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/serve"
 )
 
@@ -54,7 +55,7 @@ to this machine) is refused with 421.`,
 			if _, err := os.Stat(cfg.Store); err != nil {
 				return fmt.Errorf("store %s: %w", cfg.Store, err)
 			}
-			list, err := a.portalList(cmd, seedsPath)
+			list, err := a.servedPortals(cmd, seedsPath)
 			if err != nil {
 				return err
 			}
@@ -68,7 +69,7 @@ to this machine) is refused with 421.`,
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().BoolVar(&public, "public", false, "allow an address other machines can reach")
 	cmd.Flags().StringArrayVar(&hosts, "host", nil, "a name the server is reached by, besides loopback names and IP addresses (repeatable; e.g. --host nianbao.lab.example)")
-	cmd.Flags().StringVar(&seedsPath, "seeds", "", "portal list for attribution and coverage (default: the config's crawl.seeds)")
+	cmd.Flags().StringVar(&seedsPath, "seeds", "", "portal list for attribution and coverage (default: the list the store was harvested from, else the config's crawl.seeds)")
 	return cmd
 }
 
@@ -93,4 +94,17 @@ func listenAndServe(ctx context.Context, addr string, h http.Handler, cmd *cobra
 		}
 		return nil
 	}
+}
+
+// servedPortals is serve's portal list: --seeds, else the list kept in the
+// store (read in a moment; a store a crawl holds is read from the crawl's
+// published copy), else the config's.
+func (a *app) servedPortals(cmd *cobra.Command, seedsPath string) (*seeds.List, error) {
+	if seedsPath == "" {
+		if st, err := a.openStore(cmd, true); err == nil {
+			defer st.Close()
+			return a.portalList(cmd, seedsPath, st)
+		}
+	}
+	return a.portalList(cmd, seedsPath, nil)
 }

@@ -20,19 +20,19 @@ func (a *app) statsCmd() *cobra.Command {
 		Short: "Count the dataset by province, level, year and template; check failure rates; coverage per year",
 		Long: `stats reads every record: reports by province, division level, kind of publisher,
 year and template; how many reports break at least one identity, and which; and the
-coverage per year: how many divisions of the portal list (--seeds, default the
-config's crawl.seeds) have at least one report attributed to them.`,
+coverage per year: how many divisions of the portal list (--seeds; default the list
+the store was harvested from, else the config's crawl.seeds) have at least one report attributed to them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			list, err := a.portalList(cmd, seedsPath)
-			if err != nil {
-				return err
-			}
 			st, err := a.openStore(cmd, true)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
+			list, err := a.portalList(cmd, seedsPath, st)
+			if err != nil {
+				return err
+			}
 			s, err := export.ComputeStats(st, list)
 			if err != nil {
 				return err
