@@ -59,7 +59,8 @@ func classify(status int, body []byte, text string, err error) (crawl.Class, str
 		return class, detail
 	}
 	if len(body) < 1024 && bytes.Contains(lower, []byte("<script")) && !bytes.Contains(lower, []byte("<a ")) &&
-		!bytes.Contains(lower, []byte("_config")) && bytes.Contains(lower, []byte("<html")) && !discover.SendsOn(text) {
+		!bytes.Contains(lower, []byte("_config")) && bytes.Contains(lower, []byte("<html")) && !discover.SendsOn(text) &&
+		!appShell(lower) {
 		return ClassBlockedWAF, "a script shell with no content" // one that sends the browser on is a redirect shell
 	}
 	if len(body) < 8192 {
@@ -73,6 +74,30 @@ func classify(status int, body []byte, text string, err error) (crawl.Class, str
 		}
 	}
 	return ClassOK, ""
+}
+
+// challengeMarks are what a challenge's script does that an application's
+// shell does not: it computes a cookie and reloads, or carries a WAF's
+// known names (瑞数's $_ts, 加速乐's __jsl_clearance, Aliyun's acw_sc__v2,
+// 云锁, 安全狗).
+var challengeMarks = [][]byte{[]byte("document.cookie"), []byte("location.reload"), []byte("$_ts"), []byte("__jsl"),
+	[]byte("acw_sc"), []byte("yunsuo"), []byte("safedog"), []byte("waf"), []byte("challenge"), []byte("setcookie"), []byte("eval(")}
+
+// appShell: a small page that is a single-page application's shell (an
+// empty mount point and its bundles, such as a Vue or React build's
+// index.html), not a challenge: its scripts are loaded from files and none of
+// its own code computes a cookie or reloads. It is read like any page (and
+// rendered when rendering is on); a challenge is never rendered.
+func appShell(lower []byte) bool {
+	if !bytes.Contains(lower, []byte(" src=")) {
+		return false // inline code only: a challenge's shape
+	}
+	for _, m := range challengeMarks {
+		if bytes.Contains(lower, m) {
+			return false
+		}
+	}
+	return true
 }
 
 // classifyStatus is the class an answer's status gives (with a challenge's

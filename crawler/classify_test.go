@@ -75,3 +75,38 @@ func TestFaultsByType(t *testing.T) {
 		}
 	}
 }
+
+// A small page of scripts and no links is a challenge when its code computes
+// a cookie and reloads (as 加速乐's and 瑞数's do), and an application's shell
+// when it only mounts its bundles (a Vue CLI build's index.html, about 800
+// bytes): the shell is read like a page, to be rendered; the challenge never.
+func TestChallengeOrApplicationShell(t *testing.T) {
+	vue := `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta http-equiv="X-UA-Compatible" content="IE=edge">` +
+		`<meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="/favicon.ico"><title>政府信息公开</title>` +
+		`<link href="/css/app.3f1c2a.css" rel="preload" as="style"><link href="/js/app.8d2e1b.js" rel="preload" as="script">` +
+		`<link href="/js/chunk-vendors.51a0c3.js" rel="preload" as="script"><link href="/css/app.3f1c2a.css" rel="stylesheet"></head>` +
+		`<body><noscript><strong>请启用JavaScript</strong></noscript><div id="app"></div>` +
+		`<script src="/js/chunk-vendors.51a0c3.js"></script><script src="/js/app.8d2e1b.js"></script></body></html>`
+	jsl := `<html><body><script>document.cookie=('_')+('_')+('jsl_clearance_s')+('=')+(-~[]+'')+'|'+(1+2)+';max-age=3600;path=/';` +
+		`location.href=location.pathname+location.search</script></body></html>`
+	rs := `<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><script type="text/javascript">` +
+		`$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=12345;$_ts.cd="qWxrqAlkrr";</script>` +
+		`<script type="text/javascript" r='m' src="/4QbVtADbnLVIc/c.FxJzG50F.15e2bc0.js" charset="utf-8"></script></head><body></body></html>`
+	inline := `<html><body><script>var t=new Date().getTime();window.location.replace('/?t='+t)</script></body></html>`
+	for _, c := range []struct {
+		name, body string
+		want       crawl.Class
+	}{
+		{"a Vue build's index.html", vue, ClassOK},
+		{"加速乐's cookie and reload", jsl, ClassBlockedWAF},
+		{"瑞数's $_ts", rs, ClassBlockedWAF},
+		{"inline code only", inline, ClassBlockedWAF},
+	} {
+		if len(c.body) >= 1024 {
+			t.Fatalf("%s: %d bytes, not a small page", c.name, len(c.body))
+		}
+		if got, detail := classify(200, []byte(c.body), c.body, nil); got != c.want {
+			t.Errorf("%s: class %s (%s), want %s", c.name, got, detail, c.want)
+		}
+	}
+}
