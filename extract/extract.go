@@ -283,13 +283,20 @@ func describe(doc Document) string {
 
 // Build cleans a layout's text and parses it into a record.
 func (e *Extractor) Build(ctx context.Context, lay *Layout, url, sha string) (*report.Record, error) {
+	var ctl controls // see control.go
 	rec := report.New()
-	rec.Source = report.Source{URL: report.Text(url), Format: lay.Format, Encoding: lay.Encoding, Script: "hans", SHA256: sha}
-	rec.Warnings = append(rec.Warnings, lay.Warnings...)
+	rec.Source = report.Source{URL: report.Text(ctl.clean(url)), Format: lay.Format, Encoding: lay.Encoding, Script: "hans", SHA256: sha}
+	rec.Warnings = append(rec.Warnings, ctl.strings(lay.Warnings)...)
+	title, published := ctl.clean(lay.Title), ctl.clean(lay.Published)
 
 	lines, unconverted, script, warns := e.cleanLines(lay.Lines, lay.Format == "text" || lay.Format == "markdown")
+	lines, unconverted = ctl.lines(lines), (&controls{}).lines(unconverted) // the same text: counted once
+	links := ctl.links(lay.Links)
+	if w := ctl.warning(); w != "" {
+		warns = append(warns, w)
+	}
 	// Attachment names are kept in the script printed: they name files on the server.
-	atts := attachmentsFrom(lay.Links, unconverted)
+	atts := attachmentsFrom(links, unconverted)
 	rec.Source.Script = script
 	rec.Warnings = append(rec.Warnings, warns...)
 	if err := ctx.Err(); err != nil {
@@ -298,7 +305,7 @@ func (e *Extractor) Build(ctx context.Context, lay *Layout, url, sha string) (*r
 	for _, a := range atts {
 		rec.Attachments = append(rec.Attachments, report.Attachment{Name: a.name, URL: report.Text(a.url)})
 	}
-	parse(rec, lines, e.dec.ToSimplified(lay.Title), lay.Published, e.dec.ToSimplified)
+	parse(rec, lines, e.dec.ToSimplified(title), published, e.dec.ToSimplified)
 	if lay.Format == "pdf-ocr" {
 		distrustOCR(rec)
 	}
