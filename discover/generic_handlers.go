@@ -8,6 +8,8 @@ import (
 
 	"github.com/tdewolff/parse/v2/js"
 	"golang.org/x/net/html"
+
+	"github.com/nianbao/nianbao/jslit"
 )
 
 // Handlers reads the links that scripts make when a visitor clicks:
@@ -43,17 +45,18 @@ func (Handlers) Links(d *Doc, emit func(Link)) {
 				continue
 			}
 			c := p.handler(code)
-			if len(c.targets) == 0 && len(c.pending) == 0 {
+			if len(c.targets) == 0 && len(c.templates) == 0 && len(c.pending) == 0 {
 				continue
 			}
 			anchor := elementText(n)
-			for _, target := range c.targets {
+			for _, target := range append(c.targets, fillAttrs(c.templates, n)...) {
 				emitAttrLink(d, target, anchor, emit)
 			}
 			pending = appendPending(pending, c.pending, anchor, d.Kind)
 		}
 	})
 	askSiteScripts(d, pending, emit)
+	boundHandlers(d, p, root, emit)
 	// Calls the scripts themselves make of the page's functions.
 	for _, s := range d.Scripts() {
 		for _, c := range s.Calls {
@@ -61,8 +64,10 @@ func (Handlers) Links(d *Doc, emit func(Link)) {
 				continue
 			}
 			for _, target := range p.call(s, nil, c, 0) {
-				if k, ok := urlLike(target, d.Kind); ok {
-					emit(Link{URL: target, Kind: k})
+				if t, ok := target.(string); ok {
+					if k, ok := urlLike(t, d.Kind); ok {
+						emit(Link{URL: t, Kind: k})
+					}
 				}
 			}
 		}
@@ -112,8 +117,9 @@ type program struct {
 // browser to, and its calls of functions the page does not define, with
 // literal arguments (their bodies may be in a site-wide script).
 type click struct {
-	targets []string
-	pending []siteCall
+	targets   []string
+	templates []Template // addresses built from the element's attributes ('/d?id=' + $(this).data('id'))
+	pending   []siteCall
 }
 
 func newProgram(scripts []*Script) *program {
@@ -149,7 +155,15 @@ func (p *program) read(code string) click {
 	}
 	// A handler is a function's body (return false; is common): parsed as one.
 	h := parseScript("(function () {\n" + code + "\n})")
-	out := click{targets: p.sinks(h, nil, nil, 0)}
+	var out click
+	for _, v := range p.sinks(h, nil, nil, 0) {
+		switch v := v.(type) {
+		case string:
+			out.targets = append(out.targets, v)
+		case Template:
+			out.templates = append(out.templates, v)
+		}
+	}
 	sc := p.scope(h, nil)
 	for _, c := range h.Calls {
 		if _, ok := p.funcs[c.Name]; ok && c.Path == c.Name {
@@ -162,7 +176,7 @@ func (p *program) read(code string) click {
 			out.pending = append(out.pending, call)
 		}
 	}
-	if len(out.targets) > 0 {
+	if len(out.targets) > 0 || len(out.templates) > 0 {
 		out.pending = nil // the handler is read: nothing to look for elsewhere
 	}
 	return out
@@ -211,15 +225,21 @@ func (p *program) scope(unit *Script, params []string) *Script {
 // sinks evaluates what a piece of code (a handler, a function's body)
 // sends the browser to, its parameters bound to env; the page functions it
 // calls are followed with the arguments it gives them.
-func (p *program) sinks(unit *Script, params []string, env map[string]any, depth int) []string {
+func (p *program) sinks(unit *Script, params []string, env map[string]any, depth int) []any {
 	return p.sinksIn(unit, p.scope(unit, params), env, depth)
 }
 
-// sinksIn is sinks with the names the code sees given.
-func (p *program) sinksIn(unit, sc *Script, env map[string]any, depth int) []string {
-	var out []string
+// sinksIn is sinks with the names the code sees given. A place is a string,
+// or a Template whose holes are attributes of the element clicked.
+func (p *program) sinksIn(unit, sc *Script, env map[string]any, depth int) []any {
+	var out []any
 	add := func(e js.IExpr) {
-		if v, ok := bound(sc.Eval(e), env).(string); ok && strings.TrimSpace(v) != "" {
+		switch v := bound(sc.Eval(e), env).(type) {
+		case string:
+			if strings.TrimSpace(v) != "" {
+				out = append(out, v)
+			}
+		case Template:
 			out = append(out, v)
 		}
 	}
@@ -232,6 +252,8 @@ func (p *program) sinksIn(unit, sc *Script, env map[string]any, depth int) []str
 		switch {
 		case navigates(c) && len(c.Args) > 0:
 			add(c.Args[0])
+		case setsHref(c):
+			add(c.Args[1])
 		case c.Path == c.Name && depth < maxCallDepth:
 			if _, ok := p.funcs[c.Name]; ok {
 				out = append(out, p.call(sc, env, c, depth)...)
@@ -243,7 +265,7 @@ func (p *program) sinksIn(unit, sc *Script, env map[string]any, depth int) []str
 
 // call follows a call of a page function: the arguments, evaluated where
 // the call is, become the values of its parameters.
-func (p *program) call(caller *Script, env map[string]any, c Call, depth int) []string {
+func (p *program) call(caller *Script, env map[string]any, c Call, depth int) []any {
 	f := p.funcs[c.Name]
 	if f.Body == nil || depth >= maxCallDepth || p.calls >= maxCalls {
 		return nil
@@ -291,21 +313,135 @@ func bound(v any, env map[string]any) any {
 		if x, ok := env[v.Name]; ok {
 			return x
 		}
+		if isAttrHole(v) {
+			return v
+		}
 	case Template:
-		var b strings.Builder
+		var t Template
 		for _, part := range v {
+			switch part := part.(type) {
+			case string:
+				t = append(t, part)
+			case Hole:
+				x, ok := asTemplate(bound(part, env))
+				if !ok {
+					return unknown{}
+				}
+				t = append(t, x...)
+			}
+		}
+		if s, ok := t.Fill("", ""); ok {
+			return s
+		}
+		return t
+	}
+	return unknown{}
+}
+
+// isAttrHole: a hole an attribute of the clicked element fills.
+func isAttrHole(h Hole) bool { return strings.HasPrefix(h.Name, "@") }
+
+// fillAttrs writes templates with an element's attributes; one whose
+// attribute the element lacks gives nothing.
+func fillAttrs(ts []Template, n *html.Node) []string {
+	var out []string
+	for _, t := range ts {
+		var b strings.Builder
+		ok := true
+		for _, part := range t {
 			switch part := part.(type) {
 			case string:
 				b.WriteString(part)
 			case Hole:
-				s, ok := str(env[part.Name])
-				if !ok {
-					return unknown{}
-				}
-				b.WriteString(s)
+				v, has := attrValue(n, strings.TrimPrefix(part.Name, "@"))
+				ok = ok && has && isAttrHole(part)
+				b.WriteString(v)
 			}
 		}
-		return b.String()
+		if ok {
+			out = append(out, b.String())
+		}
 	}
-	return unknown{}
+	return out
+}
+
+// attrValue is an element's attribute, if it has it and it is not blank.
+func attrValue(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Namespace == "" && strings.EqualFold(a.Key, key) && strings.TrimSpace(a.Val) != "" {
+			return strings.TrimSpace(a.Val), true
+		}
+	}
+	return "", false
+}
+
+// setsHref: $(this).attr('href', …), which makes the element a link.
+func setsHref(c Call) bool {
+	if c.Name != "attr" && c.Name != "prop" || len(c.Args) != 2 {
+		return false
+	}
+	l, ok := c.Args[0].(*js.LiteralExpr)
+	return ok && l.TokenType == js.StringToken && strings.EqualFold(jslit.Unquote(string(l.Data)), "href")
+}
+
+// events are the calls that bind a handler to elements: jQuery's
+// .click(fn), .on('click', '.row', fn), .each(fn) and their like, and
+// addEventListener('click', fn).
+var events = map[string]bool{"click": true, "dblclick": true, "on": true, "one": true, "bind": true, "delegate": true, "live": true,
+	"tap": true, "mousedown": true, "mouseup": true, "touchend": true, "each": true, "addEventListener": true}
+
+// maxBound bounds the addresses templates of bound handlers per page.
+const maxBound = 20
+
+// boundHandlers reads handlers a page's scripts bind to elements
+// ($('.list li').click(function () { window.open('/d?id=' + $(this).data('id')) }))
+// whose address is built from the clicked element's data-* attributes:
+// every element that carries those attributes is a link, its text the anchor.
+// The selector is not matched: an element without the attributes gives nothing.
+func boundHandlers(d *Doc, p *program, root *html.Node, emit func(Link)) {
+	var ts []Template
+	for _, s := range d.Scripts() {
+		for _, c := range s.Calls {
+			if !events[c.Name] || c.Path == c.Name {
+				continue // a method of a selection or an element, not a page function
+			}
+			for _, a := range c.Args {
+				f, ok := function(a)
+				if !ok || len(ts) >= maxBound || p.calls >= maxCalls {
+					continue
+				}
+				p.calls++
+				body := &Script{Vars: map[string]js.IExpr{}}
+				js.Walk(body, f.Body)
+				for _, v := range p.sinks(body, f.Params, nil, 1) {
+					if t, ok := v.(Template); ok && dataHoles(t) {
+						ts = append(ts, t)
+					}
+				}
+			}
+		}
+	}
+	if len(ts) == 0 {
+		return
+	}
+	visitElements(root, func(n *html.Node) {
+		for _, u := range fillAttrs(ts, n) {
+			emitAttrLink(d, u, elementText(n), emit)
+		}
+	})
+}
+
+// dataHoles: a template whose holes are all data-* attributes (an id, a
+// class or a title names no link of its own on every element that has one).
+func dataHoles(t Template) bool {
+	n := 0
+	for _, part := range t {
+		if h, ok := part.(Hole); ok {
+			if !strings.HasPrefix(h.Name, "@data-") {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
 }

@@ -108,6 +108,27 @@ function go(u) { top.location.replace(u); }
 			[]string{"report GET http://www.a.gov.cn/xxgk/nb/t2022.html"}},
 		{"navigate", `<script>function go(y) { window.navigate('/xxgk/nb/t' + y + '.html') }</script><a onclick="go(2021)">某县2021年政府信息公开工作年度报告</a>`, Page,
 			[]string{"report GET http://www.a.gov.cn/xxgk/nb/t2021.html"}},
+		{"the clicked element's attributes", `<script>function openDetail(id) { location.href = '/xxgk/nb/d.html?id=' + id }</script>
+<li data-id="8871" onclick="openDetail($(this).attr('data-id'))">某县2023年政府信息公开工作年度报告</li>
+<li data-doc-id="8870" onclick="window.open('/xxgk/nb/d.html?id=' + this.dataset.docId)">某县2022年政府信息公开工作年度报告</li>
+<li id="8869" onclick="location.href = '/xxgk/nb/d.html?id=' + this.id">某县2021年政府信息公开工作年度报告</li>
+<li onclick="openDetail(this.getAttribute('data-id'))">某县2020年政府信息公开工作年度报告</li>`, Page,
+			[]string{
+				"report GET http://www.a.gov.cn/xxgk/nb/d.html?id=8869",
+				"report GET http://www.a.gov.cn/xxgk/nb/d.html?id=8870",
+				"report GET http://www.a.gov.cn/xxgk/nb/d.html?id=8871",
+			}}, // the last row has no data-id: no address
+		{"handlers a script binds", `<ul class="list"><li data-id="8871"><span>某县2023年政府信息公开工作年度报告</span></li>
+<li data-id="8870" title="某县2022年政府信息公开工作年度报告">某县2022年政府信息…</li><li class="more" id="m1">更多</li></ul>
+<script>$(function () {
+  $('.list li').click(function () { window.open('/xxgk/nb/detail.html?id=' + $(this).data('id'), '_blank'); });
+  $('.more').on('click', function () { location.href = '/xxgk/nb/more.html?from=' + this.id; });
+  document.querySelector('.list').addEventListener('click', function (e) { location.href = '/x?y=' + e.target.id; });
+});</script>`, Page,
+			[]string{
+				"report GET http://www.a.gov.cn/xxgk/nb/detail.html?id=8870",
+				"report GET http://www.a.gov.cn/xxgk/nb/detail.html?id=8871",
+			}}, // an id (on every element that has one) or the event's target names no link
 		{"a distractor is only a weak candidate", `<a href="javascript:void(0)" onclick="window.open('/xxgk/fz/t9.html')">某县2023年法治政府建设年度报告</a>`, Page,
 			[]string{"page GET http://www.a.gov.cn/xxgk/fz/t9.html weak"}},
 	} {

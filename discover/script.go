@@ -320,15 +320,78 @@ func (s *Script) eval(e js.IExpr, depth int) any {
 		return Hole{Name: string(e.Data)}
 	case *js.DotExpr:
 		if name := dotted(e); name != "" {
+			if a, ok := thisAttr(name); ok {
+				return Hole{Name: "@" + a}
+			}
 			name = strings.TrimPrefix(name, "window.")
 			if v, ok := s.Vars[name]; ok {
 				return s.named(name, v, depth)
 			}
 		}
 	case *js.CallExpr:
+		if name, ok := attrRead(e); ok {
+			return Hole{Name: "@" + name}
+		}
 		return s.encoded(e, depth)
 	}
 	return unknown{}
+}
+
+// attrRead reads a call that reads an attribute of the element a handler
+// runs on: this.getAttribute('data-id'), $(this).attr('data-id'),
+// $(this).data('id') (the data-id attribute). Its value is a hole named
+// @attribute, which each element's attributes fill.
+func attrRead(e *js.CallExpr) (string, bool) {
+	d, ok := e.X.(*js.DotExpr)
+	if !ok || len(e.Args.List) != 1 {
+		return "", false
+	}
+	arg, ok := e.Args.List[0].Value.(*js.LiteralExpr)
+	if !ok || arg.TokenType != js.StringToken {
+		return "", false
+	}
+	name, method := strings.ToLower(jslit.Unquote(string(arg.Data))), dotted(d.Y)
+	switch {
+	case method == "getAttribute" && dotted(d.X) == "this":
+		return name, name != ""
+	case (method == "attr" || method == "data") && isThisWrapped(d.X):
+		if method == "data" {
+			return "data-" + kebab(jslit.Unquote(string(arg.Data))), name != ""
+		}
+		return name, name != ""
+	}
+	return "", false
+}
+
+// isThisWrapped: $(this) or jQuery(this).
+func isThisWrapped(e js.IExpr) bool {
+	c, ok := e.(*js.CallExpr)
+	if !ok || len(c.Args.List) != 1 {
+		return false
+	}
+	f := dotted(c.X)
+	return (f == "$" || f == "jQuery") && dotted(c.Args.List[0].Value) == "this"
+}
+
+// thisAttr reads this.dataset.detailId (data-detail-id) and this.id.
+func thisAttr(name string) (string, bool) {
+	if rest, ok := strings.CutPrefix(name, "this.dataset."); ok && rest != "" && !strings.Contains(rest, ".") {
+		return "data-" + kebab(rest), true
+	}
+	return "id", name == "this.id"
+}
+
+// kebab writes a dataset name as its attribute: detailId is detail-id.
+func kebab(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			b.WriteByte('-')
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // template reads a template literal, `/x/${id}.html`, as the concatenation
