@@ -167,6 +167,8 @@ type Summary struct {
 	Workers int
 	Bound   float64
 	Limit   Limit
+	// Judged is what Limit was judged from (see judgeLimit).
+	Judged LimitInputs
 	// The mean request's wait for a worker once its host was ready, time to the
 	// answer's headers, and transfer of the body.
 	QueueWait, FirstByte, Transfer time.Duration
@@ -563,7 +565,8 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	sum.Stopped = sum.Pending > 0
 	sum.Resumed, sum.Run = resumed, run
 	sum.Workers = c.cfg.Workers
-	sum.Limit, sum.Bound = smp.judge(sum.Fetched, c.cfg.Workers)
+	sum.Limit, sum.Judged = smp.judge(sum.Fetched, c.cfg.Workers)
+	sum.Bound = sum.Judged.Bound
 	sum.DNS = c.dns.Stats()
 	sum.Commits = c.fr.CommitStats()
 	sum.Render = c.RenderStats()

@@ -211,15 +211,24 @@ func (l *Limit) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// judge says what limited a run that fetched n requests, and the mean bound.
-func (s *sampler) judge(n int64, workers int) (Limit, float64) {
+// LimitInputs are the figures a run's limit is judged from: the rate of
+// requests, the mean politeness bound, the mean number of busy workers and
+// the cap, and the share of the machine's CPUs the process used.
+type LimitInputs struct {
+	Rate, Bound, Busy float64
+	Workers           int
+	CPU               float64
+}
+
+// judge says what limited a run that fetched n requests, and from what.
+func (s *sampler) judge(n int64, workers int) (Limit, LimitInputs) {
 	el := time.Since(s.start).Seconds()
 	if s.n < 3 || el <= 0 {
-		return LimitUnknown, 0
+		return LimitUnknown, LimitInputs{Workers: workers}
 	}
-	bound, busy := s.boundSum/float64(s.n), s.busySum/float64(s.n)
-	cpu := (processCPU() - s.cpu0).Seconds() / el / float64(runtime.GOMAXPROCS(0))
-	return judgeLimit(float64(n)/el, bound, busy, workers, cpu), bound
+	in := LimitInputs{Rate: float64(n) / el, Bound: s.boundSum / float64(s.n), Busy: s.busySum / float64(s.n), Workers: workers,
+		CPU: (processCPU() - s.cpu0).Seconds() / el / float64(runtime.GOMAXPROCS(0))}
+	return judgeLimit(in.Rate, in.Bound, in.Busy, in.Workers, in.CPU), in
 }
 
 // judgeLimit: politeness when the rate was 80% of the mean bound or more,
