@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -693,8 +694,9 @@ func TestExpiringAttachmentLinks(t *testing.T) {
 		t.Fatal("no host with expiring attachment links")
 	}
 	rp.Unit.Host.Scheme = "http"
-	now := time.Now()
-	clock := func() time.Time { return now }
+	var now atomic.Int64 // the server's log reads the clock after it has answered
+	now.Store(time.Now().UnixNano())
+	clock := func() time.Time { return time.Unix(0, now.Load()) }
 	_, c := serve(t, w, Options{Now: func() time.Time { return clock() }, AttachmentTTL: time.Minute})
 	_, _, page := get(t, c, rp.URL())
 	i := strings.Index(page, rp.Attach+"?t=")
@@ -706,7 +708,7 @@ func TestExpiringAttachmentLinks(t *testing.T) {
 	if code, _, _ := get(t, c, rp.Unit.Host.base()+link); code != 200 {
 		t.Errorf("a fresh link: %d", code)
 	}
-	now = now.Add(2 * time.Minute)
+	now.Add(int64(2 * time.Minute))
 	if code, _, _ := get(t, c, rp.Unit.Host.base()+link); code != 403 {
 		t.Errorf("an expired link: %d", code)
 	}
