@@ -22,9 +22,13 @@ import (
 // to (location.href = '/detail?id=' + id, window.open(base + '/x/' + id +
 // '.html'), location.assign/replace, a further call of a page function) is
 // evaluated with them; nothing is run. A string argument of a handler's call
-// that is a URL is a link too (the function may live in a site-wide script).
-// Links from a handler are kept by an anchor's rules, the element's text as
-// their anchor.
+// that is a URL is a link too; a call of a function the page does not define
+// is read through the page's own site-wide scripts (generic_sitescript.go).
+// An address built from the clicked element ($(this).data('id'),
+// this.getAttribute('data-id'), this.dataset.id) is written with each
+// element's attributes, for inline handlers and for those a script binds
+// (.click(fn), .on('click', …, fn), addEventListener). Links from a handler
+// are kept by an anchor's rules, the element's text as their anchor.
 type Handlers struct{}
 
 // Name is part of Extractor.
