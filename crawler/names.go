@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/nianbao/nianbao/fetch"
@@ -14,13 +15,26 @@ import (
 // them (without a proxy the dialer checks the address it connects to). A name
 // that cannot be resolved here is left to the proxy: it may resolve names this
 // machine cannot. Answers are kept by the resolver (the crawl's keeps them for
-// their TTL).
+// their TTL); so is, here, that a name could not be resolved at all, whatever
+// the reason: a resolver that never answers (a DNS server out of reach) costs
+// one wait per name and minute, not one before every request, which had added
+// seconds to every request through a proxy.
 type nameCheck struct {
 	resolve func(ctx context.Context, host string) ([]net.IP, error)
+	timeout time.Duration // the longest one lookup is waited for
+	keep    time.Duration // how long a name that could not be resolved is left to the proxy unasked
+	now     func() time.Time
+
+	mu         sync.Mutex
+	unresolved map[string]time.Time // name → until when it is not asked again
 }
 
+// maxUnresolved bounds the names remembered as unresolvable (a wildcard
+// domain can offer any number); past it the memory starts again.
+const maxUnresolved = 100_000
+
 func newNameCheck(resolve func(ctx context.Context, host string) ([]net.IP, error)) *nameCheck {
-	return &nameCheck{resolve: resolve}
+	return &nameCheck{resolve: resolve, timeout: 3 * time.Second, keep: time.Minute, now: time.Now, unresolved: map[string]time.Time{}}
 }
 
 // check refuses a host whose name resolves to a non-public address.
@@ -28,10 +42,24 @@ func (n *nameCheck) check(ctx context.Context, host string) error {
 	if net.ParseIP(host) != nil {
 		return nil // a literal: the scope has judged it already
 	}
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	n.mu.Lock()
+	until, known := n.unresolved[host]
+	n.mu.Unlock()
+	if known && n.now().Before(until) {
+		return nil
+	}
+	lctx, cancel := context.WithTimeout(ctx, n.timeout)
 	defer cancel()
-	ips, err := n.resolve(ctx, host)
+	ips, err := n.resolve(lctx, host)
 	if err != nil {
+		if ctx.Err() == nil { // not the request's own end: the name's
+			n.mu.Lock()
+			if len(n.unresolved) >= maxUnresolved {
+				clear(n.unresolved)
+			}
+			n.unresolved[host] = n.now().Add(n.keep)
+			n.mu.Unlock()
+		}
 		return nil
 	}
 	for _, ip := range ips {
