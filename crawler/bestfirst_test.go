@@ -110,3 +110,40 @@ func TestBestFirst(t *testing.T) {
 		t.Errorf("the host's budget %+v: want 2 reports, at least 4 lists (home, directory, department, columns) and 40 others, summing to its fetches", b)
 	}
 }
+
+// TestTrapsByStructure: what keeps an unnamed link out is its structure,
+// and another site; a plain page of the same site, on any of its hosts, is
+// followed.
+func TestTrapsByStructure(t *testing.T) {
+	for u, want := range map[string]bool{
+		"http://www.x.gov.cn/jgsz/":                          false,
+		"http://www.x.gov.cn/bmzz/index.html?id=12":          false,
+		"http://www.x.gov.cn/images/top.PNG":                 true,
+		"http://www.x.gov.cn/search/index.jsp?w=1":           true,
+		"http://www.x.gov.cn/s?wd=%E5%B9%B4%E6%8A%A5":        true,
+		"http://www.x.gov.cn/col/index.html?date=2023-01-05": true,
+		"http://www.x.gov.cn/hd/list.html?d=20230105":        true,
+		"http://www.x.gov.cn/list.jsp?a=1&b=2&c=3":           true,
+		"http://www.x.gov.cn/rili/2023.html":                 true,
+		"http://www.x.gov.cn/page.jsp;jsessionid=ABC":        true,
+	} {
+		if got := trap(u); got != want {
+			t.Errorf("trap(%s) = %v, want %v", u, got, want)
+		}
+	}
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"www.km.gov.cn", "rsj.km.gov.cn", true},
+		{"www.km.gov.cn", "km.gov.cn", true},
+		{"www.km.gov.cn", "www.yn.gov.cn", false},
+		{"www.km.gov.cn", "www.gov.cn", false},
+		{"127.0.0.1:8080", "127.0.0.1:9090", true},
+		{"122.137.242.24:8080", "www.km.gov.cn", false},
+	} {
+		if got := sameSite(c.a, c.b); got != c.same {
+			t.Errorf("sameSite(%s, %s) = %v, want %v", c.a, c.b, got, c.same)
+		}
+	}
+}

@@ -45,18 +45,25 @@ var directoryTextRe = regexp.MustCompile(`部门|机构|单位|名录|乡镇|街
 // placeLink says where in its host's queue a link found on req's page goes
 // (its Later), how many unnamed links in a row it ends (its Weak), and
 // whether it is followed at all. u is the link's fetch form.
+//
+// A named link found on a page that unnamed links led to carries their
+// count on (a department's columns, found through a directory, are named;
+// a news column's pager is too, but its items stay as far from the named
+// way as the news column was), and a page so named goes behind the pages
+// named all the way.
 func placeLink(req *store.QueuedRequest, l discover.Link, u string) (later uint8, weak int, ok bool) {
+	inherited := req.Weak()
 	switch {
 	case l.Kind == KindAttachment:
-		return laterAttachment, 0, true
+		return laterAttachment, inherited, true
 	case l.Kind == KindReport:
-		return laterReport, 0, true
+		return laterReport, inherited, true
 	case l.Kind == KindAPI:
-		return laterAPI, 0, true
+		return laterAPI, inherited, true
 	case !l.Weak:
-		return laterPage, 0, true
+		return uint8(laterPage + min(inherited, maxWeak)), inherited, true
 	}
-	weak = req.Weak() + 1
+	weak = inherited + 1
 	long := utf8.RuneCountInString(l.Anchor) > longAnchor
 	if weak > maxWeak || weak > 1 && long || trap(u) || !sameSite(req.Host, hostOf(u)) {
 		return 0, 0, false
@@ -166,7 +173,7 @@ func spentOn(req *store.QueuedRequest, cm *store.Commit) string {
 		return "other"
 	}
 	for _, q := range cm.Add {
-		if q.Later <= laterPage {
+		if q.Weak() <= req.Weak() { // a named link (an unnamed one counts one more)
 			return "list"
 		}
 	}
