@@ -262,7 +262,11 @@ func (xlsxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 			lay.Warnings = append(lay.Warnings, fmt.Sprintf("sheet %d unreadable: %v", i, err))
 			continue
 		}
-		lay.Lines = append(lay.Lines, sheetLines(&sh, shared)...)
+		lines, err := sheetLines(ctx, &sh, shared)
+		if err != nil {
+			return nil, err
+		}
+		lay.Lines = append(lay.Lines, lines...)
 	}
 	return lay, nil
 }
@@ -316,23 +320,25 @@ func sharedStrings(zr *zip.Reader, budget *int64) ([]string, error) {
 
 // sheetLines lays a worksheet out: its rows, each with its cells in their
 // columns (up to the 200th) and its merged blocks resolved.
-func sheetLines(sh *xlsxSheet, shared []string) []Line {
+func sheetLines(ctx context.Context, sh *xlsxSheet, shared []string) ([]Line, error) {
 	var merges []mergeRange
 	for _, m := range sh.Merges {
 		if mr, ok := parseMerge(m.Ref); ok {
 			merges = append(merges, mr)
 		}
 	}
-	var lines []Line
+	nums := make([]int, len(sh.Rows))
 	for ri, row := range sh.Rows {
-		rn := row.R - 1
+		nums[ri] = row.R - 1
 		if row.R == 0 {
-			rn = ri
+			nums[ri] = ri
 		}
+	}
+	return gridRows(ctx, nums, func(ri int) []string {
 		var cells []string
-		for _, c := range row.Cells {
+		for _, c := range sh.Rows[ri].Cells {
 			col := columnIndex(c.Ref)
-			if col < 0 || col > 200 {
+			if col < 0 || col > xlsxMaxColumn {
 				continue
 			}
 			for len(cells) < col {
@@ -345,32 +351,23 @@ func sheetLines(sh *xlsxSheet, shared []string) []Line {
 				cells[col] = v
 			}
 		}
-		if l, ok := gridLine(rn, cells, merges); ok {
-			lines = append(lines, l)
-		}
-	}
-	return lines
+		return cells
+	}, merges, xlsxMaxColumn+1)
 }
 
-// gridLine makes row rn of a sheet a line. A merged block is one cell: the
-// columns it covers to the right of its first are not cells of their own (rows
-// it covers below keep a blank in its first column, as a grid does). A row of
-// one cell is a paragraph; an empty row is no line.
-func gridLine(rn int, cells []string, merges []mergeRange) (Line, bool) {
-	if len(merges) > 0 {
-		// Only the row's own columns: a damaged file may declare a merge
-		// thousands of columns wide on every row.
-		covered := make([]bool, len(cells))
-		for _, m := range merges {
-			if rn >= m.r1 && rn <= m.r2 {
-				for c := max(m.c1+1, 0); c <= m.c2 && c < len(cells); c++ {
-					covered[c] = true
-				}
-			}
-		}
+// xlsxMaxColumn is the last column of a sheet read (from 0).
+const xlsxMaxColumn = 200
+
+// gridLine makes a row of a sheet a line. A merged block is one cell: the
+// columns it covers to the right of its first are not cells of their own
+// (cover, from a mergeSweep, counts the blocks covering each column; rows
+// a block covers below keep a blank in its first column, as a grid does). A
+// row of one cell is a paragraph; an empty row is no line.
+func gridLine(cells []string, cover []int32) (Line, bool) {
+	if cover != nil {
 		kept := cells[:0:0]
 		for c, v := range cells {
-			if !covered[c] {
+			if c >= len(cover) || cover[c] == 0 {
 				kept = append(kept, v)
 			}
 		}

@@ -107,8 +107,10 @@ func readXLS(ctx context.Context, cf *cfbFile) (*Layout, error) {
 			continue
 		}
 		sheets++
-		var n int
-		n, lines := readSheet(recs[i+1:], sst)
+		n, lines, err := readSheet(ctx, recs[i+1:], sst)
+		if err != nil {
+			return nil, err
+		}
 		lay.Lines = append(lay.Lines, lines...)
 		i += 1 + n
 	}
@@ -116,19 +118,21 @@ func readXLS(ctx context.Context, cf *cfbFile) (*Layout, error) {
 }
 
 // readSheet reads one sheet's records up to its EOF; n is how many it used.
-func readSheet(recs []biffRecord, sst []string) (n int, lines []Line) {
+func readSheet(ctx context.Context, recs []biffRecord, sst []string) (n int, lines []Line, err error) {
 	g := &sheetGrid{cells: map[int]map[int]string{}}
 	for n = 0; n < len(recs); n++ {
 		switch recs[n].typ {
 		case biffEOF:
-			return n + 1, g.lines()
+			lines, err = g.lines(ctx)
+			return n + 1, lines, err
 		case biffBOF: // an embedded chart's substream
 			n = skipSubstream(recs, n)
 			continue
 		}
 		g.record(recs[n], sst)
 	}
-	return n, g.lines()
+	lines, err = g.lines(ctx)
+	return n, lines, err
 }
 
 // skipSubstream is the index of the last record of the substream that opens
@@ -222,27 +226,23 @@ func (g *sheetGrid) record(r biffRecord, sst []string) {
 
 // lines are the grid's rows, top to bottom, each with its cells in their
 // columns and the merged blocks resolved.
-func (g *sheetGrid) lines() []Line {
+func (g *sheetGrid) lines(ctx context.Context) ([]Line, error) {
 	rows := make([]int, 0, len(g.cells))
 	for r := range g.cells {
 		rows = append(rows, r)
 	}
 	sort.Ints(rows)
-	var lines []Line
-	for _, rn := range rows {
+	return gridRows(ctx, rows, func(i int) []string {
 		width := 0
-		for c := range g.cells[rn] {
+		for c := range g.cells[rows[i]] {
 			width = max(width, c+1)
 		}
 		cells := make([]string, width)
-		for c, v := range g.cells[rn] {
+		for c, v := range g.cells[rows[i]] {
 			cells[c] = v
 		}
-		if l, ok := gridLine(rn, cells, g.merges); ok {
-			lines = append(lines, l)
-		}
-	}
-	return lines
+		return cells
+	}, g.merges, maxSheetColumns)
 }
 
 // rkValue decodes an RK number: a 30-bit integer or the top of a double,
