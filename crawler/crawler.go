@@ -792,9 +792,16 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answ
 	var read *discover.Doc
 	if f := extract.Sniff(body); f == "html" || f == "text" {
 		links, read = c.linksIn(text, charsetOf(a.decoded), base, kind, req.Hint())
+		fetchedAs := kind
 		kind = pageKind(kind, text)
 		if kind == KindPage && read != nil && opensAsReport(read.HTML()) {
 			kind = KindReport // its text opens with a report's title: its content decides
+		}
+		if kind == KindReport && fetchedAs == KindPage && read != nil {
+			// Read as a report's page after all: the files it names, wherever
+			// it names them, are its attachments.
+			read.Kind = KindReport
+			links = discover.Find(read, c.extractors)
 		}
 	}
 	var attachments []string

@@ -55,6 +55,11 @@ func TestOnlyReportsBecomeRecords(t *testing.T) {
 				"/uploads/2024/01/P020240120512345678901.pdf": pdf},
 			records: []string{column + "202301/t20230115_1.html", "/uploads/2024/01/P020240120512345678901.pdf"},
 			asked:   []string{"/uploads/2024/01/P020240120512345678901.pdf"}},
+		{name: "a report page titled as its column, reached by an entry cut short", column: "column_one_truncated.html",
+			pages: map[string][]byte{column + "202301/t20230115_1.html": fixture("report_stub_coltitle.html"),
+				"/uploads/2024/01/P020240120512345678901.pdf": pdf},
+			records: []string{column + "202301/t20230115_1.html", "/uploads/2024/01/P020240120512345678901.pdf"},
+			asked:   []string{"/uploads/2024/01/P020240120512345678901.pdf"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

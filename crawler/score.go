@@ -65,7 +65,7 @@ func placeLink(req *store.QueuedRequest, l discover.Link, u string) (later uint8
 	}
 	weak = inherited + 1
 	long := utf8.RuneCountInString(l.Anchor) > longAnchor
-	if weak > maxWeak || weak > 1 && long || trap(u) || !sameSite(req.Host, hostOf(u)) {
+	if weak > maxWeak || weak > 1 && long || trap(u) || fileRe.MatchString(u) || !sameSite(req.Host, hostOf(u)) {
 		return 0, 0, false
 	}
 	n := laterWeak + 2*(weak-1)
@@ -82,6 +82,9 @@ func placeLink(req *store.QueuedRequest, l discover.Link, u string) (later uint8
 }
 
 var (
+	// fileRe: a document's file, which only a report's page (as its
+	// attachment) or a report's title (as the report) names for the crawl.
+	fileRe = regexp.MustCompile(`(?i)\.(pdf|docx?|wps|xlsx?|et|zip|rar|ofd)(\?|$)|downfile\.jsp`)
 	// notDocumentRe: files that hold no report and lead to none.
 	notDocumentRe = regexp.MustCompile(`(?i)\.(jpe?g|png|gif|bmp|svg|ico|webp|tiff?|css|js|json|mp[34]|m4a|wav|avi|flv|swf|wmv|mov|mkv|exe|apk|ipa|msi|dmg|ttf|woff2?|eot)$`)
 	// trapPathRe: path segments of searches, calendars and page functions.
