@@ -29,6 +29,8 @@ var answers = map[string]string{
 	"vendor_epoint_answer.json":  "http://www.example.gov.cn/EWB-FRONT/rest/lightfrontaction/getgovinfolist",
 	"vendor_epoint_ownsize.json": "https://www.example.gov.cn/EpointWebBuilder/rest/lightfrontaction/getgovinfolist",
 	"vendor_epoint_revisit.json": "http://www.example.gov.cn/EWB-FRONT/rest/lightfrontaction/getgovinfolist",
+	"vendor_epoint_bare.json":    "http://www.example.gov.cn/EWB_Mid/rest/lightfrontaction/getgovinfolist",
+	"vendor_epoint_wrapped.json": "http://www.example.gov.cn/EWB_Mid/rest/lightfrontaction/getgovinfolist",
 	"vendor_jpaas_answer.json":   "https://fgw.example.gov.cn/api-gateway/jpaas-publish-server/front/page/build/unit?editType=null&pageId=1230417265&pageNo=1&pageSize=15&pageType=column&paramJson=%7B%22pageNo%22%3A1%2C%22pageSize%22%3A%2215%22%7D&tagId=list&tplSetId=8KtWqL2mPz4RvXc7NbY3d&webId=4271",
 	"vendor_truecms_answer.js":   "https://www.example.gov.cn/TrueCMS/messageController/getMessage.do?callback=cb&columnId=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d&contentTemplate=&endrecord=3&perpage=3&startrecord=1",
 	"vendor_truecms_empty.json":  "https://www.example.gov.cn/truecms/messageController/getMessage.do?columnId=3f9a2c1e-7b4d-4e8a-9c0f-5d6e7a8b9c01&endrecord=30&perpage=10&startrecord=1",
@@ -40,6 +42,8 @@ var answers = map[string]string{
 var hints = map[string]string{
 	"vendor_epoint_answer.json":  `epoint={"categorynum":"003007002","deptcode":"","pageIndex":1,"pageSize":3,"siteGuid":"b3c0a6e2-41f7-4d2a-9e85-0c7d2f1a6b90"}`,
 	"vendor_epoint_ownsize.json": `epoint={"categorynum":"003001003","deptcode":"320300015","pageIndex":0,"pageSize":20,"siteGuid":"7d1f3c52-9a0e-4b7d-8c21-5e6f0a9b3d44"}`,
+	"vendor_epoint_bare.json":    `epoint={"categorynum":"001001003","deptcode":"","pageIndex":0,"pageSize":2,"siteGuid":"c4d5e6f7-0a1b-4c2d-9e3f-405162738495"}`,
+	"vendor_epoint_wrapped.json": `epoint={"params":{"categorynum":"001001003","deptcode":"","pageIndex":"0","pageSize":2,"siteGuid":"c4d5e6f7-0a1b-4c2d-9e3f-405162738495"}}`,
 }
 
 // TestGolden runs every extractor over the page fixtures (written from the

@@ -209,31 +209,27 @@ func epointBody(guid, cat, dept string, page, size int) string {
 // epointAnswer reads a posted list's answer: its entries (infourl with
 // realtitle or title, at any depth of custom, which some hosts send as a
 // string of JSON) and, on a first page whose posted JSON is known, the other
-// pages from the total.
+// pages from the total. A host that reads the query only wrapped as
+// {"params": {…}} answers the bare one with no list: it is asked again
+// wrapped, and its pages are asked so.
 func epointAnswer(d *Doc, posted string, emit func(Link)) {
-	var v any
-	if !strings.Contains(d.Text, `"custom"`) || json.Unmarshal([]byte(strings.TrimSpace(d.Text)), &v) != nil {
-		return
-	}
-	m, _ := v.(map[string]any)
-	custom, ok := m["custom"]
-	if !ok {
-		return
-	}
-	if s, ok := custom.(string); ok {
-		if json.Unmarshal([]byte(s), &custom) != nil {
-			return
-		}
-	}
-	rows := infoEntries(custom, 0, d, emit)
 	var req map[string]any
-	if json.Unmarshal([]byte(posted), &req) != nil {
-		return
+	json.Unmarshal([]byte(posted), &req)
+	inner, wrapped := req["params"].(map[string]any)
+	if !wrapped {
+		inner = req
 	}
+	custom := epointCustom(d.Text)
+	rows := infoEntries(custom, 0, d, emit)
 	cm, _ := custom.(map[string]any)
 	total, ok1 := number(firstOf(cm, "total", "RowCount", "rowcount", "totalcount", "count"))
-	page, ok2 := number(req["pageIndex"])
-	size, ok3 := number(req["pageSize"])
+	if !ok1 && rows == 0 && inner != nil && !wrapped {
+		body := epointWrap(inner)
+		emit(Link{URL: d.URL.String(), Kind: API, Method: "POST", Body: body, Hint: epointHint + body})
+		return
+	}
+	page, ok2 := number(inner["pageIndex"])
+	size, ok3 := number(inner["pageSize"])
 	if !ok1 || !ok2 || !ok3 || size <= 0 || page > 1 {
 		return
 	}
@@ -241,13 +237,39 @@ func epointAnswer(d *Doc, posted string, emit func(Link)) {
 	if rows > 0 && rows < size && rows < total {
 		per = rows // the host pages by its own size, whatever was asked
 	}
-	guid, _ := req["siteGuid"].(string)
-	cat, _ := req["categorynum"].(string)
-	dept, _ := req["deptcode"].(string)
+	guid, _ := inner["siteGuid"].(string)
+	cat, _ := inner["categorynum"].(string)
+	dept, _ := inner["deptcode"].(string)
 	for p := 2; p <= min((total+per-1)/per, maxPages); p++ {
 		body := epointBody(guid, cat, dept, p, size)
+		if wrapped {
+			var m map[string]any
+			json.Unmarshal([]byte(body), &m)
+			body = epointWrap(m)
+		}
 		emit(Link{URL: d.URL.String(), Kind: API, Method: "POST", Body: body, Hint: epointHint + body})
 	}
+}
+
+// epointCustom is the custom member of a WebBuilder answer, parsed when a
+// host sends it as a string of JSON (nil when there is none).
+func epointCustom(text string) any {
+	var v map[string]any
+	if !strings.Contains(text, `"custom"`) || json.Unmarshal([]byte(strings.TrimSpace(text)), &v) != nil {
+		return nil
+	}
+	custom := v["custom"]
+	if s, ok := custom.(string); ok {
+		custom = nil
+		json.Unmarshal([]byte(s), &custom)
+	}
+	return custom
+}
+
+// epointWrap is a query as the hosts that read it wrapped want it.
+func epointWrap(inner map[string]any) string {
+	b, _ := json.Marshal(map[string]any{"params": inner})
+	return string(b)
 }
 
 // infoEntries walks an answer for entries that carry their address as
