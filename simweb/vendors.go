@@ -8,7 +8,8 @@ package simweb
 //     POST of JSON to projectName/rest/lightfrontaction/getgovinfolist; the
 //     site's siteGuid and projectName in the page or in a site-wide script
 //     (webbuildercommon.js as var siteInfo, or ajaxReq.js inside a request's
-//     data); pages counted from 0 or 1, of the size asked or the host's own;
+//     data); the query bare or, on some hosts, wrapped as {"params": {…}};
+//     pages counted from 0 or 1, of the size asked or the host's own;
 //     the entries under custom.data or custom.infodata, custom an object or a
 //     string of JSON.
 //   - JPaaS: /col/colN/index.html columns whose unit is named in a script
@@ -205,15 +206,26 @@ func (s *Server) ewbList(rw http.ResponseWriter, r *http.Request, h *Host) {
 		http.Error(rw, "unsupported", http.StatusUnsupportedMediaType)
 		return
 	}
-	var q struct {
-		SiteGUID  string `json:"siteGuid"`
-		Cat       string `json:"categorynum"`
-		PageIndex int    `json:"pageIndex"`
-		PageSize  int    `json:"pageSize"`
+	type query struct {
+		SiteGUID  string      `json:"siteGuid"`
+		Cat       string      `json:"categorynum"`
+		PageIndex json.Number `json:"pageIndex"`
+		PageSize  json.Number `json:"pageSize"`
+	}
+	var q query
+	var wrapped struct {
+		Params *query `json:"params"`
 	}
 	b, _ := io.ReadAll(io.LimitReader(r.Body, 4096))
-	if json.Unmarshal(b, &q) != nil || q.SiteGUID != h.ewbGUID() {
-		writeJSON(rw, map[string]any{"status": map[string]any{"code": 500, "text": "参数错误"}})
+	if h.vendorVariant("ewb-wrap", 3) == 0 { // this host reads the query wrapped in params
+		if json.Unmarshal(b, &wrapped) == nil && wrapped.Params != nil {
+			q = *wrapped.Params
+		}
+	} else {
+		json.Unmarshal(b, &q)
+	}
+	if q.SiteGUID != h.ewbGUID() {
+		writeJSON(rw, map[string]any{"custom": "", "status": map[string]any{"code": 500, "text": "参数错误"}})
 		return
 	}
 	kind := ""
@@ -226,11 +238,13 @@ func (s *Server) ewbList(rw http.ResponseWriter, r *http.Request, h *Host) {
 	if kind == "" {
 		items = nil
 	}
-	size := min(max(q.PageSize, 1), 50)
+	asked, _ := q.PageSize.Int64()
+	size := min(max(int(asked), 1), 50)
 	if h.vendorVariant("ewb-ownsize", 2) == 1 {
 		size = 6 // this host pages by its own size, whatever is asked
 	}
-	page := q.PageIndex
+	index, _ := q.PageIndex.Int64()
+	page := int(index)
 	if h.vendorVariant("ewb-from1", 2) == 1 {
 		page-- // this host counts from 1; 0 is an empty page
 	}

@@ -18,7 +18,7 @@ func TestVendorSpellingsVary(t *testing.T) {
 	t.Parallel()
 	w := world(t, 400, 0, false)
 	choices := map[Dialect]map[string]int{
-		Epoint:  {"ewb-column": 2, "ewb-project": 3, "ewb-settings": 3, "ewb-from1": 2, "ewb-ownsize": 2, "ewb-realtitle": 2, "ewb-key": 2, "ewb-string": 3},
+		Epoint:  {"ewb-column": 2, "ewb-project": 3, "ewb-settings": 3, "ewb-from1": 2, "ewb-ownsize": 2, "ewb-realtitle": 2, "ewb-key": 2, "ewb-string": 3, "ewb-wrap": 3},
 		JPaaS:   {"jpaas-tag": 3, "jpaas-size": 3, "jpaas-page": 2, "jpaas-paramjson": 2, "jpaas-cap": 3, "jpaas-pager": 3},
 		TrueCMS: {"true-path": 2, "true-per": 3, "true-group": 3, "true-init": 2, "true-quote": 2, "true-total": 2, "true-cap": 3},
 		Xxgk:    {"xxgk-div": 9, "xxgk-type": 6, "xxgk-per": 3, "xxgk-tree": 2, "xxgk-list": 2},
@@ -70,6 +70,9 @@ func TestVendorListsServed(t *testing.T) {
 		total := 0
 		for page := 0; page < 30; page++ {
 			body := fmt.Sprintf(`{"siteGuid":%q,"categorynum":%q,"deptcode":"","pageIndex":%d,"pageSize":50}`, h.ewbGUID(), h.ewbCategory(0), page)
+			if h.vendorVariant("ewb-wrap", 3) == 0 {
+				body = `{"params":` + body + `}`
+			}
 			resp, err := c.Post(endpoint, "application/json;charset=UTF-8", bytes.NewReader([]byte(body)))
 			if err != nil {
 				t.Fatal(err)
