@@ -28,7 +28,10 @@ import (
 //   - redirect first: the list is answered once the redirect is committed;
 //   - new first: the redirect is answered once the new address's record is;
 //   - new while read: the new address is fetched first but its record is
-//     committed after the redirect (its extraction held until then).
+//     committed after the redirect (its extraction held until then);
+//   - found as a page: as redirect first, but the list's entries are cut
+//     short (no words name a report), so the report is first fetched as a
+//     page and read as a report by its content.
 func TestMoveInEitherOrder(t *testing.T) {
 	t.Parallel()
 	text, err := os.ReadFile(filepath.Join("..", "..", "shared", "fixtures", "seeds", "003_c00c0f458b041d9c.txt"))
@@ -36,7 +39,7 @@ func TestMoveInEitherOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := samples.WordPasted(string(text))
-	for _, order := range []string{"redirect first", "new first", "new while read"} {
+	for _, order := range []string{"redirect first", "new first", "new while read", "found as a page"} {
 		for _, kind := range []string{"301", "meta refresh", "location.replace"} {
 			t.Run(order+"/"+kind, func(t *testing.T) {
 				t.Parallel()
@@ -156,12 +159,16 @@ func (m *moveWorld) serveSite(w http.ResponseWriter, r *http.Request) {
 	case "/xxgk/zfxxgknb/":
 		target := m.old.URL + moveOldPath
 		if m.night.Load() == 2 {
-			if m.order == "redirect first" {
+			if m.order == "redirect first" || m.order == "found as a page" {
 				m.await(func() bool { return m.docState(m.old.URL+moveOldPath) == store.DocMoved })
 			}
 			target = moveNewPath
 		}
-		fmt.Fprintf(w, `<html><head><title>政府信息公开年报</title></head><body><ul><li><a href="%s">某区发展和改革委员会2022年政府信息公开工作年度报告</a></li></ul></body></html>`, target)
+		entry := "某区发展和改革委员会2022年政府信息公开工作年度报告"
+		if m.order == "found as a page" {
+			entry = "某区发展和改革委员会2022年政府信息公开工..."
+		}
+		fmt.Fprintf(w, `<html><head><title>政府信息公开年报</title></head><body><ul><li><a href="%s">%s</a></li></ul></body></html>`, target, entry)
 	case moveNewPath:
 		if m.night.Load() == 1 {
 			http.NotFound(w, r)

@@ -440,6 +440,9 @@ func linkDocs(tx *bolt.Tx, cm *Commit, fp string, now time.Time, copied bool) er
 		// still a copy while it stays in that report.
 		copied = copied || d.Copy && d.ReportID == e.ReportID
 		d.ReportID, d.Fingerprint, d.Copy = e.ReportID, fp, copied && attachment
+		if d.Kind == crawl.Page {
+			d.Kind = crawl.Report // read as a report: asked again as one (a move by a shell is a move)
+		}
 		if err := putDoc(tx, key, d); err != nil {
 			return err
 		}
