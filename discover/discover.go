@@ -85,6 +85,7 @@ type Doc struct {
 	scripts  []*Script
 	scanned  bool
 	judged   map[string]bool // URLs a dialect's extractor has read, followed or not
+	asked    map[string]bool // the list endpoints (host and path) proposed so far
 }
 
 // judge marks a URL as read by a dialect's extractor, so that the generic
@@ -122,7 +123,7 @@ type Extractor interface {
 
 // Default is the registry, in the order the links are proposed.
 func Default() []Extractor {
-	return []Extractor{Markup{}, ScriptSrc{}, Datastore{}, TRS{}, Hanweb{}, Gkmlpt{}, Epoint{}, JPaaS{}, TrueCMS{}, HanwebXxgk{}, Attrs{}, Handlers{}, Shells{}, Pagination{}, JSLists{}, ScriptURLs{}}
+	return []Extractor{Markup{}, ScriptSrc{}, Datastore{}, TRS{}, Hanweb{}, Gkmlpt{}, Epoint{}, JPaaS{}, TrueCMS{}, HanwebXxgk{}, Attrs{}, Handlers{}, Requests{}, Shells{}, Pagination{}, JSLists{}, ScriptURLs{}}
 }
 
 // Find runs the extractors over a document and returns its links, resolved
@@ -162,6 +163,9 @@ func Find(d *Doc, xs []Extractor) []Link {
 		}
 		at[key] = len(out)
 		out = append(out, l)
+		if l.Kind == API {
+			d.asks(u)
+		}
 	}
 	for _, x := range xs {
 		x.Links(d, emit)

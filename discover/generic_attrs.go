@@ -68,7 +68,7 @@ func elementLinks(d *Doc, n *html.Node, emit func(Link)) {
 			continue // not a link, or one a dialect has read
 		}
 		if hasParams && (strings.EqualFold(a.Key, "url") || strings.HasSuffix(strings.ToLower(a.Key), "url")) {
-			if u, ok := withParams(v, params); ok {
+			if u, ok := withParams(v, params); ok && !d.askedAlready(v) {
 				emit(Link{URL: u, Kind: API, Referer: d.URL.String()})
 			}
 			continue

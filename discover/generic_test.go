@@ -310,3 +310,28 @@ func TestEvalBounds(t *testing.T) {
 		t.Errorf("a2 = %v, want 16 x", v)
 	}
 }
+
+// pagedDialect stands for a platform's reader that asks a list endpoint in
+// its own way (with its paging).
+type pagedDialect struct{}
+
+func (pagedDialect) Name() string { return "paged" }
+func (pagedDialect) Links(d *Doc, emit func(Link)) {
+	emit(Link{URL: "/front/list.do?channelId=1203&pageNo=1&pageSize=20", Kind: API})
+}
+
+// A generic reader does not ask an endpoint an earlier reader asks already,
+// in another spelling; another endpoint it asks.
+func TestGenericReadersLeaveAnAskedEndpoint(t *testing.T) {
+	page := `<div url="/front/list.do" data-params="{channelId: 1203}"></div><div url="/front/other.do" data-params="{channelId: 1203}"></div>
+<script>$.get('/front/list.do', {channelId: 1203}); $.get('/front/more.do', {channelId: 1203});</script>`
+	got := linksOf(t, page, "http://www.a.gov.cn/xxgk/", Page, pagedDialect{}, Attrs{}, Requests{})
+	want := []string{
+		"api GET http://www.a.gov.cn/front/list.do?channelId=1203&pageNo=1&pageSize=20",
+		"api GET http://www.a.gov.cn/front/more.do?channelId=1203 referer=http://www.a.gov.cn/xxgk/",
+		"api GET http://www.a.gov.cn/front/other.do?channelId=1203 referer=http://www.a.gov.cn/xxgk/",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("links:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

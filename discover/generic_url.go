@@ -164,3 +164,19 @@ func isViewerKey(k string) bool {
 	}
 	return false
 }
+
+// asks records a list endpoint proposed for the document.
+func (d *Doc) asks(u *url.URL) {
+	if d.asked == nil {
+		d.asked = map[string]bool{}
+	}
+	d.asked[u.Host+u.EscapedPath()] = true
+}
+
+// askedAlready: an earlier reader proposes the endpoint raw names for this
+// document (a dialect asks it in its own way, with its paging): a generic
+// reader does not ask it again in another spelling.
+func (d *Doc) askedAlready(raw string) bool {
+	u, err := d.resolve(raw)
+	return err == nil && d.asked[u.Host+u.EscapedPath()]
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/url"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -333,8 +334,8 @@ func (ScriptURLs) Name() string { return "script-urls" }
 func (ScriptURLs) Links(d *Doc, emit func(Link)) {
 	for _, s := range d.Scripts() {
 		for _, lit := range s.Strings {
-			if d.judged[lit] || s.Parts[lit] {
-				continue // a dialect's extractor has read it, as a link or not; or it is a piece of one
+			if d.judged[lit] || s.Parts[lit] || beacon(lit) {
+				continue // a dialect's extractor has read it, as a link or not; or it is a piece of one, or a counter
 			}
 			if k, ok := urlLike(lit, d.Kind); ok {
 				emit(Link{URL: lit, Kind: k})
@@ -380,4 +381,11 @@ func (l Link) String() string {
 		s += " parent=" + l.Parent
 	}
 	return s
+}
+
+// beacon: a URL whose file is a visit counter or a statistics beacon, which a
+// crawler must not set ticking.
+func beacon(s string) bool {
+	u, err := url.Parse(strings.TrimSpace(s))
+	return err == nil && beaconRe.MatchString(path.Base(strings.ToLower(u.Path)))
 }

@@ -1,6 +1,7 @@
 package discover
 
 import (
+	"encoding/json"
 	"net/url"
 	"slices"
 	"strconv"
@@ -446,10 +447,21 @@ func (s *Script) named(name string, v js.IExpr, depth int) any {
 	return s.eval(v, depth+1)
 }
 
-// encoded reads encodeURIComponent(…), encodeURI(…) and escape(…) of a value
-// known here (a hole stays a hole: what fills it is a literal of the page).
+// encoded reads JSON.stringify(…) of a value known here, and
+// encodeURIComponent(…), encodeURI(…) and escape(…) of a value known here (a hole stays a hole: what fills it is a literal of the page).
 func (s *Script) encoded(e *js.CallExpr, depth int) any {
 	name := dotted(e.X)
+	if len(e.Args.List) == 1 && name == "JSON.stringify" {
+		v := s.eval(e.Args.List[0].Value, depth+1)
+		if hasUnknown(v, 0) {
+			return unknown{}
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return unknown{}
+		}
+		return string(b)
+	}
 	if len(e.Args.List) != 1 || (name != "encodeURIComponent" && name != "encodeURI" && name != "escape") {
 		return unknown{}
 	}
