@@ -335,3 +335,29 @@ func TestGenericReadersLeaveAnAskedEndpoint(t *testing.T) {
 		t.Errorf("links:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// The request forms scripts load lists with, read when their values are
+// literals of the page.
+func TestRequestForms(t *testing.T) {
+	const at = "http://www.a.gov.cn/xxgk/nb/index.html"
+	ref := " referer=" + at
+	for _, c := range []struct{ name, script, want string }{
+		{"fetch post", `fetch('/api/list', {method: 'POST', body: JSON.stringify({col: 'nb', page: 1})}).then(r => r.json())`,
+			"api POST http://www.a.gov.cn/api/list body={\"col\":\"nb\",\"page\":1}" + ref},
+		{"fetch get", "fetch(`/api/list?col=${'nb'}`)", "api GET http://www.a.gov.cn/api/list?col=nb" + ref},
+		{"axios get with params", `axios.get('/api/list', {params: {col: 'nb', page: 1}})`, "api GET http://www.a.gov.cn/api/list?col=nb&page=1" + ref},
+		{"axios post", `axios.post('/api/list', {col: 'nb'})`, "api POST http://www.a.gov.cn/api/list body={\"col\":\"nb\"}" + ref},
+		{"load with a selector", `$('#list').load('/xxgk/nb/list.jsp?col=3 #content li')`, "api GET http://www.a.gov.cn/xxgk/nb/list.jsp?col=3" + ref},
+		{"getJSON", `$.getJSON('/api/list.json', {col: 'nb'}, function (d) {})`, "api GET http://www.a.gov.cn/api/list.json?col=nb" + ref},
+		{"ajax with a URL first", `$.ajax('/api/list', {type: 'POST', data: {col: 'nb'}})`, "api POST http://www.a.gov.cn/api/list body=col=nb" + ref},
+		{"a computed value", `$.post('/api/list', {col: location.hash.substring(1)})`, ""},
+		{"a login", `$.post('/api/login', {user: 'a'})`, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := linksOf(t, "<script>"+c.script+"</script>", at, Page, Requests{})
+			if want := []string{c.want}; c.want == "" && len(got) != 0 || c.want != "" && !slices.Equal(got, want) {
+				t.Errorf("links %v, want %q", got, c.want)
+			}
+		})
+	}
+}
