@@ -488,7 +488,7 @@ func (c *Crawler) collector(tr *http.Transport) (*colly.Collector, error) {
 		colly.IgnoreRobotsTxt(), // robots.txt is read by robotsCache, RFC 9309 semantics
 		colly.AllowURLRevisit(), // the frontier keeps the visited set
 	)
-	col.WithTransport(tr)
+	col.WithTransport(inflateBounded{next: tr, max: c.cfg.MaxBytes + 1})
 	col.SetRequestTimeout(c.cfg.Timeout)
 	if err := col.SetStorage(c.fr); err != nil {
 		return nil, err
