@@ -306,7 +306,8 @@ func infoEntries(v any, depth int, d *Doc, emit func(Link)) (n int) {
 }
 
 // JPaaS reads Hanweb's JPaaS publishing units: an element (a script, a div)
-// whose attributes carry the unit's service and its queryData, or a script
+// whose attributes carry the unit's service and its queryData, or its keys
+// one by one as data-web-id, data-page-id, data-tpl-set-id…, or a script
 // object holding webId, pageId and tplSetId. The unit is asked with GET, the
 // page both in paramJson and bare (each host reads one); its answer's pager
 // gives the other pages, or, with no pager, a page with entries asks for the
@@ -330,16 +331,28 @@ func (JPaaS) Links(d *Doc, emit func(Link)) {
 		}
 		return
 	}
-	if !strings.Contains(strings.ToLower(d.Text), "querydata") && !strings.Contains(d.Text, "tplSetId") {
+	lower := strings.ToLower(d.Text)
+	if !strings.Contains(lower, "querydata") && !strings.Contains(lower, "tplsetid") && !strings.Contains(lower, "data-tpl-set-id") {
 		return
 	}
-	goquery.NewDocumentFromNode(d.HTML()).Find("[querydata]").Each(func(_ int, s *goquery.Selection) {
+	doc := goquery.NewDocumentFromNode(d.HTML())
+	doc.Find("[querydata]").Each(func(_ int, s *goquery.Selection) {
 		qd, _ := s.Attr("querydata")
 		service, _ := s.Attr("url")
 		sc := parseScript("var q = " + qd)
 		if m, ok := sc.Eval(sc.Vars["q"]).(map[string]any); ok {
 			jpaasRequest(d, service, m, 1, emit)
 		}
+	})
+	doc.Find("[data-web-id][data-page-id]").Each(func(_ int, s *goquery.Selection) {
+		m := map[string]any{}
+		for _, a := range s.Nodes[0].Attr {
+			if k, ok := strings.CutPrefix(strings.ToLower(a.Key), "data-"); ok {
+				m[camel(k)] = a.Val // data-tpl-set-id="…" is tplSetId
+			}
+		}
+		service, _ := m["url"].(string)
+		jpaasRequest(d, service, m, 1, emit)
 	})
 	for _, s := range d.Scripts() {
 		for _, v := range s.Values() {
@@ -349,6 +362,17 @@ func (JPaaS) Links(d *Doc, emit func(Link)) {
 			}
 		}
 	}
+}
+
+// camel spells a data attribute's name as its key: tpl-set-id is tplSetId.
+func camel(kebab string) string {
+	parts := strings.Split(kebab, "-")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
 }
 
 // jpaasRequest emits the unit's page.
