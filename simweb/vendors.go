@@ -13,7 +13,8 @@ package simweb
 //     the entries under custom.data or custom.infodata, custom an object or a
 //     string of JSON.
 //   - JPaaS: /col/colN/index.html columns whose unit is named in a script
-//     tag's url and queryData attributes or in a script object, answered at
+//     tag's url and queryData attributes, in a script object, or in a
+//     container's data-* attributes, answered at
 //     /api-gateway/jpaas-publish-server/front/page/build/unit as
 //     {"data":{"html":…}}; the page read from paramJson or from bare pageNo,
 //     the size asked or capped at the host's own; a pager of data-page
@@ -306,12 +307,16 @@ func (s *Server) jpaas(rw http.ResponseWriter, r *http.Request, h *Host, path st
 		return false
 	}
 	var unit string
-	if h.vendorVariant("jpaas-page", 2) == 0 {
+	switch h.vendorVariant("jpaas-page", 3) {
+	case 0:
 		unit = fmt.Sprintf(`<div id="list"></div><script type="text/javascript" src="/module/jpaas/AuthorizedRead/unitbuild.js" id="u%d" url="%s" queryData="{'webId':'%s','tplSetId':'%s','pageType':'column','tagId':'%s','editType':'null','pageId':'%d'}"></script>`,
 			col, jpaasUnitPath, h.jpaasWebID(), h.jpaasTplSet(), h.jpaasTag(), col)
-	} else {
+	case 1:
 		unit = fmt.Sprintf("<div id=\"list\"></div><script>\nvar unitParams = {\n  parseType: 'bulidstatic', webId: '%s', tplSetId: '%s', pageType: 'column',\n  tagId: '%s', editType: 'null', pageId: '%d'\n};\n$.get('%s', unitParams, function (res) { $('#list').html(res.data.html); });\n</script>",
 			h.jpaasWebID(), h.jpaasTplSet(), h.jpaasTag(), col, jpaasUnitPath)
+	default:
+		unit = fmt.Sprintf(`<div class="unit-list" data-parse-type="bulidstatic" data-web-id="%s" data-tpl-set-id="%s" data-page-type="column" data-tag-id="%s" data-page-id="%d"></div><script src="/common/js/unitload.js"></script>`,
+			h.jpaasWebID(), h.jpaasTplSet(), h.jpaasTag(), col)
 	}
 	s.html(rw, r, h, h.pageShell(kindName[kind], unit))
 	return true
