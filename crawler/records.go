@@ -23,12 +23,13 @@ var yearRe = regexp.MustCompile(`(19|20)\d\d`)
 
 // readsAsReport judges a page's record by its content: a page is a report
 // when it holds the template's tables, or the report's own body (its
-// sections, or the figures its prose states); failing that, when it is the
-// page of one report whose document is its attachment (it names a file, and
-// its title names a report's year). A page that links other reports and
-// holds neither tables nor a report's body is their list, whether it links
-// one or many; so is a page with nothing of a report at all. why says what
-// decided.
+// sections, or the figures its prose states); failing that, when its title
+// (the markup's, or its text's first report title) names one report's year,
+// as a report's page does whose document is its attachment or whose text is
+// short. A page that links other reports and holds neither tables nor a
+// report's body is their list, whether it links one or many; so is a page
+// titled as a column (政府信息公开年度报告, no year) with nothing of a
+// report. why says what decided.
 func readsAsReport(rec *report.Record, links []discover.Link, self string) (ok bool, why string) {
 	if filledTables(rec) {
 		return true, "the template's tables"
@@ -40,13 +41,10 @@ func readsAsReport(rec *report.Record, links []discover.Link, self string) (ok b
 	if sections >= 3 || len(rec.Narrative) >= 2 {
 		return true, "a report's body"
 	}
-	if !namesDocument(rec, links) {
-		return false, "no tables, no report's body and no document of its own"
-	}
 	if !yearRe.MatchString(string(rec.Title)) {
-		return false, "a column: its title names no year, and it holds only files"
+		return false, "a column: no tables, no report's body, and its title names no year"
 	}
-	return true, "the page of a report whose document is its attachment"
+	return true, "a report's page: its title names the report's year (its document may be its attachment)"
 }
 
 // filledTables: a template table with a cell read.
@@ -81,20 +79,6 @@ func otherReports(links []discover.Link, self string) int {
 		}
 	}
 	return len(reports)
-}
-
-// namesDocument: the page names a file (an attachment link, wherever the
-// page names it, or one the extractor read from its markup).
-func namesDocument(rec *report.Record, links []discover.Link) bool {
-	if len(rec.Attachments) > 0 {
-		return true
-	}
-	for _, l := range links {
-		if l.Kind == discover.Attachment {
-			return true
-		}
-	}
-	return false
 }
 
 // openingLines is how many of a page's first lines of text are looked at
