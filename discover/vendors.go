@@ -40,7 +40,8 @@ import (
 // AnswerTo reads the answer of a list endpoint as Answer does, and the
 // vendor platforms' answers with it: hint is the hint of the link that asked
 // for it (an Epoint list carries the JSON it posted, so that the answer's
-// total gives the other pages).
+// total gives the other pages; a revisit has none, and its entries are read
+// all the same).
 func AnswerTo(body string, base *url.URL, hint string) []Link {
 	d := &Doc{URL: base, Text: body, Kind: API, Hint: hint, parsed: true, scanned: true}
 	return Find(d, []Extractor{Epoint{}, JPaaS{}, TrueCMS{}, HanwebXxgk{}, answer{}})
@@ -119,7 +120,8 @@ func siteScript(p string) bool {
 }
 
 // epointColumn reads a column's categorynum and deptcode from a URL's query,
-// in the query's own spelling of the keys (nil when there is none).
+// whatever the case of its keys (categoryNum, categorynum), keyed as the list
+// query spells them (nil when the URL names no column).
 func epointColumn(u *url.URL) url.Values {
 	var cat, dept string
 	for k, v := range u.Query() {
