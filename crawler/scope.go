@@ -8,6 +8,7 @@
 package crawler
 
 import (
+	"fmt"
 	"net"
 	"net/url"
 	"path"
@@ -61,10 +62,36 @@ func NewScope(seeds []string) *Scope {
 	return s
 }
 
+// Limits on what a URL may be: a host name as DNS allows it (253 bytes,
+// labels of 63), a URL of at most MaxURLLength bytes. The store keys its
+// frontier and captures by URL and host: a 40 KB host name had made every
+// commit fail, and every resumed run with it.
+const (
+	MaxURLLength  = 4096
+	maxHostLength = 253
+	maxLabel      = 63
+)
+
+// sizedName: a host name DNS can carry.
+func sizedName(name string) bool {
+	if len(name) == 0 || len(name) > maxHostLength {
+		return false
+	}
+	for label := range strings.SplitSeq(strings.TrimSuffix(name, "."), ".") {
+		if len(label) == 0 && !strings.Contains(name, ":") || len(label) > maxLabel {
+			return false
+		}
+	}
+	return true
+}
+
 // Allows reports whether a URL is in scope.
 func (s *Scope) Allows(raw string) bool {
+	if len(raw) > MaxURLLength {
+		return false
+	}
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !sizedName(u.Hostname()) {
 		return false
 	}
 	host := strings.ToLower(u.Host)
@@ -146,9 +173,15 @@ func inetAton(s string) (net.IP, bool) {
 
 // Why says why a URL is out of scope.
 func (s *Scope) Why(raw string) string {
+	if len(raw) > MaxURLLength {
+		return fmt.Sprintf("a URL of %d bytes, over %d", len(raw), MaxURLLength)
+	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return "not an absolute URL"
+	}
+	if !sizedName(u.Hostname()) {
+		return fmt.Sprintf("a host name of %d bytes (DNS allows %d, labels of %d)", len(u.Hostname()), maxHostLength, maxLabel)
 	}
 	if !s.allowPrivate && privateName(strings.ToLower(u.Hostname())) {
 		return "a loopback or private address (allow_private is off)"

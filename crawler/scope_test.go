@@ -1,6 +1,9 @@
 package crawler
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCanonical(t *testing.T) {
 	for in, want := range map[string]string{
@@ -160,5 +163,29 @@ func TestScopeRefusesEverySpellingOfPrivate(t *testing.T) {
 	s.AllowPrivate(true)
 	if !s.Allows("http://127.1:8080/") {
 		t.Error("allow_private refused a loopback spelling")
+	}
+}
+
+// A host name DNS could not carry, or a URL past MaxURLLength, is out of
+// scope and said so: a 40 KB host name under a seed's domain had made every
+// commit of the crawl fail ("key too large"), and every resumed run.
+func TestScopeRefusesOversizedNames(t *testing.T) {
+	s := NewScope([]string{"http://www.example.gov.cn/"})
+	long := strings.Repeat("a", 40<<10) + ".example.gov.cn"
+	label := strings.Repeat("b", 64) + ".example.gov.cn"
+	deep := strings.Repeat("c.", 130) + "example.gov.cn" // 274 bytes
+	for _, u := range []string{"http://" + long + "/", "http://" + label + "/", "http://" + deep + "/",
+		"http://www.example.gov.cn/" + strings.Repeat("x", MaxURLLength)} {
+		if s.Allows(u) {
+			t.Errorf("%.60s… (%d bytes) is in scope", u, len(u))
+		}
+		if why := s.Why(u); !strings.Contains(why, "bytes") {
+			t.Errorf("%.60s…: why %q", u, why)
+		}
+	}
+	for _, u := range []string{"http://" + strings.Repeat("d", 63) + ".example.gov.cn/", "http://www.example.gov.cn/a/b.html"} {
+		if !s.Allows(u) {
+			t.Errorf("%s is out of scope", u)
+		}
 	}
 }
