@@ -337,6 +337,8 @@ func (c *Crawler) outcome(ctx context.Context, req *store.QueuedRequest, hi *sto
 // chain so far and its first URL.
 func redirectRequest(req *store.QueuedRequest, to string) *store.QueuedRequest {
 	next := newRequest(to, "GET", "", req.Kind(), req.Depth, req.Anchor())
+	next.Later = store.RequestLater(req) // where the redirecting request was (best-first)
+	next.SetWeak(req.Weak())
 	if self, _ := Canonical(req.URL); keyOf(next) == self {
 		// Another spelling of the page that redirected (m. to www.): its
 		// key is taken already, and the address that answers is asked all
