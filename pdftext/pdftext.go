@@ -4,7 +4,9 @@
 // document. The compiled module is cached on disk, so only the first start on a
 // machine pays the compilation (seconds); later starts take a fraction of a
 // second. An Engine reads one document at a time; each read is bounded in pages,
-// time and WebAssembly memory, and a read that overruns is killed.
+// time and WebAssembly memory (a mapping outside the Go heap, see memory.go),
+// and a read that overruns is killed; a module that traps (most often out of
+// memory) is thrown away and its failure said in words.
 package pdftext
 
 import (
@@ -68,6 +70,11 @@ type Document struct {
 // ErrTimeout is returned when a document takes longer than the time limit.
 var ErrTimeout = errors.New("reading the PDF took longer than the limit")
 
+// ErrCrashed is returned when PDFium stops inside the WebAssembly module:
+// most often it asked for more memory than MemoryPages allow (a content
+// stream that inflates to hundreds of megabytes), else the PDF broke it.
+var ErrCrashed = errors.New("PDFium stopped reading the PDF")
+
 // Engine is a PDFium instance. It is safe for concurrent use; documents are
 // read one at a time.
 type Engine struct {
@@ -111,7 +118,7 @@ func (e *Engine) start() error {
 		}
 	}
 	// No folder of the machine is mounted: PDFium sees only the bytes it is given.
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(withMemory(context.Background()))
 	pool, err := webassembly.Init(webassembly.Config{Context: ctx, MinIdle: 1, MaxIdle: 1, MaxTotal: 1, FSConfig: wazero.NewFSConfig(),
 		Stdout: io.Discard, Stderr: io.Discard, RuntimeConfig: rc})
 	if err != nil {
@@ -177,6 +184,10 @@ func (e *Engine) run(ctx context.Context, fn func(pdfium.Pdfium) error) (err err
 		if err != nil && strings.Contains(err.Error(), "PDFium failed") {
 			e.reset()
 		}
+		if trapped(err) {
+			e.reset() // a module that trapped is not trusted again, and its memory is given back
+			return e.crashed(err)
+		}
 		return err
 	case <-ctx.Done():
 		e.cancel() // closes the module: the call in flight returns with an error
@@ -187,6 +198,26 @@ func (e *Engine) run(ctx context.Context, fn func(pdfium.Pdfium) error) (err err
 		}
 		return ctx.Err()
 	}
+}
+
+// trapped reports whether err is the WebAssembly module's: a trap (PDFium
+// aborts with "unreachable" when an allocation fails) or a panic of the
+// bindings, with wazero's stack trace in its text.
+func trapped(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "wasm error") || strings.Contains(s, "wasm stack trace")
+}
+
+// crashed says a trap in words: what was being done, the memory the module
+// was allowed, and the trap's first line, not its stack.
+func (e *Engine) crashed(err error) error {
+	first, _, _ := strings.Cut(err.Error(), "\n")
+	first = strings.TrimSuffix(strings.TrimSpace(first), ":")
+	return fmt.Errorf("%w: it ran out of the %d MiB of memory it is allowed (a content stream or image that inflates past it), or the PDF is malformed enough to crash it (%s)",
+		ErrCrashed, uint64(e.opt.MemoryPages)*64/1024, first)
 }
 
 // inWords says what PDFium's numbered errors ("3: incorrect format") mean for
