@@ -53,9 +53,13 @@ type Config struct {
 	MaxPagesPerHost int // budget per host per run
 	MaxDepth        int // links followed from a seed
 	MaxRetries      int // tries of a request after 429, 5xx or an outage
-	MaxHostFailures int // consecutive outages before a host is given up
+	MaxHostFailures int // consecutive outages before a host is given up (429s and 5xx: that many times MaxRetries+1)
 	BackoffBase     time.Duration
-	MaxBackoff      time.Duration
+	MaxBackoff      time.Duration // the longest one back-off, whatever Retry-After asks
+	// MaxHostBackoff is the back-off a host may cost one run before it is
+	// given up (default 30 min): a host that never gets better cannot keep
+	// a night's run going for days.
+	MaxHostBackoff time.Duration
 	RobotsTTL       time.Duration
 	RobotsFailTTL   time.Duration
 	// Revisit says when a URL met in an earlier run is asked again (with its
@@ -110,6 +114,9 @@ func (c *Config) Defaults() {
 	}
 	if c.MaxBackoff <= 0 {
 		c.MaxBackoff = 10 * time.Minute
+	}
+	if c.MaxHostBackoff <= 0 {
+		c.MaxHostBackoff = 30 * time.Minute
 	}
 	if c.RobotsTTL <= 0 {
 		c.RobotsTTL = 24 * time.Hour
@@ -234,6 +241,7 @@ type Crawler struct {
 
 	mu       sync.Mutex
 	hosts    map[string]*store.HostInfo
+	backoffs map[string]time.Duration // back-off each host has cost this run
 	agent    string
 	seeds    []*store.QueuedRequest
 	resumed  bool
@@ -262,7 +270,7 @@ func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, e
 	if resolve == nil {
 		resolve = dns.LookupIP
 	}
-	c := &Crawler{cfg: cfg, dns: dns, names: newNameCheck(resolve), st: st, fr: fr, ex: ex, dec: dec, scope: NewScope(seeds), hosts: map[string]*store.HostInfo{}, extractors: discover.Default(),
+	c := &Crawler{cfg: cfg, dns: dns, names: newNameCheck(resolve), st: st, fr: fr, ex: ex, dec: dec, scope: NewScope(seeds), hosts: map[string]*store.HostInfo{}, backoffs: map[string]time.Duration{}, extractors: discover.Default(),
 		agent: RobotsAgent(cfg.UserAgent)}
 	c.scope.AllowPrivate(cfg.AllowPrivate)
 	c.robots = newRobotsCache(c.agent, cfg.RobotsTTL, cfg.RobotsFailTTL)

@@ -363,14 +363,10 @@ func (c *Crawler) retryLater(req *store.QueuedRequest, hi *store.HostInfo, rules
 	}
 	attempts := req.Attempts()
 	attempts++
-	release := s.end.Add(max(c.backoff(attempts, a.header), c.delay(rules, hi)))
+	wait := max(c.backoff(attempts, a.header), c.delay(rules, hi))
+	release := s.end.Add(wait)
 	c.mu.Lock()
-	if a.class == ClassUnreachable || a.class == ClassMaintenance {
-		hi.Failures++
-		if hi.Failures >= c.cfg.MaxHostFailures {
-			hi.Class, hi.Detail = ClassUnreachable, fmt.Sprintf("%d failures in a row, last: %s %s", hi.Failures, a.class, a.detail)
-		}
-	}
+	c.hostFailed(req.Host, hi, a, wait)
 	giveUp := terminal(hi.Class)
 	c.mu.Unlock()
 	switch {
@@ -384,6 +380,26 @@ func (c *Crawler) retryLater(req *store.QueuedRequest, hi *store.HostInfo, rules
 		cm.Retry = req
 	}
 	return release
+}
+
+// hostFailed counts a failing answer against its host (under c.mu): a host is
+// given up after MaxHostFailures outages in a row, after that many times
+// MaxRetries+1 answers of 429 or 5xx in a row (an answer that succeeds
+// starts the count again), or once its back-offs have cost the run
+// MaxHostBackoff.
+func (c *Crawler) hostFailed(host string, hi *store.HostInfo, a *answer, wait time.Duration) {
+	hi.Failures++
+	c.backoffs[host] += wait
+	limit := c.cfg.MaxHostFailures
+	if a.class != ClassUnreachable && a.class != ClassMaintenance {
+		limit *= c.cfg.MaxRetries + 1
+	}
+	switch {
+	case hi.Failures >= limit:
+		hi.Class, hi.Detail = ClassUnreachable, fmt.Sprintf("%d failures in a row, last: %s %s", hi.Failures, a.class, a.detail)
+	case c.backoffs[host] >= c.cfg.MaxHostBackoff:
+		hi.Class, hi.Detail = ClassUnreachable, fmt.Sprintf("backed off for %s in this run (%d failures in a row), last: %s %s", c.backoffs[host].Round(time.Second), hi.Failures, a.class, a.detail)
+	}
 }
 
 // recordVisits adds what the fetch tells of the URL (and of a redirect
