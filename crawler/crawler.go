@@ -60,8 +60,8 @@ type Config struct {
 	// given up (default 30 min): a host that never gets better cannot keep
 	// a night's run going for days.
 	MaxHostBackoff time.Duration
-	RobotsTTL       time.Duration
-	RobotsFailTTL   time.Duration
+	RobotsTTL      time.Duration
+	RobotsFailTTL  time.Duration
 	// Revisit says when a URL met in an earlier run is asked again (with its
 	// validators, so an unchanged one costs a 304): after RevisitBase, doubling
 	// while it stays the same, up to RevisitMax. Zero: 20h and 30 days.
