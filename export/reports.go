@@ -35,10 +35,16 @@ func SourceURL(e *store.Entry) string {
 	return ""
 }
 
+// EntrySource gives records in report-id order: a store, or the browser's
+// reader of a store in pages.
+type EntrySource interface {
+	Entries(fn func(*store.Entry) error) error
+}
+
 // WriteReports writes the selected records of a store, in report-id order,
 // and returns how many it wrote. The export command and the browser's
 // download both write through it, so the same filter gives the same bytes.
-func WriteReports(w io.Writer, st *store.Store, req Request) (int, error) {
+func WriteReports(w io.Writer, st EntrySource, req Request) (int, error) {
 	if req.Attrib == nil {
 		req.Attrib = attrib.New(nil)
 	}
