@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -146,16 +147,20 @@ type Stats struct {
 	Errors     atomic.Int64
 	Disallowed atomic.Int64
 	Queued     atomic.Int64
+	// LinksDropped counts the links pages offered past MaxLinksPerPage.
+	LinksDropped atomic.Int64
 }
 
 // Summary is what a run did.
 type Summary struct {
 	Fetched, Reports, Documents, Errors, Disallowed int64
-	Pending                                         int
-	Hosts                                           map[crawl.Class]int // host class → count
-	Duration                                        time.Duration
-	Stopped                                         bool // interrupted; a later run resumes
-	Resumed                                         bool // this run continued an unfinished one
+	// LinksDropped: links pages offered past MaxLinksPerPage, not queued.
+	LinksDropped int64
+	Pending      int
+	Hosts        map[crawl.Class]int // host class → count
+	Duration     time.Duration
+	Stopped      bool // interrupted; a later run resumes
+	Resumed      bool // this run continued an unfinished one
 	// GivenUp are the hosts this run gave up on (blocked, unreachable, broken
 	// TLS, robots.txt unreachable or disallowing all, page budget spent).
 	GivenUp []store.HostInfo
@@ -568,7 +573,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	cancel()
 	<-sampled
 	sum := Summary{Fetched: c.Stats.Fetched.Load(), Reports: c.Stats.Reports.Load(), Documents: c.Stats.Documents.Load(),
-		Errors: c.Stats.Errors.Load(), Disallowed: c.Stats.Disallowed.Load(), Pending: c.fr.Pending(), Duration: time.Since(start),
+		Errors: c.Stats.Errors.Load(), Disallowed: c.Stats.Disallowed.Load(), LinksDropped: c.Stats.LinksDropped.Load(), Pending: c.fr.Pending(), Duration: time.Since(start),
 		Hosts: map[crawl.Class]int{}}
 	sum.Stopped = sum.Pending > 0
 	sum.Resumed, sum.Run = resumed, run
@@ -859,6 +864,33 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answ
 	}
 }
 
+// strongest keeps MaxLinksPerPage of a page's links, named ones (reports,
+// files, columns a word names) before weak ones, in the page's order, and
+// counts the rest.
+func (c *Crawler) strongest(req *store.QueuedRequest, links []discover.Link) []discover.Link {
+	type ranked struct {
+		l    discover.Link
+		weak int
+	}
+	rs := make([]ranked, 0, len(links))
+	for _, l := range links {
+		weak := 1 << 20
+		if cu, ok := FetchForm(l.URL); ok {
+			if _, w, follow := placeLink(req, l, cu); follow {
+				weak = w
+			}
+		}
+		rs = append(rs, ranked{l, weak})
+	}
+	slices.SortStableFunc(rs, func(a, b ranked) int { return a.weak - b.weak })
+	out := make([]discover.Link, 0, MaxLinksPerPage)
+	for _, r := range rs[:MaxLinksPerPage] {
+		out = append(out, r.l)
+	}
+	c.Stats.LinksDropped.Add(int64(len(links) - MaxLinksPerPage))
+	return out
+}
+
 // pageKind is what a fetched page is, from what it was fetched as and its
 // text: a gkmlpt shell is a report (the extractor reads the report in its
 // DETAIL); a page first reached by a link that did not name it (a 手机版
@@ -875,10 +907,19 @@ func pageKind(kind crawl.Kind, text string) crawl.Kind {
 	return kind
 }
 
+// MaxLinksPerPage bounds the links one page may queue: a list page holds
+// tens or hundreds, a host's budget is 2,000 pages a run, and a page of a
+// million links had cost minutes in one transaction. Past it the named
+// links go first and the rest are counted, not queued.
+const MaxLinksPerPage = 5000
+
 // follow queues the links in scope (into the commit) and returns the
 // attachments among them.
 func (c *Crawler) follow(req *store.QueuedRequest, links []discover.Link, cm *store.Commit) []string {
 	var attachments []string
+	if len(links) > MaxLinksPerPage {
+		links = c.strongest(req, links)
+	}
 	for _, l := range links {
 		cu, ok := FetchForm(l.URL)
 		if !ok || !c.scope.Allows(cu) {

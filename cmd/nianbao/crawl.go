@@ -42,24 +42,26 @@ const crawlGCPercent = 50
 
 // runReport is the JSON a run leaves for monitoring.
 type runReport struct {
-	Status     string              `json:"status"` // ok, partial, stopped, locked, failed
-	ExitCode   int                 `json:"exit_code"`
-	Error      string              `json:"error,omitempty"`
-	Store      string              `json:"store"`
-	Generation uint64              `json:"generation,omitempty"`
-	Resumed    bool                `json:"resumed,omitempty"`
-	Started    time.Time           `json:"started"`
-	Finished   time.Time           `json:"finished"`
-	Seeds      int                 `json:"seeds"`
-	Revisits   int                 `json:"revisits"` // known URLs asked again because they were due
-	Fetched    int64               `json:"requests"`
-	Documents  int64               `json:"documents"`
-	Reports    int64               `json:"reports"`
-	Errors     int64               `json:"errors"`
-	Disallowed int64               `json:"robots_disallowed"`
-	Pending    int                 `json:"still_queued"`
-	Hosts      map[crawl.Class]int `json:"hosts,omitempty"` // by class
-	GivenUp    []store.HostInfo    `json:"hosts_given_up,omitempty"`
+	Status     string    `json:"status"` // ok, partial, stopped, locked, failed
+	ExitCode   int       `json:"exit_code"`
+	Error      string    `json:"error,omitempty"`
+	Store      string    `json:"store"`
+	Generation uint64    `json:"generation,omitempty"`
+	Resumed    bool      `json:"resumed,omitempty"`
+	Started    time.Time `json:"started"`
+	Finished   time.Time `json:"finished"`
+	Seeds      int       `json:"seeds"`
+	Revisits   int       `json:"revisits"` // known URLs asked again because they were due
+	Fetched    int64     `json:"requests"`
+	Documents  int64     `json:"documents"`
+	Reports    int64     `json:"reports"`
+	Errors     int64     `json:"errors"`
+	Disallowed int64     `json:"robots_disallowed"`
+	// LinksDropped: links pages offered past the crawler's cap per page.
+	LinksDropped int64               `json:"links_dropped,omitempty"`
+	Pending      int                 `json:"still_queued"`
+	Hosts        map[crawl.Class]int `json:"hosts,omitempty"` // by class
+	GivenUp      []store.HostInfo    `json:"hosts_given_up,omitempty"`
 	// Budget is each host's page budget as the run spent it: on reports,
 	// lists and other requests (the most asked host first).
 	Budget   []crawler.HostBudget `json:"budget,omitempty"`
@@ -209,6 +211,7 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	stop()
 	rep.Generation, rep.Resumed, rep.Seeds, rep.Revisits, rep.Changes = sum.Run.Generation, sum.Resumed, len(urls), sum.Run.Revisits, sum.Run.Counts
 	rep.Fetched, rep.Documents, rep.Reports, rep.Errors, rep.Disallowed, rep.Pending = sum.Fetched, sum.Documents, sum.Reports, sum.Errors, sum.Disallowed, sum.Pending
+	rep.LinksDropped = sum.LinksDropped
 	if sum.Duration > 0 {
 		rep.Rate = float64(sum.Fetched) / sum.Duration.Seconds()
 	}
