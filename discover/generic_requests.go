@@ -2,10 +2,12 @@ package discover
 
 import (
 	"encoding/json"
+	"maps"
 	"net/url"
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tdewolff/parse/v2/js"
@@ -229,6 +231,9 @@ func (r request) link(page string) (Link, bool) {
 	default:
 		return Link{}, false
 	}
+	if l.Method == "POST" {
+		l.Hint = requestHint + l.Body // its answer pages on from the body
+	}
 	return l, true
 }
 
@@ -265,4 +270,121 @@ func addQuery(u *url.URL, q string) string {
 		u.RawQuery = q
 	}
 	return u.String()
+}
+
+// requestHint opens the hint of a list request a script posts: the body, so
+// that its answer can ask the later pages.
+const requestHint = "request="
+
+// pageKeyRe names a request's page parameter.
+var pageKeyRe = regexp.MustCompile(`(?i)^(page|pageno|pageindex|pagenum|pagenumber|currentpage|curpage|current|pn)$`)
+
+// sizeKeys name a request's page size.
+var sizeKeys = []string{"pageSize", "pagesize", "rows", "limit", "size", "perPage", "perpage"}
+
+// requestPages asks the later pages of a list answer: its request asked the
+// first page (a page parameter of 0 or 1, in its query or its posted body),
+// and the answer tells how many there are (a page count, or a total over the
+// page size). An answer whose endpoint a reader pages already is left to it.
+func requestPages(d *Doc, v any, emit func(Link)) {
+	m, ok := v.(map[string]any)
+	if !ok || d.askedAlready(d.URL.String()) {
+		return
+	}
+	body, posted := strings.CutPrefix(d.Hint, requestHint)
+	params := requestParams(d.URL.Query(), body, posted)
+	key, cur := pageParam(params)
+	if key == "" || cur > 1 {
+		return
+	}
+	n := answerPages(m, params)
+	last := min(n, maxPages)
+	if cur == 0 {
+		last = min(n-1, maxPages)
+	}
+	for p := cur + 1; p <= last; p++ {
+		if l, ok := pageLink(d, key, p, body, posted); ok {
+			emit(l)
+		}
+	}
+}
+
+// requestParams are a request's parameters: its query, and its posted body
+// (a form or a JSON object).
+func requestParams(q url.Values, body string, posted bool) map[string]any {
+	out := map[string]any{}
+	for k, vs := range q {
+		out[k] = vs[0]
+	}
+	if !posted {
+		return out
+	}
+	var obj map[string]any
+	if json.Unmarshal([]byte(body), &obj) == nil {
+		for k, v := range obj {
+			out[k] = v
+		}
+	} else if form, err := url.ParseQuery(body); err == nil {
+		for k, vs := range form {
+			out[k] = vs[0]
+		}
+	}
+	return out
+}
+
+// pageParam is the request's page parameter and its value.
+func pageParam(params map[string]any) (string, int) {
+	for _, k := range slices.Sorted(maps.Keys(params)) {
+		if n, ok := number(params[k]); ok && pageKeyRe.MatchString(k) {
+			return k, n
+		}
+	}
+	return "", 0
+}
+
+// answerPages is how many pages the answer says the list has, at its top or
+// in the object that carries the list's figures.
+func answerPages(m map[string]any, params map[string]any) int {
+	for _, x := range []any{m, m["data"], m["result"], m["page"], m["pageInfo"], m["pager"], m["pagination"]} {
+		sub, ok := x.(map[string]any)
+		if !ok {
+			continue
+		}
+		if n := pageCount(sub); n > 0 {
+			return n
+		}
+		total, ok1 := number(firstOf(sub, "total", "totalCount", "totalRecord", "totalNum", "recordCount"))
+		size, ok2 := number(firstOf(params, sizeKeys...))
+		if ok1 && ok2 && size > 0 {
+			return (total + size - 1) / size
+		}
+	}
+	return 0
+}
+
+// pageLink is the request for page p: the page parameter set in the query,
+// or in the posted form or JSON.
+func pageLink(d *Doc, key string, p int, body string, posted bool) (Link, bool) {
+	u := *d.URL
+	if !posted {
+		q := u.Query()
+		q.Set(key, strconv.Itoa(p))
+		u.RawQuery = q.Encode()
+		return Link{URL: u.String(), Kind: API}, true
+	}
+	var obj map[string]any
+	if json.Unmarshal([]byte(body), &obj) == nil {
+		obj[key] = p
+		b, err := json.Marshal(obj)
+		if err != nil {
+			return Link{}, false
+		}
+		return Link{URL: u.String(), Method: "POST", Body: string(b), Kind: API, Hint: requestHint + string(b)}, true
+	}
+	form, err := url.ParseQuery(body)
+	if err != nil {
+		return Link{}, false
+	}
+	form.Set(key, strconv.Itoa(p))
+	return Link{URL: u.String(), Method: "POST", Body: form.Encode(), Kind: API, Hint: requestHint + form.Encode()}, true
 }

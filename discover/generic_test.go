@@ -343,13 +343,13 @@ func TestRequestForms(t *testing.T) {
 	ref := " referer=" + at
 	for _, c := range []struct{ name, script, want string }{
 		{"fetch post", `fetch('/api/list', {method: 'POST', body: JSON.stringify({col: 'nb', page: 1})}).then(r => r.json())`,
-			"api POST http://www.a.gov.cn/api/list body={\"col\":\"nb\",\"page\":1}" + ref},
+			"api POST http://www.a.gov.cn/api/list body={\"col\":\"nb\",\"page\":1}" + ref + " hint=request={\"col\":\"nb\",\"page\":1}"},
 		{"fetch get", "fetch(`/api/list?col=${'nb'}`)", "api GET http://www.a.gov.cn/api/list?col=nb" + ref},
 		{"axios get with params", `axios.get('/api/list', {params: {col: 'nb', page: 1}})`, "api GET http://www.a.gov.cn/api/list?col=nb&page=1" + ref},
-		{"axios post", `axios.post('/api/list', {col: 'nb'})`, "api POST http://www.a.gov.cn/api/list body={\"col\":\"nb\"}" + ref},
+		{"axios post", `axios.post('/api/list', {col: 'nb'})`, "api POST http://www.a.gov.cn/api/list body={\"col\":\"nb\"}" + ref + " hint=request={\"col\":\"nb\"}"},
 		{"load with a selector", `$('#list').load('/xxgk/nb/list.jsp?col=3 #content li')`, "api GET http://www.a.gov.cn/xxgk/nb/list.jsp?col=3" + ref},
 		{"getJSON", `$.getJSON('/api/list.json', {col: 'nb'}, function (d) {})`, "api GET http://www.a.gov.cn/api/list.json?col=nb" + ref},
-		{"ajax with a URL first", `$.ajax('/api/list', {type: 'POST', data: {col: 'nb'}})`, "api POST http://www.a.gov.cn/api/list body=col=nb" + ref},
+		{"ajax with a URL first", `$.ajax('/api/list', {type: 'POST', data: {col: 'nb'}})`, "api POST http://www.a.gov.cn/api/list body=col=nb" + ref + " hint=request=col=nb"},
 		{"a computed value", `$.post('/api/list', {col: location.hash.substring(1)})`, ""},
 		{"a login", `$.post('/api/login', {user: 'a'})`, ""},
 	} {
@@ -357,6 +357,44 @@ func TestRequestForms(t *testing.T) {
 			got := linksOf(t, "<script>"+c.script+"</script>", at, Page, Requests{})
 			if want := []string{c.want}; c.want == "" && len(got) != 0 || c.want != "" && !slices.Equal(got, want) {
 				t.Errorf("links %v, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// A list answer whose request asked its first page, in its query or its
+// posted body, asks the later pages the answer tells of (a page count, or a
+// total over the page size), 0- or 1-based as the request counts.
+func TestRequestPages(t *testing.T) {
+	for _, c := range []struct {
+		name, at, hint, answer string
+		want                   []string
+	}{
+		{"query, total over the size", "http://www.a.gov.cn/api/list?col=nb&pageNo=1&pageSize=10", "", `{"total": 35, "list": []}`, []string{
+			"api GET http://www.a.gov.cn/api/list?col=nb&pageNo=2&pageSize=10",
+			"api GET http://www.a.gov.cn/api/list?col=nb&pageNo=3&pageSize=10",
+			"api GET http://www.a.gov.cn/api/list?col=nb&pageNo=4&pageSize=10",
+		}},
+		{"posted JSON, 0-based, a count inside data", "http://www.a.gov.cn/api/list", requestHint + `{"col":"nb","pageIndex":0}`, `{"data": {"pageCount": 3, "rows": []}}`, []string{
+			`api POST http://www.a.gov.cn/api/list body={"col":"nb","pageIndex":1} hint=request={"col":"nb","pageIndex":1}`,
+			`api POST http://www.a.gov.cn/api/list body={"col":"nb","pageIndex":2} hint=request={"col":"nb","pageIndex":2}`,
+		}},
+		{"posted form, total inside result", "http://www.a.gov.cn/api/list", requestHint + "col=nb&page=1&rows=20", `{"result": {"totalCount": 41}}`, []string{
+			"api POST http://www.a.gov.cn/api/list body=col=nb&page=2&rows=20 hint=request=col=nb&page=2&rows=20",
+			"api POST http://www.a.gov.cn/api/list body=col=nb&page=3&rows=20 hint=request=col=nb&page=3&rows=20",
+		}},
+		{"a later page asks nothing", "http://www.a.gov.cn/api/list?pageNo=2&pageSize=10", "", `{"total": 35}`, nil},
+		{"no figures, no pages", "http://www.a.gov.cn/api/list?pageNo=1", "", `{"list": []}`, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			base, _ := url.Parse(c.at)
+			var got []string
+			for _, l := range AnswerTo(c.answer, base, c.hint) {
+				got = append(got, l.String())
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("links:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(c.want, "\n"))
 			}
 		})
 	}

@@ -142,6 +142,7 @@ func (answer) Links(d *Doc, emit func(Link)) {
 	if m, ok := v.(map[string]any); ok {
 		gkmlptPages(m, d.URL, emit)
 	}
+	requestPages(d, v, emit)
 	nestedMarkup(v, d, emit, 0)
 	entries(v, 0, func(l Link) {
 		d.judge(l.URL)
