@@ -35,6 +35,7 @@ const (
 	laterWeak       = 6 // the first unnamed link in a row (a directory's 5); each further one goes 2 back
 	maxWeak         = 2 // unnamed links in a row followed at most
 	longAnchor      = 20
+	deepLink        = 5 // links from the seed beyond which an unnamed link goes one further back
 )
 
 // directoryTextRe: words of a page that lists other sites or units (a
@@ -77,6 +78,9 @@ func placeLink(req *store.QueuedRequest, l discover.Link, u string) (later uint8
 	}
 	if directoryTextRe.MatchString(l.Anchor) {
 		n-- // a directory of units: before the other unnamed links
+	}
+	if req.Depth+1 > deepLink {
+		n++ // far from the seed: after the unnamed links nearer to it
 	}
 	return uint8(n), weak, true
 }
