@@ -18,15 +18,16 @@ import (
 // nothing it knows: a column named otherwise, a 部门名录 or 机构设置 page of
 // department sites). Each goes into its host's queue at a place (Later) by
 // its kind, and an unnamed one by how many unnamed links in a row led to it,
-// its anchor (a short navigation label or a long item title) and the page it
-// was found on; the frontier hands a host's requests out best first, so the
+// its anchor (a short navigation label, a directory's name or a long item
+// title), the page it was found on and its depth; the frontier hands a host's requests out best first, so the
 // unnamed links are asked only after every named one, while the host's
 // budget lasts. Traps are kept out by their structure, not their words: a
 // file that is no document, a search, a calendar, a permutation of many
 // parameters, another site.
 
-// The places in a host's queue (store.QueuedRequest.Later): 0 is the seeds',
-// the revisits' and the redirects'.
+// The places in a host's queue (store.QueuedRequest.Later): 0 is the seeds';
+// a revisit goes where its URL first went, a redirect's target where the
+// redirecting request was.
 const (
 	laterAttachment = 1
 	laterReport     = 2
