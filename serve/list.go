@@ -105,19 +105,27 @@ func optionsOf(all []row) filterOptions {
 }
 
 // csv writes the selected reports with export's writer: the same filter
-// gives the same file as `nianbao export`.
+// gives the same file as `nianbao export`. The store is read in pages (see
+// pagedStore), so a slow or stalled client never keeps writers out.
 func (s *Server) csv(w http.ResponseWriter, r *http.Request) {
 	q, err := parseQuery(r.URL.Query())
 	if err != nil {
 		s.fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	s.withStore(w, func(st *store.Store) error {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="reports.csv"`)
-		_, err := export.WriteReports(w, st, export.Request{Filter: q.Filter, Attrib: s.attr, Also: q.also})
-		return err
-	})
+	src := &pagedStore{s: s}
+	if src.first, err = src.read(s.opt.LockTimeout); err != nil {
+		s.failStore(w, err) // nothing sent yet: a page that says why
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="reports.csv"`)
+	if _, err := export.WriteReports(w, src, export.Request{Filter: q.Filter, Attrib: s.attr, Also: q.also}); err != nil {
+		// The file has begun: ending it here would pass for the whole of
+		// it, so the connection is cut and the client sees a failed download.
+		s.opt.Log.Printf("serve: a CSV download stopped: %v", err)
+		panic(http.ErrAbortHandler)
+	}
 }
 
 // copyNote says when the store read is a running crawl's published copy.

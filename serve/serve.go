@@ -141,11 +141,14 @@ func CheckAddr(addr string, public bool) error {
 
 // open opens the store for one request: read-only, or the copy a running
 // crawl publishes when the crawl holds the file.
-func (s *Server) open() (*store.Store, error) {
+func (s *Server) open() (*store.Store, error) { return s.openWaiting(s.opt.LockTimeout) }
+
+// openWaiting opens the store as open does, waiting up to wait for a
+// writer that holds it and publishes no copy.
+func (s *Server) openWaiting(wait time.Duration) (*store.Store, error) {
 	if _, err := os.Stat(s.opt.Store); err != nil {
 		return nil, fmt.Errorf("store %s: %w", s.opt.Store, err)
 	}
-	wait := s.opt.LockTimeout
 	if _, err := os.Stat(store.SnapshotPath(s.opt.Store)); err == nil {
 		wait = 50 * time.Millisecond // a crawl runs and publishes its copy: read that at once
 	}
@@ -157,13 +160,7 @@ func (s *Server) open() (*store.Store, error) {
 func (s *Server) withStore(w http.ResponseWriter, fn func(*store.Store) error) {
 	st, err := s.open()
 	if err != nil {
-		status := http.StatusInternalServerError
-		msg := err.Error()
-		if errors.Is(err, store.ErrLocked) {
-			status = http.StatusServiceUnavailable
-			msg = "The store is held by another nianbao process that publishes no copy for readers (a crawl publishes one while it runs; an import does not). Try again when it ends. (" + err.Error() + ")"
-		}
-		s.fail(w, status, msg)
+		s.failStore(w, err)
 		return
 	}
 	defer st.Close()
@@ -175,6 +172,17 @@ func (s *Server) withStore(w http.ResponseWriter, fn func(*store.Store) error) {
 		s.opt.Log.Printf("serve: %v", err)
 		s.fail(w, http.StatusInternalServerError, err.Error())
 	}
+}
+
+// failStore answers a store that cannot be opened with a page that says why.
+func (s *Server) failStore(w http.ResponseWriter, err error) {
+	status := http.StatusInternalServerError
+	msg := err.Error()
+	if errors.Is(err, store.ErrLocked) {
+		status = http.StatusServiceUnavailable
+		msg = "The store is held by another nianbao process that publishes no copy for readers (a crawl publishes one while it runs; an import does not). Try again when it ends. (" + err.Error() + ")"
+	}
+	s.fail(w, status, msg)
 }
 
 // fail answers with an error page.

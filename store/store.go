@@ -592,6 +592,38 @@ func (s *Store) Entries(fn func(*Entry) error) error {
 	})
 }
 
+// EntriesAfter calls fn for up to max records whose report ids come after
+// after (all from the first when after is ""), in report-id order, and
+// returns the last id read and whether records remain: a reader that must
+// not hold the file long reads it page by page, closing it between pages.
+func (s *Store) EntriesAfter(after string, max int, fn func(*Entry) error) (last string, more bool, err error) {
+	err = s.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketRecords).Cursor()
+		k, v := c.First()
+		if after != "" {
+			if k, v = c.Seek([]byte(after)); k != nil && string(k) == after {
+				k, v = c.Next()
+			}
+		}
+		for n := 0; k != nil; k, v = c.Next() {
+			if n == max {
+				more = true
+				return nil
+			}
+			var e Entry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("decoding record %s: %w", k, err)
+			}
+			if err := fn(&e); err != nil {
+				return err
+			}
+			last, n = string(k), n+1
+		}
+		return nil
+	})
+	return last, more, err
+}
+
 // Captures calls fn for every capture in the order they were stored.
 func (s *Store) Captures(fn func(*Capture) error) error {
 	return s.view(func(tx *bolt.Tx) error {
