@@ -113,6 +113,14 @@ func askSiteScripts(d *Doc, calls []siteCall, emit func(Link)) {
 	})
 }
 
+// siteScriptAsked: a site-wide script's address as a page's calls ask it. A
+// revisit on a later night comes without its hint (the stored request keeps
+// none): it reads nothing, the links its calls gave being revisited
+// themselves, and a page whose rows changed asking under another address.
+func siteScriptAsked(u *url.URL) bool {
+	return u != nil && u.Query().Get("calls") != "" && strings.HasSuffix(strings.ToLower(u.Path), ".js")
+}
+
 // siteScriptAnswer reads a site-wide script asked for a page's calls: each
 // call is evaluated with the script's functions, and where it sends the
 // browser is a link of the page, resolved against the page's address, kept

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -121,7 +122,7 @@ type answer struct{}
 func (answer) Name() string { return "answer" }
 
 func (answer) Links(d *Doc, emit func(Link)) {
-	if strings.HasPrefix(d.Hint, callsHint) {
+	if strings.HasPrefix(d.Hint, callsHint) || siteScriptAsked(d.URL) {
 		siteScriptAnswer(d, emit) // a site-wide script asked for a page's calls: not a list
 		return
 	}
@@ -276,7 +277,8 @@ func writtenMarkup(src string, d *Doc, emit func(Link)) {
 	if markup := strings.Join(s.Strings, ""); strings.Contains(markup, "<a") || strings.Contains(markup, "<A") {
 		markupLinks(markup, d, emit)
 	}
-	stringURLs(s.Strings, d, emit)
+	whole := slices.DeleteFunc(slices.Clone(s.Strings), func(lit string) bool { return s.Parts[lit] })
+	stringURLs(whole, d, emit) // pieces of a concatenation are not URLs
 }
 
 // gkmlptPages: the API's first page gives the others, up to
