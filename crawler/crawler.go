@@ -425,12 +425,13 @@ func (c *Crawler) idlePerHost() int {
 func (c *Crawler) transport(insecure bool) (*http.Transport, error) {
 	dialer := &net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
-		DialContext:           c.dns.DialContext(dialer),
-		TLSHandshakeTimeout:   15 * time.Second,
-		ResponseHeaderTimeout: c.cfg.Timeout,
-		MaxIdleConnsPerHost:   c.idlePerHost(),
-		IdleConnTimeout:       30 * time.Second,
-		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		DialContext:            c.dns.DialContext(dialer),
+		TLSHandshakeTimeout:    15 * time.Second,
+		ResponseHeaderTimeout:  c.cfg.Timeout,
+		MaxIdleConnsPerHost:    c.idlePerHost(),
+		MaxResponseHeaderBytes: maxResponseHeaderBytes,
+		IdleConnTimeout:        30 * time.Second,
+		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
 		// A connection is kept open to every host between its requests, and
 		// what is written is a request line and headers: 1 KiB of buffer
 		// instead of 4 is a megabyte less across 300 hosts.
@@ -825,7 +826,7 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answ
 		return
 	}
 	ct := header.Get("Content-Type")
-	capture := &store.Capture{URL: req.URL, FinalURL: final, Status: 200, Header: header, ContentType: ct, FetchedAt: s.start.UTC(),
+	capture := &store.Capture{URL: req.URL, FinalURL: final, Status: 200, Header: keptHeader(header), ContentType: ct, FetchedAt: s.start.UTC(),
 		Duration: s.end.Sub(s.start), Origin: "fetch"}
 	canonFinal, _ := Canonical(final)
 	capture.ReportID = store.ReportID(canonFinal, "")

@@ -267,7 +267,7 @@ func (c *Crawler) classifyAnswer(req *store.QueuedRequest, u *url.URL, s *slot, 
 
 // fetchLog is the fetch log's line for an answer.
 func (a *answer) fetchLog(req *store.QueuedRequest, s *slot) *store.FetchLog {
-	fl := &store.FetchLog{URL: req.URL, FinalURL: a.final, Method: req.Method, Status: a.status, Header: a.header, Time: s.start,
+	fl := &store.FetchLog{URL: req.URL, FinalURL: a.final, Method: req.Method, Status: a.status, Header: keptHeader(a.header), Time: s.start,
 		Duration: s.end.Sub(s.start), QueueWait: req.Waited, Size: len(a.body), Class: a.class, Detail: a.detail, Host: req.Host}
 	if !s.headers.IsZero() {
 		fl.FirstByte = s.headers.Sub(s.start)

@@ -968,8 +968,22 @@ func (f *Frontier) Cookies(u *url.URL) string {
 	return s
 }
 
-// SetCookies stores cookies for a URL's host.
+// MaxCookieBytes bounds the cookies kept for one host (a browser keeps
+// about 50 of at most 4 KB each); a server that sets more, as a hostile one
+// does with every page, has the rest dropped, whole cookies at a time.
+const MaxCookieBytes = 16 << 10
+
+// SetCookies stores cookies for a URL's host (one cookie a line, as colly
+// writes them), at most MaxCookieBytes of them.
 func (f *Frontier) SetCookies(u *url.URL, cookies string) {
+	for len(cookies) > MaxCookieBytes {
+		i := strings.LastIndexByte(cookies[:MaxCookieBytes], '\n')
+		if i < 0 {
+			cookies = ""
+			break
+		}
+		cookies = cookies[:i]
+	}
 	f.st.update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketCookies).Put([]byte(strings.ToLower(u.Host)), []byte(cookies))
 	})
