@@ -1,8 +1,12 @@
 package extract
 
 import (
+	"bytes"
 	"container/heap"
 	"context"
+	"encoding/xml"
+	"errors"
+	"io"
 	"sort"
 )
 
@@ -105,4 +109,67 @@ func gridRows(ctx context.Context, nums []int, cells func(i int) []string, merge
 		}
 	}
 	return lines, nil
+}
+
+// decodeSheet reads a worksheet's rows and merged blocks as xml.Unmarshal
+// would into sh, element by element, looking at ctx every ctxEvery rows: a
+// sheet of hundreds of megabytes is minutes of parsing.
+func decodeSheet(ctx context.Context, b []byte, sh *xlsxSheet) error {
+	return eachElement(ctx, b, func(d *xml.Decoder, se xml.StartElement, parent string) error {
+		switch {
+		case se.Name.Local == "row" && parent == "sheetData":
+			sh.Rows = append(sh.Rows, xlsxRow{})
+			return d.DecodeElement(&sh.Rows[len(sh.Rows)-1], &se)
+		case se.Name.Local == "mergeCell" && parent == "mergeCells":
+			var m xlsxMerge
+			if err := d.DecodeElement(&m, &se); err != nil {
+				return err
+			}
+			sh.Merges = append(sh.Merges, m)
+			return nil
+		}
+		return errDescend
+	})
+}
+
+// errDescend, returned by eachElement's fn, reads on into the element.
+var errDescend = errors.New("descend")
+
+// eachElement calls fn with every element of an XML document and the name
+// of its parent; fn decodes or skips the element, or returns errDescend to
+// have its children met too. ctx is looked at every ctxEvery elements.
+func eachElement(ctx context.Context, b []byte, fn func(d *xml.Decoder, se xml.StartElement, parent string) error) error {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	var stack []string
+	for n := 0; ; n++ {
+		if n%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		tok, err := d.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			parent := ""
+			if len(stack) > 0 {
+				parent = stack[len(stack)-1]
+			}
+			switch err := fn(d, t, parent); {
+			case errors.Is(err, errDescend):
+				stack = append(stack, t.Name.Local)
+			case err != nil:
+				return err
+			}
+		case xml.EndElement:
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		}
+	}
 }

@@ -202,14 +202,19 @@ type xlsxCell struct {
 	} `xml:"is"`
 }
 
+// xlsxSheet is what a worksheet's reader keeps of it (see decodeSheet).
 type xlsxSheet struct {
-	Rows []struct {
-		R     int        `xml:"r,attr"`
-		Cells []xlsxCell `xml:"c"`
-	} `xml:"sheetData>row"`
-	Merges []struct {
-		Ref string `xml:"ref,attr"`
-	} `xml:"mergeCells>mergeCell"`
+	Rows   []xlsxRow   // sheetData>row
+	Merges []xlsxMerge // mergeCells>mergeCell
+}
+
+type xlsxRow struct {
+	R     int        `xml:"r,attr"`
+	Cells []xlsxCell `xml:"c"`
+}
+
+type xlsxMerge struct {
+	Ref string `xml:"ref,attr"`
 }
 
 // mergeRange is a merged block of cells: rows and columns from 0, inclusive.
@@ -258,7 +263,10 @@ func (xlsxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 			break
 		}
 		var sh xlsxSheet
-		if err := xml.Unmarshal(b, &sh); err != nil {
+		if err := decodeSheet(ctx, b, &sh); err != nil {
+			if ctx.Err() != nil {
+				return nil, err
+			}
 			lay.Warnings = append(lay.Warnings, fmt.Sprintf("sheet %d unreadable: %v", i, err))
 			continue
 		}
