@@ -848,6 +848,12 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answ
 	}
 	cm.Capture, cm.Body = capture, body
 	c.Stats.Documents.Add(1)
+	if err != nil {
+		// An attachment fetched but not read (damaged, a format this build
+		// does not read, past a reader's limits): its bytes are kept for
+		// reextract, and it is a failure of the run, with the reason.
+		c.failed(req, ClassError, "fetched and kept, but not read: "+err.Error())
+	}
 	if err == nil {
 		// The attachments the report names, wherever their links are.
 		for _, a := range rec.Attachments {
