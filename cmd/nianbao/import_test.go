@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -81,5 +82,31 @@ func TestImportOnAFullDiskFails(t *testing.T) {
 	s, err := st.Stats()
 	if err != nil || s.Records != 1 {
 		t.Errorf("the store after a failed import: %+v %v, want the one record from before", s, err)
+	}
+}
+
+// A store file cut short is refused by every command, by name and with what
+// to do, and an import adds nothing to it.
+func TestDamagedStoreRefusedByCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "nianbao.db")
+	if _, _, err := run(t, "", "--db", db, "import", seed000); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(db, 16384); err != nil { // its meta, freelist and root pages only
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"import", seed000}, {"stats"}, {"export", "--out", filepath.Join(dir, "out.csv")}, {"verify"}} {
+		_, _, err := run(t, "", append([]string{"--db", db}, args...)...)
+		if err == nil || !errors.Is(err, store.ErrDamaged) || !strings.Contains(err.Error(), db) || !strings.Contains(err.Error(), "backup") {
+			t.Errorf("%s on a store cut short: %v", args[0], err)
+		}
+	}
+	if after, _ := os.ReadFile(db); !bytes.Equal(after, before) {
+		t.Error("the damaged store was written to")
 	}
 }
