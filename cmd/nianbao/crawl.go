@@ -247,14 +247,24 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	if sum.Stopped {
 		return exitError{code: exitStopped, err: fmt.Errorf("stopped with %d requests queued; run crawl again to resume", sum.Pending)}
 	}
-	if reached := sum.Hosts[crawler.ClassOK] + sum.Hosts[crawler.ClassRobotsDisallowed]; reached == 0 && len(rep.GivenUp) > 0 && sum.Documents == 0 {
+	budget := 0 // hosts that answered until their page budget was spent
+	for _, h := range rep.GivenUp {
+		if h.Class == crawler.ClassBudget {
+			budget++
+		}
+	}
+	if reached := sum.Hosts[crawler.ClassOK] + sum.Hosts[crawler.ClassRobotsDisallowed] + budget; reached == 0 && len(rep.GivenUp) > 0 && sum.Documents == 0 {
 		// Nothing answered at all: no network, a wrong proxy, every host down.
 		return exitError{code: exitFailed, err: fmt.Errorf("no host could be reached: %d given up, the first %s: %s; check the network and the proxy",
 			len(rep.GivenUp), rep.GivenUp[0].Host, rep.GivenUp[0].Detail)}
 	}
 	if len(rep.GivenUp) > 0 || sum.Errors > 0 || len(sum.Refused) > 0 {
-		return exitError{code: exitPartial, err: fmt.Errorf("run %d finished, partly: %d host(s) given up, %d request(s) failed for good, %d seed(s) refused",
-			sum.Run.Generation, len(rep.GivenUp), sum.Errors, len(sum.Refused))}
+		spent := ""
+		if budget > 0 {
+			spent = fmt.Sprintf(" (%d of them stopped at their page budget, crawl.max_pages_per_host)", budget)
+		}
+		return exitError{code: exitPartial, err: fmt.Errorf("run %d finished, partly: %d host(s) given up%s, %d request(s) failed for good, %d seed(s) refused",
+			sum.Run.Generation, len(rep.GivenUp), spent, sum.Errors, len(sum.Refused))}
 	}
 	return nil
 }

@@ -122,3 +122,26 @@ func TestRebuildSaysWhyMissing(t *testing.T) {
 		t.Fatalf("rebuild does not say why the document is missing:\n%s", out)
 	}
 }
+
+// A run that spent every host's page budget before it found a report says
+// so, with the partial status: the hosts answered, they were not unreachable.
+func TestSpentBudgetIsNamed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		fmt.Fprint(w, `<html><head><title>某县人民政府</title></head><body><a href="/xxgk/">政府信息公开</a><a href="/nb/">年报</a></body></html>`)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	seeds := filepath.Join(dir, "seeds.txt")
+	os.WriteFile(seeds, []byte(srv.URL+"/\n"), 0o644)
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, fmt.Appendf(nil, "fetch:\n  allow_private: true\n  timeout: 2s\ncrawl:\n  seeds: %s\n  delay: 100ms\n  max_pages_per_host: 1\n  render: \"off\"\n", seeds), 0o644)
+	out, _, err := run(t, "", "--config", cfg, "--db", filepath.Join(dir, "n.db"), "crawl")
+	var ee exitError
+	if !errors.As(err, &ee) || ee.code != exitPartial || !strings.Contains(err.Error(), "page budget") {
+		t.Fatalf("a crawl that spent its budget: %v\n%s", err, out)
+	}
+}
