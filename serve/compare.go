@@ -46,7 +46,7 @@ type figureView struct {
 
 func (s *Server) compare(w http.ResponseWriter, r *http.Request) {
 	org := strings.TrimSpace(r.URL.Query().Get("org"))
-	s.withStore(w, func(st *store.Store) error {
+	s.withStore(w, func(st *store.Store, w http.ResponseWriter) error {
 		rows, err := s.rows(st)
 		if err != nil {
 			return err

@@ -45,7 +45,7 @@ func (s *Server) coverage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, "No such division.")
 		return
 	}
-	s.withStore(w, func(st *store.Store) error {
+	s.withStore(w, func(st *store.Store, w http.ResponseWriter) error {
 		rows, err := s.rows(st)
 		if err != nil {
 			return err

@@ -1,8 +1,12 @@
 package serve
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -107,5 +111,53 @@ func TestDownloadCutOffIsNoShortFile(t *testing.T) {
 	err = src.Entries(func(*store.Entry) error { n++; return nil })
 	if err == nil || n != pageRecords {
 		t.Errorf("the store gone after the first page: %d records, %v; want the first page and an error", n, err)
+	}
+}
+
+// A captured document served to a client that has stopped reading does not
+// keep a writer out either: every answer is written once the store is closed.
+func TestStalledSourceLetsAWriterIn(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nianbao.db")
+	st, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := make([]byte, 40<<20) // a 40 MB PDF, as far as serving goes: bytes that do not compress
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < len(body); i += 8 {
+		binary.LittleEndian.PutUint64(body[i:], rng.Uint64())
+	}
+	u := "https://www.example.gov.cn/nb/2021.pdf"
+	sha := store.SHA256(body)
+	r := report.New()
+	r.Source = report.Source{URL: report.Text(u), Format: "pdf", SHA256: sha}
+	id := store.ReportID(u, sha)
+	c := &store.Capture{ReportID: id, URL: u, Status: 200, ContentType: "application/pdf", FetchedAt: time.Now(), Origin: "fetch"}
+	if err := st.Put(c, body, &store.Entry{ReportID: id, Record: r, Extractor: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	s, err := New(Options{Store: path, LockTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	resp, err := http.Get(fmt.Sprintf("%s/report/%s/source/%d", ts.URL, id, c.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("source: %s", resp.Status)
+	}
+	w, err := store.Open(path, store.Options{LockTimeout: 20 * time.Second})
+	if err != nil {
+		t.Fatalf("an import while a source is being served to a stalled client: %v", err)
+	}
+	w.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err != nil || !bytes.Equal(got, body) {
+		t.Errorf("the document as served: %d bytes, %v", len(got), err)
 	}
 }

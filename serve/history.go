@@ -29,7 +29,7 @@ type cellChange struct {
 }
 
 func (s *Server) history(w http.ResponseWriter, r *http.Request) {
-	s.withReport(w, r, func(st *store.Store, e *store.Entry) error {
+	s.withReport(w, r, func(st *store.Store, e *store.Entry, w http.ResponseWriter) error {
 		id := e.ReportID
 		h, err := st.History(id)
 		if err != nil {

@@ -38,7 +38,7 @@ type filterOptions struct {
 }
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
-	s.withStore(w, func(st *store.Store) error {
+	s.withStore(w, func(st *store.Store, w http.ResponseWriter) error {
 		all, err := s.rows(st)
 		if err != nil {
 			return err

@@ -49,24 +49,24 @@ var reportID = regexp.MustCompile(`^[0-9a-f]{16}$`)
 
 // withReport answers a request about the report in its path: an id not of
 // the form of ids is not found (no lookup by path or pattern), else fn gets
-// the open store and the report.
-func (s *Server) withReport(w http.ResponseWriter, r *http.Request, fn func(*store.Store, *store.Entry) error) {
+// the open store, the report and the writer of the answer (see withStore).
+func (s *Server) withReport(w http.ResponseWriter, r *http.Request, fn func(*store.Store, *store.Entry, http.ResponseWriter) error) {
 	id := r.PathValue("id")
 	if !reportID.MatchString(id) {
 		s.fail(w, http.StatusNotFound, "No such report.")
 		return
 	}
-	s.withStore(w, func(st *store.Store) error {
+	s.withStore(w, func(st *store.Store, w http.ResponseWriter) error {
 		e, err := st.Entry(id)
 		if err != nil {
 			return err
 		}
-		return fn(st, e)
+		return fn(st, e, w)
 	})
 }
 
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {
-	s.withReport(w, r, func(st *store.Store, e *store.Entry) error {
+	s.withReport(w, r, func(st *store.Store, e *store.Entry, w http.ResponseWriter) error {
 		id, rec := e.ReportID, e.Record
 		p := reportPage{Title: orDash(string(rec.Organisation)) + " " + yearText(rec.Year), E: e,
 			At: s.attr.Attribute(rec, export.SourceURL(e)), Year: yearText(rec.Year), Warnings: rec.Warnings,

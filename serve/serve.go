@@ -9,12 +9,14 @@
 package serve
 
 import (
+	"bytes"
 	"embed"
 	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"log"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -156,23 +158,53 @@ func (s *Server) openWaiting(wait time.Duration) (*store.Store, error) {
 }
 
 // withStore runs fn on an open store, answering a store that cannot be
-// opened with a page that says why.
-func (s *Server) withStore(w http.ResponseWriter, fn func(*store.Store) error) {
+// opened with a page that says why. fn writes its answer to the writer it
+// is given, which holds it until the store is closed: a client that reads
+// slowly, or not at all, never keeps the store open and writers out. An
+// error of fn answers with an error page instead of what fn wrote.
+func (s *Server) withStore(w http.ResponseWriter, fn func(*store.Store, http.ResponseWriter) error) {
 	st, err := s.open()
 	if err != nil {
 		s.failStore(w, err)
 		return
 	}
-	defer st.Close()
-	if err := fn(st); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			s.fail(w, http.StatusNotFound, "Not found.")
-			return
-		}
+	held := &heldAnswer{header: w.Header().Clone()}
+	err = fn(st, held)
+	st.Close()
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.fail(w, http.StatusNotFound, "Not found.")
+	case err != nil:
 		s.opt.Log.Printf("serve: %v", err)
 		s.fail(w, http.StatusInternalServerError, err.Error())
+	default:
+		maps.Copy(w.Header(), held.header)
+		if held.status != 0 {
+			w.WriteHeader(held.status)
+		}
+		if _, err := w.Write(held.body.Bytes()); err != nil {
+			s.opt.Log.Printf("serve: writing an answer: %v", err)
+		}
 	}
 }
+
+// heldAnswer is an answer written while the store is open, sent once it is
+// closed.
+type heldAnswer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (h *heldAnswer) Header() http.Header { return h.header }
+
+func (h *heldAnswer) WriteHeader(status int) {
+	if h.status == 0 {
+		h.status = status
+	}
+}
+
+func (h *heldAnswer) Write(b []byte) (int, error) { return h.body.Write(b) }
 
 // failStore answers a store that cannot be opened with a page that says why.
 func (s *Server) failStore(w http.ResponseWriter, err error) {

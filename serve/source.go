@@ -29,7 +29,7 @@ func (s *Server) source(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, "No such document.")
 		return
 	}
-	s.withReport(w, r, func(st *store.Store, e *store.Entry) error {
+	s.withReport(w, r, func(st *store.Store, e *store.Entry, w http.ResponseWriter) error {
 		var sv *sourceView
 		for _, v := range sourcesOf(e) {
 			if v.CaptureID == capID {
