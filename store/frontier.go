@@ -383,7 +383,7 @@ func (f *Frontier) take() (*QueuedRequest, time.Duration, chan struct{}, error) 
 	heap.Pop(&f.ready)
 	var req *QueuedRequest
 	taken := f.taken[q.name]
-	err := f.st.db.View(func(tx *bolt.Tx) error {
+	err := f.st.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketFrontier).Cursor()
 		prefix := append([]byte(q.name), 0)
 		k, v := c.Seek(prefix)
@@ -845,7 +845,7 @@ func (f *Frontier) Enqueue(reqs ...*QueuedRequest) (int, error) {
 // HostInfo returns what a crawl recorded for a host.
 func (s *Store) HostInfo(host string) (*HostInfo, error) {
 	var hi *HostInfo
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketHosts)
 		if b == nil {
 			return nil
@@ -862,7 +862,7 @@ func (s *Store) HostInfo(host string) (*HostInfo, error) {
 
 // HostInfos calls fn for every host a crawl recorded.
 func (s *Store) HostInfos(fn func(*HostInfo) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketHosts)
 		if b == nil {
 			return nil
@@ -879,7 +879,7 @@ func (s *Store) HostInfos(fn func(*HostInfo) error) error {
 
 // Fetches calls fn for every recorded fetch in order.
 func (s *Store) Fetches(fn func(*FetchLog) error) error {
-	return s.db.View(func(tx *bolt.Tx) error {
+	return s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketFetches)
 		if b == nil {
 			return nil
@@ -951,7 +951,7 @@ func (f *Frontier) Visited(requestID uint64) error {
 // IsVisited reports whether colly visited a request id.
 func (f *Frontier) IsVisited(requestID uint64) (bool, error) {
 	var ok bool
-	err := f.st.db.View(func(tx *bolt.Tx) error {
+	err := f.st.view(func(tx *bolt.Tx) error {
 		ok = tx.Bucket(bucketVisited).Get(u64(requestID)) != nil
 		return nil
 	})
@@ -961,7 +961,7 @@ func (f *Frontier) IsVisited(requestID uint64) (bool, error) {
 // Cookies returns the cookies stored for a URL's host.
 func (f *Frontier) Cookies(u *url.URL) string {
 	var s string
-	f.st.db.View(func(tx *bolt.Tx) error {
+	f.st.view(func(tx *bolt.Tx) error {
 		s = string(tx.Bucket(bucketCookies).Get([]byte(strings.ToLower(u.Host))))
 		return nil
 	})
