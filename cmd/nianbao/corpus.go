@@ -17,9 +17,10 @@ import (
 func progressPrinter(w io.Writer, verbose bool, verb string) corpus.Progress {
 	last := time.Now()
 	return func(done, total int, name string, err error) {
+		name = terminalSafe(name)
 		switch {
 		case err != nil:
-			fmt.Fprintf(w, "  [%d/%d] %s: %v\n", done, total, name, err)
+			fmt.Fprintf(w, "  [%d/%d] %s: %s\n", done, total, name, terminalSafe(err.Error()))
 		case verbose:
 			fmt.Fprintf(w, "  [%d/%d] %s\n", done, total, name)
 		case time.Since(last) > 3*time.Second || done == total:

@@ -110,3 +110,22 @@ func TestDamagedStoreRefusedByCommands(t *testing.T) {
 		t.Error("the damaged store was written to")
 	}
 }
+
+// A file name carrying terminal escapes is printed inert: the import's
+// lines and its error show no control character.
+func TestImportPrintsHostileNamesInert(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "报告\x1b]0;pwned\a\x1b[31m.bin")
+	if err := os.WriteFile(name, []byte{0x00, 0x01, 0x02}, 0o644); err != nil {
+		t.Skipf("this file system refuses the name: %v", err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "--db", filepath.Join(dir, "nianbao.db"), "import", "-v", dir)
+	cmd.Env = append(os.Environ(), "NIANBAO_MAIN=1")
+	out, _ := cmd.CombinedOutput()
+	if strings.ContainsAny(string(out), "\x1b\a") {
+		t.Errorf("escapes reached the terminal: %q", out)
+	}
+	if !strings.Contains(string(out), "报告\ufffd]0;pwned\ufffd\ufffd[31m.bin") {
+		t.Errorf("the name is not shown: %q", out)
+	}
+}

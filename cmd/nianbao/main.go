@@ -35,7 +35,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := newRoot().ExecuteContext(ctx); err != nil {
-		fmt.Fprintf(os.Stderr, "nianbao: %v\n", err)
+		fmt.Fprintf(os.Stderr, "nianbao: %s\n", terminalSafe(err.Error()))
 		os.Exit(exitCode(err))
 	}
 }
