@@ -189,7 +189,9 @@ func TestDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	srv.ServeHTTP(rec, httptest.NewRequest("GET", "/report/"+id, nil))
+	req := httptest.NewRequest("GET", "/report/"+id, nil)
+	req.Host = "127.0.0.1:8080" // serve answers only the names it is served under
+	srv.ServeHTTP(rec, req)
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), id) {
 		t.Fatalf("serve's page of %s: %d", id, rec.Code)
 	}
