@@ -74,43 +74,68 @@ func parseMeta(b []byte) (meta, bool) {
 
 // checkFile checks a store file before bbolt maps it: nil when the file
 // does not exist (a new store), ErrDamaged when it cannot be a whole store.
+// It reads the file without its lock, so a writer may commit meanwhile: a
+// page that is not what the header says is damage only if the header is
+// still the same once the page is read (a commit reuses no page the latest
+// header names, only pages it freed before); else the reading starts again.
 func checkFile(path string) error {
+	for i := 0; ; i++ {
+		stale, err := checkFileOnce(path)
+		if !stale || i == 100 {
+			return err
+		}
+	}
+}
+
+// checkFileOnce is one reading of checkFile's; stale when a commit came
+// between the header and the pages it names.
+func checkFileOnce(path string) (stale bool, err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("opening store %s: %w", path, err)
+		return false, fmt.Errorf("opening store %s: %w", path, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("opening store %s: %w", path, err)
+		return false, fmt.Errorf("opening store %s: %w", path, err)
 	}
-	size := uint64(fi.Size())
 	if !fi.Mode().IsRegular() {
-		return damaged(path, "it is not a regular file")
+		return false, damaged(path, "it is not a regular file")
 	}
-	if size == 0 {
-		return damaged(path, "it is empty (0 bytes)")
+	if fi.Size() == 0 {
+		return false, damaged(path, "it is empty (0 bytes)")
 	}
-	m, err := newestMeta(f, size)
+	m, err := newestMeta(f, uint64(fi.Size()))
 	if err != nil {
-		return damaged(path, err.Error())
+		return false, damaged(path, err.Error())
 	}
+	if fi, err = f.Stat(); err != nil { // after the header: a writer only ever grows the file
+		return false, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	if err := checkPages(f, m, uint64(fi.Size())); err != nil {
+		again, aerr := newestMeta(f, uint64(fi.Size()))
+		return aerr == nil && again.txid != m.txid, damaged(path, err.Error())
+	}
+	return false, nil
+}
+
+// checkPages checks what the header m says against the file of size bytes:
+// its pages fit in it, and its root and freelist pages are what it says.
+func checkPages(f *os.File, m meta, size uint64) error {
 	if need := m.pgid * m.pageSize; size < need {
-		return damaged(path, fmt.Sprintf("it is cut short: %d bytes, and its header says its pages fill %d", size, need))
+		return fmt.Errorf("it is cut short: %d bytes, and its header says its pages fill %d", size, need)
 	}
 	if m.root >= m.pgid || (m.freelist != noFreelist && m.freelist >= m.pgid) {
-		return damaged(path, fmt.Sprintf("its header names pages past its end (root %d, freelist %d, %d pages)", m.root, m.freelist, m.pgid))
+		return fmt.Errorf("its header names pages past its end (root %d, freelist %d, %d pages)", m.root, m.freelist, m.pgid)
 	}
 	if err := checkPage(f, m, m.root, 0x01|0x02, "root"); err != nil { // a branch or a leaf
-		return damaged(path, err.Error())
+		return err
 	}
 	if m.freelist != noFreelist {
-		if err := checkPage(f, m, m.freelist, 0x10, "freelist"); err != nil {
-			return damaged(path, err.Error())
-		}
+		return checkPage(f, m, m.freelist, 0x10, "freelist")
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // filledStore writes a store of a few hundred documents that do not
@@ -177,4 +180,42 @@ func TestGuardLeavesOtherPanicsAlone(t *testing.T) {
 	}()
 	st.Captures(func(*Capture) error { panic("mine") })
 	t.Error("the caller's panic was swallowed")
+}
+
+// A whole store that a writer commits to while it is checked is never taken
+// for a damaged one: the check reads without the lock, so it must tell
+// pages in passing from damage.
+func TestCheckWhileAWriterCommits(t *testing.T) {
+	path, _, _ := filledStore(t)
+	st, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	done := make(chan error, 1)
+	go func() {
+		for i := range 300 {
+			r := report.New()
+			r.Title = report.Text(strings.Repeat("报告", i))
+			if err := st.PutEntries([]*Entry{{ReportID: fmt.Sprintf("%016x", i), Record: r}}); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for checks := 0; ; checks++ {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%d checks during 300 commits", checks)
+			return
+		default:
+		}
+		if err := checkFile(path); err != nil {
+			t.Fatalf("check %d, while a writer commits: %v", checks, err)
+		}
+	}
 }
