@@ -90,6 +90,10 @@ type Fetch struct {
 	AllowPrivate bool `yaml:"allow_private"`
 	// Proxy is an HTTP(S) proxy URL for every request, or empty.
 	Proxy string `yaml:"proxy"`
+	// MemoryBudget bounds the bytes of large answers (over 1 MiB) held in
+	// flight across the crawl; an answer waits for room. At least one
+	// answer of max_bytes always fits.
+	MemoryBudget int64 `yaml:"memory_budget"`
 }
 
 // Default returns the defaults that config.yaml documents.
@@ -97,9 +101,10 @@ func Default() Config {
 	return Config{
 		Store: "nianbao.db",
 		Fetch: Fetch{
-			UserAgent: "nianbao/0.1 (research harvester of 政府信息公开工作年度报告; +https://github.com/nianbao/nianbao)",
-			Timeout:   60 * time.Second,
-			MaxBytes:  64 << 20,
+			UserAgent:    "nianbao/0.1 (research harvester of 政府信息公开工作年度报告; +https://github.com/nianbao/nianbao)",
+			Timeout:      60 * time.Second,
+			MaxBytes:     64 << 20,
+			MemoryBudget: 512 << 20,
 		},
 		Crawl: Crawl{Seeds: "../shared/data/portals.csv", Delay: 2 * time.Second, Workers: 0, MaxPagesPerHost: 2000, MaxDepth: 10, MaxRetries: 3,
 			RevisitAfter: 20 * time.Hour, RevisitMax: 30 * 24 * time.Hour, SnapshotEvery: 30 * time.Second, Render: "auto", RenderTimeout: 20 * time.Second},

@@ -57,6 +57,9 @@ type Config struct {
 	MaxHostFailures int // consecutive outages before a host is given up (429s and 5xx: that many times MaxRetries+1)
 	BackoffBase     time.Duration
 	MaxBackoff      time.Duration // the longest one back-off, whatever Retry-After asks
+	// MemoryBudget bounds the bytes of large answers held in flight across
+	// the crawl (default 512 MiB, at least one answer of MaxBytes).
+	MemoryBudget int64
 	// MaxHostBackoff is the back-off a host may cost one run before it is
 	// given up (default 30 min): a host that never gets better cannot keep
 	// a night's run going for days.
@@ -115,6 +118,9 @@ func (c *Config) Defaults() {
 	}
 	if c.MaxBackoff <= 0 {
 		c.MaxBackoff = 10 * time.Minute
+	}
+	if c.MemoryBudget <= 0 {
+		c.MemoryBudget = 512 << 20
 	}
 	if c.MaxHostBackoff <= 0 {
 		c.MaxHostBackoff = 30 * time.Minute
@@ -254,6 +260,7 @@ type Crawler struct {
 	pool     *pool         // the running crawl's workers (set by Run)
 	contacts atomic.Uint64 // hosts contacted this run, for spread
 	rend     rendering     // the run's renders (render.go)
+	bodies   *bodyGate     // large answers in flight (inflight.go)
 }
 
 // New prepares a crawl of the seeds into the store.
@@ -275,7 +282,7 @@ func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, e
 	if resolve == nil {
 		resolve = dns.LookupIP
 	}
-	c := &Crawler{cfg: cfg, dns: dns, names: newNameCheck(resolve), st: st, fr: fr, ex: ex, dec: dec, scope: NewScope(seeds), hosts: map[string]*store.HostInfo{}, backoffs: map[string]time.Duration{}, extractors: discover.Default(),
+	c := &Crawler{cfg: cfg, dns: dns, names: newNameCheck(resolve), st: st, fr: fr, ex: ex, dec: dec, scope: NewScope(seeds), hosts: map[string]*store.HostInfo{}, backoffs: map[string]time.Duration{}, bodies: newBodyGate(cfg.MemoryBudget, cfg.MaxBytes), extractors: discover.Default(),
 		agent: RobotsAgent(cfg.UserAgent)}
 	c.scope.AllowPrivate(cfg.AllowPrivate)
 	c.robots = newRobotsCache(c.agent, cfg.RobotsTTL, cfg.RobotsFailTTL)
@@ -487,6 +494,7 @@ func (c *Crawler) transport(insecure bool) (*http.Transport, error) {
 }
 
 type slot struct {
+	permit      bool // holds a permit for a large body (inflight.go)
 	resp        *colly.Response
 	err         error
 	contentType string
@@ -502,7 +510,7 @@ func (c *Crawler) collector(tr *http.Transport) (*colly.Collector, error) {
 		colly.IgnoreRobotsTxt(), // robots.txt is read by robotsCache, RFC 9309 semantics
 		colly.AllowURLRevisit(), // the frontier keeps the visited set
 	)
-	col.WithTransport(inflateBounded{next: tr, max: c.cfg.MaxBytes + 1})
+	col.WithTransport(gated{next: inflateBounded{next: tr, max: c.cfg.MaxBytes + 1}, gate: c.bodies})
 	col.SetRequestTimeout(c.cfg.Timeout)
 	if err := col.SetStorage(c.fr); err != nil {
 		return nil, err
@@ -690,6 +698,7 @@ func (c *Crawler) do(ctx context.Context, req *store.QueuedRequest) (*slot, erro
 	cctx := colly.NewContext()
 	cctx.Put("slot", s)
 	hdr := http.Header{}
+	defer c.bodies.register(s, hdr)()
 	hdr.Set("Accept-Language", "zh-CN,zh;q=0.9")
 	for k, v := range req.Headers {
 		hdr[k] = v

@@ -37,6 +37,7 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 		return err
 	}
 	s, err := c.do(ctx, req)
+	defer c.bodies.release(s) // the answer's bytes are let go of once it is processed
 	if ctx.Err() != nil {
 		c.fr.Release(req.Host, time.Time{}) // not acknowledged: queued again next run
 		return nil

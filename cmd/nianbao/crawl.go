@@ -315,7 +315,7 @@ func crawlConfig(cfg config.Config, proxy, caFile string) crawler.Config {
 		caFile = cfg.Crawl.CAFile
 	}
 	return crawler.Config{UserAgent: cfg.Fetch.UserAgent, Delay: cfg.Crawl.Delay, Timeout: cfg.Fetch.Timeout,
-		MaxBytes: cfg.Fetch.MaxBytes, Proxy: proxy, CAFile: caFile, AllowPrivate: cfg.Fetch.AllowPrivate,
+		MaxBytes: cfg.Fetch.MaxBytes, MemoryBudget: cfg.Fetch.MemoryBudget, Proxy: proxy, CAFile: caFile, AllowPrivate: cfg.Fetch.AllowPrivate,
 		InsecureTLSHosts: cfg.Crawl.InsecureTLSHosts, Workers: cfg.Crawl.Workers, MaxPagesPerHost: cfg.Crawl.MaxPagesPerHost,
 		MaxDepth: cfg.Crawl.MaxDepth, MaxRetries: cfg.Crawl.MaxRetries, RevisitBase: cfg.Crawl.RevisitAfter, RevisitMax: cfg.Crawl.RevisitMax}
 }
