@@ -246,7 +246,7 @@ func (xlsxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 		return nil, err
 	}
 	budget := int64(maxUnpackedSize)
-	shared, err := sharedStrings(zr, &budget)
+	shared, err := sharedStrings(ctx, zr, &budget)
 	if err != nil {
 		return nil, err
 	}
@@ -298,30 +298,39 @@ func (c xlsxCell) value(shared []string) string {
 	return c.Value
 }
 
-// sharedStrings reads a workbook's shared strings (none when it has none).
-func sharedStrings(zr *zip.Reader, budget *int64) ([]string, error) {
+// sharedStrings reads a workbook's shared strings (none when it has none),
+// element by element, looking at ctx as it goes.
+func sharedStrings(ctx context.Context, zr *zip.Reader, budget *int64) ([]string, error) {
 	b, err := readMember(zr, "xl/sharedStrings.xml", budget)
 	if err != nil || b == nil {
 		return nil, err
 	}
-	var sst struct {
-		Items []struct {
+	var shared []string
+	err = eachElement(ctx, b, func(d *xml.Decoder, se xml.StartElement, parent string) error {
+		if se.Name.Local != "si" || parent != "sst" {
+			return errDescend
+		}
+		var it struct {
 			Text string `xml:"t"`
 			Runs []struct {
 				Text string `xml:"t"`
 			} `xml:"r"`
-		} `xml:"si"`
-	}
-	if err := xml.Unmarshal(b, &sst); err != nil {
-		return nil, fmt.Errorf("reading shared strings: %w", err)
-	}
-	var shared []string
-	for _, it := range sst.Items {
+		}
+		if err := d.DecodeElement(&it, &se); err != nil {
+			return err
+		}
 		s := it.Text
 		for _, r := range it.Runs {
 			s += r.Text
 		}
 		shared = append(shared, s)
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("reading shared strings: %w", err)
 	}
 	return shared, nil
 }
