@@ -49,7 +49,15 @@ type Crawl struct {
 	Workers         int `yaml:"workers"`
 	MaxPagesPerHost int `yaml:"max_pages_per_host"`
 	MaxDepth        int `yaml:"max_depth"`
-	MaxRetries      int `yaml:"max_retries"`
+	// PerDomain is how many requests the hosts of one registered domain
+	// (hz.gov.cn and all its sub-domains) may have in flight, and how many
+	// they are asked together per delay: a domain is asked no faster than
+	// that many polite hosts, however many names it spells.
+	PerDomain int `yaml:"per_domain"`
+	// MaxHostsPerDomain bounds the hosts of one registered domain a run
+	// discovers (seeds aside): a wildcard domain offers any number.
+	MaxHostsPerDomain int `yaml:"max_hosts_per_domain"`
+	MaxRetries        int `yaml:"max_retries"`
 	// CAFile adds root certificates (PEM), e.g. a test CA.
 	CAFile string `yaml:"ca_file"`
 	// InsecureTLSHosts are fetched without certificate verification, each fetch
@@ -106,7 +114,7 @@ func Default() Config {
 			MaxBytes:     64 << 20,
 			MemoryBudget: 512 << 20,
 		},
-		Crawl: Crawl{Seeds: "../shared/data/portals.csv", Delay: 2 * time.Second, Workers: 0, MaxPagesPerHost: 2000, MaxDepth: 10, MaxRetries: 3,
+		Crawl: Crawl{Seeds: "../shared/data/portals.csv", Delay: 2 * time.Second, Workers: 0, MaxPagesPerHost: 2000, MaxDepth: 10, PerDomain: 4, MaxHostsPerDomain: 200, MaxRetries: 3,
 			RevisitAfter: 20 * time.Hour, RevisitMax: 30 * 24 * time.Hour, SnapshotEvery: 30 * time.Second, Render: "auto", RenderTimeout: 20 * time.Second},
 		Extract: Extract{OCR: "auto", OCRDPI: 200, OCRMaxPages: 40},
 	}

@@ -53,10 +53,15 @@ type Config struct {
 	Workers         int
 	MaxPagesPerHost int // budget per host per run
 	MaxDepth        int // links followed from a seed
-	MaxRetries      int // tries of a request after 429, 5xx or an outage
-	MaxHostFailures int // consecutive outages before a host is given up (429s and 5xx: that many times MaxRetries+1)
-	BackoffBase     time.Duration
-	MaxBackoff      time.Duration // the longest one back-off, whatever Retry-After asks
+	// PerDomain is how many requests one registered domain's hosts may have
+	// in flight, and per Delay (0: hosts are not grouped); MaxHostsPerDomain
+	// bounds the hosts of one domain a run discovers, seeds aside (0: 200).
+	PerDomain         int
+	MaxHostsPerDomain int
+	MaxRetries        int // tries of a request after 429, 5xx or an outage
+	MaxHostFailures   int // consecutive outages before a host is given up (429s and 5xx: that many times MaxRetries+1)
+	BackoffBase       time.Duration
+	MaxBackoff        time.Duration // the longest one back-off, whatever Retry-After asks
 	// MemoryBudget bounds the bytes of large answers held in flight across
 	// the crawl (default 512 MiB, at least one answer of MaxBytes).
 	MemoryBudget int64
@@ -100,6 +105,9 @@ func (c *Config) Defaults() {
 	}
 	if c.Workers <= 0 {
 		c.Workers = DefaultWorkers()
+	}
+	if c.MaxHostsPerDomain <= 0 {
+		c.MaxHostsPerDomain = 200
 	}
 	if c.MaxPagesPerHost <= 0 {
 		c.MaxPagesPerHost = 2000
@@ -155,18 +163,21 @@ type Stats struct {
 	Queued     atomic.Int64
 	// LinksDropped counts the links pages offered past MaxLinksPerPage.
 	LinksDropped atomic.Int64
+	// HostsRefused counts the links to new hosts of a domain past MaxHostsPerDomain.
+	HostsRefused atomic.Int64
 }
 
 // Summary is what a run did.
 type Summary struct {
 	Fetched, Reports, Documents, Errors, Disallowed int64
-	// LinksDropped: links pages offered past MaxLinksPerPage, not queued.
-	LinksDropped int64
-	Pending      int
-	Hosts        map[crawl.Class]int // host class → count
-	Duration     time.Duration
-	Stopped      bool // interrupted; a later run resumes
-	Resumed      bool // this run continued an unfinished one
+	// LinksDropped: links pages offered past MaxLinksPerPage, not queued;
+	// HostsRefused: links to new hosts of a domain past MaxHostsPerDomain.
+	LinksDropped, HostsRefused int64
+	Pending                    int
+	Hosts                      map[crawl.Class]int // host class → count
+	Duration                   time.Duration
+	Stopped                    bool // interrupted; a later run resumes
+	Resumed                    bool // this run continued an unfinished one
 	// GivenUp are the hosts this run gave up on (blocked, unreachable, broken
 	// TLS, robots.txt unreachable or disallowing all, page budget spent).
 	GivenUp []store.HostInfo
@@ -261,6 +272,7 @@ type Crawler struct {
 	contacts atomic.Uint64 // hosts contacted this run, for spread
 	rend     rendering     // the run's renders (render.go)
 	bodies   *bodyGate     // large answers in flight (inflight.go)
+	domains  domainHosts   // the hosts each registered domain has led to this run
 }
 
 // New prepares a crawl of the seeds into the store.
@@ -270,6 +282,7 @@ func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, e
 	if err != nil {
 		return nil, err
 	}
+	fr.SetServerPolicy(store.ServerPolicy{Limit: cfg.PerDomain, Gap: cfg.Delay})
 	dec, err := decode.New()
 	if err != nil {
 		return nil, err
@@ -313,8 +326,10 @@ func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, e
 			c.refused = append(c.refused, Refusal{URL: s, Reason: c.scope.Why(u)})
 		default:
 			c.seeds = append(c.seeds, newRequest(u, "GET", "", KindPage, 0, ""))
+			c.domains.add(hostOf(u)) // a seed's host is never refused
 		}
 	}
+	c.domains.refused = func() { c.Stats.HostsRefused.Add(1) }
 	return c, nil
 }
 
@@ -582,7 +597,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	cancel()
 	<-sampled
 	sum := Summary{Fetched: c.Stats.Fetched.Load(), Reports: c.Stats.Reports.Load(), Documents: c.Stats.Documents.Load(),
-		Errors: c.Stats.Errors.Load(), Disallowed: c.Stats.Disallowed.Load(), LinksDropped: c.Stats.LinksDropped.Load(), Pending: c.fr.Pending(), Duration: time.Since(start),
+		Errors: c.Stats.Errors.Load(), Disallowed: c.Stats.Disallowed.Load(), LinksDropped: c.Stats.LinksDropped.Load(), HostsRefused: c.Stats.HostsRefused.Load(), Pending: c.fr.Pending(), Duration: time.Since(start),
 		Hosts: map[crawl.Class]int{}}
 	sum.Stopped = sum.Pending > 0
 	sum.Resumed, sum.Run = resumed, run
@@ -938,7 +953,7 @@ func (c *Crawler) follow(req *store.QueuedRequest, links []discover.Link, cm *st
 	}
 	for _, l := range links {
 		cu, ok := FetchForm(l.URL)
-		if !ok || !c.scope.Allows(cu) {
+		if !ok || !c.scope.Allows(cu) || !c.domains.admit(hostOf(cu), c.cfg.MaxHostsPerDomain) {
 			continue
 		}
 		later, weak, follow := placeLink(req, l, cu)

@@ -230,7 +230,9 @@ type hostQ struct {
 	pending int
 	busy    bool
 	readyAt time.Time
-	index   int // in the heap, -1 when not there
+	index   int          // in the heap, -1 when not there
+	server  *serverQueue // the server it shares politeness with, if grouped
+	parked  bool         // waiting in its server's line, not in the heap
 }
 
 type readyHeap []*hostQ
@@ -267,6 +269,8 @@ type Frontier struct {
 	sched    Schedule
 
 	group group // commits waiting for the writer, written together
+
+	servers serverPolicy // hosts that share a server's politeness (servers.go)
 }
 
 // Frontier opens the store's frontier and rebuilds its per-host index from the
@@ -305,7 +309,7 @@ func (s *Store) Frontier() (*Frontier, error) {
 func (f *Frontier) host(name string) *hostQ {
 	q := f.hosts[name]
 	if q == nil {
-		q = &hostQ{name: name, index: -1}
+		q = &hostQ{name: name, index: -1, server: f.servers.of(name)}
 		f.hosts[name] = q
 	}
 	return q
@@ -380,6 +384,10 @@ func (f *Frontier) take() (*QueuedRequest, time.Duration, chan struct{}, error) 
 	if wait := q.readyAt.Sub(f.now()); wait > 0 {
 		return nil, wait, wake, nil
 	}
+	if later, ok := f.servers.due(q.server, f.now()); !ok {
+		f.wait(q, later) // its server has been asked enough for now
+		return nil, 0, wake, nil
+	}
 	heap.Pop(&f.ready)
 	var req *QueuedRequest
 	taken := f.taken[q.name]
@@ -413,6 +421,11 @@ func (f *Frontier) take() (*QueuedRequest, time.Duration, chan struct{}, error) 
 		return nil, 0, wake, nil // its requests are all taken: it is ready again when one settles
 	}
 	q.busy = true
+	f.servers.took(q.server, f.now())
+	if q.server != nil && q.server.rep == q {
+		q.server.rep = nil
+		f.unpark(q.server) // the next of its server's hosts waits the next turn
+	}
 	if taken == nil {
 		taken = map[uint64]bool{}
 		f.taken[q.name] = taken
@@ -449,7 +462,14 @@ func (f *Frontier) settle(req *QueuedRequest) {
 			delete(f.taken, req.Host)
 		}
 	}
-	if !q.busy && q.index < 0 && f.available(q) > 0 {
+	f.offer(q)
+}
+
+// offer puts a host in the ready heap when it has work to hand out and is
+// neither busy, there already, nor waiting in its server's line (the lock
+// is held).
+func (f *Frontier) offer(q *hostQ) {
+	if !q.busy && q.index < 0 && !q.parked && f.available(q) > 0 {
 		heap.Push(&f.ready, q)
 	}
 }
@@ -487,13 +507,15 @@ func (f *Frontier) Next(ctx context.Context) (*QueuedRequest, error) {
 func (f *Frontier) Release(host string, readyAt time.Time) {
 	f.mu.Lock()
 	q := f.host(host)
+	if q.busy {
+		f.servers.done(q.server)
+	}
 	q.busy = false
 	if readyAt.After(q.readyAt) {
 		q.readyAt = readyAt
 	}
-	if f.available(q) > 0 && q.index < 0 {
-		heap.Push(&f.ready, q)
-	}
+	f.offer(q)
+	f.unpark(q.server)
 	f.mu.Unlock()
 	f.notify()
 }
@@ -783,9 +805,7 @@ func (f *Frontier) account(cm Commit, dropped int, added []*QueuedRequest) {
 		q := f.host(a.Host)
 		q.pending++
 		f.pending++
-		if q.index < 0 && !q.busy && f.available(q) > 0 {
-			heap.Push(&f.ready, q)
-		}
+		f.offer(q)
 	}
 	f.mu.Unlock()
 	if len(added) > 0 || cm.Done != nil || cm.Retry != nil {

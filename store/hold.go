@@ -24,6 +24,7 @@ func (f *Frontier) Hold(ctx context.Context, host string) error {
 		if !q.busy {
 			if wait = q.readyAt.Sub(f.now()); wait <= 0 {
 				q.busy = true
+				f.servers.took(q.server, f.now())
 				if q.index >= 0 {
 					heap.Remove(&f.ready, q.index)
 				}

@@ -57,8 +57,10 @@ type runReport struct {
 	Reports    int64     `json:"reports"`
 	Errors     int64     `json:"errors"`
 	Disallowed int64     `json:"robots_disallowed"`
-	// LinksDropped: links pages offered past the crawler's cap per page.
+	// LinksDropped: links pages offered past the crawler's cap per page;
+	// HostsRefused: links to new hosts of a domain past max_hosts_per_domain.
 	LinksDropped int64               `json:"links_dropped,omitempty"`
+	HostsRefused int64               `json:"hosts_refused,omitempty"`
 	Pending      int                 `json:"still_queued"`
 	Hosts        map[crawl.Class]int `json:"hosts,omitempty"` // by class
 	GivenUp      []store.HostInfo    `json:"hosts_given_up,omitempty"`
@@ -211,7 +213,7 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	stop()
 	rep.Generation, rep.Resumed, rep.Seeds, rep.Revisits, rep.Changes = sum.Run.Generation, sum.Resumed, len(urls), sum.Run.Revisits, sum.Run.Counts
 	rep.Fetched, rep.Documents, rep.Reports, rep.Errors, rep.Disallowed, rep.Pending = sum.Fetched, sum.Documents, sum.Reports, sum.Errors, sum.Disallowed, sum.Pending
-	rep.LinksDropped = sum.LinksDropped
+	rep.LinksDropped, rep.HostsRefused = sum.LinksDropped, sum.HostsRefused
 	if sum.Duration > 0 {
 		rep.Rate = float64(sum.Fetched) / sum.Duration.Seconds()
 	}
@@ -317,6 +319,7 @@ func crawlConfig(cfg config.Config, proxy, caFile string) crawler.Config {
 	return crawler.Config{UserAgent: cfg.Fetch.UserAgent, Delay: cfg.Crawl.Delay, Timeout: cfg.Fetch.Timeout,
 		MaxBytes: cfg.Fetch.MaxBytes, MemoryBudget: cfg.Fetch.MemoryBudget, Proxy: proxy, CAFile: caFile, AllowPrivate: cfg.Fetch.AllowPrivate,
 		InsecureTLSHosts: cfg.Crawl.InsecureTLSHosts, Workers: cfg.Crawl.Workers, MaxPagesPerHost: cfg.Crawl.MaxPagesPerHost,
+		PerDomain: cfg.Crawl.PerDomain, MaxHostsPerDomain: cfg.Crawl.MaxHostsPerDomain,
 		MaxDepth: cfg.Crawl.MaxDepth, MaxRetries: cfg.Crawl.MaxRetries, RevisitBase: cfg.Crawl.RevisitAfter, RevisitMax: cfg.Crawl.RevisitMax}
 }
 

@@ -1,0 +1,101 @@
+package store
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestRegisteredDomain(t *testing.T) {
+	for in, want := range map[string]string{
+		"www.hz.gov.cn": "hz.gov.cn", "a.b.c.hz.gov.cn": "hz.gov.cn", "hz.gov.cn": "hz.gov.cn", "WWW.HZ.GOV.CN.": "hz.gov.cn",
+		"x1.evil.example.com": "example.com", "www.example.com.cn": "example.com.cn", "127.0.0.1:8080": "127.0.0.1:8080",
+		"[::1]:80": "[::1]:80", "localhost:9": "localhost:9", "sub.gov.cn": "sub.gov.cn",
+	} {
+		if got := RegisteredDomain(in); got != want {
+			t.Errorf("RegisteredDomain(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The hosts of one registered domain share its server's politeness: with a
+// limit of 2 and a delay of 1 s, 200 sub-domains of one domain are handed out
+// two at a time and at most two per second (the clock is the frontier's
+// own, moved by hand), while another domain's host is not held up by them;
+// the heap holds one host of the crowded server at a time.
+func TestServerShareOfPoliteness(t *testing.T) {
+	st, err := Open(filepath.Join(t.TempDir(), "f.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fr, err := st.Frontier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Unix(1_800_000_000, 0)
+	fr.now = func() time.Time { return clock }
+	fr.SetServerPolicy(ServerPolicy{Limit: 2, Gap: time.Second})
+	var reqs []*QueuedRequest
+	for i := range 200 {
+		h := fmt.Sprintf("h%d.evil.gov.cn", i)
+		reqs = append(reqs, &QueuedRequest{URL: "http://" + h + "/", Method: "GET", Host: h})
+	}
+	reqs = append(reqs, &QueuedRequest{URL: "http://www.good.gov.cn/", Method: "GET", Host: "www.good.gov.cn"})
+	if _, err := fr.Enqueue(reqs...); err != nil {
+		t.Fatal(err)
+	}
+	// All 201 hosts are ready now: what may be handed out at this instant.
+	now := func() []*QueuedRequest {
+		var out []*QueuedRequest
+		for {
+			q, wait, _, err := fr.take()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if q != nil {
+				out = append(out, q)
+				continue
+			}
+			if wait > 0 {
+				return out
+			}
+		}
+	}
+	got := now()
+	evil, good := 0, 0
+	for _, q := range got {
+		if q.Host == "www.good.gov.cn" {
+			good++
+		} else {
+			evil++
+		}
+	}
+	if evil != 1 || good != 1 {
+		t.Fatalf("at the start: %d of the crowded domain's hosts and %d of the other's handed out; want 1 and 1 (2 per second: one now, one half a second on)", evil, good)
+	}
+	fr.mu.Lock()
+	inHeap := 0
+	for _, q := range fr.ready {
+		if q.server != nil && q.server.key == "evil.gov.cn" {
+			inHeap++
+		}
+	}
+	fr.mu.Unlock()
+	if inHeap != 1 {
+		t.Errorf("%d hosts of the crowded server in the heap, want 1", inHeap)
+	}
+	clock = clock.Add(500 * time.Millisecond)
+	if n := len(now()); n != 1 {
+		t.Fatalf("half a second later: %d handed out, want 1", n)
+	}
+	clock = clock.Add(500 * time.Millisecond)
+	if n := len(now()); n != 0 {
+		t.Fatalf("with two in flight: %d more handed out, want 0", n)
+	}
+	fr.Release(got[0].Host, time.Time{})
+	if n := len(now()); n != 1 {
+		t.Fatalf("after one is released: %d handed out, want 1", n)
+	}
+}
