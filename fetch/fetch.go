@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"syscall"
 	"time"
 
@@ -45,7 +46,7 @@ type Response struct {
 // New builds a client from the fetch configuration.
 func New(cfg config.Fetch) (*Client, error) {
 	dialer := &net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}
-	if !cfg.AllowPrivate {
+	if !cfg.AllowPrivate && cfg.Proxy == "" {
 		dialer.Control = refusePrivate
 	}
 	tr := &http.Transport{
@@ -60,7 +61,17 @@ func New(cfg config.Fetch) (*Client, error) {
 		if err != nil || pu.Host == "" {
 			return nil, fmt.Errorf("fetch.proxy %q is not a URL", cfg.Proxy)
 		}
-		tr.Proxy = http.ProxyURL(pu)
+		// The proxy itself was configured: it may be local (the crawl
+		// accepts one too). What goes through it is checked by name first.
+		proxyURL := http.ProxyURL(pu)
+		tr.Proxy = func(r *http.Request) (*url.URL, error) {
+			if !cfg.AllowPrivate {
+				if err := publicTarget(r.Context(), r.URL.Hostname()); err != nil {
+					return nil, err
+				}
+			}
+			return proxyURL(r)
+		}
 	}
 	return &Client{cfg: cfg, http: &http.Client{
 		Transport: tr,
@@ -87,6 +98,33 @@ func refusePrivate(network, address string, _ syscall.RawConn) error {
 	ip := net.ParseIP(host)
 	if ip == nil || !Public(ip) {
 		return fmt.Errorf("%s: %w", address, ErrPrivateAddress)
+	}
+	return nil
+}
+
+// publicTarget refuses a host sent through a proxy that names, or resolves
+// here to, a loopback or private address; a name that does not resolve here
+// is left to the proxy.
+func publicTarget(ctx context.Context, host string) error {
+	if ip := net.ParseIP(host); ip != nil {
+		if !Public(ip) {
+			return fmt.Errorf("%s: %w", host, ErrPrivateAddress)
+		}
+		return nil
+	}
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return fmt.Errorf("%s: %w", host, ErrPrivateAddress)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	ips, err := net.DefaultResolver.LookupIP(ctx, "ip", host)
+	if err != nil {
+		return nil
+	}
+	for _, ip := range ips {
+		if !Public(ip) {
+			return fmt.Errorf("%s resolves to %s: %w", host, ip, ErrPrivateAddress)
+		}
 	}
 	return nil
 }
