@@ -43,6 +43,10 @@ type Options struct {
 	// CrawlDelay is what the crawl_delay robots.txt case asks for (default 1s;
 	// the demo compresses time and asks for less).
 	CrawlDelay time.Duration
+	// Extra, when set, answers for the host names the world does not know
+	// (a test's own hosts behind the same proxy: hostile servers beside the
+	// ordinary portals).
+	Extra http.Handler
 	// Latency is how long every request waits before it is answered, as a
 	// far server's do (default none).
 	Latency time.Duration
@@ -278,6 +282,10 @@ func (s *Server) serve(rw *recorder, r *http.Request) {
 	if h == nil {
 		if strings.HasPrefix(name, "m.") {
 			h = s.world().Host("www." + strings.TrimPrefix(name, "m."))
+		}
+		if h == nil && s.opt.Extra != nil {
+			s.opt.Extra.ServeHTTP(rw, r)
+			return
 		}
 		if h == nil {
 			if strings.HasSuffix(strings.Split(name, ":")[0], ".gov.cn") {
