@@ -26,11 +26,11 @@ func gzipBomb(t *testing.T, n int) []byte {
 
 // Bodies the collector would inflate itself after its size limit (an x-gzip
 // encoding, a gzip Content-Type with no encoding, a .xml.gz path), each
-// 256 MB inflated from 256 KB on the wire: the crawl inflates none past
+// 64 MB inflated from 64 KB on the wire: the crawl inflates none past
 // max_bytes (the encoded one is too large, the gzip files are kept as sent)
-// and allocates a few megabytes for all of them, not the 768 MB they hold.
+// and allocates a few megabytes for all of them, not the 192 MB they hold.
 func TestGzipBombsAreBounded(t *testing.T) {
-	bomb := gzipBomb(t, 256<<20)
+	bomb := gzipBomb(t, 64<<20)
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -61,8 +61,8 @@ func TestGzipBombsAreBounded(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	sum := crawlOnce(t, cfg, st, ex, srv.URL+"/")
 	runtime.ReadMemStats(&after)
-	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 128<<20 {
-		t.Errorf("the crawl allocated %d MB for three 256 MB bombs", alloc>>20)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+		t.Errorf("the crawl allocated %d MB for three 64 MB bombs", alloc>>20)
 	}
 	tooLarge := 0
 	for _, f := range sum.Failures {

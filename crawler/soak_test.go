@@ -16,7 +16,7 @@ import (
 // hostileHosts are servers that misbehave the ways issue 35 lists, served
 // behind the simulated web's proxy beside its ordinary portals.
 type hostileHosts struct {
-	bomb []byte // 64 MB of zeros gzipped
+	bomb []byte // 32 MB of zeros gzipped
 	next atomic.Int64
 }
 
@@ -92,7 +92,7 @@ func (hh *hostileHosts) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var links []string
-		for i := range 100_000 {
+		for i := range 20_000 {
 			links = append(links, fmt.Sprintf(`<a href="/x/%d.html">%d</a>`, i, i))
 		}
 		page(links...)
@@ -110,7 +110,7 @@ func (hh *hostileHosts) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // TestSoakHostileAmongOrdinary crawls ordinary portals beside servers that
 // misbehave each way issue 35 lists (a gzip bomb, a host that answers 503
 // with an absurd Retry-After forever, a wildcard domain, huge headers, a
-// robots.txt of 12,000 wildcard rules, a page of 100,000 links, large
+// robots.txt of 12,000 wildcard rules, a page of 20,000 links, large
 // bodies): every ordinary report is harvested, every hostile host is given
 // up or bounded with its reason, the Go heap stays under 512 MB, the run
 // ends by itself, and a second night on the same store starts cleanly.
@@ -119,7 +119,7 @@ func TestSoakHostileAmongOrdinary(t *testing.T) {
 		t.Skip("crawls a simulated world with hostile hosts")
 	}
 	t.Parallel()
-	hh := &hostileHosts{bomb: gzipBomb(t, 64<<20)}
+	hh := &hostileHosts{bomb: gzipBomb(t, 32<<20)}
 	h := newHarnessOpts(t, 12, 0, false, simweb.Options{Extra: hh}, func(c *simweb.Config) { c.LastYear = 2020 })
 	h.seeds = append(h.seeds, hostileSeeds...)
 	h.cfg.MaxBytes, h.cfg.MemoryBudget = 4<<20, 8<<20
