@@ -9,11 +9,11 @@ import (
 	"time"
 )
 
-// Six hosts answer 6 MB pages at once, each under max_bytes: with a memory
+// Six hosts answer 2 MB pages at once, each under max_bytes: with a memory
 // budget of one such answer, the large bodies are read one at a time (each
 // holds its permit until it is processed), and every page is still fetched.
 func TestBytesInFlightAreBounded(t *testing.T) {
-	page := "<html><head><title>某县人民政府</title></head><body>" + strings.Repeat("<p>某县政务公开</p>", 6<<20/24) + "</body></html>"
+	page := "<html><head><title>某县人民政府</title></head><body>" + strings.Repeat("<p>某县政务公开</p>", 2<<20/24) + "</body></html>"
 	var seeds []string
 	for range 6 {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -28,7 +28,7 @@ func TestBytesInFlightAreBounded(t *testing.T) {
 		seeds = append(seeds, srv.URL+"/")
 	}
 	st, ex := testStore(t)
-	cfg := Config{AllowPrivate: true, Delay: time.Millisecond, Timeout: 20 * time.Second, MaxBytes: 16 << 20, MemoryBudget: 16 << 20, Workers: 16}
+	cfg := Config{AllowPrivate: true, Delay: time.Millisecond, Timeout: 20 * time.Second, MaxBytes: 4 << 20, MemoryBudget: 4 << 20, Workers: 16}
 	c, err := New(cfg, st, ex, seeds)
 	if err != nil {
 		t.Fatal(err)
