@@ -374,9 +374,10 @@ func NewForTargets(cfg Config, st *store.Store, ex Extractor, targets []Target) 
 func (c *Crawler) Frontier() *store.Frontier { return c.fr }
 
 // Bound is the most requests a second politeness allows now: one per delay
-// for each host with work (a host's Crawl-delay or 429 gap only lowers it).
+// for each host with work, a registered domain's hosts together no more than
+// its share (a host's Crawl-delay or 429 gap only lowers it).
 func (c *Crawler) Bound() float64 {
-	return float64(c.fr.ActiveHosts()) / c.cfg.Delay.Seconds()
+	return float64(c.fr.ActiveShare()) / c.cfg.Delay.Seconds()
 }
 
 // redirected classifies a redirect of req (answered at u) to loc: a cookie

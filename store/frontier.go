@@ -360,6 +360,28 @@ func (f *Frontier) ActiveHosts() int {
 	return n
 }
 
+// ActiveShare is how many polite hosts' worth of requests the hosts with work
+// may be asked: one each, but a server's hosts together no more than its
+// share (ServerPolicy.Limit).
+func (f *Frontier) ActiveShare() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	per := map[*serverQueue]int{}
+	for _, q := range f.hosts {
+		if q.pending == 0 && !q.busy {
+			continue
+		}
+		if q.server == nil {
+			n++
+		} else if per[q.server] < f.servers.Limit {
+			per[q.server]++
+			n++
+		}
+	}
+	return n
+}
+
 // notify wakes every waiting Next (the lock must not be held).
 func (f *Frontier) notify() {
 	f.mu.Lock()

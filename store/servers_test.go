@@ -46,6 +46,9 @@ func TestServerShareOfPoliteness(t *testing.T) {
 	if _, err := fr.Enqueue(reqs...); err != nil {
 		t.Fatal(err)
 	}
+	if n, all := fr.ActiveShare(), fr.ActiveHosts(); n != 3 || all != 201 {
+		t.Fatalf("politeness share %d of %d hosts with work, want 3 (2 for the crowded domain, 1 for the other)", n, all)
+	}
 	// All 201 hosts are ready now: what may be handed out at this instant.
 	now := func() []*QueuedRequest {
 		var out []*QueuedRequest
