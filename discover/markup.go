@@ -104,7 +104,10 @@ func anchors(sel *goquery.Selection, from Kind, emit func(Link)) {
 	sel.Find("a[href], area[href]").Each(func(_ int, s *goquery.Selection) {
 		href, _ := s.Attr("href")
 		anchor := strings.Join(strings.Fields(s.Text()), " ")
-		if title, ok := s.Attr("title"); ok && len([]rune(title)) > len([]rune(anchor)) {
+		if title, ok := s.Attr("title"); ok && (len([]rune(title)) > len([]rune(anchor)) ||
+			extract.LooksLikeReportTitle(title) && !extract.LooksLikeReportTitle(anchor)) {
+			// The fuller name: a list cuts long titles short (某县2023年政府信息公开工作…),
+			// sometimes to as many characters as the title attribute has.
 			anchor = strings.TrimSpace(title)
 		}
 		if alt, ok := s.Attr("alt"); ok && anchor == "" {
