@@ -136,7 +136,7 @@ func TestSentToKeepsScriptCarriedReports(t *testing.T) {
 // attribute has still names the report, by the attribute.
 func TestTruncatedTitleNamesTheReport(t *testing.T) {
 	base, _ := url.Parse("http://www.example.gov.cn/xxgk/ndbg/")
-	page := `<html><body><ul><li><a href="t20240115_1.html" title="某县2023年政府信息公开工作年度报告">某县2023年政府信息公开工作年…</a></li></ul></body></html>`
+	page := `<html><body><ul><li><a href="t20240115_1.html" title="某县2023年政府信息公开工作年度报告">某县2023年政府信息公开工作年度报…</a></li></ul></body></html>`
 	var kinds []Kind
 	for _, l := range Find(&Doc{URL: base, Text: page, Kind: Page}, Default()) {
 		if strings.HasSuffix(l.URL, "t20240115_1.html") {
