@@ -257,6 +257,13 @@ func (e *Extractor) Extract(ctx context.Context, doc Document) (*report.Record, 
 			format, carried = "html", "the document is a script; its report is HTML in a string literal, read as HTML"
 		}
 	}
+	if (format == "text" || format == "html") && carried == "" {
+		// A detail service's JSON whose string holds the report's HTML.
+		if markup, title, ok := JSONReport(doc.Body); ok {
+			doc = Document{Body: jsonPage(markup, title), URL: doc.URL, Name: doc.Name, ContentType: "text/html; charset=utf-8", SHA256: doc.SHA256}
+			format, carried = "html", "the document is JSON; its report is HTML in a string, read as HTML"
+		}
+	}
 	r, ok := e.readers[format]
 	if !ok {
 		return nil, fmt.Errorf("extracting %s: %w: %s", describe(doc), ErrUnsupported, format)

@@ -80,3 +80,50 @@ func TestStartsAsScript(t *testing.T) {
 		}
 	}
 }
+
+// A detail service's JSON answer whose string holds the report's HTML (its
+// markup escaped as encoding/json escapes it), titled beside it, reads as the
+// page does, for every seed.
+func TestJSONCarriesTheReport(t *testing.T) {
+	t.Parallel()
+	e := newTestExtractor(t)
+	defer e.Close()
+	exps, _ := filepath.Glob(filepath.Join(seedDir, "*.expected.json"))
+	if len(exps) == 0 {
+		t.Fatalf("no seeds in %s", seedDir)
+	}
+	for _, exp := range exps {
+		base := strings.TrimSuffix(exp, ".expected.json")
+		text, err := os.ReadFile(base + ".txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want realExpect
+		if b, err := os.ReadFile(exp); err != nil || json.Unmarshal(b, &want) != nil {
+			t.Fatalf("reading %s", exp)
+		}
+		title := ""
+		for _, l := range strings.Split(string(text), "\n") {
+			if l = strings.TrimSpace(l); looksLikeReportTitle(l) && strings.Contains(l, "年政府信息公开") {
+				title = l // the report's title, as the service gives it beside the content
+				break
+			}
+		}
+		answer, err := json.Marshal(map[string]any{"code": 200, "msg": "success", "data": map[string]any{
+			"id": 4471, "title": strings.TrimSpace(title), "pubDate": "2022-01-20", "content": samples.WordPasted(string(text))}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := e.Extract(context.Background(), Document{Body: answer, Name: "detail.json"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, n, wrong, lost, meta := score(rec, want)
+		if r != n || len(meta) > 0 {
+			t.Errorf("%s: %d/%d cells, wrong %v, lost %v, metadata %v", filepath.Base(base), r, n, wrong, lost, meta)
+		}
+		if !warned(rec, "the document is JSON") {
+			t.Errorf("%s: no warning says the report came from a JSON string: %q", filepath.Base(base), rec.Warnings)
+		}
+	}
+}
