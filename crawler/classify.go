@@ -86,18 +86,25 @@ var challengeMarks = [][]byte{[]byte("document.cookie"), []byte("location.reload
 // appShell: a small page that is a single-page application's shell (an
 // empty mount point and its bundles, such as a Vue or React build's
 // index.html), not a challenge: its scripts are loaded from files and none of
-// its own code computes a cookie or reloads. It is read like any page (and
-// rendered when rendering is on); a challenge is never rendered.
+// its own code computes a cookie or reloads (and inline code, if all of it
+// is, asks for its data). It is read like any page (and rendered when
+// rendering is on); a challenge is never rendered.
 func appShell(lower []byte) bool {
-	if !bytes.Contains(lower, []byte(" src=")) {
-		return false // inline code only: a challenge's shape
-	}
 	for _, m := range challengeMarks {
 		if bytes.Contains(lower, m) {
 			return false
 		}
 	}
-	return true
+	if bytes.Contains(lower, []byte(" src=")) {
+		return true
+	}
+	// Inline code only: an application's when it asks for its data.
+	for _, m := range [][]byte{[]byte("fetch("), []byte("xmlhttprequest"), []byte("$.ajax"), []byte("$.get"), []byte("$.post"), []byte("axios")} {
+		if bytes.Contains(lower, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // classifyStatus is the class an answer's status gives (with a challenge's

@@ -93,6 +93,7 @@ func TestChallengeOrApplicationShell(t *testing.T) {
 		`$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=12345;$_ts.cd="qWxrqAlkrr";</script>` +
 		`<script type="text/javascript" r='m' src="/4QbVtADbnLVIc/c.FxJzG50F.15e2bc0.js" charset="utf-8"></script></head><body></body></html>`
 	inline := `<html><body><script>var t=new Date().getTime();window.location.replace('/?t='+t)</script></body></html>`
+	detail := `<html><body><div id="app"></div><script>var id=location.hash.slice(1);fetch("/api/article/detail?id="+id).then(function(r){return r.json()}).then(function(j){document.getElementById("app").innerHTML=j.data.content})</script></body></html>`
 	for _, c := range []struct {
 		name, body string
 		want       crawl.Class
@@ -101,6 +102,7 @@ func TestChallengeOrApplicationShell(t *testing.T) {
 		{"加速乐's cookie and reload", jsl, ClassBlockedWAF},
 		{"瑞数's $_ts", rs, ClassBlockedWAF},
 		{"inline code only", inline, ClassBlockedWAF},
+		{"inline code that asks for its data", detail, ClassOK},
 	} {
 		if len(c.body) >= 1024 {
 			t.Fatalf("%s: %d bytes, not a small page", c.name, len(c.body))

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/nianbao/nianbao/discover"
+	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/render"
 	"github.com/nianbao/nianbao/store"
 )
@@ -113,6 +114,12 @@ func (c *Crawler) renderShell(ctx context.Context, req *store.QueuedRequest, a *
 				continue
 			}
 			links = append(links, discover.Answer(c.dec.Bytes(an.Body, an.ContentType, false).Text, au)...)
+			if _, _, ok := extract.JSONReport(an.Body); ok {
+				// The page fetched a report (a detail service's JSON that
+				// carries its HTML): asked again as a report, read and stored
+				// as any report is, its bytes the record's source.
+				links = append(links, discover.Link{URL: an.URL, Kind: KindReport, Anchor: "a report the rendered page fetched"})
+			}
 		}
 		c.follow(req, links, cm)
 	}
