@@ -114,7 +114,7 @@ func Default() Config {
 			MaxBytes:     64 << 20,
 			MemoryBudget: 512 << 20,
 		},
-		Crawl: Crawl{Seeds: "../shared/data/portals.csv", Delay: 2 * time.Second, Workers: 0, MaxPagesPerHost: 2000, MaxDepth: 10, PerDomain: 4, MaxHostsPerDomain: 200, MaxRetries: 3,
+		Crawl: Crawl{Seeds: "../shared/data/portals.csv", Delay: 2 * time.Second, Workers: 0, MaxPagesPerHost: 2000, MaxDepth: 10, PerDomain: 1, MaxHostsPerDomain: 200, MaxRetries: 3,
 			RevisitAfter: 20 * time.Hour, RevisitMax: 30 * 24 * time.Hour, SnapshotEvery: 30 * time.Second, Render: "auto", RenderTimeout: 20 * time.Second},
 		Extract: Extract{OCR: "auto", OCRDPI: 200, OCRMaxPages: 40},
 	}
