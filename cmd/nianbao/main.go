@@ -32,6 +32,7 @@ type app struct {
 }
 
 func main() {
+	releaseStartupPages() // startup_linux.go
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := newRoot().ExecuteContext(ctx); err != nil {
