@@ -239,38 +239,40 @@ func fillRequests(rec *report.Record, rp *rowParser, tpl report.Template) *repor
 // gluedRows turns the rows printed as one run of digits into readings to resolve.
 func gluedRows(rec *report.Record, ap, rp *rowParser, rv *reviewParser) []*runTogether {
 	var out []*runTogether
-	add := func(table string, spec *report.TableSpec, g gluedRow) {
-		rs, ok := spec.Row(g.key)
-		if !ok {
-			return
-		}
-		cells := make([]string, len(rs.Cols))
-		for i, c := range rs.Cols {
-			cells[i] = table + "." + g.key + "." + c.Key
-		}
-		rt, truncated := newRunTogether(table, g.key, cells, g.digits, rec.Template)
-		if g.parts != nil {
-			rt, truncated = newSplitLines(table, g.key, cells, g.parts, rec.Template)
-		}
+	add := func(table, row string, cells []string, g gluedRow) {
+		rt, truncated := newRunTogether(table, row, cells, g, rec.Template)
 		if truncated {
-			rec.Warnf("%s.%s: %s %q have more than %d readings; left null", table, g.key, rt.what, g.digits, maxReadings)
+			where := table
+			if row != "" {
+				where += "." + row
+			}
+			rec.Warnf("%s: %s %q have more than %d readings; left null", where, rt.what, rt.digits, maxReadings)
 			return
 		}
 		out = append(out, rt)
 	}
-	if rec.Active != nil {
-		for _, g := range ap.glued {
-			add("active", report.ActiveSpec(rec.Template), g)
+	addRows := func(table string, spec *report.TableSpec, glued []gluedRow) {
+		for _, g := range glued {
+			rs, ok := spec.Row(g.key)
+			if !ok {
+				continue
+			}
+			cells := make([]string, len(rs.Cols))
+			for i, c := range rs.Cols {
+				cells[i] = table + "." + g.key + "." + c.Key
+			}
+			add(table, g.key, cells, g)
 		}
+	}
+	if rec.Active != nil {
+		addRows("active", report.ActiveSpec(rec.Template), ap.glued)
 	}
 	if rec.Requests != nil {
 		spec := report.Requests2021
 		if !rec.Requests.Has("other_no_correction") {
 			spec = report.Requests2019
 		}
-		for _, g := range rp.glued {
-			add("requests", spec, g)
-		}
+		addRows("requests", spec, rp.glued)
 	}
 	if rec.ReviewLitigation != nil && !rv.done && (rv.glued != "" || rv.parts != nil) {
 		var cells []string
@@ -279,18 +281,7 @@ func gluedRows(rec *report.Record, ap, rp *rowParser, rv *reviewParser) []*runTo
 				cells = append(cells, "review_litigation."+r.Key+"."+c.Key)
 			}
 		}
-		var rt *runTogether
-		var truncated bool
-		if rv.parts != nil {
-			rt, truncated = newSplitLines("review_litigation", "", cells, rv.parts, rec.Template)
-		} else {
-			rt, truncated = newRunTogether("review_litigation", "", cells, rv.glued, rec.Template)
-		}
-		if truncated {
-			rec.Warnf("review_litigation: %s %q have more than %d readings; left null", rt.what, rt.digits, maxReadings)
-		} else {
-			out = append(out, rt)
-		}
+		add("review_litigation", "", cells, gluedRow{digits: rv.glued, parts: rv.parts})
 	}
 	return out
 }

@@ -225,32 +225,43 @@ func rowRule(table, row string, tpl report.Template) (func([]float64) bool, bool
 	return nil, false
 }
 
-// newRunTogether enumerates the readings of a row printed as one run of digits.
-func newRunTogether(table, row string, cells []string, digits string, tpl report.Template) (*runTogether, bool) {
-	signed := make([]bool, len(cells))
-	for i, c := range cells {
-		signed[i] = strings.HasSuffix(c, ".change")
+// newRunTogether enumerates the readings of a row whose cell boundaries were
+// not printed: one run of digits (g.digits), or values one per line with more
+// lines than cells (g.parts).
+func newRunTogether(table, row string, cells []string, g gluedRow, tpl report.Template) (*runTogether, bool) {
+	r := &runTogether{table: table, row: row, cells: cells, digits: g.digits, what: "run-together digits"}
+	var enumerate func(accept func([]float64) bool) ([][]float64, bool)
+	if g.parts != nil {
+		r.digits = strings.Join(g.parts, " / ")
+		r.what = fmt.Sprintf("%d lines for %d cells (a cell's digits split over lines)", len(g.parts), len(cells))
+		enumerate = func(accept func([]float64) bool) ([][]float64, bool) {
+			return merges(g.parts, len(cells), accept, maxReadings)
+		}
+	} else {
+		signed := make([]bool, len(cells))
+		for i, c := range cells {
+			signed[i] = strings.HasSuffix(c, ".change")
+		}
+		enumerate = func(accept func([]float64) bool) ([][]float64, bool) {
+			return splits(g.digits, len(cells), signed, accept, maxReadings)
+		}
 	}
 	rule, identity := rowRule(table, row, tpl)
-	cands, truncated := splits(digits, len(cells), signed, rule, maxReadings)
-	all, allTruncated := splits(digits, len(cells), signed, nil, maxReadings)
-	r := &runTogether{table: table, row: row, cells: cells, digits: digits, what: "run-together digits", cands: cands, identity: identity}
+	r.identity = identity
+	// Every reading of the printed shape, then those the row's rule keeps:
+	// enumerated once when the readings are few enough to keep them all.
+	all, allTruncated := enumerate(nil)
 	if !allTruncated {
 		r.decided = common(all, len(cells))
+		for _, c := range all {
+			if rule == nil || rule(c) {
+				r.cands = append(r.cands, c)
+			}
+		}
+		return r, false
 	}
-	return r, truncated
-}
-
-// newSplitLines enumerates the readings of a row printed one value per line
-// with more lines than cells.
-func newSplitLines(table, row string, cells []string, parts []string, tpl report.Template) (*runTogether, bool) {
-	rule, identity := rowRule(table, row, tpl)
-	cands, truncated := merges(parts, len(cells), rule, maxReadings)
-	all, allTruncated := merges(parts, len(cells), nil, maxReadings)
-	r := &runTogether{table: table, row: row, cells: cells, digits: strings.Join(parts, " / "), what: fmt.Sprintf("%d lines for %d cells (a cell's digits split over lines)", len(parts), len(cells)), cands: cands, identity: identity}
-	if !allTruncated {
-		r.decided = common(all, len(cells))
-	}
+	var truncated bool
+	r.cands, truncated = enumerate(rule)
 	return r, truncated
 }
 

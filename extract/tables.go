@@ -404,10 +404,8 @@ func (p *rowParser) flush() {
 	if a.open && p.perLine && !holdsOwnIdentity(p.table, a.key, a.stream) {
 		// As many lines as cells, but a cell split over two lines and another
 		// dropped give as many too: the row's identity tells them apart.
-		p.rec.Warnf("%s.%s: %d values (%s) on their own lines break the row's identity (its total is not the sum of its parts): in a dump whose line breaks are not cell boundaries, a cell split over lines and another dropped give as many lines; the row is left null", p.table, a.key, len(a.stream), printed(a.stream))
-		p.filled[a.key] = true
-		p.rows[a.key] = make([]value, w)
-		p.lastLine = max(p.lastLine, a.line)
+		p.rec.Warnf("%s.%s: %s", p.table, a.key, breaksIdentity(a.stream))
+		p.leaveNull(a, w)
 		return
 	}
 	if a.open {
@@ -427,15 +425,11 @@ func (p *rowParser) flush() {
 	if !ok {
 		if d, glued := p.gluedDigits(a, w); glued {
 			p.glued = append(p.glued, gluedRow{key: a.key, digits: d})
-			p.filled[a.key] = true
-			p.rows[a.key] = make([]value, w)
-			p.lastLine = max(p.lastLine, a.line)
+			p.leaveNull(a, w)
 			return
 		}
 		p.rec.Warnf("%s: %s; the row is left null", path, note)
-		p.filled[a.key] = true
-		p.rows[a.key] = make([]value, w)
-		p.lastLine = max(p.lastLine, a.line)
+		p.leaveNull(a, w)
 		return
 	}
 	if note != "" {
@@ -482,27 +476,50 @@ func holdsOwnIdentity(table, key string, toks []token) bool {
 // (0 0 0 printed as one 0) or lost values, and which cells the values belong
 // to is not printed: the row stays null. Neither is ever spread by position.
 func (p *rowParser) unevenLines(a *rowAcc, w int) {
-	path := p.table + "." + a.key
+	p.leaveNull(a, w)
+	parts, digits := digitParts(a.stream)
+	if len(a.stream) > w && p.extra() == 0 && digits {
+		p.glued = append(p.glued, gluedRow{key: a.key, digits: strings.Join(parts, " / "), parts: parts})
+		return
+	}
+	p.rec.Warnf("%s.%s: %s", p.table, a.key, unevenNote(a.stream, w))
+}
+
+// leaveNull records a row as read and blank: its cells stay null (a warning
+// or the run-together readings say why).
+func (p *rowParser) leaveNull(a *rowAcc, w int) {
 	p.filled[a.key] = true
 	p.rows[a.key] = make([]value, w)
 	p.lastLine = max(p.lastLine, a.line)
-	parts := make([]string, 0, len(a.stream))
-	for _, t := range a.stream {
-		if d, ok := digitRun(t); ok {
-			parts = append(parts, d)
-		} else {
-			parts = nil
-			break
+}
+
+// digitParts is the values printed one per line as plain digit runs, and
+// whether every one is one.
+func digitParts(toks []token) ([]string, bool) {
+	parts := make([]string, 0, len(toks))
+	for _, t := range toks {
+		d, ok := digitRun(t)
+		if !ok {
+			return nil, false
 		}
+		parts = append(parts, d)
 	}
-	switch {
-	case len(a.stream) > w && p.extra() == 0 && parts != nil:
-		p.glued = append(p.glued, gluedRow{key: a.key, digits: strings.Join(parts, " / "), parts: parts})
-	case len(a.stream) > w:
-		p.rec.Warnf("%s: %d values (%s) on their own lines for %d cells, not all plain digits that could be one cell split over lines; the row is left null", path, len(a.stream), printed(a.stream), w)
-	default:
-		p.rec.Warnf("%s: %d value(s) (%s) on their own lines for %d cells: the dump dropped repeated lines or lost values, and which cells they belong to is not printed; the row is left null", path, len(a.stream), printed(a.stream), w)
+	return parts, true
+}
+
+// unevenNote says why values printed one per line, as many or more than
+// cells, are left null.
+func unevenNote(s []token, w int) string {
+	if len(s) > w {
+		return fmt.Sprintf("%d values (%s) on their own lines for %d cells, not all plain digits that could be one cell split over lines; the row is left null", len(s), printed(s), w)
 	}
+	return fmt.Sprintf("%d value(s) (%s) on their own lines for %d cells: the dump dropped repeated lines or lost values, and which cells they belong to is not printed; the row is left null", len(s), printed(s), w)
+}
+
+// breaksIdentity says why as many values as cells, one per line, are left
+// null when they break the row's identity.
+func breaksIdentity(s []token) string {
+	return fmt.Sprintf("%d values (%s) on their own lines break the identity (a total is not the sum of its parts): in a dump whose line breaks are not cell boundaries, a cell split over lines and another dropped give as many lines; the row is left null", len(s), printed(s))
 }
 
 // gluedDigits: the row's values are runs of digits that hold more digits than
@@ -801,24 +818,17 @@ func (p *reviewParser) endStream() {
 	switch {
 	case len(s) == 15 && holdsOwnIdentity("review_litigation", "", s):
 		p.vals, p.done = s, true
-		return
 	case len(s) == 15:
-		p.short = fmt.Sprintf("review_litigation: 15 values (%s) on their own lines break the table's identities (a total is not the sum of its parts): in a dump whose line breaks are not cell boundaries, a cell split over lines and another dropped give as many lines; the row is left null", printed(s))
-		return
+		p.short = "review_litigation: " + breaksIdentity(s)
 	case len(s) > 15 && p.glued == "" && p.parts == nil:
-		parts := make([]string, 0, len(s))
-		for _, t := range s {
-			d, ok := digitRun(t)
-			if !ok {
-				p.short = fmt.Sprintf("review_litigation: %d values (%s) on their own lines for 15 cells, not all plain digits; the row is left null", len(s), printed(s))
-				return
-			}
-			parts = append(parts, d)
+		if parts, ok := digitParts(s); ok {
+			p.parts = parts
+		} else {
+			p.short = "review_litigation: " + unevenNote(s, 15)
 		}
-		p.parts = parts
-		return
+	default:
+		p.short = "review_litigation: " + unevenNote(s, 15)
 	}
-	p.short = fmt.Sprintf("review_litigation: %d value(s) (%s) on their own lines for 15 cells: the dump dropped repeated lines or lost values, and which cells they belong to is not printed; the row is left null", len(s), printed(s))
 }
 
 // finish ends the table at the end of its section.
