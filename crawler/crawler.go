@@ -819,16 +819,16 @@ func (c *Crawler) backoff(attempts int, header http.Header) time.Duration {
 
 var titleRe = regexp.MustCompile(`(?is)<title>(.*?)</title>`)
 
-// harvest reads a fetched page: links to follow, and the report or attachment it is.
-func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answer, s *slot, cm *store.Commit) {
+// harvest reads a fetched page: links to follow, and the report or attachment
+// it is. It returns the page as discovery read it (nil for no markup or text).
+func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answer, s *slot, cm *store.Commit) (read *discover.Doc) {
 	final, body, text, header := a.final, a.body, a.text, a.header
 	kind := req.Kind()
 	base, err := url.Parse(final)
 	if err != nil {
-		return
+		return nil
 	}
 	var links []discover.Link
-	var read *discover.Doc
 	if f := extract.Sniff(body); f == "html" || f == "text" {
 		links, read = c.linksIn(text, charsetOf(a.decoded), base, kind, req.Hint())
 		fetchedAs := kind
@@ -848,7 +848,7 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answ
 		attachments = c.follow(req, links, cm)
 	}
 	if kind != KindReport && kind != KindAttachment {
-		return
+		return read
 	}
 	ct := header.Get("Content-Type")
 	capture := &store.Capture{URL: req.URL, FinalURL: final, Status: 200, Header: keptHeader(header), ContentType: ct, FetchedAt: s.start.UTC(),
@@ -861,14 +861,14 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answ
 	}
 	var rec *report.Record
 	if c.pool.extracting(ctx, func() { rec, err = c.ex.Extract(ctx, doc) }) != nil {
-		return // stopping: process leaves the request unacknowledged
+		return read // stopping: process leaves the request unacknowledged
 	}
 	if kind == KindReport && (err != nil || rec.Template == report.TemplateUnknown) {
-		return // not a report after all: a distractor is never stored as one
+		return read // not a report after all: a distractor is never stored as one
 	}
 	if err == nil && kind == KindReport {
 		if ok, _ := readsAsReport(rec, links, canonFinal); !ok {
-			return // not a report, whatever its title says: what it links is queued
+			return read // not a report, whatever its title says: what it links is queued
 		}
 	}
 	cm.Capture, cm.Body = capture, body
@@ -894,6 +894,7 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answ
 		cm.Entry = &store.Entry{ReportID: capture.ReportID, Record: rec, Extractor: extract.Version, ExtractedAt: time.Now().UTC()}
 		c.Stats.Reports.Add(1)
 	}
+	return read
 }
 
 // strongest keeps MaxLinksPerPage of a page's links, named ones (reports,

@@ -301,8 +301,8 @@ func (c *Crawler) outcome(ctx context.Context, req *store.QueuedRequest, hi *sto
 		if a.class == ClassOK {
 			c.fr.Release(req.Host, release)
 			released = true
-			c.harvest(ctx, req, a, s, cm)
-			c.renderShell(ctx, req, a, cm) // a script shell: rendered (render.go)
+			read := c.harvest(ctx, req, a, s, cm)
+			c.renderShell(ctx, req, a, read, cm) // a script shell: rendered (render.go)
 		}
 	case ClassRateLimited, ClassServerError, ClassUnreachable, ClassMaintenance, ClassError:
 		release = c.retryLater(req, hi, rules, s, a, cm)

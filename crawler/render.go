@@ -91,12 +91,12 @@ func (c *Crawler) RenderStats() RenderStats {
 
 // renderShell renders a harvested page that is a script shell and queues
 // the links its rendering shows (into the commit).
-func (c *Crawler) renderShell(ctx context.Context, req *store.QueuedRequest, a *answer, cm *store.Commit) {
-	if c.cfg.Render == nil || c.noFollow || req.Depth >= c.cfg.MaxDepth || cm.Entry != nil {
+func (c *Crawler) renderShell(ctx context.Context, req *store.QueuedRequest, a *answer, read *discover.Doc, cm *store.Commit) {
+	if c.cfg.Render == nil || c.noFollow || req.Depth >= c.cfg.MaxDepth || cm.Entry != nil || read == nil {
 		return
 	}
-	base, err := url.Parse(a.final)
-	if err != nil || !c.scriptShell(req, a, base) || !c.rend.take(req.Host) {
+	base := read.URL
+	if !c.scriptShell(req, a, read) || !c.rend.take(req.Host) {
 		return
 	}
 	doc := &render.Response{Status: a.status, Header: a.header, Body: a.body}
@@ -113,7 +113,8 @@ func (c *Crawler) renderShell(ctx context.Context, req *store.QueuedRequest, a *
 			if err != nil {
 				continue
 			}
-			links = append(links, discover.Answer(c.dec.Bytes(an.Body, an.ContentType, false).Text, au)...)
+			answer, _ := c.linksIn(c.dec.Bytes(an.Body, an.ContentType, false).Text, "", au, KindAPI, req.Hint())
+			links = append(links, answer...) // read as a list answer is, vendors' paging included
 			if _, _, ok := extract.JSONReport(an.Body); ok {
 				// The page fetched a report (a detail service's JSON that
 				// carries its HTML): asked again as a report, read and stored
@@ -145,15 +146,15 @@ func (c *Crawler) renderShell(ctx context.Context, req *store.QueuedRequest, a *
 // text, in which neither the markup nor a dialect finds a report, an
 // attachment or a list endpoint (the generic guess of URL-like strings in
 // scripts aside: a guess is no reading).
-func (c *Crawler) scriptShell(req *store.QueuedRequest, a *answer, base *url.URL) bool {
+func (c *Crawler) scriptShell(req *store.QueuedRequest, a *answer, read *discover.Doc) bool {
 	if a.class != ClassOK || a.decoded == nil || len(a.text) > maxShellCandidates || cookieChallenge(a.text) {
 		return false
 	}
 	if k := req.Kind(); k != KindPage && k != KindReport {
 		return false
 	}
-	root, err := html.Parse(strings.NewReader(a.text))
-	if err != nil {
+	root := read.HTML() // parsed for its links already
+	if root == nil {
 		return false
 	}
 	if text, scripts := visibleText(root); scripts == 0 || text > shellText {
@@ -165,8 +166,7 @@ func (c *Crawler) scriptShell(req *store.QueuedRequest, a *answer, base *url.URL
 			readers = append(readers, x)
 		}
 	}
-	d := &discover.Doc{URL: base, Text: a.text, Kind: req.Kind(), Hint: req.Hint(), Charset: charsetOf(a.decoded)}
-	for _, l := range discover.Find(d, readers) {
+	for _, l := range discover.Find(read, readers) {
 		if l.Kind != KindPage {
 			return false
 		}
@@ -367,7 +367,7 @@ func (c *Crawler) renderDo(ctx context.Context, r *render.Request, u *url.URL, j
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxBytes+1))
-	fl.Duration, fl.Status, fl.Header, fl.Size = time.Since(start), resp.StatusCode, resp.Header, len(b)
+	fl.Duration, fl.Status, fl.Header, fl.Size = time.Since(start), resp.StatusCode, keptHeader(resp.Header), len(b)
 	if err == nil && int64(len(b)) > c.cfg.MaxBytes {
 		err = fmt.Errorf("body over %d bytes", c.cfg.MaxBytes)
 	}
@@ -377,5 +377,5 @@ func (c *Crawler) renderDo(ctx context.Context, r *render.Request, u *url.URL, j
 	}
 	fl.Class, fl.Detail = classify(resp.StatusCode, b, "", nil)
 	fl.SHA256 = store.SHA256(b)
-	return &render.Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, fl, nil
+	return &render.Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, fl, nil // the page sees every header; the log keeps what keptHeader keeps
 }

@@ -262,7 +262,8 @@ func TestScriptShell(t *testing.T) {
 		d := c.dec.Bytes(a.body, "text/html; charset=utf-8", true)
 		a.text, a.decoded, a.class = d.Text, &d, ClassOK
 		base, _ := url.Parse(a.final)
-		if got := c.scriptShell(req, a, base); got != tc.want {
+		_, read := c.linksIn(a.text, "", base, KindPage, "")
+		if got := c.scriptShell(req, a, read); got != tc.want {
 			t.Errorf("%s: script shell %v, want %v", tc.name, got, tc.want)
 		}
 	}

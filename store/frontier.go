@@ -442,12 +442,7 @@ func (f *Frontier) take() (*QueuedRequest, time.Duration, chan struct{}, error) 
 		}
 		return nil, 0, wake, nil // its requests are all taken: it is ready again when one settles
 	}
-	q.busy = true
-	f.servers.took(q.server, f.now())
-	if q.server != nil && q.server.rep == q {
-		q.server.rep = nil
-		f.unpark(q.server) // the next of its server's hosts waits the next turn
-	}
+	f.reserve(q)
 	if taken == nil {
 		taken = map[uint64]bool{}
 		f.taken[q.name] = taken

@@ -37,6 +37,18 @@ type serverQueue struct {
 	parked   []*hostQ
 }
 
+// reserve marks a host asked, out of the heap, on its server's share (the
+// lock is held): taken for a queued request, or held for one outside the
+// queue.
+func (f *Frontier) reserve(q *hostQ) {
+	q.busy = true
+	f.servers.took(q.server, f.now())
+	if q.server != nil && q.server.rep == q {
+		q.server.rep = nil
+		f.unpark(q.server) // the next of its server's hosts waits the next turn
+	}
+}
+
 // wait makes a ready host wait for its server's turn at later (the lock is
 // held): the server's representative in the heap, or in line behind it.
 func (f *Frontier) wait(q *hostQ, later time.Time) {
