@@ -82,19 +82,10 @@ func stopped(g *group, done, total int, err error) error {
 	return fmt.Errorf("import stopped after %d of %d files: %w", done, total, err)
 }
 
-// ReadLimited reads a file, refusing one larger than the extractor's limit.
-func ReadLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	size := int64(-1)
-	if fi, err := f.Stat(); err == nil {
-		size = fi.Size()
-	}
-	return readOpen(f, path, size)
-}
+// ReadLimited reads a regular file, refusing one larger than the extractor's
+// limit and anything that is not a regular file (readRegular: a named pipe
+// would block the reader).
+func ReadLimited(path string) ([]byte, error) { return readRegular(path) }
 
 // readOpen reads an open file of size bytes (-1: not known) up to the
 // extractor's limit.

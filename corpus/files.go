@@ -134,7 +134,7 @@ func regular(p string, m fs.FileMode) error {
 	return fmt.Errorf("%s: %s, %w: not read", p, what, ErrNotRegular)
 }
 
-// readRegular reads a regular file as ReadLimited does, refusing anything
+// readRegular reads a regular file up to the extractor's limit, refusing anything
 // else before reading. The file is opened without blocking, so a pipe put
 // in its place after the check cannot hang the open, and is checked again
 // once open.

@@ -252,7 +252,7 @@ func (e *Extractor) Extract(ctx context.Context, doc Document) (*report.Record, 
 		// A script file whose report is a string literal among its
 		// declarations: the literal is the document.
 		d := e.dec.Bytes(doc.Body, doc.ContentType, true)
-		if lit, ok := ScriptFile(d.Text); ok {
+		if lit := reportLiteral(d.Text); lit != "" { // its start was checked on the bytes
 			doc = Document{Body: []byte(lit), URL: doc.URL, Name: doc.Name, ContentType: "text/html; charset=utf-8", SHA256: doc.SHA256}
 			format, carried = "html", "the document is a script; its report is HTML in a string literal, read as HTML"
 		}

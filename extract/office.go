@@ -355,7 +355,7 @@ func sheetLines(ctx context.Context, sh *xlsxSheet, shared []string) ([]Line, er
 		var cells []string
 		for _, c := range sh.Rows[ri].Cells {
 			col := columnIndex(c.Ref)
-			if col < 0 || col > xlsxMaxColumn {
+			if col < 0 || col > maxSheetColumns { // up to the 200th column, counted from 0
 				continue
 			}
 			for len(cells) < col {
@@ -369,11 +369,8 @@ func sheetLines(ctx context.Context, sh *xlsxSheet, shared []string) ([]Line, er
 			}
 		}
 		return cells
-	}, merges, xlsxMaxColumn+1)
+	}, merges, maxSheetColumns+1)
 }
-
-// xlsxMaxColumn is the last column of a sheet read (from 0).
-const xlsxMaxColumn = 200
 
 // gridLine makes a row of a sheet a line. A merged block is one cell: the
 // columns it covers to the right of its first are not cells of their own

@@ -61,17 +61,6 @@ func reportLiteral(body string) string {
 // (document.write(…), jsonpCallback({…})).
 var scriptFileRe = regexp.MustCompile(`^(?:(?:var|let|const)\s+[A-Za-z_$][\w$]*\s*=|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\s*(?:=[^=]|\())`)
 
-// ScriptFile returns the report HTML that a script file (a portal's .js data
-// file, not a page) carries in a string literal, if the document is one:
-// it starts as a script, not as markup, and a literal holds a report.
-func ScriptFile(text string) (string, bool) {
-	if !startsAsScript(text) {
-		return "", false
-	}
-	lit := reportLiteral(text)
-	return lit, lit != ""
-}
-
 // mayStartAsScript: the first byte after a byte order mark and white space
 // can start a script (a name or a comment), which markup's < and most text
 // cannot.

@@ -181,12 +181,12 @@ func (e *Engine) run(ctx context.Context, fn func(pdfium.Pdfium) error) (err err
 	}()
 	select {
 	case err = <-done:
-		if err != nil && strings.Contains(err.Error(), "PDFium failed") {
-			e.reset()
-		}
-		if trapped(err) {
+		switch {
+		case trapped(err):
 			e.reset() // a module that trapped is not trusted again, and its memory is given back
 			return e.crashed(err)
+		case err != nil && strings.Contains(err.Error(), "PDFium failed"):
+			e.reset()
 		}
 		return err
 	case <-ctx.Done():
