@@ -279,7 +279,7 @@ func FuzzGenericReaders(f *testing.F) {
 				t.Errorf("link %q", l.URL)
 			}
 		}
-		Answer(page, base)
+		AnswerTo(page, base, "")
 	})
 }
 

@@ -109,14 +109,10 @@ func tagInt(s, tag string) (int, bool) {
 	return n, err == nil
 }
 
-// Answer reads a JSON or XML answer of a list endpoint (Hanweb's dataproxy as
+// answer reads a JSON or XML answer of a list endpoint (Hanweb's dataproxy as
 // XML or as JSONP raw({…}), gkmlpt's API, JS lists served as JSON), and its
-// URL-like strings as the generic fallback does.
-func Answer(body string, base *url.URL) []Link {
-	d := &Doc{URL: base, Text: body, Kind: API, parsed: true, scanned: true}
-	return Find(d, []Extractor{answer{}})
-}
-
+// URL-like strings as the generic fallback does; AnswerTo runs it after the
+// vendor platforms' readers.
 type answer struct{}
 
 func (answer) Name() string { return "answer" }

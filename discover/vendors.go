@@ -91,7 +91,7 @@ func (Epoint) Links(d *Doc, emit func(Link)) {
 	n := 0
 	goquery.NewDocumentFromNode(d.HTML()).Find("script[src]").Each(func(_ int, s *goquery.Selection) {
 		src, _ := s.Attr("src")
-		u, err := d.URL.Parse(strings.TrimSpace(src))
+		u, err := d.resolve(src) // against <base href>, as the browser loads it
 		if err != nil || u.Host != d.URL.Host || !siteScript(u.Path) || n >= 4 {
 			return
 		}
