@@ -54,6 +54,10 @@ type Crawl struct {
 	// they are asked together per delay: a domain is asked no faster than
 	// that many polite hosts, however many names it spells.
 	PerDomain int `yaml:"per_domain"`
+	// ByAddress makes the hosts whose names resolve to one address share
+	// per_domain too (a shared hosting address is one server); each host's
+	// address is looked up before its first request. On by default.
+	ByAddress bool `yaml:"by_address"`
 	// MaxHostsPerDomain bounds the hosts of one registered domain a run
 	// discovers (seeds aside): a wildcard domain offers any number.
 	MaxHostsPerDomain int `yaml:"max_hosts_per_domain"`
@@ -114,7 +118,7 @@ func Default() Config {
 			MaxBytes:     64 << 20,
 			MemoryBudget: 512 << 20,
 		},
-		Crawl: Crawl{Seeds: "../shared/data/portals.csv", Delay: 2 * time.Second, Workers: 0, MaxPagesPerHost: 2000, MaxDepth: 10, PerDomain: 1, MaxHostsPerDomain: 200, MaxRetries: 3,
+		Crawl: Crawl{Seeds: "../shared/data/portals.csv", Delay: 2 * time.Second, Workers: 0, MaxPagesPerHost: 2000, MaxDepth: 10, PerDomain: 1, ByAddress: true, MaxHostsPerDomain: 200, MaxRetries: 3,
 			RevisitAfter: 20 * time.Hour, RevisitMax: 30 * 24 * time.Hour, SnapshotEvery: 30 * time.Second, Render: "auto", RenderTimeout: 20 * time.Second},
 		Extract: Extract{OCR: "auto", OCRDPI: 200, OCRMaxPages: 40},
 	}

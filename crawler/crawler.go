@@ -58,10 +58,15 @@ type Config struct {
 	// bounds the hosts of one domain a run discovers, seeds aside (0: 200).
 	PerDomain         int
 	MaxHostsPerDomain int
-	MaxRetries        int // tries of a request after 429, 5xx or an outage
-	MaxHostFailures   int // consecutive outages before a host is given up (429s and 5xx: that many times MaxRetries+1)
-	BackoffBase       time.Duration
-	MaxBackoff        time.Duration // the longest one back-off, whatever Retry-After asks
+	// ByAddress makes the hosts whose names resolve to one address one
+	// server too, sharing PerDomain (a shared hosting address, or a
+	// wildcard spelt under several domains); each host's address is looked
+	// up before its first request.
+	ByAddress       bool
+	MaxRetries      int // tries of a request after 429, 5xx or an outage
+	MaxHostFailures int // consecutive outages before a host is given up (429s and 5xx: that many times MaxRetries+1)
+	BackoffBase     time.Duration
+	MaxBackoff      time.Duration // the longest one back-off, whatever Retry-After asks
 	// MemoryBudget bounds the bytes of large answers held in flight across
 	// the crawl (default 512 MiB, at least one answer of MaxBytes).
 	MemoryBudget int64
@@ -165,6 +170,9 @@ type Stats struct {
 	LinksDropped atomic.Int64
 	// HostsRefused counts the links to new hosts of a domain past MaxHostsPerDomain.
 	HostsRefused atomic.Int64
+	// SharedAddress counts the hosts found to resolve to an address another
+	// host's server already had (ByAddress): they share its politeness.
+	SharedAddress atomic.Int64
 }
 
 // Summary is what a run did.
@@ -173,11 +181,13 @@ type Summary struct {
 	// LinksDropped: links pages offered past MaxLinksPerPage, not queued;
 	// HostsRefused: links to new hosts of a domain past MaxHostsPerDomain.
 	LinksDropped, HostsRefused int64
-	Pending                    int
-	Hosts                      map[crawl.Class]int // host class → count
-	Duration                   time.Duration
-	Stopped                    bool // interrupted; a later run resumes
-	Resumed                    bool // this run continued an unfinished one
+	// SharedAddress: hosts that share a server with others by address.
+	SharedAddress int64
+	Pending       int
+	Hosts         map[crawl.Class]int // host class → count
+	Duration      time.Duration
+	Stopped       bool // interrupted; a later run resumes
+	Resumed       bool // this run continued an unfinished one
 	// GivenUp are the hosts this run gave up on (blocked, unreachable, broken
 	// TLS, robots.txt unreachable or disallowing all, page budget spent).
 	GivenUp []store.HostInfo
@@ -282,7 +292,7 @@ func New(cfg Config, st *store.Store, ex Extractor, seeds []string) (*Crawler, e
 	if err != nil {
 		return nil, err
 	}
-	fr.SetServerPolicy(store.ServerPolicy{Limit: cfg.PerDomain, Gap: cfg.Delay})
+	fr.SetServerPolicy(store.ServerPolicy{Limit: cfg.PerDomain, Gap: cfg.Delay, ByAddress: cfg.ByAddress})
 	dec, err := decode.New()
 	if err != nil {
 		return nil, err
@@ -598,7 +608,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	cancel()
 	<-sampled
 	sum := Summary{Fetched: c.Stats.Fetched.Load(), Reports: c.Stats.Reports.Load(), Documents: c.Stats.Documents.Load(),
-		Errors: c.Stats.Errors.Load(), Disallowed: c.Stats.Disallowed.Load(), LinksDropped: c.Stats.LinksDropped.Load(), HostsRefused: c.Stats.HostsRefused.Load(), Pending: c.fr.Pending(), Duration: time.Since(start),
+		Errors: c.Stats.Errors.Load(), Disallowed: c.Stats.Disallowed.Load(), LinksDropped: c.Stats.LinksDropped.Load(), HostsRefused: c.Stats.HostsRefused.Load(), SharedAddress: c.Stats.SharedAddress.Load(), Pending: c.fr.Pending(), Duration: time.Since(start),
 		Hosts: map[crawl.Class]int{}}
 	sum.Stopped = sum.Pending > 0
 	sum.Resumed, sum.Run = resumed, run

@@ -1,9 +1,11 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,12 +55,7 @@ func (n *nameCheck) check(ctx context.Context, host string) error {
 	ips, err := n.resolve(lctx, host)
 	if err != nil {
 		if ctx.Err() == nil { // not the request's own end: the name's
-			n.mu.Lock()
-			if len(n.unresolved) >= maxUnresolved {
-				clear(n.unresolved)
-			}
-			n.unresolved[host] = n.now().Add(n.keep)
-			n.mu.Unlock()
+			n.forget(host)
 		}
 		return nil
 	}
@@ -68,4 +65,51 @@ func (n *nameCheck) check(ctx context.Context, host string) error {
 		}
 	}
 	return nil
+}
+
+// forget remembers that a name could not be resolved, for a while.
+func (n *nameCheck) forget(host string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if len(n.unresolved) >= maxUnresolved {
+		clear(n.unresolved)
+	}
+	n.unresolved[host] = n.now().Add(n.keep)
+}
+
+// address is the address a host's requests go to, as far as this machine can
+// tell: its literal, or the least of the addresses its name resolves to
+// (hosts that share any one address are one server to politeness; the least
+// makes the choice stable across lookups). Empty when the name cannot be
+// resolved here (behind a proxy that resolves it, or a dead name).
+func (n *nameCheck) address(ctx context.Context, host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.String()
+	}
+	n.mu.Lock()
+	until, known := n.unresolved[host]
+	n.mu.Unlock()
+	if known && n.now().Before(until) {
+		return ""
+	}
+	lctx, cancel := context.WithTimeout(ctx, n.timeout)
+	defer cancel()
+	ips, err := n.resolve(lctx, host)
+	if err != nil || len(ips) == 0 {
+		if ctx.Err() == nil {
+			n.forget(host)
+		}
+		return ""
+	}
+	least := ips[0]
+	for _, ip := range ips[1:] {
+		if bytes.Compare(ip.To16(), least.To16()) < 0 {
+			least = ip
+		}
+	}
+	return least.String()
 }

@@ -28,6 +28,17 @@ func (c *Crawler) process(ctx context.Context, req *store.QueuedRequest) error {
 	if done, err := c.gate(req, hi); done {
 		return err
 	}
+	if req.Unlocated {
+		// Its address first: a host that shares a server asked a moment
+		// ago waits for the server's turn.
+		switch c.fr.Locate(req, c.names.address(ctx, req.Host)) {
+		case store.LocatedWait:
+			c.Stats.SharedAddress.Add(1)
+			return nil
+		case store.LocatedShared:
+			c.Stats.SharedAddress.Add(1)
+		}
+	}
 	u, _ := url.Parse(req.URL)
 	rules, ok := c.robotsFor(ctx, req, u, hi)
 	if !ok {

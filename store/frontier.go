@@ -74,6 +74,9 @@ type QueuedRequest struct {
 	// Next); Waited how long the request then waited for a worker.
 	Ready  time.Time     `json:"-"`
 	Waited time.Duration `json:"-"`
+	// Unlocated says that the host's address is to be looked up and
+	// given to Locate before the request is sent (set by Next).
+	Unlocated bool `json:"-"`
 }
 
 // The fields a request carries from the page that queued it to its fetch.
@@ -233,6 +236,7 @@ type hostQ struct {
 	index   int          // in the heap, -1 when not there
 	server  *serverQueue // the server it shares politeness with, if grouped
 	parked  bool         // waiting in its server's line, not in the heap
+	located bool         // its address is known, or was looked for (Locate)
 }
 
 type readyHeap []*hostQ
@@ -310,6 +314,9 @@ func (f *Frontier) host(name string) *hostQ {
 	q := f.hosts[name]
 	if q == nil {
 		q = &hostQ{name: name, index: -1, server: f.servers.of(name)}
+		if q.server != nil {
+			q.server.hosts = append(q.server.hosts, q)
+		}
 		f.hosts[name] = q
 	}
 	return q
@@ -449,6 +456,7 @@ func (f *Frontier) take() (*QueuedRequest, time.Duration, chan struct{}, error) 
 	}
 	taken[req.Seq] = true
 	f.ntaken++
+	req.Unlocated = !q.located && q.server != nil && f.servers.ByAddress
 	req.Ready = q.readyAt
 	if req.Ready.IsZero() {
 		req.Ready = f.now()

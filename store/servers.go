@@ -14,6 +14,12 @@ import (
 // Limit polite hosts together. The frontier hands a host's request out only
 // when its server may be asked too; otherwise the host waits for the
 // server's next turn. Hosts named by an IP address are their own server.
+//
+// Names that resolve to one address share it too (ByAddress): a shared
+// hosting address or a wildcard domain spelt under several registered
+// domains is one server. The crawl learns a host's address before its first
+// request (Locate), and the host's server and the address's are joined into
+// one: a union of servers, each host pointing at the one it now shares.
 
 // ServerPolicy says how hosts share a server's politeness.
 type ServerPolicy struct {
@@ -22,6 +28,9 @@ type ServerPolicy struct {
 	// most Limit requests per Gap. 0 leaves hosts ungrouped.
 	Limit int
 	Gap   time.Duration // a host's own delay
+	// ByAddress joins, into one server, the hosts whose names resolve to
+	// one address (with Limit > 0; see Locate).
+	ByAddress bool
 }
 
 // serverQueue is one server's share of the crawl (under the frontier's lock).
@@ -30,7 +39,8 @@ type ServerPolicy struct {
 // server of a million names costs the heap one entry, not a million looked
 // at on every turn.
 type serverQueue struct {
-	key      string
+	keys     []string // the registered domains and addresses it stands for
+	hosts    []*hostQ // the hosts that share it
 	inFlight int
 	next     time.Time // when it may be asked again
 	rep      *hostQ
@@ -98,6 +108,10 @@ func (f *Frontier) SetServerPolicy(p ServerPolicy) {
 	f.servers = serverPolicy{ServerPolicy: p, servers: map[string]*serverQueue{}}
 	for _, q := range f.hosts {
 		q.server = f.servers.of(q.name)
+		q.located = false
+		if q.server != nil {
+			q.server.hosts = append(q.server.hosts, q)
+		}
 	}
 }
 
@@ -106,10 +120,15 @@ func (p *serverPolicy) of(host string) *serverQueue {
 	if p.Limit <= 0 {
 		return nil
 	}
-	key := RegisteredDomain(host)
+	return p.keyed(RegisteredDomain(host))
+}
+
+// keyed is the server a registered domain or an address ("addr " and the
+// address) stands for, made when first named.
+func (p *serverPolicy) keyed(key string) *serverQueue {
 	s := p.servers[key]
 	if s == nil {
-		s = &serverQueue{key: key}
+		s = &serverQueue{keys: []string{key}}
 		p.servers[key] = s
 	}
 	return s
@@ -182,4 +201,104 @@ func later(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// Located is what Locate found.
+type Located int
+
+const (
+	// LocatedAlone: the host's address is its own (or unknown, or hosts are
+	// not grouped by address); the request goes on.
+	LocatedAlone Located = iota
+	// LocatedShared: another host's server had the address; the two are one
+	// server now, and the request goes on.
+	LocatedShared
+	// LocatedWait: as LocatedShared, but the joined server may not be asked
+	// now; the request was given back and waits for the server's turn.
+	LocatedWait
+)
+
+// Locate gives the frontier the address a request's host resolves to (addr,
+// empty when it could not be resolved here), for the request Next handed out
+// with Unlocated set, before anything is sent to the host. The host's server
+// and the address's are joined into one. When the joined server may not be
+// asked now (another of its hosts was asked within its interval, or its share
+// is in flight), the request is given back, not taken, and the host waits for
+// the server's turn (LocatedWait).
+func (f *Frontier) Locate(req *QueuedRequest, addr string) Located {
+	f.mu.Lock()
+	q := f.host(req.Host)
+	grouped := !q.located && q.server != nil && f.servers.ByAddress && addr != ""
+	q.located = true
+	if !grouped {
+		f.mu.Unlock()
+		return LocatedAlone
+	}
+	a, b := f.servers.keyed("addr "+addr), q.server
+	if a == b {
+		f.mu.Unlock()
+		return LocatedAlone
+	}
+	shared := len(a.hosts) > 0
+	_, free := f.servers.due(a, f.now()) // before this request joins it
+	s := f.join(a, b)
+	if free || !shared {
+		f.mu.Unlock()
+		if shared {
+			return LocatedShared
+		}
+		return LocatedAlone
+	}
+	// Given back: the request untaken, the host not busy, its server's
+	// count without it; it is handed out again at the server's turn.
+	if t := f.taken[req.Host]; t[req.Seq] {
+		delete(t, req.Seq)
+		f.ntaken--
+		if len(t) == 0 {
+			delete(f.taken, req.Host)
+		}
+	}
+	if q.busy {
+		q.busy = false
+		f.servers.done(s)
+	}
+	q.readyAt = later(q.readyAt, s.next)
+	f.offer(q)
+	f.unpark(s)
+	f.mu.Unlock()
+	f.notify()
+	return LocatedWait
+}
+
+// join makes two servers one (the lock is held): the smaller's hosts and
+// names move to the larger, which takes their requests in flight, the later
+// of their next turns, and their hosts in line.
+func (f *Frontier) join(a, b *serverQueue) *serverQueue {
+	if len(a.hosts) < len(b.hosts) {
+		a, b = b, a
+	}
+	for _, h := range b.hosts {
+		h.server = a
+	}
+	a.hosts = append(a.hosts, b.hosts...)
+	for _, k := range b.keys {
+		f.servers.servers[k] = a
+	}
+	a.keys = append(a.keys, b.keys...)
+	a.inFlight += b.inFlight
+	a.next = later(a.next, b.next)
+	inHeap := func(q *hostQ) bool { return q != nil && q.index >= 0 }
+	switch {
+	case !inHeap(b.rep):
+	case !inHeap(a.rep):
+		a.rep = b.rep
+	default: // one representative is enough: the other waits in line
+		heap.Remove(&f.ready, b.rep.index)
+		b.rep.parked = true
+		a.parked = append(a.parked, b.rep)
+	}
+	a.parked = append(a.parked, b.parked...)
+	*b = serverQueue{}
+	f.unpark(a)
+	return a
 }

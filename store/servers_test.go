@@ -81,7 +81,7 @@ func TestServerShareOfPoliteness(t *testing.T) {
 	fr.mu.Lock()
 	inHeap := 0
 	for _, q := range fr.ready {
-		if q.server != nil && q.server.key == "evil.gov.cn" {
+		if q.server != nil && q.server.keys[0] == "evil.gov.cn" {
 			inHeap++
 		}
 	}
@@ -100,5 +100,93 @@ func TestServerShareOfPoliteness(t *testing.T) {
 	fr.Release(got[0].Host, time.Time{})
 	if n := len(now()); n != 1 {
 		t.Fatalf("after one is released: %d handed out, want 1", n)
+	}
+}
+
+// Hosts of different registered domains whose names resolve to one address
+// are one server: with a limit of 1 and a delay of 1 s, three domains on one
+// address are asked one at a time, a second apart, while a fourth domain on
+// another address is not held up; the request of a host that turns out to
+// share a server asked a moment ago is given back, not lost, and handed out
+// at the server's turn.
+func TestHostsOfOneAddressShareItsServer(t *testing.T) {
+	st, err := Open(filepath.Join(t.TempDir(), "f.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	fr, err := st.Frontier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Unix(1_800_000_000, 0)
+	fr.now = func() time.Time { return clock }
+	fr.SetServerPolicy(ServerPolicy{Limit: 1, Gap: time.Second, ByAddress: true})
+	addrOf := map[string]string{"www.one.gov.cn": "10.0.0.1", "www.two.gov.cn": "10.0.0.1", "www.three.gov.cn": "10.0.0.1", "www.four.gov.cn": "10.0.0.2"}
+	var reqs []*QueuedRequest
+	for h := range addrOf {
+		for i := range 2 {
+			reqs = append(reqs, &QueuedRequest{URL: fmt.Sprintf("http://%s/%d", h, i), Method: "GET", Host: h})
+		}
+	}
+	if _, err := fr.Enqueue(reqs...); err != nil {
+		t.Fatal(err)
+	}
+	inFlight := map[string]*QueuedRequest{}
+	sent := map[string]int{} // address → requests sent at this instant
+	// handOut takes what may be handed out now, locating the unlocated, and
+	// counts what would be sent per address.
+	handOut := func() {
+		clear(sent)
+		for {
+			q, wait, _, err := fr.take()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if q == nil {
+				if wait > 0 {
+					return
+				}
+				continue
+			}
+			if q.Unlocated && fr.Locate(q, addrOf[q.Host]) == LocatedWait {
+				continue // given back
+			}
+			inFlight[q.Host] = q
+			sent[addrOf[q.Host]]++
+		}
+	}
+	handOut()
+	if sent["10.0.0.1"] != 1 || sent["10.0.0.2"] != 1 {
+		t.Fatalf("at the start: sent %v; want one request to each address", sent)
+	}
+	if n := fr.takenCount(); n != 2 {
+		t.Fatalf("%d requests taken, want the 2 sent (the others given back)", n)
+	}
+	finish := func() {
+		for h, q := range inFlight {
+			fr.Release(h, clock.Add(time.Second))
+			if _, err := fr.Commit(Commit{Done: q}); err != nil {
+				t.Fatal(err)
+			}
+			delete(inFlight, h)
+		}
+	}
+	total := 2
+	for step := 0; total < len(reqs); step++ {
+		if step > 20 {
+			t.Fatalf("after 20 s only %d of %d requests handed out", total, len(reqs))
+		}
+		finish()
+		clock = clock.Add(time.Second)
+		handOut()
+		if sent["10.0.0.1"] > 1 {
+			t.Fatalf("%d requests to one address at one instant", sent["10.0.0.1"])
+		}
+		total += sent["10.0.0.1"] + sent["10.0.0.2"]
+	}
+	finish()
+	if p := fr.Pending(); p != 0 {
+		t.Errorf("%d requests left", p)
 	}
 }

@@ -59,11 +59,14 @@ type runReport struct {
 	Disallowed int64     `json:"robots_disallowed"`
 	// LinksDropped: links pages offered past the crawler's cap per page;
 	// HostsRefused: links to new hosts of a domain past max_hosts_per_domain.
-	LinksDropped int64               `json:"links_dropped,omitempty"`
-	HostsRefused int64               `json:"hosts_refused,omitempty"`
-	Pending      int                 `json:"still_queued"`
-	Hosts        map[crawl.Class]int `json:"hosts,omitempty"` // by class
-	GivenUp      []store.HostInfo    `json:"hosts_given_up,omitempty"`
+	LinksDropped int64 `json:"links_dropped,omitempty"`
+	HostsRefused int64 `json:"hosts_refused,omitempty"`
+	// SharedAddress: hosts that resolve to an address another server had,
+	// asked together with it.
+	SharedAddress int64               `json:"hosts_sharing_an_address,omitempty"`
+	Pending       int                 `json:"still_queued"`
+	Hosts         map[crawl.Class]int `json:"hosts,omitempty"` // by class
+	GivenUp       []store.HostInfo    `json:"hosts_given_up,omitempty"`
 	// Budget is each host's page budget as the run spent it: on reports,
 	// lists and other requests (the most asked host first).
 	Budget   []crawler.HostBudget `json:"budget,omitempty"`
@@ -213,7 +216,7 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	stop()
 	rep.Generation, rep.Resumed, rep.Seeds, rep.Revisits, rep.Changes = sum.Run.Generation, sum.Resumed, len(urls), sum.Run.Revisits, sum.Run.Counts
 	rep.Fetched, rep.Documents, rep.Reports, rep.Errors, rep.Disallowed, rep.Pending = sum.Fetched, sum.Documents, sum.Reports, sum.Errors, sum.Disallowed, sum.Pending
-	rep.LinksDropped, rep.HostsRefused = sum.LinksDropped, sum.HostsRefused
+	rep.LinksDropped, rep.HostsRefused, rep.SharedAddress = sum.LinksDropped, sum.HostsRefused, sum.SharedAddress
 	if sum.Duration > 0 {
 		rep.Rate = float64(sum.Fetched) / sum.Duration.Seconds()
 	}
@@ -319,7 +322,7 @@ func crawlConfig(cfg config.Config, proxy, caFile string) crawler.Config {
 	return crawler.Config{UserAgent: cfg.Fetch.UserAgent, Delay: cfg.Crawl.Delay, Timeout: cfg.Fetch.Timeout,
 		MaxBytes: cfg.Fetch.MaxBytes, MemoryBudget: cfg.Fetch.MemoryBudget, Proxy: proxy, CAFile: caFile, AllowPrivate: cfg.Fetch.AllowPrivate,
 		InsecureTLSHosts: cfg.Crawl.InsecureTLSHosts, Workers: cfg.Crawl.Workers, MaxPagesPerHost: cfg.Crawl.MaxPagesPerHost,
-		PerDomain: cfg.Crawl.PerDomain, MaxHostsPerDomain: cfg.Crawl.MaxHostsPerDomain,
+		PerDomain: cfg.Crawl.PerDomain, MaxHostsPerDomain: cfg.Crawl.MaxHostsPerDomain, ByAddress: cfg.Crawl.ByAddress,
 		MaxDepth: cfg.Crawl.MaxDepth, MaxRetries: cfg.Crawl.MaxRetries, RevisitBase: cfg.Crawl.RevisitAfter, RevisitMax: cfg.Crawl.RevisitMax}
 }
 
