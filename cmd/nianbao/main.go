@@ -67,8 +67,9 @@ func newRoot() *cobra.Command {
 records that follow the national templates (SCHEMA.md): every number as printed,
 derived values marked as inferred, broken identities flagged in checks, and the
 raw documents kept in one store file so the corpus can be checked and rebuilt.`,
-		SilenceUsage:  true,
-		SilenceErrors: true,
+		SilenceUsage:     true,
+		SilenceErrors:    true,
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) { tuneGC(cmd.Name()) },
 	}
 	root.PersistentFlags().StringVar(&a.configPath, "config", "config.yaml", "configuration file (defaults apply when the default file is absent)")
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "store file (overrides the config's store)")
