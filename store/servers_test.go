@@ -19,23 +19,29 @@ func TestRegisteredDomain(t *testing.T) {
 	}
 }
 
-// The hosts of one registered domain share its server's politeness: with a
-// limit of 2 and a delay of 1 s, 200 sub-domains of one domain are handed out
-// two at a time and at most two per second (the clock is the frontier's
-// own, moved by hand), while another domain's host is not held up by them;
-// the heap holds one host of the crowded server at a time.
-func TestServerShareOfPoliteness(t *testing.T) {
+// clockedFrontier is a frontier on a new store whose clock is moved by hand.
+func clockedFrontier(t *testing.T) (*Frontier, *time.Time) {
 	st, err := Open(filepath.Join(t.TempDir(), "f.db"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	fr, err := st.Frontier()
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := time.Unix(1_800_000_000, 0)
 	fr.now = func() time.Time { return clock }
+	return fr, &clock
+}
+
+// The hosts of one registered domain share its server's politeness: with a
+// limit of 2 and a delay of 1 s, 200 sub-domains of one domain are handed out
+// two at a time and at most two per second (the clock is the frontier's
+// own, moved by hand), while another domain's host is not held up by them;
+// the heap holds one host of the crowded server at a time.
+func TestServerShareOfPoliteness(t *testing.T) {
+	fr, clock := clockedFrontier(t)
 	fr.SetServerPolicy(ServerPolicy{Limit: 2, Gap: time.Second})
 	var reqs []*QueuedRequest
 	for i := range 200 {
@@ -89,11 +95,11 @@ func TestServerShareOfPoliteness(t *testing.T) {
 	if inHeap != 1 {
 		t.Errorf("%d hosts of the crowded server in the heap, want 1", inHeap)
 	}
-	clock = clock.Add(500 * time.Millisecond)
+	*clock = clock.Add(500 * time.Millisecond)
 	if n := len(now()); n != 1 {
 		t.Fatalf("half a second later: %d handed out, want 1", n)
 	}
-	clock = clock.Add(500 * time.Millisecond)
+	*clock = clock.Add(500 * time.Millisecond)
 	if n := len(now()); n != 0 {
 		t.Fatalf("with two in flight: %d more handed out, want 0", n)
 	}
@@ -110,17 +116,7 @@ func TestServerShareOfPoliteness(t *testing.T) {
 // share a server asked a moment ago is given back, not lost, and handed out
 // at the server's turn.
 func TestHostsOfOneAddressShareItsServer(t *testing.T) {
-	st, err := Open(filepath.Join(t.TempDir(), "f.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	fr, err := st.Frontier()
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := time.Unix(1_800_000_000, 0)
-	fr.now = func() time.Time { return clock }
+	fr, clock := clockedFrontier(t)
 	fr.SetServerPolicy(ServerPolicy{Limit: 1, Gap: time.Second, ByAddress: true})
 	addrOf := map[string]string{"www.one.gov.cn": "10.0.0.1", "www.two.gov.cn": "10.0.0.1", "www.three.gov.cn": "10.0.0.1", "www.four.gov.cn": "10.0.0.2"}
 	var reqs []*QueuedRequest
@@ -178,7 +174,7 @@ func TestHostsOfOneAddressShareItsServer(t *testing.T) {
 			t.Fatalf("after 20 s only %d of %d requests handed out", total, len(reqs))
 		}
 		finish()
-		clock = clock.Add(time.Second)
+		*clock = clock.Add(time.Second)
 		handOut()
 		if sent["10.0.0.1"] > 1 {
 			t.Fatalf("%d requests to one address at one instant", sent["10.0.0.1"])
