@@ -251,3 +251,17 @@ func syncDir(dir string) error {
 	}
 	return err
 }
+
+// RawInside reports whether documents are still inside the file (a store of
+// an older nianbao that MoveRaw has not moved yet).
+func (s *Store) RawInside() (bool, error) {
+	inside := false
+	err := s.view(func(tx *bolt.Tx) error {
+		if raw := tx.Bucket(bucketRaw); raw != nil {
+			k, _ := raw.Cursor().First()
+			inside = k != nil
+		}
+		return nil
+	})
+	return inside, err
+}
