@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -63,15 +64,9 @@ func (s *Store) MoveRaw(ctx context.Context, progress func(moved, total int)) (M
 			break
 		}
 		after = []byte(batch[len(batch)-1].sha)
-		var moved []string
-		for _, d := range batch {
-			ok, err := s.moveOne(ctx, d, &res)
-			if err != nil {
-				return res, err
-			}
-			if ok {
-				moved = append(moved, d.sha)
-			}
+		moved, err := s.moveBatch(ctx, batch, &res)
+		if err != nil {
+			return res, err
 		}
 		if err := s.update(func(tx *bolt.Tx) error {
 			raw := tx.Bucket(bucketRaw)
@@ -144,33 +139,70 @@ func (s *Store) rawBatch(after []byte) ([]rawDoc, error) {
 	return out, nil
 }
 
+// movers is how many documents of a batch are written at once: each write
+// waits for the disk (its sync), and the disk takes several at a time.
+const movers = 8
+
+// moveBatch writes a batch's documents beside the file and returns the keys
+// of those written and checked.
+func (s *Store) moveBatch(ctx context.Context, batch []rawDoc, res *MoveResult) ([]string, error) {
+	ok := make([]bool, len(batch))
+	kept := make([]string, len(batch))
+	errs := make([]error, len(batch))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(movers, len(batch)) {
+		wg.Go(func() {
+			for i := range next {
+				ok[i], kept[i], errs[i] = s.moveOne(ctx, batch[i])
+			}
+		})
+	}
+	for i := range batch {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var moved []string
+	for i, d := range batch {
+		if ok[i] {
+			moved = append(moved, d.sha)
+		} else {
+			res.Kept = append(res.Kept, kept[i])
+		}
+	}
+	return moved, nil
+}
+
 // moveOne writes one document beside the file and checks what reads back;
 // false when its bytes inside the file do not hash to its key (it stays
-// there, listed in res.Kept). A document found beside the file already that
+// there, and kept says why). A document found beside the file already that
 // does not read back whole is written again.
-func (s *Store) moveOne(ctx context.Context, d rawDoc, res *MoveResult) (bool, error) {
+func (s *Store) moveOne(ctx context.Context, d rawDoc) (moved bool, kept string, err error) {
 	if err := checkDoc(d.sha, d.z); err != nil {
-		res.Kept = append(res.Kept, fmt.Sprintf("%s: left inside %s: %v", d.sha, s.path, err))
-		return false, nil
+		return false, fmt.Sprintf("%s: left inside %s: %v", d.sha, s.path, err), nil
 	}
 	for try := 0; ; try++ {
 		if err := s.putBlob(ctx, d.sha, d.z); err != nil {
-			return false, err
+			return false, "", err
 		}
 		back, err := s.blobs.Get(ctx, d.sha)
 		if err == nil {
 			err = checkDoc(d.sha, back)
 		}
 		if err == nil {
-			return true, nil
+			return true, "", nil
 		}
 		if try == 1 {
-			return false, fmt.Errorf("document %s written to %s does not read back whole: %w", d.sha, s.blobs.Where(d.sha), err)
+			return false, "", fmt.Errorf("document %s written to %s does not read back whole: %w", d.sha, s.blobs.Where(d.sha), err)
 		}
 		// What was beside the file already is damaged: the bytes inside
 		// the file replace it.
 		if err := s.blobs.Delete(ctx, d.sha); err != nil {
-			return false, err
+			return false, "", err
 		}
 	}
 }
