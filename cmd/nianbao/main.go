@@ -66,7 +66,7 @@ func newRoot() *cobra.Command {
 		Long: `nianbao extracts China's annual reports on open government information into
 records that follow the national templates (SCHEMA.md): every number as printed,
 derived values marked as inferred, broken identities flagged in checks, and the
-raw documents kept in one store file so the corpus can be checked and rebuilt.`,
+raw documents kept beside the store file so the corpus can be checked and rebuilt.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
