@@ -194,6 +194,11 @@ func TestMoveRawFromSchema3(t *testing.T) {
 		}
 	}
 	s.Close()
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := Compact(cancelled, path, time.Second); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a cancelled compaction: %v", err)
+	}
 	before, after, err := Compact(context.Background(), path, time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -209,6 +214,10 @@ func TestMoveRawFromSchema3(t *testing.T) {
 	}
 	if got, err := s.Raw(caps[3].SHA256); err != nil || !bytes.Equal(got, bodies[3]) {
 		t.Fatalf("after compaction: %v", err)
+	}
+	// The buckets' sequences came along: the next capture follows the 41.
+	if next := putDocs(t, s, docs(42, 1<<10)[41:])[0]; next.ID != 42 {
+		t.Fatalf("the capture after compaction has id %d, want 42", next.ID)
 	}
 }
 

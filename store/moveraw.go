@@ -89,7 +89,8 @@ func (s *Store) MoveRaw(ctx context.Context, progress func(moved, total int)) (M
 		if raw == nil {
 			return nil
 		}
-		if res.Left = raw.Stats().KeyN; res.Left > 0 {
+		if !isEmpty(raw) {
+			res.Left = raw.Stats().KeyN
 			return nil
 		}
 		return tx.DeleteBucket(bucketRaw)
@@ -252,7 +253,11 @@ func Compact(ctx context.Context, path string, lockWait time.Duration) (before, 
 	if err != nil {
 		return before, 0, fmt.Errorf("compacting %s into %s: %w", path, tmp, err)
 	}
-	err = guard(path, func() error { return bolt.Compact(dst, src, compactTxSize) })
+	dst.NoSync = true // one sync at the end: until the rename the copy is nobody's
+	err = guard(path, func() error { return copyInto(ctx, dst, src) })
+	if err == nil {
+		err = dst.Sync()
+	}
 	if cerr := dst.Close(); err == nil {
 		err = cerr
 	}
@@ -270,6 +275,96 @@ func Compact(ctx context.Context, path string, lockWait time.Duration) (before, 
 		after = fi.Size()
 	}
 	return before, after, nil
+}
+
+// copyInto copies every bucket of src, with its sequence, into the empty
+// dst, in transactions of at most compactTxSize bytes, pages filled; it
+// stops between two transactions when ctx is done.
+func copyInto(ctx context.Context, dst, src *bolt.DB) error {
+	return src.View(func(stx *bolt.Tx) error {
+		c := &copier{ctx: ctx, dst: dst}
+		if err := c.begin(); err != nil {
+			return err
+		}
+		defer func() { c.tx.Rollback() }()
+		err := stx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			return c.bucket([][]byte{name}, b)
+		})
+		if err != nil {
+			return err
+		}
+		return c.tx.Commit()
+	})
+}
+
+// copier writes a compaction's copy, committing every compactTxSize bytes.
+type copier struct {
+	ctx  context.Context
+	dst  *bolt.DB
+	tx   *bolt.Tx
+	size int64
+}
+
+func (c *copier) begin() error {
+	tx, err := c.dst.Begin(true)
+	c.tx, c.size = tx, 0
+	return err
+}
+
+// target is the bucket at path in the copy's open transaction, made if
+// missing (with seq).
+func (c *copier) target(path [][]byte, seq uint64) (*bolt.Bucket, error) {
+	b, err := c.tx.CreateBucketIfNotExists(path[0])
+	for _, name := range path[1:] {
+		if err != nil {
+			break
+		}
+		b, err = b.CreateBucketIfNotExists(name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	b.FillPercent = 1.0
+	return b, b.SetSequence(seq)
+}
+
+// bucket copies the bucket src at path.
+func (c *copier) bucket(path [][]byte, src *bolt.Bucket) error {
+	dst, err := c.target(path, src.Sequence())
+	if err != nil {
+		return err
+	}
+	cur := src.Cursor()
+	for k, v := cur.First(); k != nil; k, v = cur.Next() {
+		if v == nil { // a nested bucket
+			sub := append(append([][]byte(nil), path...), k)
+			if err := c.bucket(sub, src.Bucket(k)); err != nil {
+				return err
+			}
+			if dst, err = c.target(path, src.Sequence()); err != nil {
+				return err
+			}
+			continue
+		}
+		if c.size += int64(len(k) + len(v)); c.size > compactTxSize {
+			if err := c.tx.Commit(); err != nil {
+				return err
+			}
+			if err := c.ctx.Err(); err != nil {
+				return err
+			}
+			if err := c.begin(); err != nil {
+				return err
+			}
+			if dst, err = c.target(path, src.Sequence()); err != nil {
+				return err
+			}
+		}
+		if err := dst.Put(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func syncDir(dir string) error {
@@ -290,8 +385,7 @@ func (s *Store) RawInside() (bool, error) {
 	inside := false
 	err := s.view(func(tx *bolt.Tx) error {
 		if raw := tx.Bucket(bucketRaw); raw != nil {
-			k, _ := raw.Cursor().First()
-			inside = k != nil
+			inside = !isEmpty(raw)
 		}
 		return nil
 	})

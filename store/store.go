@@ -195,11 +195,16 @@ var migrations = []func(tx *bolt.Tx) error{
 		// from there, until MoveRaw (nianbao migrate) moves them: a move of
 		// gigabytes is not made behind the back of whatever command opened
 		// the store. An empty bucket (a new store) goes now.
-		if raw := tx.Bucket(bucketRaw); raw != nil && raw.Stats().KeyN == 0 {
+		if raw := tx.Bucket(bucketRaw); raw != nil && isEmpty(raw) {
 			return tx.DeleteBucket(bucketRaw)
 		}
 		return nil
 	},
+}
+
+func isEmpty(b *bolt.Bucket) bool {
+	k, _ := b.Cursor().First()
+	return k == nil
 }
 
 func readVersion(tx *bolt.Tx) (int, error) {
