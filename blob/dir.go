@@ -13,7 +13,11 @@ import (
 )
 
 // Dir keeps objects as files under a root directory, sharded by the key's
-// first two pairs of digits: ROOT/ab/cd/abcd….gz, a gzip file that zcat reads.
+// first two digits: ROOT/ab/abcd….gz, a gzip file that zcat reads. One level
+// of 256 shards: a million documents are 4,000 files a directory (ext4
+// indexes directories), and a shard's directory is made (and synced) once,
+// not once for most of the first hundred thousand documents as 65,536 shards
+// of two levels would be.
 // A file is written under a temporary name in its directory (.abcd….*.tmp),
 // synced, renamed to its key and its directory synced: a kill leaves at most a
 // temporary file, never a part under the key.
@@ -34,7 +38,7 @@ func NewDir(root string, max int64) *Dir { return &Dir{root: root, max: max} }
 func (d *Dir) Root() string { return d.root }
 
 func (d *Dir) path(key string) string {
-	return filepath.Join(d.root, key[:2], key[2:4], key+suffix)
+	return filepath.Join(d.root, key[:2], key+suffix)
 }
 
 // Where is the object's file.
@@ -240,36 +244,27 @@ func (d *Dir) RemoveTemps(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// walk calls fn with every file two levels of shards below the root.
+// walk calls fn with every file one level of shards below the root.
 func (d *Dir) walk(ctx context.Context, fn func(name string, e fs.DirEntry) error) error {
-	tops, err := readDir(d.root)
+	shards, err := readDir(d.root)
 	if err != nil {
 		return err
 	}
-	for _, top := range tops {
-		if !top.IsDir() || len(top.Name()) != 2 {
+	for _, shard := range shards {
+		if !shard.IsDir() || len(shard.Name()) != 2 {
 			continue
 		}
-		subs, err := readDir(filepath.Join(d.root, top.Name()))
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		dir := filepath.Join(d.root, shard.Name())
+		files, err := readDir(dir)
 		if err != nil {
 			return err
 		}
-		for _, sub := range subs {
-			if !sub.IsDir() || len(sub.Name()) != 2 {
-				continue
-			}
-			if err := ctx.Err(); err != nil {
+		for _, e := range files {
+			if err := fn(filepath.Join(dir, e.Name()), e); err != nil {
 				return err
-			}
-			dir := filepath.Join(d.root, top.Name(), sub.Name())
-			files, err := readDir(dir)
-			if err != nil {
-				return err
-			}
-			for _, e := range files {
-				if err := fn(filepath.Join(dir, e.Name()), e); err != nil {
-					return err
-				}
 			}
 		}
 	}

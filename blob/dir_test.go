@@ -36,7 +36,7 @@ func TestDirRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := filepath.Join(root, ka[:2], ka[2:4], ka+".gz")
+	want := filepath.Join(root, ka[:2], ka+".gz")
 	if d.Where(ka) != want {
 		t.Fatalf("Where = %s, want %s", d.Where(ka), want)
 	}

@@ -15,7 +15,7 @@ import (
 
 // The raw documents live beside the file, not in it: a blob.Store keyed by
 // the SHA-256 of each document, holding its gzip-compressed bytes. By default
-// it is the directory FILE.blobs (blob.Dir: FILE.blobs/ab/cd/abcd….gz). A
+// it is the directory FILE.blobs (blob.Dir: FILE.blobs/ab/abcd….gz). A
 // document is written and made durable before the transaction whose capture
 // names it begins, so no capture names a missing document; a process killed
 // in between leaves a document no capture names (an orphan), which

@@ -48,13 +48,13 @@ func putDocs(t testing.TB, s *Store, bodies [][]byte) []*Capture {
 }
 
 // A new store keeps its documents beside the file, one gzip file each under
-// FILE.blobs/ab/cd/, and nothing of them inside it.
+// FILE.blobs/ab/, and nothing of them inside it.
 func TestDocumentsBesideTheFile(t *testing.T) {
 	s := openTemp(t)
 	bodies := docs(3, 200<<10)
 	caps := putDocs(t, s, bodies)
 	for i, c := range caps {
-		f := filepath.Join(BlobsPath(s.Path()), c.SHA256[:2], c.SHA256[2:4], c.SHA256+".gz")
+		f := filepath.Join(BlobsPath(s.Path()), c.SHA256[:2], c.SHA256+".gz")
 		z, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatalf("document %d: %v", i, err)
@@ -103,7 +103,7 @@ func makeSchema3(t testing.TB, path string) {
 			if err != nil {
 				return err
 			}
-			z, err := os.ReadFile(filepath.Join(dir, sha[:2], sha[2:4], sha+".gz"))
+			z, err := os.ReadFile(filepath.Join(dir, sha[:2], sha+".gz"))
 			if err != nil {
 				return err
 			}

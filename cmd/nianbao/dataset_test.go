@@ -228,7 +228,7 @@ func TestVerifyFindsAFlippedByte(t *testing.T) {
 		t.Fatalf("verify of an intact store: %v\n%s", err, out)
 	}
 	// Flip one byte inside one document's file, keeping it a valid gzip stream.
-	files, err := filepath.Glob(filepath.Join(store.BlobsPath(db), "*", "*", "*.gz"))
+	files, err := filepath.Glob(filepath.Join(store.BlobsPath(db), "*", "*.gz"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no document files beside %s: %v", db, err)
 	}

@@ -101,7 +101,7 @@ func TestMigrateCommand(t *testing.T) {
 		t.Errorf("the file is %d bytes after its 300 documents of 16 KB moved out", fi.Size())
 	}
 	for _, sha := range shas[:3] {
-		if _, err := os.Stat(filepath.Join(store.BlobsPath(db), sha[:2], sha[2:4], sha+".gz")); err != nil {
+		if _, err := os.Stat(filepath.Join(store.BlobsPath(db), sha[:2], sha+".gz")); err != nil {
 			t.Error(err)
 		}
 	}
@@ -124,9 +124,9 @@ func TestVerifyNamesDamageAndRepairs(t *testing.T) {
 	var named string
 	st.Captures(func(c *store.Capture) error { named = c.SHA256; return nil })
 	st.Close()
-	file := filepath.Join(store.BlobsPath(db), named[:2], named[2:4], named+".gz")
+	file := filepath.Join(store.BlobsPath(db), named[:2], named+".gz")
 	orphan := store.SHA256([]byte("an orphan"))
-	ofile := filepath.Join(store.BlobsPath(db), orphan[:2], orphan[2:4], orphan+".gz")
+	ofile := filepath.Join(store.BlobsPath(db), orphan[:2], orphan+".gz")
 	os.MkdirAll(filepath.Dir(ofile), 0o755)
 	if err := os.WriteFile(ofile, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
