@@ -230,7 +230,7 @@ func (s *Store) checkVersion() error {
 			return err
 		}
 		if v != SchemaVersion {
-			return fmt.Errorf("store %s has schema version %d, this nianbao reads %d; open it once read-write to migrate", s.path, v, SchemaVersion)
+			return fmt.Errorf("store %s has schema version %d, this nianbao reads %d; open it once read-write to migrate (nianbao migrate does, and moves its documents out of the file)", s.path, v, SchemaVersion)
 		}
 		return nil
 	})
