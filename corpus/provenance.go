@@ -13,10 +13,17 @@ import (
 type VerifyResult struct {
 	Checked int
 	Bad     []string // one line per document that is missing or differs
+	// Orphans are the documents beside the store that no capture names
+	// (without a manifest, and not read from a crawl's snapshot): left by a
+	// process killed between a document and its commit. Harmless; a repair
+	// removes them.
+	Orphans     int
+	OrphanBytes int64
 }
 
 // Verify re-hashes stored documents: those of a manifest (checking size too),
-// or, with a nil manifest, every document in the store against its key.
+// or, with a nil manifest, every document a capture names (and any still
+// inside an unmoved store file) against its key, and counts the orphans.
 func Verify(ctx context.Context, st *store.Store, manifest []store.ManifestEntry) (VerifyResult, error) {
 	var res VerifyResult
 	check := func(sha string, size int, what string) error {
@@ -34,7 +41,17 @@ func Verify(ctx context.Context, st *store.Store, manifest []store.ManifestEntry
 		return nil
 	}
 	if manifest == nil {
-		err := st.DocumentHashes(func(sha string) error { return check(sha, -1, sha) })
+		if err := st.DocumentHashes(func(sha string) error { return check(sha, -1, sha) }); err != nil {
+			return res, err
+		}
+		if !st.Snapshotted().IsZero() {
+			return res, nil // the running crawl's documents since the snapshot would count
+		}
+		err := st.Orphans(ctx, func(_, _ string, size int64) error {
+			res.Orphans++
+			res.OrphanBytes += size
+			return nil
+		})
 		return res, err
 	}
 	seen := map[string]bool{}

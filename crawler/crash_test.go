@@ -219,4 +219,29 @@ func killedCrawlResumes(t *testing.T, ref reference) {
 	if dups > refDups+kills*8 {
 		t.Errorf("%d duplicate requests, more than the %d in flight at %d kills", dups-refDups, kills*8, kills)
 	}
+	documentsWhole(t, st)
+}
+
+// documentsWhole checks that every document a capture names is beside the
+// store and hashes right, before and after the orphans the kills left (their
+// documents written, their commits not) are swept.
+func documentsWhole(t *testing.T, st *store.Store) {
+	t.Helper()
+	verify := func() int {
+		n := 0
+		err := st.DocumentHashes(func(sha string) error { n++; return st.Verify(sha, -1) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := verify()
+	sw, err := st.SweepOrphans(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := verify(); after != before || before == 0 {
+		t.Fatalf("%d documents verified before the sweep, %d after", before, after)
+	}
+	t.Logf("%d documents verified; %d orphans of the kills swept", before, sw.Orphans)
 }

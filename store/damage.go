@@ -257,6 +257,32 @@ func (s *Store) damaged() error {
 // panics half-way, the file it opened and the lock it took are let go (what
 // it had mapped stays mapped: address space, not memory).
 func openBolt(path string, bo *bolt.Options) (*bolt.DB, error) {
+	for tries := 0; ; tries++ {
+		db, file, err := openBoltOnce(path, bo)
+		if err != nil || tries == 2 || !replaced(path, file) {
+			return db, err
+		}
+		// Compact renamed a new file over path while this open waited for
+		// the old one's lock: what is written to the old one would be lost.
+		db.Close()
+	}
+}
+
+// replaced reports whether path no longer names the open file.
+func replaced(path string, file *os.File) bool {
+	if file == nil {
+		return false
+	}
+	now, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	was, err := file.Stat()
+	return err == nil && !os.SameFile(now, was)
+}
+
+// openBoltOnce opens the file with bbolt and returns the file it opened.
+func openBoltOnce(path string, bo *bolt.Options) (*bolt.DB, *os.File, error) {
 	var file *os.File
 	bo.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
 		f, err := os.OpenFile(name, flag, perm)
@@ -272,5 +298,5 @@ func openBolt(path string, bo *bolt.Options) (*bolt.DB, error) {
 		unlock(file)
 		file.Close()
 	}
-	return db, err
+	return db, file, err
 }

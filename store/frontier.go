@@ -581,7 +581,8 @@ type Commit struct {
 // committed whole or not at all.
 func (f *Frontier) Commit(cm Commit) (int, error) {
 	// What needs no store is worked out before the writer is waited for:
-	// the document compressed, the record's fingerprint.
+	// the document compressed and kept beside the file (durable before the
+	// transaction naming it), the record's fingerprint.
 	if cm.Entry != nil {
 		for _, v := range cm.Visits {
 			if v.Req == cm.Done && v.Req != nil && v.Fingerprint != "" {
@@ -597,6 +598,10 @@ func (f *Frontier) Commit(cm Commit) (int, error) {
 		var err error
 		if z, err = f.st.compress(cm.Body); err != nil {
 			return 0, err
+		}
+		// A commit is short and must end whole once begun: no context.
+		if err := f.st.putBlob(context.Background(), cm.Capture.SHA256, z); err != nil {
+			return 0, fmt.Errorf("committing the fetch of %s: %w", describeCommit(cm), err)
 		}
 	}
 	var keep map[uint64]bool // a dropped host's requests still taken: their own commits settle them
@@ -635,7 +640,7 @@ func (f *Frontier) write(tx *bolt.Tx, p *pending) error {
 	if err := f.observeAll(tx, cm, run); err != nil {
 		return err
 	}
-	if err := f.storeCapture(tx, cm, p.z, run); err != nil {
+	if err := f.storeCapture(tx, cm, run); err != nil {
 		return err
 	}
 	if run != nil {
@@ -748,17 +753,11 @@ func logFetches(tx *bolt.Tx, cm *Commit) error {
 	return tx.Bucket(bucketHosts).Put([]byte(cm.Host.Host), b)
 }
 
-// storeCapture keeps the fetched bytes (z, compressed; once per digest), the
-// capture, and the report's record under the report it belongs to.
-func (f *Frontier) storeCapture(tx *bolt.Tx, cm *Commit, z []byte, run *RunInfo) error {
+// storeCapture keeps the capture (its document is beside the file already,
+// see Commit), and the report's record under the report it belongs to.
+func (f *Frontier) storeCapture(tx *bolt.Tx, cm *Commit, run *RunInfo) error {
 	if cm.Capture == nil {
 		return nil
-	}
-	raw := tx.Bucket(bucketRaw)
-	if raw.Get([]byte(cm.Capture.SHA256)) == nil {
-		if err := raw.Put([]byte(cm.Capture.SHA256), z); err != nil {
-			return err
-		}
 	}
 	var stored *Entry // the report's record as it is, if it has one
 	copied := false   // the document joins it as a copy of another

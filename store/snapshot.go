@@ -11,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/nianbao/nianbao/atomicfile"
+	"github.com/nianbao/nianbao/blob"
 )
 
 // A running crawl holds its store's file lock for the whole run; readers
@@ -51,8 +52,9 @@ func (s *Store) DropSnapshot() error {
 // when it is the store itself).
 func (s *Store) Snapshotted() time.Time { return s.snapshot }
 
-// openSnapshot opens the copy a crawl holding path publishes, read-only.
-func openSnapshot(path string) (*Store, error) {
+// openSnapshot opens the copy a crawl holding path publishes, read-only; it
+// reads the documents beside the store (blobs), which the crawl only adds to.
+func openSnapshot(path string, blobs blob.Store) (*Store, error) {
 	snap := SnapshotPath(path)
 	fi, err := os.Stat(snap)
 	if err != nil {
@@ -65,7 +67,7 @@ func openSnapshot(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the snapshot %s: %w", snap, err)
 	}
-	s := &Store{db: db, path: path, gz: make(chan *gzip.Writer, idleWriters), snapshot: fi.ModTime()}
+	s := &Store{db: db, path: path, gz: make(chan *gzip.Writer, idleWriters), snapshot: fi.ModTime(), blobs: blobs}
 	if err := s.checkVersion(); err != nil {
 		db.Close()
 		return nil, err

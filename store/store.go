@@ -1,8 +1,11 @@
-// Package store keeps the corpus in one bbolt file: raw documents (content
-// addressed by SHA-256, gzip-compressed), captures (a document's URL, headers and
-// fetch metadata), and report records keyed by a stable report id, with a schema
-// version and its migrations. Every write that belongs together happens in one
-// transaction, so a killed process never leaves a half-written record.
+// Package store keeps the corpus: captures (a document's URL, headers and fetch
+// metadata), report records keyed by a stable report id, the crawl's frontier,
+// history and indexes in one bbolt file, with a schema version and its
+// migrations; and the raw documents beside it, content addressed by SHA-256 and
+// gzip-compressed, in a blob.Store (by default the directory FILE.blobs, see
+// blobs.go). Every write that belongs together happens in one transaction, and
+// the documents it names are durable before it commits, so a killed process
+// never leaves a half-written record nor a record naming a missing document.
 package store
 
 import (
@@ -23,18 +26,19 @@ import (
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
+	"github.com/nianbao/nianbao/blob"
 	"github.com/nianbao/nianbao/report"
 )
 
 // SchemaVersion is the layout version of the store file.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // MaxRawSize bounds what one stored document may decompress to.
 const MaxRawSize = 256 << 20
 
 var (
 	bucketMeta     = []byte("meta")
-	bucketRaw      = []byte("raw")
+	bucketRaw      = []byte("raw") // schema 3 and before: documents inside the file (see MoveRaw)
 	bucketCaptures = []byte("captures")
 	bucketRecords  = []byte("records")
 	bucketPrints   = []byte("prints") // content fingerprint of a document's reading → report id
@@ -51,6 +55,8 @@ var ErrLocked = errors.New("the store is in use by another nianbao process")
 type Store struct {
 	db   *bolt.DB
 	path string
+	// blobs keeps the raw documents (blobs.go).
+	blobs blob.Store
 	// gz holds idle gzip writers for the next documents. Not a sync.Pool:
 	// a pool is emptied by every garbage collection, and a busy import
 	// collects several times per page, so each page paid for new tables.
@@ -78,6 +84,10 @@ type Options struct {
 	// Snapshot) when the crawl holds the file; Snapshotted says when it was
 	// published.
 	Snapshot bool
+	// Blobs keeps the raw documents; nil means the directory beside the
+	// file (BlobsPath). Another implementation (an object store) must be
+	// given to every command that opens the store.
+	Blobs blob.Store
 }
 
 // writerMapSize is the address space a writing store maps at once. bbolt
@@ -104,7 +114,7 @@ func Open(path string, opt Options) (*Store, error) {
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			if opt.ReadOnly && opt.Snapshot {
-				if s, serr := openSnapshot(path); serr == nil {
+				if s, serr := openSnapshot(path, blobsFor(path, opt)); serr == nil {
 					return s, nil
 				} else if !errors.Is(serr, os.ErrNotExist) {
 					return nil, serr
@@ -117,7 +127,7 @@ func Open(path string, opt Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, gz: make(chan *gzip.Writer, idleWriters)}
+	s := &Store{db: db, path: path, gz: make(chan *gzip.Writer, idleWriters), blobs: blobsFor(path, opt)}
 	if opt.ReadOnly {
 		if err := s.checkVersion(); err != nil {
 			db.Close()
@@ -180,6 +190,21 @@ var migrations = []func(tx *bolt.Tx) error{
 			return indexPrints(tx, e, report.Fingerprint)
 		})
 	},
+	func(tx *bolt.Tx) error { // 3 → 4: new documents go beside the file
+		// The documents a store holds already stay in the raw bucket, read
+		// from there, until MoveRaw (nianbao migrate) moves them: a move of
+		// gigabytes is not made behind the back of whatever command opened
+		// the store. An empty bucket (a new store) goes now.
+		if raw := tx.Bucket(bucketRaw); raw != nil && isEmpty(raw) {
+			return tx.DeleteBucket(bucketRaw)
+		}
+		return nil
+	},
+}
+
+func isEmpty(b *bolt.Bucket) bool {
+	k, _ := b.Cursor().First()
+	return k == nil
 }
 
 func readVersion(tx *bolt.Tx) (int, error) {
@@ -205,7 +230,7 @@ func (s *Store) checkVersion() error {
 			return err
 		}
 		if v != SchemaVersion {
-			return fmt.Errorf("store %s has schema version %d, this nianbao reads %d; open it once read-write to migrate", s.path, v, SchemaVersion)
+			return fmt.Errorf("store %s has schema version %d, this nianbao reads %d; open it once read-write to migrate (nianbao migrate does, and moves its documents out of the file)", s.path, v, SchemaVersion)
 		}
 		return nil
 	})
@@ -373,22 +398,23 @@ type Item struct {
 // PutAll stores several documents as Put does, all in one transaction, so a
 // bulk import pays for one commit (and one fsync) per group, not per file:
 // either every item is stored or none is.
+//
+// The documents are written beside the file first, each durable before the
+// transaction that names them begins (keepBodies): a kill in between leaves
+// documents no capture names, which verify --repair removes.
 func (s *Store) PutAll(items []Item) error {
-	packed := make([][]byte, len(items))
-	for i, it := range items {
+	for _, it := range items {
 		if it.Capture.SHA256 == "" || it.Capture.Size != len(it.Body) {
 			it.Capture.SHA256 = SHA256(it.Body)
 		}
 		it.Capture.Size = len(it.Body)
-		z, err := s.compress(it.Body)
-		if err != nil {
-			return fmt.Errorf("compressing %s: %w", it.Capture.SHA256, err)
-		}
-		packed[i] = z
+	}
+	if err := s.keepBodies(items); err != nil {
+		return err
 	}
 	return s.update(func(tx *bolt.Tx) error {
-		for i, it := range items {
-			if err := putItem(tx, it.Capture, packed[i], it.Entry); err != nil {
+		for _, it := range items {
+			if err := putItem(tx, it.Capture, it.Entry); err != nil {
 				return err
 			}
 		}
@@ -396,15 +422,8 @@ func (s *Store) PutAll(items []Item) error {
 	})
 }
 
-// putItem writes one document's compressed bytes z (unless stored already),
-// its capture and its entry.
-func putItem(tx *bolt.Tx, c *Capture, z []byte, e *Entry) error {
-	raw := tx.Bucket(bucketRaw)
-	if raw.Get([]byte(c.SHA256)) == nil {
-		if err := raw.Put([]byte(c.SHA256), z); err != nil {
-			return fmt.Errorf("storing document %s: %w", c.SHA256, err)
-		}
-	}
+// putItem writes one document's capture and its entry.
+func putItem(tx *bolt.Tx, c *Capture, e *Entry) error {
 	caps := tx.Bucket(bucketCaptures)
 	id, err := caps.NextSequence()
 	if err != nil {
@@ -537,27 +556,6 @@ func u64(v uint64) []byte {
 	return b
 }
 
-// Raw returns a stored document by its SHA-256.
-func (s *Store) Raw(sha string) ([]byte, error) {
-	var z []byte
-	err := s.view(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketRaw).Get([]byte(sha))
-		if v == nil {
-			return fmt.Errorf("document %s: %w", sha, ErrNotFound)
-		}
-		z = append([]byte(nil), v...)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	b, err := decompress(z)
-	if err != nil {
-		return nil, fmt.Errorf("reading document %s: %w", sha, err)
-	}
-	return b, nil
-}
-
 // Entry returns one record by report id.
 func (s *Store) Entry(id string) (*Entry, error) {
 	return readJSON[Entry](s, bucketRecords, []byte(id), "record "+id)
@@ -640,53 +638,4 @@ func (s *Store) Captures(fn func(*Capture) error) error {
 // Capture returns one capture by its id.
 func (s *Store) Capture(id uint64) (*Capture, error) {
 	return readJSON[Capture](s, bucketCaptures, u64(id), fmt.Sprintf("capture %d", id))
-}
-
-// Stats counts what the store holds.
-type Stats struct {
-	Documents int
-	Captures  int
-	Records   int
-	RawBytes  int64 // compressed
-}
-
-// Stats counts documents, captures and records.
-func (s *Store) Stats() (Stats, error) {
-	var st Stats
-	err := s.view(func(tx *bolt.Tx) error {
-		st.Documents = tx.Bucket(bucketRaw).Stats().KeyN
-		st.Captures = tx.Bucket(bucketCaptures).Stats().KeyN
-		st.Records = tx.Bucket(bucketRecords).Stats().KeyN
-		return tx.Bucket(bucketRaw).ForEach(func(_, v []byte) error {
-			st.RawBytes += int64(len(v))
-			return nil
-		})
-	})
-	return st, err
-}
-
-// ErrMismatch is returned when a stored document no longer hashes to its key.
-var ErrMismatch = errors.New("the stored bytes do not match their SHA-256")
-
-// Verify reads a stored document back and checks it against its SHA-256 (and
-// its size, when size is not negative).
-func (s *Store) Verify(sha string, size int) error {
-	b, err := s.Raw(sha)
-	if err != nil {
-		return err
-	}
-	if got := SHA256(b); got != sha {
-		return fmt.Errorf("document %s: %w (they hash to %s)", sha, ErrMismatch, got)
-	}
-	if size >= 0 && len(b) != size {
-		return fmt.Errorf("document %s: %w (%d bytes, the manifest says %d)", sha, ErrMismatch, len(b), size)
-	}
-	return nil
-}
-
-// DocumentHashes calls fn with the SHA-256 of every stored document.
-func (s *Store) DocumentHashes(fn func(sha string) error) error {
-	return s.view(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketRaw).ForEach(func(k, _ []byte) error { return fn(string(k)) })
-	})
 }

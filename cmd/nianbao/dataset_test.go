@@ -14,9 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/nianbao/nianbao/export"
 	"github.com/nianbao/nianbao/report"
@@ -230,38 +227,35 @@ func TestVerifyFindsAFlippedByte(t *testing.T) {
 	if out, _, err := run(t, "", "--db", db, "verify", "--manifest", manifest); err != nil || !strings.Contains(out, "5 document(s) checked, 0 bad") {
 		t.Fatalf("verify of an intact store: %v\n%s", err, out)
 	}
-	// Flip one byte inside one document, keeping it a valid gzip stream.
-	bdb, err := bolt.Open(db, 0o644, &bolt.Options{Timeout: time.Second})
+	// Flip one byte inside one document's file, keeping it a valid gzip stream.
+	files, err := filepath.Glob(filepath.Join(store.BlobsPath(db), "*", "*.gz"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no document files beside %s: %v", db, err)
+	}
+	victim := files[0]
+	z, err := os.ReadFile(victim)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var victim string
-	err = bdb.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte("raw"))
-		k, v := b.Cursor().First()
-		victim = string(k)
-		zr, err := gzip.NewReader(bytes.NewReader(v))
-		if err != nil {
-			return err
-		}
-		body, err := io.ReadAll(zr)
-		if err != nil {
-			return err
-		}
-		body[len(body)/2] ^= 0x01
-		var buf bytes.Buffer
-		zw := gzip.NewWriter(&buf)
-		zw.Write(body)
-		zw.Close()
-		return b.Put(k, buf.Bytes())
-	})
-	bdb.Close()
+	zr, err := gzip.NewReader(bytes.NewReader(z))
 	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body[len(body)/2] ^= 0x01
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(body)
+	zw.Close()
+	if err := os.WriteFile(victim, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"verify", "--manifest", manifest}, {"verify"}} {
 		out, _, err := run(t, "", append([]string{"--db", db}, args...)...)
-		if err == nil || !strings.Contains(out, "1 bad") || !strings.Contains(out, "do not match their SHA-256") {
+		if err == nil || !strings.Contains(out, "1 bad") || !strings.Contains(out, "do not match their SHA-256") || !strings.Contains(out, victim) {
 			t.Errorf("%v after a flipped byte in %s: %v\n%s", args, victim, err, out)
 		}
 	}

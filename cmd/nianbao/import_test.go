@@ -53,10 +53,10 @@ func TestImportOnAFullDiskFails(t *testing.T) {
 	if err := os.Mkdir(files, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// Bytes that do not compress, more than the store's free room: the
-	// store must grow past its present size.
-	for i := range 4 {
-		b := make([]byte, max(fi.Size()/2, 1<<20))
+	// Bytes that do not compress, more than the room left: a document's
+	// file beside the store would grow past the store file's present size.
+	for i := range 2 {
+		b := make([]byte, fi.Size()+64<<10)
 		rand.Read(b)
 		if err := os.WriteFile(filepath.Join(files, fmt.Sprintf("blob%d.bin", i)), b, 0o644); err != nil {
 			t.Fatal(err)

@@ -66,14 +66,14 @@ func newRoot() *cobra.Command {
 		Long: `nianbao extracts China's annual reports on open government information into
 records that follow the national templates (SCHEMA.md): every number as printed,
 derived values marked as inferred, broken identities flagged in checks, and the
-raw documents kept in one store file so the corpus can be checked and rebuilt.`,
+raw documents kept beside the store file so the corpus can be checked and rebuilt.`,
 		SilenceUsage:     true,
 		SilenceErrors:    true,
 		PersistentPreRun: func(cmd *cobra.Command, _ []string) { tuneGC(cmd.Name()) },
 	}
 	root.PersistentFlags().StringVar(&a.configPath, "config", "config.yaml", "configuration file (defaults apply when the default file is absent)")
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "store file (overrides the config's store)")
-	root.AddCommand(a.extractCmd(), a.importCmd(), a.reextractCmd(), a.exportCmd(), a.crawlCmd(), a.historyCmd(), a.changesCmd(), a.verifyCmd(), a.rebuildCmd(), a.statsCmd(), a.failuresCmd(), a.serveCmd(), a.demoCmd(), a.simwebCmd(), versionCmd())
+	root.AddCommand(a.extractCmd(), a.importCmd(), a.reextractCmd(), a.exportCmd(), a.crawlCmd(), a.historyCmd(), a.changesCmd(), a.verifyCmd(), a.migrateCmd(), a.rebuildCmd(), a.statsCmd(), a.failuresCmd(), a.serveCmd(), a.demoCmd(), a.simwebCmd(), versionCmd())
 	return root
 }
 
@@ -108,6 +108,11 @@ func (a *app) openStore(cmd *cobra.Command, readOnly bool) (*store.Store, error)
 	st, err := store.Open(cfg.Store, opt)
 	if err == nil && readOnly {
 		snapshotNote(st, cmd.ErrOrStderr())
+	}
+	if err == nil && !readOnly && cmd.Name() != "migrate" {
+		if inside, ierr := st.RawInside(); ierr == nil && inside {
+			fmt.Fprintf(cmd.ErrOrStderr(), "note: %s still keeps the documents of an older nianbao inside it (new ones go to %s): nianbao migrate moves them out\n", cfg.Store, store.BlobsPath(cfg.Store))
+		}
 	}
 	return st, err
 }

@@ -28,12 +28,20 @@ func readManifestFile(path string) ([]store.ManifestEntry, error) {
 
 func (a *app) verifyCmd() *cobra.Command {
 	var manifestPath string
+	var repair bool
 	cmd := &cobra.Command{
-		Use:   "verify",
+		Use:   "verify [--manifest FILE] [--repair]",
 		Short: "Re-hash the stored raw documents (against a manifest, or against their own keys)",
-		Long: `verify reads every stored raw document back, decompresses it and checks its SHA-256
-(and, with --manifest, its size and that every document the manifest lists is there).
-It exits 1 and lists the documents that differ or are missing.`,
+		Long: `verify reads every raw document a capture names back (from the store's
+FILE.blobs directory, or from inside a store file not yet migrated), decompresses it and
+checks its SHA-256 (and, with --manifest, its size and that every document the manifest
+lists is there). It exits 1 and lists the documents that differ or are missing, each with
+its file. It counts the orphans: documents beside the store no capture names, left by a
+process killed between writing a document and committing its capture.
+
+--repair opens the store for writing (no crawl or import may hold it) and removes the
+orphans and the temporary files of killed writes. A document a capture names is never
+removed; a damaged one stays listed (rebuild or import it again).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var manifest []store.ManifestEntry
@@ -43,7 +51,10 @@ It exits 1 and lists the documents that differ or are missing.`,
 					return err
 				}
 			}
-			st, err := a.openStore(cmd, true)
+			if repair && manifest != nil {
+				return fmt.Errorf("verify --repair checks the whole store: leave out --manifest")
+			}
+			st, err := a.openStore(cmd, !repair)
 			if err != nil {
 				return err
 			}
@@ -52,18 +63,90 @@ It exits 1 and lists the documents that differ or are missing.`,
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
-			for _, b := range res.Bad {
-				fmt.Fprintf(out, "BAD %s\n", b)
+			return verifyReport(cmd, st, res, repair)
+		},
+	}
+	cmd.Flags().StringVar(&manifestPath, "manifest", "", "a manifest written by export --manifest")
+	cmd.Flags().BoolVar(&repair, "repair", false, "remove the documents no capture names (orphans of killed writes)")
+	return cmd
+}
+
+// verifyReport prints what verify found, sweeps the orphans when repair, and
+// fails when a document is bad.
+func verifyReport(cmd *cobra.Command, st *store.Store, res corpus.VerifyResult, repair bool) error {
+	out := cmd.OutOrStdout()
+	for _, b := range res.Bad {
+		fmt.Fprintf(out, "BAD %s\n", b)
+	}
+	fmt.Fprintf(out, "verify: %d document(s) checked, %d bad\n", res.Checked, len(res.Bad))
+	switch {
+	case repair:
+		sw, err := st.SweepOrphans(cmd.Context())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "repair: removed %d orphan document(s) (%d bytes) and %d temporary file(s) from %s\n", sw.Orphans, sw.Bytes, sw.Temps, store.BlobsPath(st.Path()))
+	case res.Orphans > 0:
+		fmt.Fprintf(out, "verify: %d orphan document(s) (%d bytes) no capture names, left by killed writes: verify --repair removes them\n", res.Orphans, res.OrphanBytes)
+	}
+	if len(res.Bad) > 0 {
+		return fmt.Errorf("%d of %d stored document(s) do not match", len(res.Bad), res.Checked)
+	}
+	return nil
+}
+
+func (a *app) migrateCmd() *cobra.Command {
+	var noCompact bool
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Move the raw documents of an older store out of its file, beside it, and compact the file",
+		Long: `A store written before schema 4 keeps its raw documents inside the store file. migrate
+moves them to the directory FILE.blobs beside it, in batches: each batch's documents are
+written and synced, read back and checked against their SHA-256, then removed from the
+file in one transaction. Progress goes to stderr. Interrupted (Ctrl-C, a kill) it is
+resumed by running it again. Then it compacts the file (writes it again without the space
+the documents took, into FILE.compact, renamed over FILE), unless --no-compact.
+
+Until it is run, an older store works as before: its documents are read from inside the
+file and new ones are kept beside it. A document whose bytes inside the file no longer
+hash to its key is left there and listed (exit 1).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.openStore(cmd, false)
+			if err != nil {
+				return err
 			}
-			fmt.Fprintf(out, "verify: %d document(s) checked, %d bad\n", res.Checked, len(res.Bad))
-			if len(res.Bad) > 0 {
-				return fmt.Errorf("%d of %d stored document(s) do not match", len(res.Bad), res.Checked)
+			path := st.Path()
+			errw := cmd.ErrOrStderr()
+			res, err := st.MoveRaw(cmd.Context(), func(moved, total int) {
+				fmt.Fprintf(errw, "migrate: %d of %d document(s) moved to %s\n", moved, total, store.BlobsPath(path))
+			})
+			st.Close()
+			if err != nil {
+				if cmd.Context().Err() != nil {
+					return exitError{code: exitStopped, err: err}
+				}
+				return err
+			}
+			out := cmd.OutOrStdout()
+			for _, k := range res.Kept {
+				fmt.Fprintf(out, "KEPT %s\n", k)
+			}
+			fmt.Fprintf(out, "migrate: %d document(s) moved to %s, %d left inside %s\n", res.Moved, store.BlobsPath(path), res.Left, path)
+			if !noCompact {
+				before, after, err := store.Compact(cmd.Context(), path, writerLockWait)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "migrate: %s compacted from %d to %d bytes\n", path, before, after)
+			}
+			if len(res.Kept) > 0 {
+				return fmt.Errorf("%d document(s) inside %s do not hash to their keys: left there", len(res.Kept), path)
 			}
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&manifestPath, "manifest", "", "a manifest written by export --manifest")
+	cmd.Flags().BoolVar(&noCompact, "no-compact", false, "leave the file's size as it is (compact later by running migrate again)")
 	return cmd
 }
 
