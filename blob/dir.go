@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Dir keeps objects as files under a root directory, sharded by the key's
@@ -24,6 +26,10 @@ import (
 type Dir struct {
 	root string
 	max  int64 // the largest object Get reads
+	// made are the shard directories known to exist: a put into one of
+	// them asks the file system nothing about it.
+	made sync.Map
+	seq  atomic.Uint64 // numbers this process's temporary files
 }
 
 // suffix ends every object's file name.
@@ -62,18 +68,20 @@ func (d *Dir) Put(ctx context.Context, key string, z []byte) error {
 		return nil // the same content, written before
 	}
 	dir := filepath.Dir(path)
-	if err := d.mkdirs(dir); err != nil {
-		return fmt.Errorf("storing document %s: %w", key, err)
+	if _, ok := d.made.Load(dir); !ok {
+		if err := d.mkdirs(dir); err != nil {
+			return fmt.Errorf("storing document %s: %w", key, err)
+		}
+		d.made.Store(dir, true)
 	}
-	f, err := os.CreateTemp(dir, "."+key+".*.tmp")
+	// Named for this process and put: O_EXCL refuses a name in use, and the
+	// mode is the object's from the start.
+	tmp := filepath.Join(dir, fmt.Sprintf(".%s.%d-%d.tmp", key, os.Getpid(), d.seq.Add(1)))
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("storing document %s: %w", key, err)
 	}
-	tmp := f.Name()
 	_, err = f.Write(z)
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
 	if err == nil {
 		err = f.Sync()
 	}
