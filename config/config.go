@@ -151,24 +151,8 @@ func (c Config) Validate() error {
 	if c.Store == "" {
 		return errors.New("store: must name a file")
 	}
-	switch c.Extract.OCR {
-	case "auto", "on", "off":
-	default:
-		return fmt.Errorf("extract.ocr: %q is not auto, on or off", c.Extract.OCR)
-	}
-	if c.Extract.OCRDPI < 72 || c.Extract.OCRDPI > 600 {
-		return errors.New("extract.ocr_dpi: must be between 72 and 600")
-	}
-	if c.Extract.OCRMaxPages < 1 {
-		return errors.New("extract.ocr_max_pages: must be at least 1")
-	}
-	switch c.Crawl.Render {
-	case "auto", "on", "off":
-	default:
-		return fmt.Errorf("crawl.render: %q is not auto, on or off", c.Crawl.Render)
-	}
-	if c.Crawl.RenderTimeout < time.Second {
-		return errors.New("crawl.render_timeout: at least 1s")
+	if err := c.Extract.validate(); err != nil {
+		return err
 	}
 	if c.Fetch.UserAgent == "" {
 		return errors.New("fetch.user_agent: must identify the harvester with a contact URL")
@@ -179,19 +163,61 @@ func (c Config) Validate() error {
 	if c.Fetch.MaxBytes <= 0 {
 		return errors.New("fetch.max_bytes: must be positive")
 	}
-	if c.Crawl.Delay < 100*time.Millisecond {
-		return errors.New("crawl.delay: at least 100ms between two requests to one host")
+	return c.Crawl.validate()
+}
+
+func (e Extract) validate() error {
+	switch e.OCR {
+	case "auto", "on", "off":
+	default:
+		return fmt.Errorf("extract.ocr: %q is not auto, on or off", e.OCR)
 	}
-	if c.Crawl.SnapshotEvery < time.Second {
+	if e.OCRDPI < 72 || e.OCRDPI > 600 {
+		return errors.New("extract.ocr_dpi: must be between 72 and 600")
+	}
+	if e.OCRMaxPages < 1 {
+		return errors.New("extract.ocr_max_pages: must be at least 1")
+	}
+	return nil
+}
+
+// MaxDelay is the longest delay between two requests to one host a crawl
+// accepts: longer than any Crawl-delay it honours (a minute), short enough
+// that a typo (1000000h for 1s) is refused instead of sleeping forever.
+const MaxDelay = 10 * time.Minute
+
+// MaxWorkers caps crawl.workers: each request in flight holds a connection
+// (a file descriptor) and a slot of the memory budget.
+const MaxWorkers = 10_000
+
+func (c Crawl) validate() error {
+	switch c.Render {
+	case "auto", "on", "off":
+	default:
+		return fmt.Errorf("crawl.render: %q is not auto, on or off", c.Render)
+	}
+	if c.RenderTimeout < time.Second {
+		return errors.New("crawl.render_timeout: at least 1s")
+	}
+	if c.Delay < 100*time.Millisecond || c.Delay > MaxDelay {
+		return fmt.Errorf("crawl.delay: between 100ms and %s between two requests to one host, not %s", MaxDelay, c.Delay)
+	}
+	if c.SnapshotEvery < time.Second {
 		return errors.New("crawl.snapshot_every: at least 1s")
 	}
-	if c.Crawl.Workers < 0 {
-		return errors.New("crawl.workers: 0 (sized from the machine) or a positive cap")
+	if c.Workers < 0 || c.Workers > MaxWorkers {
+		return fmt.Errorf("crawl.workers: 0 (sized from the machine) or a cap up to %d", MaxWorkers)
 	}
-	if c.Crawl.MaxPagesPerHost < 1 || c.Crawl.MaxDepth < 1 {
+	if c.PerDomain < 0 {
+		return errors.New("crawl.per_domain: 0 (hosts not grouped) or a positive share")
+	}
+	if c.MaxHostsPerDomain < 0 {
+		return errors.New("crawl.max_hosts_per_domain: 0 (the default, 200) or a positive cap")
+	}
+	if c.MaxPagesPerHost < 1 || c.MaxDepth < 1 {
 		return errors.New("crawl.max_pages_per_host and crawl.max_depth must be positive")
 	}
-	if c.Crawl.RevisitAfter < 0 || c.Crawl.RevisitMax < c.Crawl.RevisitAfter {
+	if c.RevisitAfter < 0 || c.RevisitMax < c.RevisitAfter {
 		return errors.New("crawl.revisit_after must be at least 0 and crawl.revisit_max at least revisit_after")
 	}
 	return nil
