@@ -167,6 +167,10 @@ func classifyError(err error) (crawl.Class, string) {
 		return ClassTooLarge, msg
 	case strings.Contains(msg, "stopped after") && strings.Contains(msg, "redirects"):
 		return ClassGone, "redirect loop: " + msg
+	case strings.Contains(msg, "malformed MIME header") || strings.Contains(msg, "malformed HTTP"):
+		// The server answered, in a form no client reads (a control
+		// character in a header line): the page's fault, not an outage.
+		return ClassError, "an answer that cannot be read: " + msg
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return ClassServerError, "truncated body: " + msg // cut short under its Content-Length: try again
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, syscall.EPIPE):

@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gocolly/colly/v2"
 
@@ -191,6 +192,9 @@ type Summary struct {
 	// GivenUp are the hosts this run gave up on (blocked, unreachable, broken
 	// TLS, robots.txt unreachable or disallowing all, page budget spent).
 	GivenUp []store.HostInfo
+	// Noted are hosts crawled otherwise than they asked (a Crawl-delay past
+	// the cap), with what was done (up to maxFailures).
+	Noted []store.HostInfo
 	// Failures are the documents this run could not get (up to maxFailures;
 	// Errors counts them all).
 	Failures []Failure
@@ -283,6 +287,7 @@ type Crawler struct {
 	rend     rendering     // the run's renders (render.go)
 	bodies   *bodyGate     // large answers in flight (inflight.go)
 	domains  domainHosts   // the hosts each registered domain has led to this run
+	moves    runMoves      // where this run's pages redirected to (loops across requests)
 }
 
 // New prepares a crawl of the seeds into the store.
@@ -405,12 +410,41 @@ func (c *Crawler) redirected(req *store.QueuedRequest, u *url.URL, loc string, s
 		// A host that sets a cookie by redirecting to the same address: the
 		// jar keeps it, and the address is asked again, once.
 		return ClassCookie, "a cookie set by a redirect to the same address; asked again with it", ""
+	case loc == "":
+		return ClassError, "a redirect to no address", ""
+	case err != nil:
+		return ClassError, "a redirect to an address that cannot be read: " + clip(loc), ""
 	case !ok || !c.scope.Allows(to):
-		return ClassOffsite, "redirect out of scope to " + loc, ""
-	case contains(append(chain, req.URL), to) || len(chain) >= 5:
-		return ClassGone, "redirect loop via " + loc, ""
+		return ClassOffsite, "redirect out of scope to " + clip(loc) + c.scope.why(to), ""
+	case contains(append(chain, req.URL), to) || c.moves.loops(req.URL, to):
+		return ClassGone, "redirect loop via " + clip(loc), ""
+	case len(chain) >= maxRedirects:
+		return ClassError, fmt.Sprintf("too many redirects (%d) at %s", len(chain)+1, clip(loc)), ""
 	}
-	return ClassMoved, "redirected to " + to, to
+	c.moves.add(req.URL, to)
+	return ClassMoved, "redirected to " + clip(to), to
+}
+
+// maxRedirects is how many redirects a page may take to its document: Go's
+// client follows 10 (browsers 20); each hop is a request of its own, waiting
+// its host's delay.
+const maxRedirects = 10
+
+// maxDetail bounds an address quoted in the fetch log: a server's Location
+// may be any length, and every fetch's detail is kept for good.
+const maxDetail = 512
+
+// clip cuts a quoted address to maxDetail bytes (at a character), saying how
+// long it was.
+func clip(s string) string {
+	if len(s) <= maxDetail {
+		return s
+	}
+	cut := maxDetail
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", s[:cut], len(s))
 }
 
 // redirectKey prefixes the key of a redirect's target that is another
@@ -536,7 +570,7 @@ func (c *Crawler) collector(tr *http.Transport) (*colly.Collector, error) {
 		colly.IgnoreRobotsTxt(), // robots.txt is read by robotsCache, RFC 9309 semantics
 		colly.AllowURLRevisit(), // the frontier keeps the visited set
 	)
-	col.WithTransport(gated{next: inflateBounded{next: tr, max: c.cfg.MaxBytes + 1}, gate: c.bodies})
+	col.WithTransport(gated{next: locationRepair{next: inflateBounded{next: tr, max: c.cfg.MaxBytes + 1}}, gate: c.bodies})
 	col.SetRequestTimeout(c.cfg.Timeout)
 	if err := col.SetStorage(c.fr); err != nil {
 		return nil, err
@@ -645,8 +679,11 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 		sum.Hosts[class]++
 		if terminal(h.Class) {
 			sum.GivenUp = append(sum.GivenUp, *h)
+		} else if h.Detail != "" && len(sum.Noted) < maxFailures {
+			sum.Noted = append(sum.Noted, *h)
 		}
 	}
+	sort.Slice(sum.Noted, func(i, j int) bool { return sum.Noted[i].Host < sum.Noted[j].Host })
 	sort.Slice(sum.GivenUp, func(i, j int) bool { return sum.GivenUp[i].Host < sum.GivenUp[j].Host })
 	sum.Budget = c.budgets()
 	sum.Refused = c.refused

@@ -151,6 +151,9 @@ func (c *Crawler) robotsFor(ctx context.Context, req *store.QueuedRequest, u *ur
 	c.mu.Lock()
 	hi.Fetches++
 	hi.Spent.Other++
+	if rules.note != "" && hi.Class == "" {
+		hi.Detail = rules.note // kept with the host, listed in the run report
+	}
 	c.mu.Unlock()
 	c.Stats.Fetched.Add(1)
 	if !c.pool.wait(ctx, c.delay(rules, hi)) {
@@ -195,11 +198,16 @@ func (c *Crawler) refuseDisallowed(req *store.QueuedRequest, u *url.URL, hi *sto
 func unreadableRobots(rules *robotsRules) crawl.Class {
 	switch {
 	case rules.err != "":
-		class, _ := classify(0, nil, "", errors.New(rules.err))
-		if class == ClassError {
+		switch class, _ := classify(0, nil, "", errors.New(rules.err)); class {
+		case ClassError:
 			return ClassUnreachable
+		case ClassGone, ClassOffsite:
+			// Not reached (past the client's redirects, or off the
+			// hosts): kept away from, as from a file that cannot be read.
+			return ClassRobotsDisallowed
+		default:
+			return class
 		}
-		return class
 	case rules.status == 502 || rules.status == 504:
 		return ClassUnreachable
 	}
@@ -261,9 +269,19 @@ func (c *Crawler) classifyAnswer(req *store.QueuedRequest, u *url.URL, s *slot, 
 	if class == ClassBlockedWAF && strings.Contains(u.Path, "/gkmlpt/") && a.status == 200 {
 		class, detail = ClassOK, "" // gkmlpt pages are script shells by design
 	}
+	if class == ClassNotModified && !conditional(req) {
+		// Nothing was asked to be compared: the answer holds no document
+		// and there is no stored copy it could mean. A server fault,
+		// tried again, then a failure.
+		class, detail = ClassServerError, "304 Not Modified to a request that sent no validator"
+	}
 	switch {
 	case a.status >= 300 && a.status < 400 && a.status != http.StatusNotModified && s.err == nil:
-		class, detail, redirect = c.redirected(req, u, a.header.Get("Location"), len(a.header.Values("Set-Cookie")) > 0)
+		loc := a.header.Get("Location")
+		if loc == "" {
+			loc = a.header.Get(unreadLocation) // one no repair could read (location.go)
+		}
+		class, detail, redirect = c.redirected(req, u, loc, len(a.header.Values("Set-Cookie")) > 0)
 	case class == ClassOK && req.Kind() == KindReport && a.text != "":
 		// A report's address answered by a page that only sends the browser
 		// on (a meta refresh, location.replace): moved, as by a 301.
@@ -275,6 +293,17 @@ func (c *Crawler) classifyAnswer(req *store.QueuedRequest, u *url.URL, s *slot, 
 		detail = strings.TrimSpace(detail + " (TLS verification off by configuration)")
 	}
 	return class, detail, redirect
+}
+
+// conditional reports whether a request asked to be answered only if
+// changed (If-None-Match or If-Modified-Since, as a revisit does).
+func conditional(req *store.QueuedRequest) bool {
+	for k := range req.Headers {
+		if strings.EqualFold(k, "If-None-Match") || strings.EqualFold(k, "If-Modified-Since") {
+			return true
+		}
+	}
+	return false
 }
 
 // fetchLog is the fetch log's line for an answer.

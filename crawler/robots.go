@@ -23,7 +23,14 @@ type robotsRules struct {
 	expires  time.Time
 	status   int
 	err      string
+	// note says what the crawl did otherwise than the file asks (a
+	// Crawl-delay past the cap); kept with the host.
+	note string
 }
+
+// maxCrawlDelay caps a Crawl-delay: a day between two requests would keep
+// one report a night from a site that has hundreds.
+const maxCrawlDelay = time.Minute
 
 func (r *robotsRules) allowed(path, agent string) bool {
 	switch {
@@ -102,7 +109,9 @@ func (c *robotsCache) fetch(ctx context.Context, client *http.Client, scheme, ho
 			switch {
 			case rerr != nil:
 				err = rerr
-			case resp.StatusCode >= 500:
+			case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
+				// Not available now (429 read as 5xx, as Google does): no
+				// request to the host until it answers.
 				r.denyAll = true
 			case resp.StatusCode >= 400:
 				r.allowAll = true
@@ -113,7 +122,10 @@ func (c *robotsCache) fetch(ctx context.Context, client *http.Client, scheme, ho
 				if data, perr := robotstxt.FromBytes(body); perr == nil {
 					r.data = data
 					if g := data.FindGroup(c.agent); g != nil && g.CrawlDelay > 0 {
-						r.delay = min(g.CrawlDelay, time.Minute)
+						r.delay = min(g.CrawlDelay, maxCrawlDelay)
+						if g.CrawlDelay > maxCrawlDelay {
+							r.note = fmt.Sprintf("robots.txt asks a Crawl-delay of %s; capped at %s", g.CrawlDelay, maxCrawlDelay)
+						}
 					}
 				} else {
 					r.allowAll = true // unparseable: no rules

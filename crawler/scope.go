@@ -110,6 +110,18 @@ func (s *Scope) Allows(raw string) bool {
 	return false
 }
 
+// why says, for a URL the scope refuses for its size, which limit it is past
+// (with a leading space), and nothing otherwise.
+func (s *Scope) why(raw string) string {
+	if len(raw) > MaxURLLength {
+		return fmt.Sprintf(" (an address over %d bytes)", MaxURLLength)
+	}
+	if u, err := url.Parse(raw); err == nil && u.Host != "" && !sizedName(u.Hostname()) {
+		return " (a host name DNS cannot carry)"
+	}
+	return ""
+}
+
 // privateName: a host name that names a loopback or private address in any
 // spelling a resolver or a proxy accepts: an IP literal (dotted, with a
 // trailing dot, in the short forms 127.1 and 10.1.2, as one decimal, hex or

@@ -67,6 +67,8 @@ type runReport struct {
 	Pending       int                 `json:"still_queued"`
 	Hosts         map[crawl.Class]int `json:"hosts,omitempty"` // by class
 	GivenUp       []store.HostInfo    `json:"hosts_given_up,omitempty"`
+	// Noted: hosts crawled otherwise than they asked, and how.
+	Noted []store.HostInfo `json:"hosts_noted,omitempty"`
 	// Budget is each host's page budget as the run spent it: on reports,
 	// lists and other requests (the most asked host first).
 	Budget   []crawler.HostBudget `json:"budget,omitempty"`
@@ -245,6 +247,10 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 		if h.Class != crawler.ClassRobotsDisallowed { // the site's own wish, not a failure
 			rep.GivenUp = append(rep.GivenUp, h)
 		}
+	}
+	rep.Noted = sum.Noted
+	for _, h := range sum.Noted {
+		fmt.Fprintf(out, "note on %s: %s\n", h.Host, h.Detail)
 	}
 	if err != nil {
 		return err
