@@ -20,9 +20,10 @@ import (
 	"github.com/nianbao/nianbao/fetch"
 )
 
-// Scope decides which hosts belong to the corpus: the seed hosts and the gov.cn
-// sub-domains of their registered domains. Clone sites, off-site redirects and
-// everything else stay out.
+// Scope decides which hosts belong to the corpus: the seed hosts and, for a
+// gov.cn seed, the sub-domains of its name without "www." (www.hefei.gov.cn:
+// every *.hefei.gov.cn; xxgk.hefei.gov.cn: *.xxgk.hefei.gov.cn, not its
+// siblings). Clone sites, off-site redirects and everything else stay out.
 type Scope struct {
 	exact        map[string]bool // host[:port] of the seeds
 	suffix       []string        // ".hefei.gov.cn": sub-domains of gov.cn seeds
