@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // zipReader reads a ZIP attachment: each member that is a document is read by
@@ -22,12 +24,17 @@ func (r zipReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	budget := int64(maxUnpackedSize)
 	var best *Layout
 	bestScore, bestName := -1, ""
-	var others, skipped []string
+	var others, skipped, unread []string
+	read := 0
 	for _, f := range zr.File {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		if f.FileInfo().IsDir() {
+			continue
+		}
+		if read == maxZipDocuments {
+			unread = append(unread, f.Name)
 			continue
 		}
 		body, err := readMember(zr, f.Name, &budget)
@@ -44,26 +51,33 @@ func (r zipReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 			skipped = append(skipped, f.Name)
 			continue
 		}
+		read++
 		lay, err := reader.Read(ctx, Document{Body: body, Name: path.Base(f.Name)})
-		if err != nil {
-			skipped = append(skipped, f.Name)
-			continue
-		}
-		rec, err := r.e.Build(ctx, lay, doc.URL, "")
-		if err != nil {
-			return nil, err
-		}
-		score := rec.Active.Filled() + rec.Requests.Filled() + rec.ReviewLitigation.Filled()
-		if rec.Template != "unknown" {
-			score += 1000
-		}
-		if score > bestScore {
-			if best != nil {
-				others = append(others, bestName)
+		if err == nil {
+			var rec *report.Record
+			if rec, err = r.e.Build(ctx, lay, doc.URL, ""); err == nil {
+				score := rec.Active.Filled() + rec.Requests.Filled() + rec.ReviewLitigation.Filled()
+				if rec.Template != "unknown" {
+					score += 1000
+				}
+				if score > bestScore {
+					if best != nil {
+						others = append(others, bestName)
+					}
+					best, bestScore, bestName = lay, score, f.Name
+				} else {
+					others = append(others, f.Name)
+				}
+				continue
 			}
-			best, bestScore, bestName = lay, score, f.Name
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		if errors.Is(err, ErrLimit) {
+			skipped = append(skipped, fmt.Sprintf("%s (%v)", f.Name, err))
 		} else {
-			others = append(others, f.Name)
+			skipped = append(skipped, f.Name)
 		}
 	}
 	if best == nil {
@@ -75,7 +89,18 @@ func (r zipReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 		best.Warnings = append(best.Warnings, "other documents in the archive, not read into this record: "+strings.Join(others, ", "))
 	}
 	if len(skipped) > 0 {
-		best.Warnings = append(best.Warnings, "archive members not read: "+strings.Join(skipped, ", "))
+		best.Warnings = append(best.Warnings, "archive members not read: "+namesUpTo(skipped, 20))
+	}
+	if len(unread) > 0 {
+		best.Warnings = append(best.Warnings, fmt.Sprintf("archive members not opened, past the %d documents an archive may give (the per-document limit): %s", maxZipDocuments, namesUpTo(unread, 20)))
 	}
 	return best, nil
+}
+
+// namesUpTo lists names, the first n of them and how many more.
+func namesUpTo(names []string, n int) string {
+	if len(names) <= n {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:n], ", "), len(names)-n)
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nianbao/nianbao/pdftext"
 )
@@ -23,6 +24,8 @@ type pdfReader struct {
 	engine *pdftext.Engine
 	ocr    OCR
 	noOCR  string // why there is no OCR, for the warning
+	// ocrPage puts the document's deadline off for each page OCR reads.
+	ocrPage time.Duration
 }
 
 // OCR reads the text of page images (nil: no OCR).
@@ -43,13 +46,17 @@ func (r pdfReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	if d.Truncated {
 		lay.Warnings = append(lay.Warnings, fmt.Sprintf("the PDF has %d pages; only the first %d were read", d.PageCount, len(d.Pages)))
 	}
-	chars := 0
+	chars, all := 0, 0
 	for _, p := range d.Pages {
+		all += len(p.Chars)
 		for _, c := range p.Chars {
 			if strings.TrimSpace(c.Text) != "" {
 				chars++
 			}
 		}
+	}
+	if all > maxPDFChars {
+		return nil, overLimit("the PDF's text layer holds %d characters, over %d", all, maxPDFChars)
 	}
 	if len(d.Pages) > 0 && chars < 20*len(d.Pages) {
 		// A scan: pages with (next to) no text.
@@ -61,6 +68,11 @@ func (r pdfReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 			lay.Warnings = append(lay.Warnings, "the PDF has no text layer (a scan) and "+why+": no text was read")
 			return lay, nil
 		}
+		pages := len(d.Pages)
+		if pl, ok := r.ocr.(interface{ PageLimit() int }); ok && pl.PageLimit() > 0 {
+			pages = min(pages, pl.PageLimit())
+		}
+		doc.deadline.extend(time.Duration(pages) * r.ocrPage)
 		texts, err := r.ocr.PDF(ctx, r.engine, doc.Body, len(d.Pages))
 		if err != nil {
 			if ctx.Err() != nil {
@@ -78,9 +90,15 @@ func (r pdfReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 		}
 		return lay, nil
 	}
-	lay.Lines = layoutPDF(d.Pages)
+	if lay.Lines, err = layoutPDF(ctx, d.Pages); err != nil {
+		return nil, err
+	}
 	return lay, nil
 }
+
+// maxPDFChars bounds the characters of a PDF's text layer laid out: a
+// report's fifty pages hold about 150,000.
+const maxPDFChars = 2_000_000
 
 // seg is a run of characters on one line without a wide gap: a cell's text.
 type seg struct {
@@ -324,9 +342,12 @@ func dropFurniture(pages []pdftext.Page, lines [][]pline) {
 }
 
 // layoutPDF turns pages of characters into lines of cells.
-func layoutPDF(pages []pdftext.Page) []Line {
+func layoutPDF(ctx context.Context, pages []pdftext.Page) ([]Line, error) {
 	perPage := make([][]pline, len(pages))
 	for i, p := range pages {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		perPage[i] = linesOf(p)
 	}
 	dropFurniture(pages, perPage)
@@ -335,7 +356,7 @@ func layoutPDF(pages []pdftext.Page) []Line {
 		all = append(all, ls...)
 	}
 	joinWrappedLabels(all)
-	return emit(all)
+	return emit(all), nil
 }
 
 // firstNumber is the left edge of a line's first number.
