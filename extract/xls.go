@@ -43,10 +43,23 @@ type biffRecord struct {
 }
 
 // biffRecords splits a workbook stream into records; a record cut short ends
-// the list.
-func biffRecords(b []byte) []biffRecord {
+// the list. More than max records is an error: a record costs its header
+// here however short it is, and a sheet of the cells a document may hold
+// has about as many records as cells.
+func biffRecords(b []byte, max int) ([]biffRecord, error) {
 	le := binary.LittleEndian
-	var out []biffRecord
+	n := 0
+	for rest := b; len(rest) >= 4; n++ {
+		k := 4 + int(le.Uint16(rest[2:]))
+		if k > len(rest) {
+			break
+		}
+		rest = rest[k:]
+	}
+	if n > max {
+		return nil, overLimit("the workbook has %d records, over %d", n, max)
+	}
+	out := make([]biffRecord, 0, n)
 	for len(b) >= 4 {
 		typ, n := le.Uint16(b), int(le.Uint16(b[2:]))
 		if 4+n > len(b) {
@@ -55,7 +68,7 @@ func biffRecords(b []byte) []biffRecord {
 		out = append(out, biffRecord{typ, b[4 : 4+n]})
 		b = b[4+n:]
 	}
-	return out
+	return out, nil
 }
 
 func readXLS(ctx context.Context, cf *cfbFile, lim Limits) (*Layout, error) {
@@ -69,7 +82,10 @@ func readXLS(ctx context.Context, cf *cfbFile, lim Limits) (*Layout, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: no Workbook stream", errCFB)
 	}
-	recs := biffRecords(wb)
+	recs, err := biffRecords(wb, 2*newBudget(lim).lim.Cells)
+	if err != nil {
+		return nil, err
+	}
 	if len(recs) == 0 || recs[0].typ != biffBOF || len(recs[0].data) < 4 {
 		return nil, fmt.Errorf("%w: the workbook stream has no BIFF header", errCFB)
 	}
