@@ -52,7 +52,7 @@ func (r zipReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 			continue
 		}
 		read++
-		lay, err := reader.Read(ctx, Document{Body: body, Name: path.Base(f.Name)})
+		lay, err := reader.Read(ctx, Document{Body: body, Name: path.Base(f.Name), deadline: doc.deadline})
 		if err == nil {
 			var rec *report.Record
 			if rec, err = r.e.Build(ctx, lay, doc.URL, ""); err == nil {

@@ -251,8 +251,7 @@ func (e *Extractor) Extract(ctx context.Context, doc Document) (*report.Record, 
 	}
 	ctx, dl, release, explain := withDeadline(ctx, e.lim.Deadline)
 	defer release()
-	doc.deadline = dl
-	rec, format, err := e.extract(ctx, doc)
+	rec, format, err := e.extract(ctx, doc, dl)
 	switch {
 	case err == nil:
 		return rec, nil
@@ -264,7 +263,7 @@ func (e *Extractor) Extract(ctx context.Context, doc Document) (*report.Record, 
 
 // extract is Extract within the document's deadline; it returns the format
 // read ("" for one this build does not read), for the error.
-func (e *Extractor) extract(ctx context.Context, doc Document) (*report.Record, string, error) {
+func (e *Extractor) extract(ctx context.Context, doc Document, dl *deadline) (*report.Record, string, error) {
 	sha := doc.SHA256
 	if sha == "" {
 		sum := sha256.Sum256(doc.Body)
@@ -292,6 +291,7 @@ func (e *Extractor) extract(ctx context.Context, doc Document) (*report.Record, 
 	if !ok {
 		return nil, "", fmt.Errorf("%w: %s", ErrUnsupported, format)
 	}
+	doc.deadline = dl // a reader may put it off (OCR)
 	lay, err := r.Read(ctx, doc)
 	if err != nil {
 		return nil, format, err

@@ -305,6 +305,10 @@ func TestReadersStopWhenTold(t *testing.T) {
 	doc.WriteString("</table></body></html>")
 	docx := zipFile(t, member{"word/document.xml", `<document><body><tbl>` +
 		numbers(3000, `<tr><tc><p><r><t>行%d</t></r></p></tc><tc><p><r><t>%d</t></r></p></tc></tr>`) + `</tbl></body></document>`})
+	wordDoc, err := os.ReadFile("testdata/attachments/001.doc")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var archive []member
 	for i := range 5 {
 		archive = append(archive, member{fmt.Sprintf("%02d.txt", i), rows[:len(rows)/10]})
@@ -319,9 +323,10 @@ func TestReadersStopWhenTold(t *testing.T) {
 		{"xlsx", sheet(t, numbers(3000, `<row><c r="A%d"><v>%d</v></c></row>`))},
 		{"zip", zipFile(t, archive...)},
 		{"ole", workbook(3000, 10, nil)},
+		{"ole", wordDoc},
 	}
-	for _, c := range cases {
-		stopsAnywhere(t, "reading "+c.reader, func(ctx context.Context) error {
+	for i, c := range cases {
+		stopsAnywhere(t, fmt.Sprintf("reading %s (case %d)", c.reader, i), func(ctx context.Context) error {
 			_, err := e.readers[c.reader].Read(ctx, Document{Body: c.body})
 			return err
 		})
