@@ -52,31 +52,26 @@ func (r zipReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 			continue
 		}
 		read++
-		lay, err := reader.Read(ctx, Document{Body: body, Name: path.Base(f.Name), deadline: doc.deadline})
-		if err == nil {
-			var rec *report.Record
-			if rec, err = r.e.Build(ctx, lay, doc.URL, ""); err == nil {
-				score := rec.Active.Filled() + rec.Requests.Filled() + rec.ReviewLitigation.Filled()
-				if rec.Template != "unknown" {
-					score += 1000
-				}
-				if score > bestScore {
-					if best != nil {
-						others = append(others, bestName)
-					}
-					best, bestScore, bestName = lay, score, f.Name
-				} else {
-					others = append(others, f.Name)
-				}
-				continue
+		rec, lay, err := r.member(ctx, reader, body, f.Name, doc)
+		switch {
+		case err == nil:
+			score := rec.Active.Filled() + rec.Requests.Filled() + rec.ReviewLitigation.Filled()
+			if rec.Template != "unknown" {
+				score += 1000
 			}
-		}
-		if cerr := ctx.Err(); cerr != nil {
-			return nil, cerr
-		}
-		if errors.Is(err, ErrLimit) {
+			if score > bestScore {
+				if best != nil {
+					others = append(others, bestName)
+				}
+				best, bestScore, bestName = lay, score, f.Name
+			} else {
+				others = append(others, f.Name)
+			}
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case errors.Is(err, ErrLimit):
 			skipped = append(skipped, fmt.Sprintf("%s (%v)", f.Name, err))
-		} else {
+		default:
 			skipped = append(skipped, f.Name)
 		}
 	}
@@ -95,6 +90,17 @@ func (r zipReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 		best.Warnings = append(best.Warnings, fmt.Sprintf("archive members not opened, past the %d documents an archive may give (the per-document limit): %s", maxZipDocuments, namesUpTo(unread, 20)))
 	}
 	return best, nil
+}
+
+// member reads one member of the archive doc with its reader, and builds
+// its record (for its score).
+func (r zipReader) member(ctx context.Context, reader Reader, body []byte, name string, doc Document) (*report.Record, *Layout, error) {
+	lay, err := reader.Read(ctx, Document{Body: body, Name: path.Base(name), deadline: doc.deadline})
+	if err != nil {
+		return nil, nil, err
+	}
+	rec, err := r.e.Build(ctx, lay, doc.URL, "")
+	return rec, lay, err
 }
 
 // namesUpTo lists names, the first n of them and how many more.

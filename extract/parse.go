@@ -149,19 +149,10 @@ func parseTables(ctx context.Context, rec *report.Record, lines []Line, heads []
 	perLine := onePerLine(lines)
 	ap := readActive(ctx, rec, lines, spans, activeSpec, perLine)
 	rp := readRequests(ctx, rec, lines, spans, perLine)
-	rv := &reviewParser{rec: rec, perLine: perLine}
-	revSpan := spans.get("review", len(lines))
-	if _, ok := spans.m["review"]; !ok && len(rp.rows) > 0 {
-		// No heading 四: table 四 follows table 三.
-		revSpan = span{from: rp.lastLine + 1, to: len(lines)}
-	}
-	for i := revSpan.from; i < revSpan.to && ctx.Err() == nil; i++ {
-		rv.feed(lines[i], i)
-	}
+	rv := readReview(ctx, rec, lines, spans, rp, perLine)
 	if err := ctx.Err(); err != nil {
 		return err // what was read is incomplete
 	}
-	rv.finish()
 
 	if tpl == "" && rp.seen > 0 && subItems(rp) {
 		tpl = report.Template2021
@@ -211,6 +202,22 @@ func parseTables(ctx context.Context, rec *report.Record, lines []Line, heads []
 	report.Evaluate(rec)
 	compareNarrative(rec)
 	return nil
+}
+
+// readReview reads table 四's row, under its heading or after table 三. It
+// stops when ctx ends (the caller looks at ctx).
+func readReview(ctx context.Context, rec *report.Record, lines []Line, spans spanMap, rp *rowParser, perLine bool) *reviewParser {
+	rv := &reviewParser{rec: rec, perLine: perLine}
+	revSpan := spans.get("review", len(lines))
+	if _, ok := spans.m["review"]; !ok && len(rp.rows) > 0 {
+		// No heading 四: table 四 follows table 三.
+		revSpan = span{from: rp.lastLine + 1, to: len(lines)}
+	}
+	for i := revSpan.from; i < revSpan.to && ctx.Err() == nil; i++ {
+		rv.feed(lines[i], i)
+	}
+	rv.finish()
+	return rv
 }
 
 // readActive reads table 二's rows with the widths of spec.
