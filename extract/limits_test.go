@@ -27,7 +27,8 @@ import (
 // warnings say what was left out, within a memory bound. Memory is judged by
 // the bytes allocated while the document is read (TotalAlloc), a bound on
 // what it can have held at once; none of these tests is parallel, so nothing
-// else allocates meanwhile.
+// else allocates meanwhile. Under the race detector, which makes sync.Pool
+// drop what it holds, the bytes are only logged.
 
 // allocated runs f and returns the bytes it allocated.
 func allocated(f func()) uint64 {
@@ -196,7 +197,7 @@ func TestHostileDocumentsBounded(t *testing.T) {
 			n := allocated(func() { rec, err = e.Extract(context.Background(), Document{Body: body, Name: "hostile"}) })
 			bound := memoryBound(body)
 			t.Logf("%d bytes: %d allocated (%.1f×; the bound %d)", len(body), n, float64(n)/float64(len(body)), bound)
-			if n > bound {
+			if n > bound && !raceDetector {
 				t.Errorf("reading %d bytes allocated %d, over %d", len(body), n, bound)
 			}
 			switch {
