@@ -3,6 +3,7 @@ package extract
 import (
 	"archive/zip"
 	"bytes"
+	"compress/zlib"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -526,4 +527,70 @@ func workbook(rows, cols int, extra []byte) []byte {
 	s = append(s, extra...)
 	s = append(s, biff(biffEOF, nil)...)
 	return cfbOf("Workbook", s)
+}
+
+// A PDF whose text layer holds more characters than the engine reads of one
+// document ends at the page that would pass the bound, with an error in words
+// that is the extractor's limit. (The engine's
+// bound is lowered here: at its default a million characters take some 14 s
+// of PDFium calls.)
+func TestPDFCharactersBounded(t *testing.T) {
+	eng := pdftext.New(pdftext.Options{MaxChars: 50_000})
+	defer eng.Close()
+	e, err := NewWithOptions(Options{PDF: eng})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Read(context.Background(), textPDF(1, 10)); err != nil {
+		t.Fatal(err) // PDFium started, before the measure
+	}
+	body := textPDF(3, 30_000)
+	n := allocated(func() { _, err = e.Extract(context.Background(), Document{Body: body, Name: "many.pdf"}) })
+	want := "extracting many.pdf as pdf: page 2: the PDF's text layer holds more characters than the limit: 30000 characters on this page, where 20000 were left of the document's (the per-document limit)"
+	if err == nil || err.Error() != want || !errors.Is(err, ErrLimit) {
+		t.Errorf("got %v, want %q", err, want)
+	}
+	// No verdict on the bytes: PDFium's Go bindings allocate some 24 KB of
+	// garbage for each character read (two calls into the module), which
+	// dwarfs what is kept (some 60 bytes a character).
+	t.Logf("%d bytes: %d allocated, the first page's 30,000 characters read", len(body), n)
+}
+
+// textPDF is a PDF of pages pages whose one content stream (shared, deflated)
+// prints chars characters in Helvetica: ISO 32000-1 7.5 (file structure),
+// 7.7.3 (page tree), 9.4 (text objects).
+func textPDF(pages, chars int) []byte {
+	var content bytes.Buffer
+	zw := zlib.NewWriter(&content)
+	fmt.Fprint(zw, "BT /F1 1 Tf 10 700 Td")
+	for ; chars > 0; chars -= 10_000 { // PDFium keeps at most 32,767 characters of one string
+		fmt.Fprintf(zw, " (%s) Tj", strings.Repeat("a", min(chars, 10_000)))
+	}
+	fmt.Fprint(zw, " ET")
+	zw.Close()
+	var b bytes.Buffer
+	var offsets []int
+	obj := func(body string) {
+		offsets = append(offsets, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offsets), body)
+	}
+	b.WriteString("%PDF-1.4\n")
+	var kids []string
+	for i := range pages {
+		kids = append(kids, fmt.Sprintf("%d 0 R", 5+i))
+	}
+	obj("<< /Type /Catalog /Pages 2 0 R >>")
+	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), pages))
+	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+	obj(fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", content.Len(), content.String()))
+	for range pages {
+		obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>")
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
+	for _, o := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
+	return b.Bytes()
 }

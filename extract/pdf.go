@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -39,6 +40,9 @@ type OCR interface {
 
 func (r pdfReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	d, err := r.engine.Read(ctx, doc.Body)
+	if errors.Is(err, pdftext.ErrTooManyChars) {
+		return nil, &LimitError{What: err.Error() + " (the per-document limit)"}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -46,17 +50,13 @@ func (r pdfReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	if d.Truncated {
 		lay.Warnings = append(lay.Warnings, fmt.Sprintf("the PDF has %d pages; only the first %d were read", d.PageCount, len(d.Pages)))
 	}
-	chars, all := 0, 0
+	chars := 0
 	for _, p := range d.Pages {
-		all += len(p.Chars)
 		for _, c := range p.Chars {
 			if strings.TrimSpace(c.Text) != "" {
 				chars++
 			}
 		}
-	}
-	if all > maxPDFChars {
-		return nil, overLimit("the PDF's text layer holds %d characters, over %d", all, maxPDFChars)
 	}
 	if len(d.Pages) > 0 && chars < 20*len(d.Pages) {
 		// A scan: pages with (next to) no text.
@@ -95,10 +95,6 @@ func (r pdfReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	}
 	return lay, nil
 }
-
-// maxPDFChars bounds the characters of a PDF's text layer laid out: a
-// report's fifty pages hold about 150,000.
-const maxPDFChars = 2_000_000
 
 // seg is a run of characters on one line without a wide gap: a cell's text.
 type seg struct {
