@@ -82,7 +82,8 @@ func readXLS(ctx context.Context, cf *cfbFile, lim Limits) (*Layout, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: no Workbook stream", errCFB)
 	}
-	recs, err := biffRecords(wb, 2*newBudget(lim).lim.Cells)
+	bud := newBudget(lim)
+	recs, err := biffRecords(wb, 2*bud.lim.Cells)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +94,6 @@ func readXLS(ctx context.Context, cf *cfbFile, lim Limits) (*Layout, error) {
 		return nil, fmt.Errorf("%w: BIFF version %#x (Excel 5/95 or older), not read", ErrUnsupported, v)
 	}
 	lay := &Layout{Format: "xls", Encoding: "utf-16le"}
-	bud := newBudget(lim)
 	var (
 		sst    []string
 		sheets int
