@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -126,6 +127,8 @@ func FuzzOLE(f *testing.F) {
 		}
 	}
 	f.Add(append(append([]byte(nil), cfbMagic...), make([]byte, 1024)...))
+	f.Add(workbook(20, 200, bytes.Repeat(biff(0x0000, nil), 1000))) // as wide as a sheet is read, records of nothing
+	addHostiles(f, "ole")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		fuzzRead(t, e, e.readers["ole"], body)
 	})

@@ -594,3 +594,42 @@ func textPDF(pages, chars int) []byte {
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
 	return b.Bytes()
 }
+
+// The Word 97 text's reader charges its budget as the characters come: a
+// paragraph of 2 MB, fields nested 600 deep, 60,000 paragraphs each end in
+// an error that names the bound.
+func TestWord97Bounded(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		text func(w *word97Lines)
+		err  string
+	}{
+		{"a paragraph of 2 MB", func(w *word97Lines) {
+			for range 2 << 20 {
+				w.char('a', 0)
+			}
+			w.char(wParagraph, 0)
+		}, "a paragraph or a table cell holds more than 1048576 bytes of text (the per-document limit)"},
+		{"fields nested 600 deep", func(w *word97Lines) {
+			for range 600 {
+				w.char(wFieldBeg, 0)
+			}
+		}, "fields nested deeper than 512 (the per-document limit)"},
+		{"60,000 paragraphs", func(w *word97Lines) {
+			for range 60_000 {
+				w.char('a', 0)
+				w.char(wParagraph, 0)
+			}
+		}, "the document lays out as more than 50000 lines (the per-document limit)"},
+	} {
+		w := &word97Lines{lay: &Layout{}, b: newBudget(Limits{})}
+		c.text(w)
+		w.end()
+		if w.err == nil || w.err.Error() != c.err || !errors.Is(w.err, ErrLimit) {
+			t.Errorf("%s: %v, want %q", c.name, w.err, c.err)
+		}
+		if len(w.lay.Lines) > 50_000 {
+			t.Errorf("%s: %d lines kept past the bound", c.name, len(w.lay.Lines))
+		}
+	}
+}
