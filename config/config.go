@@ -33,6 +33,9 @@ type Extract struct {
 	OCRDPI int `yaml:"ocr_dpi"`
 	// OCRMaxPages bounds the pages of one scan that are read.
 	OCRMaxPages int `yaml:"ocr_max_pages"`
+	// Deadline bounds the reading and building of one document; a scan
+	// read by OCR has 30 s more per page read.
+	Deadline time.Duration `yaml:"deadline"`
 }
 
 // Crawl says how the crawler walks the portals.
@@ -120,7 +123,7 @@ func Default() Config {
 		},
 		Crawl: Crawl{Seeds: "../shared/data/portals.csv", Delay: 2 * time.Second, Workers: 0, MaxPagesPerHost: 2000, MaxDepth: 10, PerDomain: 1, ByAddress: true, MaxHostsPerDomain: 200, MaxRetries: 3,
 			RevisitAfter: 20 * time.Hour, RevisitMax: 30 * 24 * time.Hour, SnapshotEvery: 30 * time.Second, Render: "auto", RenderTimeout: 20 * time.Second},
-		Extract: Extract{OCR: "auto", OCRDPI: 200, OCRMaxPages: 40},
+		Extract: Extract{OCR: "auto", OCRDPI: 200, OCRMaxPages: 40, Deadline: 60 * time.Second},
 	}
 }
 
@@ -177,6 +180,9 @@ func (e Extract) validate() error {
 	}
 	if e.OCRMaxPages < 1 {
 		return errors.New("extract.ocr_max_pages: must be at least 1")
+	}
+	if e.Deadline < time.Second {
+		return errors.New("extract.deadline: must be at least 1s")
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"math"
@@ -910,9 +911,11 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answ
 	if c.pool.extracting(ctx, func() { rec, err = c.ex.Extract(ctx, doc) }) != nil {
 		return read // stopping: process leaves the request unacknowledged
 	}
-	if kind == KindReport && (err != nil || rec.Template == report.TemplateUnknown) {
+	if kind == KindReport && (err != nil && !errors.Is(err, extract.ErrLimit) || err == nil && rec.Template == report.TemplateUnknown) {
 		return read // not a report after all: a distractor is never stored as one
 	}
+	// A report page past a per-document limit (its deadline among them) is
+	// kept and failed with the reason, as an attachment not read is.
 	if err == nil && kind == KindReport {
 		if ok, _ := readsAsReport(rec, links, canonFinal); !ok {
 			return read // not a report, whatever its title says: what it links is queued

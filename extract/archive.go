@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // zipReader reads a ZIP attachment: each member that is a document is read by
@@ -22,12 +24,17 @@ func (r zipReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	budget := int64(maxUnpackedSize)
 	var best *Layout
 	bestScore, bestName := -1, ""
-	var others, skipped []string
+	var others, skipped, unread []string
+	read := 0
 	for _, f := range zr.File {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		if f.FileInfo().IsDir() {
+			continue
+		}
+		if read == maxZipDocuments {
+			unread = append(unread, f.Name)
 			continue
 		}
 		body, err := readMember(zr, f.Name, &budget)
@@ -44,26 +51,28 @@ func (r zipReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 			skipped = append(skipped, f.Name)
 			continue
 		}
-		lay, err := reader.Read(ctx, Document{Body: body, Name: path.Base(f.Name)})
-		if err != nil {
-			skipped = append(skipped, f.Name)
-			continue
-		}
-		rec, err := r.e.Build(ctx, lay, doc.URL, "")
-		if err != nil {
-			return nil, err
-		}
-		score := rec.Active.Filled() + rec.Requests.Filled() + rec.ReviewLitigation.Filled()
-		if rec.Template != "unknown" {
-			score += 1000
-		}
-		if score > bestScore {
-			if best != nil {
-				others = append(others, bestName)
+		read++
+		rec, lay, err := r.member(ctx, reader, body, f.Name, doc)
+		switch {
+		case err == nil:
+			score := rec.Active.Filled() + rec.Requests.Filled() + rec.ReviewLitigation.Filled()
+			if rec.Template != "unknown" {
+				score += 1000
 			}
-			best, bestScore, bestName = lay, score, f.Name
-		} else {
-			others = append(others, f.Name)
+			if score > bestScore {
+				if best != nil {
+					others = append(others, bestName)
+				}
+				best, bestScore, bestName = lay, score, f.Name
+			} else {
+				others = append(others, f.Name)
+			}
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case errors.Is(err, ErrLimit):
+			skipped = append(skipped, fmt.Sprintf("%s (%v)", f.Name, err))
+		default:
+			skipped = append(skipped, f.Name)
 		}
 	}
 	if best == nil {
@@ -75,7 +84,29 @@ func (r zipReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 		best.Warnings = append(best.Warnings, "other documents in the archive, not read into this record: "+strings.Join(others, ", "))
 	}
 	if len(skipped) > 0 {
-		best.Warnings = append(best.Warnings, "archive members not read: "+strings.Join(skipped, ", "))
+		best.Warnings = append(best.Warnings, "archive members not read: "+namesUpTo(skipped, 20))
+	}
+	if len(unread) > 0 {
+		best.Warnings = append(best.Warnings, fmt.Sprintf("archive members not opened, past the %d documents an archive may give (the per-document limit): %s", maxZipDocuments, namesUpTo(unread, 20)))
 	}
 	return best, nil
+}
+
+// member reads one member of the archive doc with its reader, and builds
+// its record (for its score).
+func (r zipReader) member(ctx context.Context, reader Reader, body []byte, name string, doc Document) (*report.Record, *Layout, error) {
+	lay, err := reader.Read(ctx, Document{Body: body, Name: path.Base(name), deadline: doc.deadline})
+	if err != nil {
+		return nil, nil, err
+	}
+	rec, err := r.e.Build(ctx, lay, doc.URL, "")
+	return rec, lay, err
+}
+
+// namesUpTo lists names, the first n of them and how many more.
+func namesUpTo(names []string, n int) string {
+	if len(names) <= n {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:n], ", "), len(names)-n)
 }

@@ -29,10 +29,11 @@ var errNotWord97 = errors.New("not a Word 97-2003 document")
 // docReader reads DOC and WPS documents.
 type docReader struct {
 	antiword string // the antiword command; "" for none
+	lim      Limits
 }
 
 func (r docReader) read(ctx context.Context, cf *cfbFile, body []byte) (*Layout, error) {
-	lay, err := readWord97(ctx, cf)
+	lay, err := readWord97(ctx, cf, r.lim)
 	if err == nil {
 		return lay, nil
 	}
@@ -64,7 +65,7 @@ type paraRun struct {
 	inTable        bool
 }
 
-func readWord97(ctx context.Context, cf *cfbFile) (*Layout, error) {
+func readWord97(ctx context.Context, cf *cfbFile, lim Limits) (*Layout, error) {
 	wd, ts, data, err := word97Streams(cf)
 	if err != nil {
 		return nil, err
@@ -82,16 +83,22 @@ func readWord97(ctx context.Context, cf *cfbFile) (*Layout, error) {
 	if len(runs) == 0 {
 		lay.Warnings = append(lay.Warnings, "DOC paragraph properties unreadable: tables read as paragraphs")
 	}
-	w := &word97Lines{lay: lay, runs: runs}
+	w := &word97Lines{lay: lay, runs: runs, b: newBudget(lim)}
 	for i, c := range text {
-		if i&0xFFF == 0 {
+		if i&0xFF == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
+			}
+			if w.err != nil {
+				return nil, w.err
 			}
 		}
 		w.char(c, fcs[i])
 	}
 	w.end()
+	if w.err != nil {
+		return nil, w.err
+	}
 	return lay, nil
 }
 
@@ -165,6 +172,8 @@ func readFIB(wd []byte) (fibFields, error) {
 // paragraph whose properties say so), fields' codes left out.
 type word97Lines struct {
 	lay   *Layout
+	b     *budget
+	err   error // a limit passed
 	runs  []paraRun
 	para  strings.Builder
 	cell  strings.Builder
@@ -185,6 +194,10 @@ func (w *word97Lines) props(fc uint32) paraRun {
 func (w *word97Lines) char(c rune, fc uint32) {
 	switch {
 	case c == wFieldBeg:
+		if len(w.field) >= maxDepth && w.err == nil {
+			w.err = overLimit("fields nested deeper than %d", maxDepth)
+			return
+		}
 		w.field = append(w.field, 0)
 		return
 	case c == wFieldSep:
@@ -200,6 +213,12 @@ func (w *word97Lines) char(c rune, fc uint32) {
 	}
 	if len(w.field) > 0 && w.field[len(w.field)-1] == 0 {
 		return // a field's code, not its shown result
+	}
+	if w.para.Len()+w.cell.Len() > w.b.lim.LineBytes && w.err == nil {
+		w.err = overLimit("a paragraph or a table cell holds more than %d bytes of text", w.b.lim.LineBytes)
+	}
+	if w.err != nil {
+		return
 	}
 	switch c {
 	case wParagraph, wCell:
@@ -222,10 +241,13 @@ func (w *word97Lines) mark(c rune, p paraRun) {
 		if w.para.Len() > 0 || w.cell.Len() > 0 {
 			w.row = append(w.row, collapse(joinSpace(w.cell.String(), w.para.String())))
 		}
-		w.lay.Lines = append(w.lay.Lines, Line{Cells: w.row, Table: true})
+		w.emit(Line{Cells: w.row, Table: true})
 		w.row = nil
 	case c == wCell:
 		w.row = append(w.row, collapse(joinSpace(w.cell.String(), w.para.String())))
+		if len(w.row) > w.b.lim.Cells && w.err == nil {
+			w.err = overLimit("a table row holds more than %d cells", w.b.lim.Cells)
+		}
 	case p.inTable:
 		s := joinSpace(w.cell.String(), w.para.String())
 		w.cell.Reset()
@@ -234,7 +256,7 @@ func (w *word97Lines) mark(c rune, p paraRun) {
 		return
 	default:
 		if s := collapse(w.para.String()); s != "" {
-			w.lay.Lines = append(w.lay.Lines, Line{Cells: []string{s}})
+			w.emit(Line{Cells: []string{s}})
 		}
 	}
 	w.para.Reset()
@@ -247,7 +269,17 @@ func (w *word97Lines) end() {
 		w.row = append(w.row, s)
 	}
 	if len(w.row) > 0 {
-		w.lay.Lines = append(w.lay.Lines, Line{Cells: w.row, Table: true})
+		w.emit(Line{Cells: w.row, Table: true})
+	}
+}
+
+// emit adds a line, charged to the budget.
+func (w *word97Lines) emit(l Line) {
+	if w.err == nil {
+		w.err = w.b.line(l)
+	}
+	if w.err == nil {
+		w.lay.Lines = append(w.lay.Lines, l)
 	}
 }
 

@@ -46,6 +46,8 @@ type Document struct {
 	// already (for its links): an HTML page is then read from it, not parsed
 	// a second time. It is only read, and only with Decoded.
 	Tree *html.Node
+
+	deadline *deadline // set by Extract
 }
 
 // Reader lays out one format as lines of cells. Readers decode the bytes
@@ -59,6 +61,7 @@ var ErrUnsupported = errors.New("unsupported document format")
 
 // Extractor turns documents into records. It is safe for concurrent use.
 type Extractor struct {
+	lim     Limits // with its defaults
 	dec     *decode.Decoder
 	readers map[string]Reader
 	owned   *pdftext.Engine // started by New, stopped by Close
@@ -82,6 +85,9 @@ type Options struct {
 	// Antiword is the antiword command for Word files older than Word 97
 	// (the DOC reader's fallback): "" looks it up on PATH, "-" has none.
 	Antiword string
+	// Limits bound each document: its deadline, and the lines, cells and
+	// bytes of text it may lay out as (zero fields: the defaults).
+	Limits Limits
 }
 
 // NewWithOptions builds an extractor.
@@ -96,21 +102,22 @@ func NewWithOptions(opt Options) (*Extractor, error) {
 	case "-":
 		opt.Antiword = ""
 	}
-	e := &Extractor{dec: dec, readers: map[string]Reader{
-		"html":     htmlReader{dec: dec},
-		"text":     textReader{dec: dec},
-		"markdown": markdownReader{dec: dec},
-		"docx":     docxReader{},
-		"xlsx":     xlsxReader{},
+	lim := opt.Limits.withDefaults()
+	e := &Extractor{lim: lim, dec: dec, readers: map[string]Reader{
+		"html":     htmlReader{dec: dec, lim: lim},
+		"text":     textReader{dec: dec, lim: lim},
+		"markdown": markdownReader{dec: dec, lim: lim},
+		"docx":     docxReader{lim: lim},
+		"xlsx":     xlsxReader{lim: lim},
 	}}
 	e.readers["zip"] = zipReader{e: e}
-	e.readers["ole"] = oleReader{doc: docReader{antiword: opt.Antiword}}
+	e.readers["ole"] = oleReader{doc: docReader{antiword: opt.Antiword, lim: lim}, lim: lim}
 	if !opt.NoPDF {
 		if opt.PDF == nil {
 			opt.PDF = pdftext.New(pdftext.Options{})
 			e.owned = opt.PDF
 		}
-		e.readers["pdf"] = pdfReader{engine: opt.PDF, ocr: opt.OCR, noOCR: opt.NoOCR}
+		e.readers["pdf"] = pdfReader{engine: opt.PDF, ocr: opt.OCR, noOCR: opt.NoOCR, ocrPage: lim.OCRPage}
 	}
 	return e, nil
 }
@@ -229,7 +236,8 @@ func looksBinary(b []byte) bool {
 }
 
 // Extract reads one document into a record. It fails only when the input cannot
-// be read at all (empty, too large, a format this build does not read); a
+// be read at all (empty, too large, a format this build does not read) or
+// passes one of its limits (the deadline among them: see Limits); a
 // readable document that holds no report gives a record with template "unknown".
 func (e *Extractor) Extract(ctx context.Context, doc Document) (*report.Record, error) {
 	if len(doc.Body) == 0 {
@@ -241,6 +249,21 @@ func (e *Extractor) Extract(ctx context.Context, doc Document) (*report.Record, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	ctx, dl, release, explain := withDeadline(ctx, e.lim.Deadline)
+	defer release()
+	rec, format, err := e.extract(ctx, doc, dl)
+	switch {
+	case err == nil:
+		return rec, nil
+	case format == "":
+		return nil, fmt.Errorf("extracting %s: %w", describe(doc), explain(err))
+	}
+	return nil, fmt.Errorf("extracting %s as %s: %w", describe(doc), format, explain(err))
+}
+
+// extract is Extract within the document's deadline; it returns the format
+// read ("" for one this build does not read), for the error.
+func (e *Extractor) extract(ctx context.Context, doc Document, dl *deadline) (*report.Record, string, error) {
 	sha := doc.SHA256
 	if sha == "" {
 		sum := sha256.Sum256(doc.Body)
@@ -266,16 +289,18 @@ func (e *Extractor) Extract(ctx context.Context, doc Document) (*report.Record, 
 	}
 	r, ok := e.readers[format]
 	if !ok {
-		return nil, fmt.Errorf("extracting %s: %w: %s", describe(doc), ErrUnsupported, format)
+		return nil, "", fmt.Errorf("%w: %s", ErrUnsupported, format)
 	}
+	doc.deadline = dl // a reader may put it off (OCR)
 	lay, err := r.Read(ctx, doc)
 	if err != nil {
-		return nil, fmt.Errorf("extracting %s as %s: %w", describe(doc), format, err)
+		return nil, format, err
 	}
 	if carried != "" {
 		lay.Warnings = append(lay.Warnings, carried)
 	}
-	return e.Build(ctx, lay, doc.URL, sha)
+	rec, err := e.Build(ctx, lay, doc.URL, sha)
+	return rec, format, err
 }
 
 func describe(doc Document) string {
@@ -288,8 +313,16 @@ func describe(doc Document) string {
 	return "the document"
 }
 
-// Build cleans a layout's text and parses it into a record.
+// Build cleans a layout's text and parses it into a record. A layout past
+// the extractor's limits on lines, cells and text is an error (see Limits);
+// Build stops when ctx ends.
 func (e *Extractor) Build(ctx context.Context, lay *Layout, url, sha string) (*report.Record, error) {
+	if err := newBudget(e.lim).layout(lay); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var ctl controls // see control.go
 	rec := report.New()
 	rec.Source = report.Source{URL: report.Text(ctl.clean(url)), Format: lay.Format, Encoding: lay.Encoding, Script: "hans", SHA256: sha}
@@ -312,7 +345,9 @@ func (e *Extractor) Build(ctx context.Context, lay *Layout, url, sha string) (*r
 	for _, a := range atts {
 		rec.Attachments = append(rec.Attachments, report.Attachment{Name: a.name, URL: report.Text(a.url)})
 	}
-	parse(rec, lines, e.dec.ToSimplified(title), published, e.dec.ToSimplified)
+	if err := parse(ctx, rec, lines, e.dec.ToSimplified(title), published, e.dec.ToSimplified, e.lim.Lines); err != nil {
+		return nil, err
+	}
 	if lay.Format == "pdf-ocr" {
 		distrustOCR(rec)
 	}

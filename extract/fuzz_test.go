@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -82,6 +83,7 @@ func FuzzHTML(f *testing.F) {
 		}
 	}
 	f.Add([]byte(`<table><tr><td rowspan="999999" colspan="999999">一、本年新收政府信息公开申请数量</td><td>1</td></tr></table>`))
+	addHostiles(f, "html")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		fuzzRead(t, e, e.readers["html"], body)
 	})
@@ -97,6 +99,7 @@ func FuzzText(f *testing.F) {
 		}
 	}
 	f.Add([]byte("三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量\t\t1\t2\t3\t4\t5\t6\t7\t8\t9\n（七）总计 1 2"))
+	addHostiles(f, "text")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		fuzzRead(t, e, e.readers["text"], body)
 	})
@@ -109,6 +112,7 @@ func FuzzDOCX(f *testing.F) {
 	if b, err := os.ReadFile(filepath.Join("testdata", "attachments", "001.docx")); err == nil {
 		f.Add(b)
 	}
+	addHostiles(f, "docx")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		fuzzRead(t, e, e.readers["docx"], body)
 	})
@@ -123,6 +127,8 @@ func FuzzOLE(f *testing.F) {
 		}
 	}
 	f.Add(append(append([]byte(nil), cfbMagic...), make([]byte, 1024)...))
+	f.Add(workbook(20, 200, bytes.Repeat(biff(0x0000, nil), 1000))) // as wide as a sheet is read, records of nothing
+	addHostiles(f, "ole")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		fuzzRead(t, e, e.readers["ole"], body)
 	})
@@ -137,6 +143,7 @@ func FuzzMarkdown(f *testing.F) {
 		}
 	}
 	f.Add([]byte("# 标题\n| a | b \\| c |\n|---|:--:|\n| 一、本年新收政府信息公开申请数量 | 1 | 2 |\n||\n|"))
+	addHostiles(f, "markdown")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		fuzzRead(t, e, e.readers["markdown"], body)
 	})

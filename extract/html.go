@@ -26,6 +26,7 @@ const (
 // with rowspan and colspan resolved, so every cell sits in its real column.
 type htmlReader struct {
 	dec *decode.Decoder
+	lim Limits
 }
 
 func (r htmlReader) Read(ctx context.Context, doc Document) (*Layout, error) {
@@ -38,16 +39,24 @@ func (r htmlReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	if detail, ok := GkmlptDetail(text); ok {
 		text = detail // a gkmlpt script shell: the report is the HTML in its DETAIL
 	}
+	b := newBudget(r.lim)
 	root, err := doc.Tree, error(nil)
 	if doc.Decoded == nil || root == nil || text != d.Text {
 		// Not parsed by the caller (or the report is another text than
-		// the page's): parsed here, without the attributes it does not read.
+		// the page's): parsed here, without the attributes it does not
+		// read, when its tree would not take more than its share.
+		if n := countTags(text, b.lim.Tags); n > b.lim.Tags {
+			return nil, overLimit("the page has more than %d tags", b.lim.Tags)
+		}
 		root, err = html.Parse(strings.NewReader(slimHTML(text)))
 	}
 	if err != nil {
 		// x/net/html refuses markup nested past 512 open elements; the
 		// report inside is still read, from the tokens, as flat text.
-		lines := flatHTML(text)
+		lines, ferr := flatHTML(ctx, text, b)
+		if ferr != nil {
+			return nil, ferr
+		}
 		if len(lines) == 0 {
 			return nil, fmt.Errorf("parsing HTML: %w", err)
 		}
@@ -57,15 +66,21 @@ func (r htmlReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	w := &htmlWalker{}
-	w.walk(root, 0)
-	w.flush()
+	w := &htmlWalker{ctx: ctx, b: b}
+	if err := w.read(root); err != nil {
+		return nil, err
+	}
 	lay := &Layout{Format: "html", Encoding: d.Encoding, Lines: w.lines, Links: w.links, Published: w.pub, Warnings: slices.Clone(d.Warnings)}
-	if sw, ok := scriptCarried(text, w); ok {
+	sw, ok, err := scriptCarried(text, w)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
 		// The report is a script's string that the page writes into itself.
 		lay.Lines = append(lay.Lines, sw.lines...)
 		lay.Links = append(lay.Links, sw.links...)
 		lay.Warnings = append(lay.Warnings, "the report is HTML carried in a script string literal; read as HTML")
+		lay.Warnings = append(lay.Warnings, sw.cutWarnings()...)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -78,24 +93,20 @@ func (r htmlReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	default:
 		lay.Title = w.title
 	}
-	if w.gridFull {
-		lay.Warnings = append(lay.Warnings, fmt.Sprintf("tables larger than %d cells were cut", maxGridCells))
-	}
-	if w.tooDeep {
-		lay.Warnings = append(lay.Warnings, fmt.Sprintf("markup nested deeper than %d levels was not read", maxDepth))
-	}
+	lay.Warnings = append(lay.Warnings, w.cutWarnings()...)
 	return lay, nil
 }
 
 // flatHTML reads a page's text from its tokens, without a tree: a line at
 // each block's start and end, a cell at each table cell (blank ones kept, so
 // columns stay), script and style left out.
-func flatHTML(page string) []Line {
+func flatHTML(ctx context.Context, page string, b *budget) ([]Line, error) {
 	z := html.NewTokenizer(strings.NewReader(page))
 	var lines []Line
 	var cells []string
 	var cur strings.Builder
 	skip, inCell := 0, false
+	var over error
 	endLine := func() {
 		if inCell {
 			cells = append(cells, collapse(cur.String()))
@@ -104,15 +115,30 @@ func flatHTML(page string) []Line {
 		}
 		cur.Reset()
 		if len(cells) > 1 || len(cells) == 1 && cells[0] != "" {
-			lines = append(lines, Line{Cells: cells, Table: inCell})
+			l := Line{Cells: cells, Table: inCell}
+			if over == nil {
+				over = b.line(l)
+			}
+			lines = append(lines, l)
 		}
 		cells, inCell = nil, false
 	}
-	for {
+	for n := 0; ; n++ {
+		if n%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if over != nil {
+			return nil, over
+		}
+		if cur.Len() > b.lim.LineBytes || len(cells) > b.lim.Cells {
+			return nil, overLimit("a line of the page holds more than %d bytes of text or %d cells", b.lim.LineBytes, b.lim.Cells)
+		}
 		tt := z.Next()
 		if tt == html.ErrorToken {
 			endLine()
-			return lines
+			return lines, over
 		}
 		if tt == html.TextToken {
 			if skip == 0 {
@@ -148,22 +174,48 @@ func flatHTML(page string) []Line {
 
 // scriptCarried reads the HTML a page's script carries as a string (see
 // scripthtml.go) when it holds more text than the page's own markup.
-func scriptCarried(page string, w *htmlWalker) (*htmlWalker, bool) {
+// Its walker takes from w's budget.
+func scriptCarried(page string, w *htmlWalker) (*htmlWalker, bool, error) {
 	body, ok := scriptHTML(page)
 	if !ok {
-		return nil, false
+		return nil, false, nil
+	}
+	if w.b == nil {
+		w.b = newBudget(Limits{})
+	}
+	if countTags(body, w.b.lim.Tags) > w.b.lim.Tags {
+		return nil, false, overLimit("the page's script carries more than %d tags", w.b.lim.Tags)
 	}
 	root, err := html.Parse(strings.NewReader(slimHTML(body)))
 	if err != nil {
-		return nil, false
+		return nil, false, nil
 	}
-	sw := &htmlWalker{}
-	sw.walk(root, 0)
-	sw.flush()
+	sw := &htmlWalker{ctx: w.ctx, b: w.b}
+	if err := sw.read(root); err != nil {
+		return nil, false, err
+	}
 	if textLen(sw.lines) <= textLen(w.lines) {
-		return nil, false
+		return nil, false, nil
 	}
-	return sw, true
+	return sw, true, nil
+}
+
+// countTags counts the tags of a page (a '<' before a letter, '/', '!' or
+// '?': what may open an element or a comment of its tree), up to just past
+// limit.
+func countTags(page string, limit int) int {
+	n := 0
+	for i := 0; i+1 < len(page) && n <= limit; i++ {
+		j := strings.IndexByte(page[i:], '<')
+		if j < 0 || i+j+1 >= len(page) {
+			break
+		}
+		i += j
+		if c := page[i+1]; isASCIILetter(c) || c == '/' || c == '!' || c == '?' {
+			n++
+		}
+	}
+	return n
 }
 
 func textLen(lines []Line) int {
@@ -177,6 +229,10 @@ func textLen(lines []Line) int {
 }
 
 type htmlWalker struct {
+	ctx       context.Context // nil: never stopped
+	b         *budget         // nil: the default limits
+	err       error           // the budget or the context ended the walk
+	steps     int             // nodes met, for looks at ctx
 	lines     []Line
 	cur       strings.Builder
 	links     []Link
@@ -185,8 +241,56 @@ type htmlWalker struct {
 	metaTitle string
 	pub       string
 	gridCells int
-	gridFull  bool
+	gridCut   int // tables left out for the grid limit
 	tooDeep   bool
+}
+
+// read walks a page's tree into lines; it stops at the first bound passed
+// (the budget's, or ctx's end).
+func (w *htmlWalker) read(root *html.Node) error {
+	w.walk(root, 0)
+	w.flush()
+	return w.err
+}
+
+// cutWarnings say what the walker left out.
+func (w *htmlWalker) cutWarnings() []string {
+	var out []string
+	if w.gridCut > 0 {
+		out = append(out, fmt.Sprintf("%d table(s) whose grid would pass the %d cells a page's tables may take were not read: their cells are left null", w.gridCut, maxGridCells))
+	}
+	if w.tooDeep {
+		out = append(out, fmt.Sprintf("markup nested deeper than %d levels was not read", maxDepth))
+	}
+	return out
+}
+
+// emit adds a line, charged to the budget.
+func (w *htmlWalker) emit(l Line) {
+	if w.err != nil {
+		return
+	}
+	if w.b == nil {
+		w.b = newBudget(Limits{})
+	}
+	if w.err = w.b.line(l); w.err == nil {
+		w.lines = append(w.lines, l)
+	}
+}
+
+// stopped says whether the walk must end: a bound passed, or ctx ended
+// (looked at every ctxEvery nodes).
+func (w *htmlWalker) stopped() bool {
+	if w.err != nil {
+		return true
+	}
+	if w.steps++; w.ctx != nil && w.steps%ctxEvery == 0 {
+		w.err = w.ctx.Err()
+	}
+	if w.b != nil && w.cur.Len() > w.b.lim.LineBytes {
+		w.err = overLimit("a paragraph of the page holds more than %d bytes of text", w.b.lim.LineBytes)
+	}
+	return w.err != nil
 }
 
 func attr(n *html.Node, key string) string {
@@ -216,7 +320,7 @@ func (w *htmlWalker) flush() {
 	t := collapse(w.cur.String())
 	w.cur.Reset()
 	if t != "" {
-		w.lines = append(w.lines, Line{Cells: []string{t}})
+		w.emit(Line{Cells: []string{t}})
 	}
 }
 
@@ -240,6 +344,9 @@ func collapse(s string) string {
 }
 
 func (w *htmlWalker) walk(n *html.Node, depth int) {
+	if w.stopped() {
+		return
+	}
 	if depth > maxDepth {
 		w.tooDeep = true
 		return
@@ -386,23 +493,62 @@ func spanAttr(n *html.Node, key string, limit int) int {
 	return min(v, limit)
 }
 
+// gridSize is the least a table's grid takes: a cell per row, and each
+// cell's rowspan × colspan; it stops counting past limit.
+func gridSize(rows []*html.Node, limit int) int {
+	n := 0
+	for _, tr := range rows {
+		n++
+		for td := tr.FirstChild; td != nil; td = td.NextSibling {
+			if td.Type == html.ElementNode && (td.DataAtom == atom.Td || td.DataAtom == atom.Th) {
+				n += spanAttr(td, "rowspan", maxRowspan) * spanAttr(td, "colspan", maxColspan)
+			}
+		}
+		if n > limit {
+			break
+		}
+	}
+	return n
+}
+
 // table lays a data table out as a grid. A cell covered by another's rowspan or
-// colspan is blank: only the cell where text is printed holds it.
+// colspan is blank: only the cell where text is printed holds it. A table
+// whose grid would take the page's tables past maxGridCells is left out
+// whole (a warning says so), never read in part: a part could put values in
+// the wrong rows.
 func (w *htmlWalker) table(t *html.Node) {
+	rows := rowsOf(t)
+	left := maxGridCells - w.gridCells
+	if gridSize(rows, left) > left {
+		w.gridCut++
+		return
+	}
 	var grid [][]string
 	var taken [][]bool
-	ensure := func(r, c int) {
+	var links []Link
+	// ensure makes room for cell (r, c), counting what it allocates; false
+	// when that passes what is left.
+	ensure := func(r, c int) bool {
 		for len(grid) <= r {
 			grid = append(grid, nil)
 			taken = append(taken, nil)
+			left--
 		}
 		for len(grid[r]) <= c {
 			grid[r] = append(grid[r], "")
 			taken[r] = append(taken[r], false)
+			left--
 		}
+		return left >= 0
 	}
-	for r, tr := range rowsOf(t) {
-		ensure(r, 0)
+	for r, tr := range rows {
+		if w.stopped() {
+			return
+		}
+		if !ensure(r, 0) {
+			w.gridCut++
+			return
+		}
 		col := 0
 		for td := tr.FirstChild; td != nil; td = td.NextSibling {
 			if td.Type != html.ElementNode || td.DataAtom != atom.Td && td.DataAtom != atom.Th {
@@ -412,25 +558,22 @@ func (w *htmlWalker) table(t *html.Node) {
 				col++
 			}
 			rs, cs := spanAttr(td, "rowspan", maxRowspan), spanAttr(td, "colspan", maxColspan)
-			if w.gridCells+rs*cs > maxGridCells {
-				w.gridFull = true
-				break
-			}
-			w.gridCells += rs * cs
-			text := collapse(textOf(td))
-			w.links = append(w.links, linksIn(td)...)
 			for dr := range rs {
 				for dc := range cs {
-					ensure(r+dr, col+dc)
-					taken[r+dr][col+dc] = true
-					if dr == 0 && dc == 0 {
-						grid[r][col] = text
+					if !ensure(r+dr, col+dc) {
+						w.gridCut++
+						return
 					}
+					taken[r+dr][col+dc] = true
 				}
 			}
+			grid[r][col] = collapse(textOf(td))
+			links = append(links, linksIn(td)...)
 			col += cs
 		}
 	}
+	w.gridCells = maxGridCells - left
+	w.links = append(w.links, links...)
 	for _, row := range grid {
 		empty := true
 		for _, c := range row {
@@ -440,7 +583,7 @@ func (w *htmlWalker) table(t *html.Node) {
 			}
 		}
 		if !empty {
-			w.lines = append(w.lines, Line{Cells: row, Table: true})
+			w.emit(Line{Cells: row, Table: true})
 		}
 	}
 }

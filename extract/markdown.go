@@ -20,6 +20,7 @@ import (
 // by the headers a converter invented.
 type markdownReader struct {
 	dec *decode.Decoder
+	lim Limits
 }
 
 func (r markdownReader) Read(ctx context.Context, doc Document) (*Layout, error) {
@@ -27,23 +28,46 @@ func (r markdownReader) Read(ctx context.Context, doc Document) (*Layout, error)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	lim := r.lim.withDefaults()
+	if err := textFits(d.Text, lim); err != nil {
+		return nil, err
+	}
 	lay := &Layout{Format: "markdown", Encoding: d.Encoding, Warnings: d.Warnings}
+	// One walker reads every HTML table, so that they share the page's
+	// grid limit; every line is charged to one budget.
+	w := &htmlWalker{ctx: ctx, b: newBudget(lim)}
 	var block []string // an HTML table the converter wrote as it is
-	for _, raw := range textLines(d.Text) {
+	for i, raw := range textLines(d.Text) {
+		if i%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		if w.err != nil {
+			return nil, w.err
+		}
 		s := strings.Join(raw.Cells, "\t")
 		if block != nil || htmlTableStartRe.MatchString(s) {
 			block = append(block, s)
 			if htmlTableEndRe.MatchString(s) || len(block) > maxHTMLBlockLines {
-				lay.Lines = append(lay.Lines, htmlBlockLines(strings.Join(block, "\n"))...)
+				lay.Lines = append(lay.Lines, w.block(strings.Join(block, "\n"))...)
 				block = nil
 			}
 			continue
 		}
-		lay.Lines = append(lay.Lines, markdownLine(s)...)
+		for _, l := range markdownLine(s) {
+			w.emit(l)
+		}
+		lay.Lines = append(lay.Lines, w.lines...)
+		w.lines = w.lines[:0]
 	}
 	if block != nil {
-		lay.Lines = append(lay.Lines, htmlBlockLines(strings.Join(block, "\n"))...)
+		lay.Lines = append(lay.Lines, w.block(strings.Join(block, "\n"))...)
 	}
+	if w.err != nil {
+		return nil, w.err
+	}
+	lay.Warnings = append(lay.Warnings, w.cutWarnings()...)
 	return lay, nil // the title comes from the parser's search of the first lines
 }
 
@@ -55,18 +79,25 @@ var (
 	htmlTableEndRe   = regexp.MustCompile(`(?i)</table\s*>`)
 )
 
-// htmlBlockLines reads an HTML table inside markdown (as MinerU and other
+// block reads an HTML table inside markdown (as MinerU and other
 // converters write tables with merged cells) as the HTML reader does: a grid
-// with its rowspans and colspans resolved.
-func htmlBlockLines(block string) []Line {
+// with its rowspans and colspans resolved. It returns the block's lines.
+func (w *htmlWalker) block(block string) []Line {
+	w.lines = nil
+	if countTags(block, w.b.lim.Tags) > w.b.lim.Tags {
+		w.err = overLimit("an HTML table in the markdown has more than %d tags", w.b.lim.Tags)
+		return nil
+	}
 	root, err := html.Parse(strings.NewReader(slimHTML(block)))
 	if err != nil {
-		return []Line{{Cells: []string{block}}}
+		w.emit(Line{Cells: []string{block}})
+	} else {
+		w.walk(root, 0)
+		w.flush()
 	}
-	w := &htmlWalker{}
-	w.walk(root, 0)
-	w.flush()
-	return w.lines
+	lines := w.lines
+	w.lines = nil
+	return lines
 }
 
 var (

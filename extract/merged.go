@@ -6,8 +6,11 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"sort"
+	"strconv"
+	"strings"
 )
 
 // Merged blocks are resolved by a sweep down the rows: each block is added
@@ -84,8 +87,9 @@ func (h *endHeap) Pop() any {
 
 // gridRows lays out a sheet's rows, given as row numbers and their cells in
 // their columns (row numbers in any order), as lines in the order given,
-// with merged blocks resolved; it stops when ctx ends.
-func gridRows(ctx context.Context, nums []int, cells func(i int) []string, merges []mergeRange, width int) ([]Line, error) {
+// with merged blocks resolved; it stops when ctx ends, or when a line passes
+// the budget (nil: none).
+func gridRows(ctx context.Context, nums []int, cells func(i int) []string, merges []mergeRange, width int, b *budget) ([]Line, error) {
 	order := make([]int, len(nums))
 	for i := range order {
 		order[i] = i
@@ -101,6 +105,11 @@ func gridRows(ctx context.Context, nums []int, cells func(i int) []string, merge
 			}
 		}
 		out[i], kept[i] = gridLine(cells(i), sweep.at(nums[i]))
+		if b != nil && kept[i] {
+			if err := b.line(out[i]); err != nil {
+				return nil, err
+			}
+		}
 	}
 	lines := out[:0]
 	for i, l := range out {
@@ -112,21 +121,50 @@ func gridRows(ctx context.Context, nums []int, cells func(i int) []string, merge
 }
 
 // decodeSheet reads a worksheet's rows and merged blocks as xml.Unmarshal
-// would into sh, element by element, looking at ctx every ctxEvery rows: a
-// sheet of hundreds of megabytes is minutes of parsing.
-func decodeSheet(ctx context.Context, b []byte, sh *xlsxSheet) error {
+// would into sh, element by element, looking at ctx every ctxEvery elements:
+// a sheet of hundreds of megabytes is minutes of parsing. Cells past the
+// 200th column are not kept; every row, cell and block kept is charged to
+// bud, so that a sheet of millions of cells stops at the budget, not after.
+func decodeSheet(ctx context.Context, b []byte, sh *xlsxSheet, bud *budget) error {
 	return eachElement(ctx, b, func(d *xml.Decoder, se xml.StartElement, parent string) error {
 		switch {
 		case se.Name.Local == "row" && parent == "sheetData":
-			sh.Rows = append(sh.Rows, xlsxRow{})
-			return d.DecodeElement(&sh.Rows[len(sh.Rows)-1], &se)
+			var row xlsxRow
+			for _, a := range se.Attr {
+				if a.Name.Local != "r" {
+					continue
+				}
+				if v := strings.TrimSpace(a.Value); v != "" {
+					n, err := strconv.Atoi(v)
+					if err != nil {
+						return fmt.Errorf("row number %q: %w", a.Value, err)
+					}
+					row.R = n
+				}
+			}
+			sh.Rows = append(sh.Rows, row)
+			if err := bud.decoded(1); err != nil {
+				return err
+			}
+			return errDescend // its cells, one by one
+		case se.Name.Local == "c" && parent == "row":
+			var c xlsxCell
+			if err := d.DecodeElement(&c, &se); err != nil {
+				return err
+			}
+			if col := columnIndex(c.Ref); col < 0 || col > maxSheetColumns {
+				return nil
+			}
+			r := &sh.Rows[len(sh.Rows)-1]
+			r.Cells = append(r.Cells, c)
+			return bud.decoded(1)
 		case se.Name.Local == "mergeCell" && parent == "mergeCells":
 			var m xlsxMerge
 			if err := d.DecodeElement(&m, &se); err != nil {
 				return err
 			}
 			sh.Merges = append(sh.Merges, m)
-			return nil
+			return bud.decoded(1)
 		}
 		return errDescend
 	})

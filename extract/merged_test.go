@@ -125,7 +125,7 @@ func TestMergeSweepAsEveryBlockOnEveryRow(t *testing.T) {
 			r1, c1 := r.IntN(45), r.IntN(14)
 			merges = append(merges, mergeRange{r1, c1, r1 + r.IntN(6), c1 + r.IntN(5)})
 		}
-		got, err := gridRows(context.Background(), nums, func(i int) []string { return cells[i] }, merges, 10)
+		got, err := gridRows(context.Background(), nums, func(i int) []string { return cells[i] }, merges, 10, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

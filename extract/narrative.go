@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"context"
 	"regexp"
 	"strconv"
 	"strings"
@@ -86,13 +87,17 @@ func chineseNumber(s string) (float64, bool) {
 	return float64(total + cur), seen
 }
 
-// narrativeFigures finds the figures in prose lines (not table rows).
-func narrativeFigures(lines []Line) []report.Figure {
+// narrativeFigures finds the figures in prose lines (not table rows); it
+// stops when ctx ends.
+func narrativeFigures(ctx context.Context, lines []Line) ([]report.Figure, error) {
 	var out []report.Figure
 	add := func(key string, v float64, unit, sentence string) {
 		out = append(out, report.Figure{Key: key, Value: v, Unit: unit, Sentence: sentence})
 	}
 	for _, l := range lines {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if l.Table && len(l.Cells) > 1 {
 			continue
 		}
@@ -127,7 +132,7 @@ func narrativeFigures(lines []Line) []report.Figure {
 			reviewFigures(sent, add)
 		}
 	}
-	return out
+	return out, nil
 }
 
 func containsAny(s string, words []string) bool {

@@ -64,7 +64,10 @@ func TestNarrativeForms(t *testing.T) {
 		{"本年度共收取信息处理费0.5万元。", map[string]float64{"fees.processing_yuan": 5000}},
 	}
 	for _, c := range cases {
-		figs := narrativeFigures([]Line{{Cells: []string{c.text}}})
+		figs, err := narrativeFigures(context.Background(), []Line{{Cells: []string{c.text}}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		got := map[string]float64{}
 		for _, f := range figs {
 			got[f.Key] = f.Value

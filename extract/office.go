@@ -65,9 +65,9 @@ func readMember(zr *zip.Reader, name string, budget *int64) ([]byte, error) {
 
 // docxReader reads Word 2007+ documents: paragraphs become lines, table rows
 // become lines of cells (a merged cell's continuation is blank).
-type docxReader struct{}
+type docxReader struct{ lim Limits }
 
-func (docxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
+func (r docxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	zr, err := openZip(doc.Body)
 	if err != nil {
 		return nil, err
@@ -80,11 +80,14 @@ func (docxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	if body == nil {
 		return nil, errors.New("no word/document.xml: not a DOCX document")
 	}
-	w := &docxLines{lay: &Layout{Format: "docx", Encoding: "utf-8"}}
+	w := &docxLines{lay: &Layout{Format: "docx", Encoding: "utf-8"}, b: newBudget(r.lim)}
 	dec := xml.NewDecoder(bytes.NewReader(body))
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if w.err != nil {
+			return nil, w.err
 		}
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -102,6 +105,9 @@ func (docxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 		case xml.CharData:
 			if w.inText {
 				w.para.Write(t)
+				if w.para.Len()+w.cell.Len() > w.b.lim.LineBytes {
+					return nil, overLimit("a paragraph or a table cell holds more than %d bytes of text", w.b.lim.LineBytes)
+				}
 			}
 		}
 	}
@@ -113,6 +119,8 @@ func (docxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 // into their cell), a vertically merged cell blank.
 type docxLines struct {
 	lay      *Layout
+	b        *budget
+	err      error // a limit passed
 	para     strings.Builder
 	inText   bool
 	depth    int // table nesting
@@ -120,6 +128,16 @@ type docxLines struct {
 	cell     strings.Builder
 	inCell   bool
 	vmergeOn bool
+}
+
+// emit adds a line, charged to the budget.
+func (w *docxLines) emit(l Line) {
+	if w.err == nil {
+		w.err = w.b.line(l)
+	}
+	if w.err == nil {
+		w.lay.Lines = append(w.lay.Lines, l)
+	}
 }
 
 func (w *docxLines) start(t xml.StartElement) {
@@ -165,7 +183,7 @@ func (w *docxLines) end(name string) {
 			}
 			w.cell.WriteString(w.para.String())
 		} else if s := collapse(w.para.String()); s != "" {
-			w.lay.Lines = append(w.lay.Lines, Line{Cells: []string{s}})
+			w.emit(Line{Cells: []string{s}})
 		}
 		w.para.Reset()
 	case "tc":
@@ -176,10 +194,13 @@ func (w *docxLines) end(name string) {
 			}
 			w.row = append(w.row, text)
 			w.inCell = false
+			if len(w.row) > w.b.lim.Cells && w.err == nil {
+				w.err = overLimit("a table row holds more than %d cells", w.b.lim.Cells)
+			}
 		}
 	case "tr":
 		if w.depth == 1 {
-			w.lay.Lines = append(w.lay.Lines, Line{Cells: append([]string(nil), w.row...), Table: true})
+			w.emit(Line{Cells: append([]string(nil), w.row...), Table: true})
 		}
 	case "tbl":
 		w.depth--
@@ -188,7 +209,7 @@ func (w *docxLines) end(name string) {
 
 // xlsxReader reads Excel 2007+ workbooks: every row of every sheet becomes a line
 // of cells in their columns.
-type xlsxReader struct{}
+type xlsxReader struct{ lim Limits }
 
 type xlsxCell struct {
 	Ref    string `xml:"r,attr"`
@@ -240,13 +261,14 @@ func parseMerge(ref string) (mergeRange, bool) {
 	return m, m.r1 >= 0 && m.c1 >= 0 && m.r2 >= m.r1 && m.c2 >= m.c1
 }
 
-func (xlsxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
+func (r xlsxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	zr, err := openZip(doc.Body)
 	if err != nil {
 		return nil, err
 	}
+	bud := newBudget(r.lim)
 	budget := int64(maxUnpackedSize)
-	shared, err := sharedStrings(ctx, zr, &budget)
+	shared, err := sharedStrings(ctx, zr, &budget, bud)
 	if err != nil {
 		return nil, err
 	}
@@ -263,14 +285,14 @@ func (xlsxReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 			break
 		}
 		var sh xlsxSheet
-		if err := decodeSheet(ctx, b, &sh); err != nil {
-			if ctx.Err() != nil {
+		if err := decodeSheet(ctx, b, &sh, bud); err != nil {
+			if ctx.Err() != nil || errors.Is(err, ErrLimit) {
 				return nil, err
 			}
 			lay.Warnings = append(lay.Warnings, fmt.Sprintf("sheet %d unreadable: %v", i, err))
 			continue
 		}
-		lines, err := sheetLines(ctx, &sh, shared)
+		lines, err := sheetLines(ctx, &sh, shared, bud)
 		if err != nil {
 			return nil, err
 		}
@@ -289,23 +311,25 @@ func (c xlsxCell) value(shared []string) string {
 		}
 		return ""
 	case "inlineStr":
-		v := c.Inline.Text
+		var v strings.Builder
+		v.WriteString(c.Inline.Text)
 		for _, r := range c.Inline.Runs {
-			v += r.Text
+			v.WriteString(r.Text)
 		}
-		return v
+		return v.String()
 	}
 	return c.Value
 }
 
 // sharedStrings reads a workbook's shared strings (none when it has none),
 // element by element, looking at ctx as it goes.
-func sharedStrings(ctx context.Context, zr *zip.Reader, budget *int64) ([]string, error) {
+func sharedStrings(ctx context.Context, zr *zip.Reader, budget *int64, bud *budget) ([]string, error) {
 	b, err := readMember(zr, "xl/sharedStrings.xml", budget)
 	if err != nil || b == nil {
 		return nil, err
 	}
 	var shared []string
+	bytes := 0
 	err = eachElement(ctx, b, func(d *xml.Decoder, se xml.StartElement, parent string) error {
 		if se.Name.Local != "si" || parent != "sst" {
 			return errDescend
@@ -319,15 +343,19 @@ func sharedStrings(ctx context.Context, zr *zip.Reader, budget *int64) ([]string
 		if err := d.DecodeElement(&it, &se); err != nil {
 			return err
 		}
-		s := it.Text
+		var s strings.Builder
+		s.WriteString(it.Text)
 		for _, r := range it.Runs {
-			s += r.Text
+			s.WriteString(r.Text)
 		}
-		shared = append(shared, s)
-		return nil
+		if bytes += s.Len(); bytes > bud.lim.TextBytes {
+			return overLimit("the shared strings hold more than %d bytes of text", bud.lim.TextBytes)
+		}
+		shared = append(shared, s.String())
+		return bud.decoded(1)
 	})
 	if err != nil {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || errors.Is(err, ErrLimit) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("reading shared strings: %w", err)
@@ -337,7 +365,7 @@ func sharedStrings(ctx context.Context, zr *zip.Reader, budget *int64) ([]string
 
 // sheetLines lays a worksheet out: its rows, each with its cells in their
 // columns (up to the 200th) and its merged blocks resolved.
-func sheetLines(ctx context.Context, sh *xlsxSheet, shared []string) ([]Line, error) {
+func sheetLines(ctx context.Context, sh *xlsxSheet, shared []string, bud *budget) ([]Line, error) {
 	var merges []mergeRange
 	for _, m := range sh.Merges {
 		if mr, ok := parseMerge(m.Ref); ok {
@@ -354,10 +382,7 @@ func sheetLines(ctx context.Context, sh *xlsxSheet, shared []string) ([]Line, er
 	return gridRows(ctx, nums, func(ri int) []string {
 		var cells []string
 		for _, c := range sh.Rows[ri].Cells {
-			col := columnIndex(c.Ref)
-			if col < 0 || col > maxSheetColumns { // up to the 200th column, counted from 0
-				continue
-			}
+			col := columnIndex(c.Ref) // up to the 200th column (decodeSheet kept no other)
 			for len(cells) < col {
 				cells = append(cells, "")
 			}
@@ -369,7 +394,7 @@ func sheetLines(ctx context.Context, sh *xlsxSheet, shared []string) ([]Line, er
 			}
 		}
 		return cells
-	}, merges, maxSheetColumns+1)
+	}, merges, maxSheetColumns+1, bud)
 }
 
 // gridLine makes a row of a sheet a line. A merged block is one cell: the
@@ -419,6 +444,7 @@ func columnIndex(ref string) int {
 // Excel 97–2003 workbooks.
 type oleReader struct {
 	doc docReader
+	lim Limits
 }
 
 func (r oleReader) Read(ctx context.Context, doc Document) (*Layout, error) {
@@ -430,7 +456,7 @@ func (r oleReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	case cf.has("WordDocument"):
 		return r.doc.read(ctx, cf, doc.Body)
 	case cf.has("Workbook"), cf.has("Book"):
-		return readXLS(ctx, cf)
+		return readXLS(ctx, cf, r.lim)
 	}
 	return nil, fmt.Errorf("%w: a compound file with neither a Word document nor a workbook (streams %s)", ErrUnsupported, strings.Join(cf.names(), ", "))
 }

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"time"
@@ -9,14 +10,30 @@ import (
 )
 
 // parse fills a record from clean lines: metadata, sections, template, tables,
-// checks and inferred values.
-func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, simplifyName func(string) string) {
-	lines = resegment(lines)
+// checks and inferred values. It stops when ctx ends (the passes over the
+// lines look at it line by line; the record is then incomplete and the
+// error is ctx's); resegmented lines past maxLines are an error.
+func parse(ctx context.Context, rec *report.Record, lines []Line, titleHint, publishedHint string, simplifyName func(string) string, maxLines int) error {
+	lines, err := resegment(ctx, lines, maxLines)
+	if err != nil {
+		return err
+	}
 	title, year := parseMeta(rec, lines, titleHint, publishedHint, simplifyName)
-
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	heads := findHeadings(lines)
 	fillSections(rec, lines, heads)
-	rec.Narrative = narrativeFigures(lines)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if rec.Narrative, err = narrativeFigures(ctx, lines); err != nil {
+		return err
+	}
+	if len(rec.Narrative) > maxFigures {
+		rec.Warnf("the text states %d figures; only the first %d were read (the per-document limit)", len(rec.Narrative), maxFigures)
+		rec.Narrative = rec.Narrative[:maxFigures]
+	}
 
 	isReport := title != "" || len(heads) >= 3
 	if year != 0 && year < 2019 {
@@ -25,10 +42,15 @@ func parse(rec *report.Record, lines []Line, titleHint, publishedHint string, si
 		} else {
 			rec.Warnf("no annual report recognised: no report title and no template sections")
 		}
-		return
+		return nil
 	}
-	parseTables(rec, lines, heads, year, isReport)
+	return parseTables(ctx, rec, lines, heads, year, isReport)
 }
+
+// maxFigures bounds the figures of the text a record keeps: a report states
+// tens. Figures only confirm readings, so one left out never changes a cell
+// that is written, it can only leave one null.
+const maxFigures = 1000
 
 // parseMeta fills the title, organisation, publication date, identifiers and
 // year; it returns the title and the year (0 when none is plausible).
@@ -111,7 +133,7 @@ func publicationDate(lines []Line, hint, sigDate string) string {
 
 // parseTables reads the three tables of a report of 2019 or later, tells its
 // template, and fills the tables, checks and inferred values.
-func parseTables(rec *report.Record, lines []Line, heads []heading, year int, isReport bool) {
+func parseTables(ctx context.Context, rec *report.Record, lines []Line, heads []heading, year int, isReport bool) error {
 	spans := spansOf(heads, len(lines))
 	tpl := templateEvidence(lines, spans.get("active", len(lines)))
 
@@ -125,18 +147,12 @@ func parseTables(rec *report.Record, lines []Line, heads []heading, year int, is
 		activeSpec = report.Active2021
 	}
 	perLine := onePerLine(lines)
-	ap := readActive(rec, lines, spans, activeSpec, perLine)
-	rp := readRequests(rec, lines, spans, perLine)
-	rv := &reviewParser{rec: rec, perLine: perLine}
-	revSpan := spans.get("review", len(lines))
-	if _, ok := spans.m["review"]; !ok && len(rp.rows) > 0 {
-		// No heading 四: table 四 follows table 三.
-		revSpan = span{from: rp.lastLine + 1, to: len(lines)}
+	ap := readActive(ctx, rec, lines, spans, activeSpec, perLine)
+	rp := readRequests(ctx, rec, lines, spans, perLine)
+	rv := readReview(ctx, rec, lines, spans, rp, perLine)
+	if err := ctx.Err(); err != nil {
+		return err // what was read is incomplete
 	}
-	for i := revSpan.from; i < revSpan.to; i++ {
-		rv.feed(lines[i], i)
-	}
-	rv.finish()
 
 	if tpl == "" && rp.seen > 0 && subItems(rp) {
 		tpl = report.Template2021
@@ -149,18 +165,21 @@ func parseTables(rec *report.Record, lines []Line, heads []heading, year int, is
 	case !hasTables && !isReport:
 		rec.Template = report.TemplateUnknown
 		rec.Warnf("no annual report recognised: no report title, no template sections, no template tables")
-		return
+		return nil
 	case tpl == "":
 		rec.Template = report.TemplateUnknown
 		rec.Warnf("the template could not be told: no year and no template headers")
-		return
+		return nil
 	}
 	rec.Template = tpl
 
 	if ap.seen > 0 {
 		if spec := report.ActiveSpec(tpl); spec != activeSpec {
 			// The headers and the year disagreed; read the rows again with the right widths.
-			ap = readActive(rec, lines, spans, spec, perLine)
+			ap = readActive(ctx, rec, lines, spans, spec, perLine)
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 		}
 		rec.Active = ap.fill(report.ActiveSpec(tpl))
 	}
@@ -174,18 +193,39 @@ func parseTables(rec *report.Record, lines []Line, heads []heading, year int, is
 		}
 	}
 	resolveRunTogether(rec, gluedRows(rec, ap, rp, rv))
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if !hasTables {
 		rec.Warnf("no template tables in the document")
 	}
 	report.Evaluate(rec)
 	compareNarrative(rec)
+	return nil
+}
+
+// readReview reads table 四's row, under its heading or after table 三. It
+// stops when ctx ends (the caller looks at ctx).
+func readReview(ctx context.Context, rec *report.Record, lines []Line, spans spanMap, rp *rowParser, perLine bool) *reviewParser {
+	rv := &reviewParser{rec: rec, perLine: perLine}
+	revSpan := spans.get("review", len(lines))
+	if _, ok := spans.m["review"]; !ok && len(rp.rows) > 0 {
+		// No heading 四: table 四 follows table 三.
+		revSpan = span{from: rp.lastLine + 1, to: len(lines)}
+	}
+	for i := revSpan.from; i < revSpan.to && ctx.Err() == nil; i++ {
+		rv.feed(lines[i], i)
+	}
+	rv.finish()
+	return rv
 }
 
 // readActive reads table 二's rows with the widths of spec.
-func readActive(rec *report.Record, lines []Line, spans spanMap, spec *report.TableSpec, perLine bool) *rowParser {
+// It stops when ctx ends (the caller looks at ctx).
+func readActive(ctx context.Context, rec *report.Record, lines []Line, spans spanMap, spec *report.TableSpec, perLine bool) *rowParser {
 	ap := newRowParser("active", activeMatchers, widthFrom(spec), rec)
 	ap.perLine = perLine
-	for i := spans.get("active", len(lines)).from; i < spans.get("active", len(lines)).to; i++ {
+	for i := spans.get("active", len(lines)).from; i < spans.get("active", len(lines)).to && ctx.Err() == nil; i++ {
 		ap.feed(lines[i], i)
 	}
 	ap.flush()
@@ -193,8 +233,8 @@ func readActive(rec *report.Record, lines []Line, spans spanMap, spec *report.Ta
 }
 
 // readRequests reads table 三's rows (seven cells each), aligned first when
-// the section is known.
-func readRequests(rec *report.Record, lines []Line, spans spanMap, perLine bool) *rowParser {
+// the section is known. It stops when ctx ends (the caller looks at ctx).
+func readRequests(ctx context.Context, rec *report.Record, lines []Line, spans spanMap, perLine bool) *rowParser {
 	rp := newRowParser("requests", requestMatchers, func(key string) int {
 		if _, ok := report.Requests2021.Row(key); ok {
 			return 7
@@ -210,7 +250,7 @@ func readRequests(rec *report.Record, lines []Line, spans spanMap, perLine bool)
 	if _, ok := spans.m["requests"]; ok {
 		reqLines = alignRequests(rec, lines, reqSpan)
 	}
-	for i := reqSpan.from; i < reqSpan.to; i++ {
+	for i := reqSpan.from; i < reqSpan.to && ctx.Err() == nil; i++ {
 		rp.feed(reqLines[i], i)
 	}
 	rp.flush()

@@ -2,12 +2,14 @@ package extract
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nianbao/nianbao/pdftext"
 )
@@ -23,6 +25,8 @@ type pdfReader struct {
 	engine *pdftext.Engine
 	ocr    OCR
 	noOCR  string // why there is no OCR, for the warning
+	// ocrPage puts the document's deadline off for each page OCR reads.
+	ocrPage time.Duration
 }
 
 // OCR reads the text of page images (nil: no OCR).
@@ -36,6 +40,9 @@ type OCR interface {
 
 func (r pdfReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 	d, err := r.engine.Read(ctx, doc.Body)
+	if errors.Is(err, pdftext.ErrTooManyChars) {
+		return nil, &LimitError{What: err.Error() + " (the per-document limit)"}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -61,6 +68,11 @@ func (r pdfReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 			lay.Warnings = append(lay.Warnings, "the PDF has no text layer (a scan) and "+why+": no text was read")
 			return lay, nil
 		}
+		pages := len(d.Pages)
+		if pl, ok := r.ocr.(interface{ PageLimit() int }); ok && pl.PageLimit() > 0 {
+			pages = min(pages, pl.PageLimit())
+		}
+		doc.deadline.extend(time.Duration(pages) * r.ocrPage)
 		texts, err := r.ocr.PDF(ctx, r.engine, doc.Body, len(d.Pages))
 		if err != nil {
 			if ctx.Err() != nil {
@@ -78,7 +90,9 @@ func (r pdfReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 		}
 		return lay, nil
 	}
-	lay.Lines = layoutPDF(d.Pages)
+	if lay.Lines, err = layoutPDF(ctx, d.Pages); err != nil {
+		return nil, err
+	}
 	return lay, nil
 }
 
@@ -324,9 +338,12 @@ func dropFurniture(pages []pdftext.Page, lines [][]pline) {
 }
 
 // layoutPDF turns pages of characters into lines of cells.
-func layoutPDF(pages []pdftext.Page) []Line {
+func layoutPDF(ctx context.Context, pages []pdftext.Page) ([]Line, error) {
 	perPage := make([][]pline, len(pages))
 	for i, p := range pages {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		perPage[i] = linesOf(p)
 	}
 	dropFurniture(pages, perPage)
@@ -335,7 +352,7 @@ func layoutPDF(pages []pdftext.Page) []Line {
 		all = append(all, ls...)
 	}
 	joinWrappedLabels(all)
-	return emit(all)
+	return emit(all), nil
 }
 
 // firstNumber is the left edge of a line's first number.

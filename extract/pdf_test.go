@@ -102,7 +102,11 @@ func FuzzPDFLayout(f *testing.F) {
 			p.Chars = append(p.Chars, pdftext.Char{Text: string(r), Left: x, Right: x + w, Top: y, Bottom: y + h})
 			k++
 		}
-		for _, l := range layoutPDF(ps) {
+		lines, err := layoutPDF(context.Background(), ps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range lines {
 			if len(l.Cells) == 0 {
 				t.Fatalf("a line with no cell")
 			}

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"context"
 	"regexp"
 	"sort"
 	"strings"
@@ -40,8 +41,9 @@ var segmentWords = []string{"总体", "主动公开", "收到和处理", "依申
 
 // resegment cuts every line that holds several template rows or headings into
 // one line per row, keeping the text (only white space at a cut goes). A
-// document whose tables came as rows of cells is left as it is.
-func resegment(lines []Line) []Line {
+// document whose tables came as rows of cells is left as it is. It stops
+// when ctx ends, and when the lines it would give pass maxLines.
+func resegment(ctx context.Context, lines []Line, maxLines int) ([]Line, error) {
 	rows := 0
 	for _, l := range lines {
 		if len(l.Cells) > 1 {
@@ -49,11 +51,17 @@ func resegment(lines []Line) []Line {
 		}
 	}
 	if rows >= 10 {
-		return lines // the tables are laid out in cells: nothing ran together
+		return lines, nil // the tables are laid out in cells: nothing ran together
 	}
 	var out []Line
 	changed := false
 	for _, l := range lines {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if len(out) > maxLines {
+			return nil, overLimit("the text cut at its template rows gives more than %d lines", maxLines)
+		}
 		if len(l.Cells) != 1 {
 			out = append(out, l) // cells in their columns: a row already
 			continue
@@ -74,9 +82,9 @@ func resegment(lines []Line) []Line {
 		}
 	}
 	if !changed {
-		return lines
+		return lines, nil
 	}
-	return out
+	return out, nil
 }
 
 // cutPoints gives the byte offsets where a line is cut, or nil when it holds

@@ -91,10 +91,10 @@ func TestJSStrings(t *testing.T) {
 func TestScriptHTMLOnlyWhenLarger(t *testing.T) {
 	w := &htmlWalker{lines: []Line{{Cells: []string{strings.Repeat("政府信息公开", 400)}}}}
 	page := `<script>var t = '<p>政府信息公开</p><p>a</p><p>b</p><table><tr><td>` + strings.Repeat("x", 300) + `</td></tr></table>';</script>`
-	if _, ok := scriptCarried(page, w); ok {
+	if _, ok, _ := scriptCarried(page, w); ok {
 		t.Error("a script string shorter than the page's own text was read instead of it")
 	}
-	if _, ok := scriptCarried(page, &htmlWalker{}); !ok {
+	if _, ok, _ := scriptCarried(page, &htmlWalker{}); !ok {
 		t.Error("a script string on a page with no text of its own was not read")
 	}
 }

@@ -45,6 +45,11 @@ type gluedRow struct {
 
 var gluedRe = regexp.MustCompile(`^(.*[^0-9\s.．+\-−])\s*([0-9]+(?:\.[0-9]+)?|[0-9]+(?:[\-−][0-9]+)+)$`)
 
+// maxGluedTail bounds the digits (and the spaces, points and signs among
+// them) a label may end with for them to be read as a row's numbers: a row
+// of run-together counts has at most maxRunDigits digits.
+const maxGluedTail = 4 * maxRunDigits
+
 // gluedToLabel moves the digits a label ends with into the row's cells, when
 // every cell after it is a plain run of digits (or there are none): a decimal
 // only when it is the row's one value. Digits with a minus sign inside
@@ -55,10 +60,25 @@ func gluedToLabel(label string, cells []token) (string, []token, bool) {
 	if label == "" || label[len(label)-1] < '0' || label[len(label)-1] > '9' {
 		return "", nil, false // no digits at its end
 	}
-	m := gluedRe.FindStringSubmatch(label)
-	if m == nil || strings.TrimSpace(m[1]) == "" {
+	// The pattern is matched on the label's tail (the digits and the
+	// character before them) and the label's head put back: on a label of
+	// megabytes it costs the tail, not the label.
+	start := len(label)
+	for start > 0 {
+		r, n := utf8.DecodeLastRuneInString(label[:start])
+		if !strings.ContainsRune("0123456789.．+-−\t\n\f\r ", r) { // the pattern's [^0-9\s.．+\-−]
+			start -= n // the character before the digits, which the pattern's head ends with
+			break
+		}
+		if start -= n; len(label)-start > maxGluedTail {
+			return "", nil, false // not a row's numbers
+		}
+	}
+	m := gluedRe.FindStringSubmatch(label[start:])
+	if m == nil || strings.TrimSpace(label[:start]+m[1]) == "" {
 		return "", nil, false
 	}
+	m[1] = label[:start] + m[1]
 	vals := 0
 	for _, c := range cells {
 		if c.val.kind == kindBlank {

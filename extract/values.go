@@ -66,6 +66,9 @@ var (
 
 // parseValue reads one table cell. It never guesses: text that is not plainly a
 // number, a placeholder or blank is text.
+// maxValueBytes bounds a cell read as a number with a unit or a note.
+const maxValueBytes = 256
+
 func parseValue(cell string) value {
 	s := strings.TrimSpace(foldWidth(cell))
 	if s == "" {
@@ -83,6 +86,9 @@ func parseValue(cell string) value {
 	if plainDigits(s) { // the common cell: a count, read without the pattern
 		f, _ := strconv.ParseFloat(s, 64)
 		return value{kind: kindNumber, num: f, printed: cell}
+	}
+	if len(s) > maxValueBytes {
+		return value{kind: kindText} // not a number, whatever it ends with: the pattern would cost its length
 	}
 	m := numRe.FindStringSubmatch(s)
 	if m == nil {

@@ -43,10 +43,23 @@ type biffRecord struct {
 }
 
 // biffRecords splits a workbook stream into records; a record cut short ends
-// the list.
-func biffRecords(b []byte) []biffRecord {
+// the list. More than max records is an error: a record costs its header
+// here however short it is, and a sheet of the cells a document may hold
+// has about as many records as cells.
+func biffRecords(b []byte, max int) ([]biffRecord, error) {
 	le := binary.LittleEndian
-	var out []biffRecord
+	n := 0
+	for rest := b; len(rest) >= 4; n++ {
+		k := 4 + int(le.Uint16(rest[2:]))
+		if k > len(rest) {
+			break
+		}
+		rest = rest[k:]
+	}
+	if n > max {
+		return nil, overLimit("the workbook has %d records, over %d", n, max)
+	}
+	out := make([]biffRecord, 0, n)
 	for len(b) >= 4 {
 		typ, n := le.Uint16(b), int(le.Uint16(b[2:]))
 		if 4+n > len(b) {
@@ -55,10 +68,10 @@ func biffRecords(b []byte) []biffRecord {
 		out = append(out, biffRecord{typ, b[4 : 4+n]})
 		b = b[4+n:]
 	}
-	return out
+	return out, nil
 }
 
-func readXLS(ctx context.Context, cf *cfbFile) (*Layout, error) {
+func readXLS(ctx context.Context, cf *cfbFile, lim Limits) (*Layout, error) {
 	wb, ok, err := cf.stream("Workbook")
 	if err == nil && !ok {
 		wb, ok, err = cf.stream("Book")
@@ -69,7 +82,11 @@ func readXLS(ctx context.Context, cf *cfbFile) (*Layout, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: no Workbook stream", errCFB)
 	}
-	recs := biffRecords(wb)
+	bud := newBudget(lim)
+	recs, err := biffRecords(wb, 2*bud.lim.Cells)
+	if err != nil {
+		return nil, err
+	}
 	if len(recs) == 0 || recs[0].typ != biffBOF || len(recs[0].data) < 4 {
 		return nil, fmt.Errorf("%w: the workbook stream has no BIFF header", errCFB)
 	}
@@ -95,7 +112,9 @@ func readXLS(ctx context.Context, cf *cfbFile) (*Layout, error) {
 				i++
 				segs = append(segs, recs[i].data)
 			}
-			sst = readSST(segs)
+			if sst, err = readSST(segs, bud); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for i < len(recs) && sheets < maxSheets {
@@ -107,7 +126,7 @@ func readXLS(ctx context.Context, cf *cfbFile) (*Layout, error) {
 			continue
 		}
 		sheets++
-		n, lines, err := readSheet(ctx, recs[i+1:], sst)
+		n, lines, err := readSheet(ctx, recs[i+1:], sst, bud)
 		if err != nil {
 			return nil, err
 		}
@@ -118,9 +137,17 @@ func readXLS(ctx context.Context, cf *cfbFile) (*Layout, error) {
 }
 
 // readSheet reads one sheet's records up to its EOF; n is how many it used.
-func readSheet(ctx context.Context, recs []biffRecord, sst []string) (n int, lines []Line, err error) {
-	g := &sheetGrid{cells: map[int]map[int]string{}}
+func readSheet(ctx context.Context, recs []biffRecord, sst []string, bud *budget) (n int, lines []Line, err error) {
+	g := &sheetGrid{cells: map[int]map[int]string{}, bud: bud}
 	for n = 0; n < len(recs); n++ {
+		if n%ctxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return n, nil, err
+			}
+		}
+		if g.err != nil {
+			return n, nil, g.err
+		}
 		switch recs[n].typ {
 		case biffEOF:
 			lines, err = g.lines(ctx)
@@ -130,6 +157,9 @@ func readSheet(ctx context.Context, recs []biffRecord, sst []string) (n int, lin
 			continue
 		}
 		g.record(recs[n], sst)
+	}
+	if g.err != nil {
+		return n, nil, g.err
 	}
 	lines, err = g.lines(ctx)
 	return n, lines, err
@@ -153,6 +183,8 @@ func skipSubstream(recs []biffRecord, n int) int {
 // sheetGrid is a worksheet's cells as its records give them, with its merged
 // blocks.
 type sheetGrid struct {
+	bud     *budget
+	err     error // a limit passed
 	cells   map[int]map[int]string
 	merges  []mergeRange
 	pending [2]int // a formula whose string result follows
@@ -165,6 +197,9 @@ func (g *sheetGrid) set(row, col int, v string) {
 	}
 	if g.cells[row] == nil {
 		g.cells[row] = map[int]string{}
+	}
+	if _, ok := g.cells[row][col]; !ok && g.err == nil {
+		g.err = g.bud.decoded(1)
 	}
 	g.cells[row][col] = collapse(v)
 }
@@ -216,8 +251,9 @@ func (g *sheetGrid) record(r biffRecord, sst []string) {
 		for k := 0; k < count && 2+8*k+8 <= len(d); k++ {
 			e := d[2+8*k:]
 			m := mergeRange{int(le.Uint16(e)), int(le.Uint16(e[4:])), int(le.Uint16(e[2:])), int(le.Uint16(e[6:]))}
-			if m.r2 >= m.r1 && m.c2 >= m.c1 {
+			if m.r2 >= m.r1 && m.c2 >= m.c1 && g.err == nil {
 				g.merges = append(g.merges, m)
+				g.err = g.bud.decoded(1)
 			}
 		}
 	}
@@ -242,7 +278,7 @@ func (g *sheetGrid) lines(ctx context.Context) ([]Line, error) {
 			cells[c] = v
 		}
 		return cells
-	}, g.merges, maxSheetColumns)
+	}, g.merges, maxSheetColumns, g.bud)
 }
 
 // rkValue decodes an RK number: a 30-bit integer or the top of a double,
@@ -271,22 +307,29 @@ func formatNumber(v float64) string {
 // (segs): at each record boundary inside a string's characters, a new byte
 // says whether the characters go on as 8- or 16-bit. Strings that do not fit
 // what is there are dropped.
-func readSST(segs [][]byte) []string {
+func readSST(segs [][]byte, bud *budget) ([]string, error) {
 	r := &segReader{segs: segs}
 	r.skip(4) // total count
 	unique, ok := r.u32()
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	var out []string
+	bytes := 0
 	for k := uint32(0); k < unique; k++ {
 		s, ok := readXLString(r)
 		if !ok {
 			break
 		}
+		if bytes += len(s); bytes > bud.lim.TextBytes {
+			return nil, overLimit("the shared strings hold more than %d bytes of text", bud.lim.TextBytes)
+		}
+		if err := bud.decoded(1); err != nil {
+			return nil, err
+		}
 		out = append(out, s)
 	}
-	return out
+	return out, nil
 }
 
 // readXLString reads one BIFF8 string: a 16-bit character count, option

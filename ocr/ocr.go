@@ -88,6 +88,10 @@ func hasLang(list, lang string) bool {
 	return false
 }
 
+// PageLimit is the most pages of one scan read (0: every page); the
+// extractor gives a scan's document that many pages' more time.
+func (t *Tesseract) PageLimit() int { return t.MaxPages }
+
 // Name says which engine and data read the text, for the record.
 func (t *Tesseract) Name() string {
 	v := t.version

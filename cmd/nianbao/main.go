@@ -193,6 +193,7 @@ func (a *app) newExtractor(cmd *cobra.Command, useOCR bool) (*extract.Extractor,
 		return nil, err
 	}
 	var opt extract.Options
+	opt.Limits.Deadline = cfg.Extract.Deadline
 	switch {
 	case !useOCR || cfg.Extract.OCR == "off":
 		opt.NoOCR = "OCR is off"
