@@ -175,6 +175,8 @@ type Stats struct {
 	// SharedAddress counts the hosts found to resolve to an address another
 	// host's server already had (ByAddress): they share its politeness.
 	SharedAddress atomic.Int64
+	// PagesCut counts the pages past maxLinkText read for links in part.
+	PagesCut atomic.Int64
 }
 
 // Summary is what a run did.
@@ -183,13 +185,14 @@ type Summary struct {
 	// LinksDropped: links pages offered past MaxLinksPerPage, not queued;
 	// HostsRefused: links to new hosts of a domain past MaxHostsPerDomain.
 	LinksDropped, HostsRefused int64
-	// SharedAddress: hosts that share a server with others by address.
-	SharedAddress int64
-	Pending       int
-	Hosts         map[crawl.Class]int // host class → count
-	Duration      time.Duration
-	Stopped       bool // interrupted; a later run resumes
-	Resumed       bool // this run continued an unfinished one
+	// SharedAddress: hosts that share a server with others by address;
+	// PagesCut: pages past 8 MiB read for links in their first 8 MiB.
+	SharedAddress, PagesCut int64
+	Pending                 int
+	Hosts                   map[crawl.Class]int // host class → count
+	Duration                time.Duration
+	Stopped                 bool // interrupted; a later run resumes
+	Resumed                 bool // this run continued an unfinished one
 	// GivenUp are the hosts this run gave up on (blocked, unreachable, broken
 	// TLS, robots.txt unreachable or disallowing all, page budget spent).
 	GivenUp []store.HostInfo
@@ -643,7 +646,7 @@ func (c *Crawler) Run(ctx context.Context) (Summary, error) {
 	cancel()
 	<-sampled
 	sum := Summary{Fetched: c.Stats.Fetched.Load(), Reports: c.Stats.Reports.Load(), Documents: c.Stats.Documents.Load(),
-		Errors: c.Stats.Errors.Load(), Disallowed: c.Stats.Disallowed.Load(), LinksDropped: c.Stats.LinksDropped.Load(), HostsRefused: c.Stats.HostsRefused.Load(), SharedAddress: c.Stats.SharedAddress.Load(), Pending: c.fr.Pending(), Duration: time.Since(start),
+		Errors: c.Stats.Errors.Load(), Disallowed: c.Stats.Disallowed.Load(), LinksDropped: c.Stats.LinksDropped.Load(), HostsRefused: c.Stats.HostsRefused.Load(), SharedAddress: c.Stats.SharedAddress.Load(), PagesCut: c.Stats.PagesCut.Load(), Pending: c.fr.Pending(), Duration: time.Since(start),
 		Hosts: map[crawl.Class]int{}}
 	sum.Stopped = sum.Pending > 0
 	sum.Resumed, sum.Run = resumed, run
@@ -904,8 +907,8 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answ
 	canonFinal, _ := Canonical(final)
 	capture.ReportID = store.ReportID(canonFinal, "")
 	doc := extract.Document{Body: body, URL: final, ContentType: ct, Decoded: a.decoded}
-	if a.decoded != nil && read != nil {
-		doc.Tree = read.HTML() // parsed for the links already: not parsed again
+	if a.decoded != nil && read != nil && len(read.Text) == len(a.decoded.Text) {
+		doc.Tree = read.HTML() // parsed for the links already (the whole page): not parsed again
 	}
 	var rec *report.Record
 	if c.pool.extracting(ctx, func() { rec, err = c.ex.Extract(ctx, doc) }) != nil {

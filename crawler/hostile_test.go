@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -295,5 +296,41 @@ func TestHostileLongLocationBloatsStore(t *testing.T) {
 	}
 	if total > 1<<20 {
 		t.Errorf("the fetch log holds %d MB of details for 50 redirects", total>>20)
+	}
+}
+
+// A page past 8 MiB is read for links in its first 8 MiB (its tree would
+// cost ten times its size): a link before the cut is followed, one after it
+// is not, and the run counts the page.
+func TestHugePageReadForLinksInPart(t *testing.T) {
+	t.Parallel()
+	var asked sync.Map
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Store(r.URL.Path, true)
+		switch r.URL.Path {
+		case "/robots.txt":
+			http.NotFound(w, r)
+		case "/":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, `<html><body><a href="/nb/before.html">某县2019年政府信息公开工作年度报告</a><p>`)
+			fmt.Fprint(w, strings.Repeat("政务公开 ", 9<<20/13))
+			fmt.Fprint(w, `</p><a href="/nb/after.html">某县2020年政府信息公开工作年度报告</a></body></html>`)
+		default:
+			fmt.Fprint(w, hostileReport(2019))
+		}
+	}))
+	defer srv.Close()
+	st, ex := testStore(t)
+	cfg := hostileConfig()
+	cfg.MaxBytes = 16 << 20
+	sum := crawlOnce(t, cfg, st, ex, srv.URL+"/")
+	if _, ok := asked.Load("/nb/before.html"); !ok {
+		t.Errorf("the link in the first 8 MiB was not followed")
+	}
+	if _, ok := asked.Load("/nb/after.html"); ok {
+		t.Errorf("a link past 8 MiB was followed: the whole page was read")
+	}
+	if sum.PagesCut != 1 {
+		t.Errorf("pages cut: %d, want 1", sum.PagesCut)
 	}
 }

@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"net/url"
+	"strings"
 
 	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/decode"
@@ -27,9 +28,24 @@ func (c *Crawler) linksIn(text, charset string, base *url.URL, kind crawl.Kind, 
 	if kind == KindAPI {
 		return discover.AnswerTo(text, base, hint), nil
 	}
+	if len(text) > maxLinkText {
+		// A tree costs about ten times its page: a page past the bound is
+		// read for links in its first maxLinkText bytes (cut at a tag).
+		cut := strings.LastIndexByte(text[:maxLinkText], '<')
+		if cut <= 0 {
+			cut = maxLinkText
+		}
+		text = text[:cut]
+		c.Stats.PagesCut.Add(1)
+	}
 	d := &discover.Doc{URL: base, Text: text, Kind: kind, Hint: hint, Charset: charset}
 	return discover.Find(d, c.extractors), d
 }
+
+// maxLinkText bounds the text of a page read for links (8 MiB, what the
+// extractor reads of a document's text): a 30 MB page of links had held a
+// tree of 300 MB.
+const maxLinkText = 8 << 20
 
 // charsetOf is the encoding a page was decoded from, empty if not known.
 func charsetOf(d *decode.Decoded) string {

@@ -63,10 +63,12 @@ type runReport struct {
 	HostsRefused int64 `json:"hosts_refused,omitempty"`
 	// SharedAddress: hosts that resolve to an address another server had,
 	// asked together with it.
-	SharedAddress int64               `json:"hosts_sharing_an_address,omitempty"`
-	Pending       int                 `json:"still_queued"`
-	Hosts         map[crawl.Class]int `json:"hosts,omitempty"` // by class
-	GivenUp       []store.HostInfo    `json:"hosts_given_up,omitempty"`
+	SharedAddress int64 `json:"hosts_sharing_an_address,omitempty"`
+	// PagesCut: pages past 8 MiB, read for links in their first 8 MiB.
+	PagesCut int64               `json:"pages_cut,omitempty"`
+	Pending  int                 `json:"still_queued"`
+	Hosts    map[crawl.Class]int `json:"hosts,omitempty"` // by class
+	GivenUp  []store.HostInfo    `json:"hosts_given_up,omitempty"`
 	// Noted: hosts crawled otherwise than they asked, and how.
 	Noted []store.HostInfo `json:"hosts_noted,omitempty"`
 	// Budget is each host's page budget as the run spent it: on reports,
@@ -218,7 +220,7 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	stop()
 	rep.Generation, rep.Resumed, rep.Seeds, rep.Revisits, rep.Changes = sum.Run.Generation, sum.Resumed, len(urls), sum.Run.Revisits, sum.Run.Counts
 	rep.Fetched, rep.Documents, rep.Reports, rep.Errors, rep.Disallowed, rep.Pending = sum.Fetched, sum.Documents, sum.Reports, sum.Errors, sum.Disallowed, sum.Pending
-	rep.LinksDropped, rep.HostsRefused, rep.SharedAddress = sum.LinksDropped, sum.HostsRefused, sum.SharedAddress
+	rep.LinksDropped, rep.HostsRefused, rep.SharedAddress, rep.PagesCut = sum.LinksDropped, sum.HostsRefused, sum.SharedAddress, sum.PagesCut
 	if sum.Duration > 0 {
 		rep.Rate = float64(sum.Fetched) / sum.Duration.Seconds()
 	}
