@@ -58,8 +58,8 @@ func (s *Server) rows(st *store.Store) ([]row, error) {
 		return s.cat.rows, nil
 	}
 	var rows []row
-	err := st.Entries(func(e *store.Entry) error {
-		rows = append(rows, rowOf(e, s.attr.Attribute(e.Record, export.SourceURL(e))))
+	err := st.Facts(func(f *store.Fact) error {
+		rows = append(rows, rowOfFact(f, s.attr.Attribute(f.AttributionInput(), f.SourceURL)))
 		return nil
 	})
 	if err != nil {
@@ -69,10 +69,17 @@ func (s *Server) rows(st *store.Store) ([]row, error) {
 	return rows, nil
 }
 
+// rowOfFact is a report's row from its facts (the store's facts bucket: the
+// list never decodes a record).
+func rowOfFact(f *store.Fact, at attrib.Attribution) row {
+	return row{Facts: export.Facts{Code: at.Code, Level: at.Level, Unit: at.Unit, Template: f.Template, Failed: len(f.Failed), Year: f.Year},
+		ID: f.ReportID, Title: f.Title, Organisation: f.Organisation, Region: at.Region, Format: f.Format, Checks: f.Checks}
+}
+
+// rowOf is a report's row from its record (the CSV download's search).
 func rowOf(e *store.Entry, at attrib.Attribution) row {
-	r := e.Record
-	return row{Facts: export.FactsOf(e, at), ID: e.ReportID, Title: string(r.Title), Organisation: string(r.Organisation),
-		Region: at.Region, Format: r.Source.Format, Checks: len(r.Checks)}
+	f := store.FactOf(e)
+	return rowOfFact(&f, at)
 }
 
 // query is a list request: the export filters, a search, a format, an order

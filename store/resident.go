@@ -41,7 +41,7 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 	if err := s.damaged(); err != nil {
 		return err
 	}
-	err := s.noteDamage(guard(s.path, func() error { return s.db.Update(fn) }))
+	err := s.noteDamage(guard(s.path, func() error { return s.db.Update(func(tx *bolt.Tx) error { return keepIndexed(tx, fn) }) }))
 	if err == nil {
 		s.release.maybe(s.db, time.Now())
 	}

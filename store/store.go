@@ -129,6 +129,10 @@ func Open(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.BuildIndexes(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -418,6 +422,9 @@ func putItem(tx *bolt.Tx, c *Capture, z []byte, e *Entry) error {
 	if err := caps.Put(u64(id), cb); err != nil {
 		return fmt.Errorf("storing capture of %s: %w", c.SHA256, err)
 	}
+	if err := indexCapture(tx, c); err != nil {
+		return err
+	}
 	if e == nil {
 		return nil
 	}
@@ -438,6 +445,9 @@ func putEntryPrints(tx *bolt.Tx, e *Entry, fp func(*report.Record) string) error
 	}
 	if err := tx.Bucket(bucketRecords).Put([]byte(e.ReportID), b); err != nil {
 		return fmt.Errorf("storing record %s: %w", e.ReportID, err)
+	}
+	if err := indexEntry(tx, e); err != nil {
+		return err
 	}
 	return indexPrints(tx, e, fp)
 }
