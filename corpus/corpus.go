@@ -142,16 +142,16 @@ const (
 // document that was read is never dropped; a crash loses at most the group
 // in hand, which importing again restores.
 type group struct {
-	st    *store.Store
-	res   *Result
+	st  *store.Store
+	res *Result
 	// known holds the name and hash of the files this import added, and of
 	// every imported capture when the store has no index to ask (read once).
 	known   map[string]bool
 	scanned bool // known holds the store's imports too
-	items []store.Item
-	names []string
-	size  int
-	fails int // of the items, those stored without a record
+	items   []store.Item
+	names   []string
+	size    int
+	fails   int // of the items, those stored without a record
 	// failed is the error of a group the store could not take (a full
 	// disk, a damaged file): the import ends with it.
 	failed error
