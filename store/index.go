@@ -452,7 +452,7 @@ func (s *Store) Facts(fn func(*Fact) error) error {
 		if !indexed(tx) {
 			return forEachEntry(tx, func(e *Entry) error { f := FactOf(e); return fn(&f) })
 		}
-		return tx.Bucket(bucketFacts).ForEach(func(k, v []byte) error {
+		return s.forEachReleasing(tx, tx.Bucket(bucketFacts), func(k, v []byte) error {
 			f, err := decodeFact(v)
 			if err != nil {
 				return fmt.Errorf("reading the facts of record %s: %w", k, err)

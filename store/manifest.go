@@ -29,10 +29,14 @@ type ManifestEntry struct {
 // Manifest calls fn with the manifest entry of every stored capture, in
 // capture order.
 func (s *Store) Manifest(fn func(ManifestEntry) error) error {
-	current := map[uint64]*Entry{}
+	// What a capture's line needs of the record read from it: the report
+	// id and the extractor, never the record itself (a map of whole records
+	// held every record of the store at once).
+	type reading struct{ reportID, extractor string }
+	current := map[uint64]reading{}
 	if err := s.Entries(func(e *Entry) error {
 		for _, src := range e.Sources {
-			current[src.CaptureID] = e
+			current[src.CaptureID] = reading{e.ReportID, e.Extractor}
 		}
 		return nil
 	}); err != nil {
@@ -41,8 +45,8 @@ func (s *Store) Manifest(fn func(ManifestEntry) error) error {
 	return s.Captures(func(c *Capture) error {
 		m := ManifestEntry{SHA256: c.SHA256, Size: c.Size, URL: c.URL, FinalURL: c.FinalURL, Name: c.Name, ContentType: c.ContentType,
 			Status: c.Status, FetchedAt: c.FetchedAt.UTC(), Origin: c.Origin, CaptureID: c.ID, ReportID: c.ReportID}
-		if e := current[c.ID]; e != nil {
-			m.Record, m.Extractor, m.ReportID = true, e.Extractor, e.ReportID
+		if e, ok := current[c.ID]; ok {
+			m.Record, m.Extractor, m.ReportID = true, e.extractor, e.reportID
 		}
 		return fn(m)
 	})

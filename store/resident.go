@@ -65,3 +65,23 @@ func (r *releaser) maybe(db *bolt.DB, now time.Time) {
 		return unmapPages(db.Info().Data, uintptr(tx.Size()))
 	})
 }
+
+// scanRelease is how many values a long read (every record, capture or
+// document) reads between two releases of the mapped pages: a reader of the
+// whole file would otherwise hold every page it read, its resident memory
+// growing to the file's size. The values read stay valid: the pages are
+// mapped again if read again.
+const scanRelease = 2048
+
+// forEachReleasing calls fn for every key and value of a bucket of a read
+// transaction, giving the mapped pages back every scanRelease values.
+func (s *Store) forEachReleasing(tx *bolt.Tx, b *bolt.Bucket, fn func(k, v []byte) error) error {
+	n := 0
+	return b.ForEach(func(k, v []byte) error {
+		if n++; n%scanRelease == 0 && !tx.Writable() {
+			// A failure costs memory, not data: the read goes on.
+			_ = unmapPages(s.db.Info().Data, uintptr(tx.Size()))
+		}
+		return fn(k, v)
+	})
+}

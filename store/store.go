@@ -592,7 +592,7 @@ func readJSON[T any](s *Store, bucket, key []byte, what string) (*T, error) {
 // Entries calls fn for every record in report-id order.
 func (s *Store) Entries(fn func(*Entry) error) error {
 	return s.view(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketRecords).ForEach(func(k, v []byte) error {
+		return s.forEachReleasing(tx, tx.Bucket(bucketRecords), func(k, v []byte) error {
 			var e Entry
 			if err := json.Unmarshal(v, &e); err != nil {
 				return fmt.Errorf("decoding record %s: %w", k, err)
@@ -637,7 +637,7 @@ func (s *Store) EntriesAfter(after string, max int, fn func(*Entry) error) (last
 // Captures calls fn for every capture in the order they were stored.
 func (s *Store) Captures(fn func(*Capture) error) error {
 	return s.view(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketCaptures).ForEach(func(k, v []byte) error {
+		return s.forEachReleasing(tx, tx.Bucket(bucketCaptures), func(k, v []byte) error {
 			var c Capture
 			if err := json.Unmarshal(v, &c); err != nil {
 				return fmt.Errorf("decoding capture %x: %w", k, err)
@@ -697,6 +697,6 @@ func (s *Store) Verify(sha string, size int) error {
 // DocumentHashes calls fn with the SHA-256 of every stored document.
 func (s *Store) DocumentHashes(fn func(sha string) error) error {
 	return s.view(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketRaw).ForEach(func(k, _ []byte) error { return fn(string(k)) })
+		return s.forEachReleasing(tx, tx.Bucket(bucketRaw), func(k, _ []byte) error { return fn(string(k)) })
 	})
 }

@@ -48,7 +48,8 @@ It exits 1 and lists the documents that differ or are missing.`,
 				return err
 			}
 			defer st.Close()
-			res, err := corpus.Verify(cmd.Context(), st, manifest)
+			r := newReading(cmd.Context(), cmd.ErrOrStderr(), "documents")
+			res, err := corpus.Verify(cmd.Context(), st, manifest, func(int, int, string, error) { _ = r.step() })
 			if err != nil {
 				return err
 			}
