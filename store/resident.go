@@ -66,19 +66,24 @@ func (r *releaser) maybe(db *bolt.DB, now time.Time) {
 	})
 }
 
-// scanRelease is how many values a long read (every record, capture or
-// document) reads between two releases of the mapped pages: a reader of the
-// whole file would otherwise hold every page it read, its resident memory
-// growing to the file's size. The values read stay valid: the pages are
-// mapped again if read again.
-const scanRelease = 2048
+// scanRelease is how many bytes of values a long read (every record,
+// capture or document) reads between two releases of the mapped pages: a
+// reader of the whole file would otherwise hold every page it read, its
+// resident memory growing to the file's size. The values read stay valid:
+// the pages are mapped again if read again. Measured on 10⁴ imported
+// documents (a 635 MB store), export's peak: 710 MB never released, 187 MB
+// released every 2,048 records, 82 MB every 8 MB.
+const scanRelease = 8 << 20
 
 // forEachReleasing calls fn for every key and value of a bucket of a read
-// transaction, giving the mapped pages back every scanRelease values.
+// transaction, giving the mapped pages back every scanRelease bytes of
+// values (those fn reads elsewhere in the file, as verify does, count
+// through the values they follow).
 func (s *Store) forEachReleasing(tx *bolt.Tx, b *bolt.Bucket, fn func(k, v []byte) error) error {
-	n := 0
+	read := 0
 	return b.ForEach(func(k, v []byte) error {
-		if n++; n%scanRelease == 0 && !tx.Writable() {
+		if read += len(k) + len(v); read >= scanRelease && !tx.Writable() {
+			read = 0
 			// A failure costs memory, not data: the read goes on.
 			_ = unmapPages(s.db.Info().Data, uintptr(tx.Size()))
 		}

@@ -6,7 +6,8 @@
 // addresses, and times each command with its peak resident memory: import,
 // re-import, export, stats, verify, history of an address in and not in the
 // store, and serve's first and filtered pages, cold, warm and after the store
-// changed. It prints a table (docs/benchmarks.md keeps the figures).
+// changed, and the building of the indexes of a store that has none. It
+// prints a table (docs/benchmarks.md keeps the figures).
 //
 //	go run ./bench/scale -n 10000 -dir /tmp/scale
 package main
@@ -96,6 +97,7 @@ func run(ctx context.Context, c config) error {
 	} else {
 		figs = append(figs, f...)
 	}
+	figs = append(figs, timeIndexBuild(r.db))
 	table(os.Stdout, c.n, figs)
 	fmt.Printf("(commands' messages in %s)\n", logf.Name())
 	return nil
