@@ -1,12 +1,15 @@
 package serve
 
 import (
+	"bytes"
 	"cmp"
+	"fmt"
 	"net/url"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nianbao/nianbao/attrib"
@@ -26,10 +29,18 @@ type row struct {
 	Checks       int // identities checked
 }
 
-// catalog is every report's row, read at one state of the store file.
+// catalog is every report's row, read at one state of the store file, with
+// each row's facts as stored (a reading after a change decodes only the rows
+// whose facts changed) and the orders the list was asked for (all rows, by
+// each sort key, computed once per reading).
 type catalog struct {
 	rows  []row
+	facts map[string][]byte // report id → its facts row as stored
+	at    map[string]int    // report id → its index in rows
 	state fileState
+
+	mu     sync.Mutex
+	orders map[string][]int32 // sort key and direction → rows in that order
 }
 
 // fileState tells whether the store (or its published copy) changed.
@@ -51,22 +62,82 @@ func stateOf(path string) fileState {
 
 // rows returns the catalog, read again when the file changed.
 func (s *Server) rows(st *store.Store) ([]row, error) {
+	c, err := s.catalogOf(st)
+	if err != nil {
+		return nil, err
+	}
+	return c.rows, nil
+}
+
+// catalogOf returns the catalog, read again when the file changed: the
+// facts rows are read, and only those that differ from the last reading's
+// are decoded and attributed again.
+func (s *Server) catalogOf(st *store.Store) (*catalog, error) {
 	now := stateOf(s.opt.Store)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cat != nil && s.cat.state == now {
-		return s.cat.rows, nil
+	old := s.cat
+	if old != nil && old.state == now {
+		return old, nil
 	}
-	var rows []row
-	err := st.Facts(func(f *store.Fact) error {
-		rows = append(rows, rowOfFact(f, s.attr.Attribute(f.AttributionInput(), f.SourceURL)))
+	c := &catalog{facts: map[string][]byte{}, at: map[string]int{}, state: now}
+	if old != nil {
+		c.rows = make([]row, 0, len(old.rows))
+	}
+	err := st.FactRows(func(id, enc []byte) error {
+		if old != nil {
+			if prev, ok := old.facts[string(id)]; ok && bytes.Equal(prev, enc) {
+				c.add(old.rows[old.at[string(id)]], prev)
+				return nil
+			}
+		}
+		f, err := store.DecodeFact(enc)
+		if err != nil {
+			return fmt.Errorf("reading the facts of report %s: %w", id, err)
+		}
+		c.add(rowOfFact(&f, s.attr.Attribute(f.AttributionInput(), f.SourceURL)), bytes.Clone(enc))
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.cat = &catalog{rows: rows, state: now}
-	return rows, nil
+	s.cat = c
+	return c, nil
+}
+
+func (c *catalog) add(w row, enc []byte) {
+	c.at[w.ID] = len(c.rows)
+	c.facts[w.ID] = enc
+	c.rows = append(c.rows, w)
+}
+
+// order is every row in the order of a sort key and direction, ties by
+// id: computed once per reading of the store.
+func (c *catalog) order(key string, desc bool) []int32 {
+	name := key + "/" + strconv.FormatBool(desc)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if o, ok := c.orders[name]; ok {
+		return o
+	}
+	by := sortKeys[key]
+	o := make([]int32, len(c.rows))
+	for i := range o {
+		o[i] = int32(i)
+	}
+	slices.SortFunc(o, func(i, j int32) int {
+		a, b := &c.rows[i], &c.rows[j]
+		r := by(*a, *b)
+		if desc {
+			r = -r
+		}
+		return cmp.Or(r, cmp.Compare(a.ID, b.ID))
+	})
+	if c.orders == nil {
+		c.orders = map[string][]int32{}
+	}
+	c.orders[name] = o
+	return o
 }
 
 // rowOfFact is a report's row from its facts (the store's facts bucket: the
@@ -151,22 +222,24 @@ func searchIn(needle string, hay ...string) bool {
 	return false
 }
 
-// selectRows filters and orders rows; the order is stable (ties by id).
-func (q query) selectRows(all []row) []row {
-	var out []row
-	for _, w := range all {
-		if q.matches(w) {
-			out = append(out, w)
+// selectRows gives the rows the query selects, in its order (ties by id),
+// as indexes into the catalog's rows.
+func (q query) selectRows(c *catalog) []int32 {
+	var out []int32
+	for _, i := range c.order(q.Sort, q.Desc) {
+		if q.matches(c.rows[i]) {
+			out = append(out, i)
 		}
 	}
-	by := sortKeys[q.Sort]
-	slices.SortStableFunc(out, func(a, b row) int {
-		c := by(a, b)
-		if q.Desc {
-			c = -c
-		}
-		return cmp.Or(c, cmp.Compare(a.ID, b.ID))
-	})
+	return out
+}
+
+// rowsAt are the catalog's rows at these indexes.
+func (c *catalog) rowsAt(at []int32) []row {
+	out := make([]row, len(at))
+	for i, j := range at {
+		out[i] = c.rows[j]
+	}
 	return out
 }
 

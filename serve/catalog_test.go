@@ -1,6 +1,9 @@
 package serve
 
 import (
+	"net/url"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -43,5 +46,66 @@ func TestCatalogFromFactsIsTheRecords(t *testing.T) {
 			}
 		}
 		t.Fatalf("%d rows from the facts, %d records", len(got), len(want))
+	}
+}
+
+// After the store changes, the list reads the facts rows again and decodes
+// only those that changed: its rows are then those a new server reads, the
+// revised report's new title among them, and its orders are computed anew.
+func TestCatalogAfterAChangeIsANewReading(t *testing.T) {
+	t.Parallel()
+	w := testWorld(t)
+	path := filepath.Join(t.TempDir(), "copy.db")
+	b, err := os.ReadFile(w.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Options{Store: path, Portals: w.portals})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(s *Server) []row {
+		t.Helper()
+		st, err := store.Open(path, store.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		c, err := s.catalogOf(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, _ := parseQuery(url.Values{"sort": {"organisation"}})
+		return c.rowsAt(q.selectRows(c))
+	}
+	before := read(s)
+	st, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := st.Entry(before[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Record.Organisation = "ＺＺＺ最后一个单位"
+	e.Record.Title = "改过的标题"
+	if err := st.PutEntries([]*store.Entry{e}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	s.cat.state = fileState{} // the file's size and time may not have moved within the test's instant
+	after := read(s)
+	fresh, err := New(Options{Store: path, Portals: w.portals})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := read(fresh); !reflect.DeepEqual(after, want) {
+		t.Fatalf("the list after a change differs from a new reading (%d rows, %d)", len(after), len(want))
+	}
+	if last := after[len(after)-1]; last.ID != before[0].ID || last.Title != "改过的标题" || reflect.DeepEqual(after, before) {
+		t.Errorf("the revised report is not last by organisation with its new title: %+v", last)
 	}
 }
