@@ -462,6 +462,22 @@ func (s *Store) Facts(fn func(*Fact) error) error {
 	})
 }
 
+// FactRows calls fn with the encoded facts row of every record in report-id
+// order (valid only during the call; DecodeFact reads one): a reader that
+// keeps rows from an earlier reading compares the bytes and decodes only
+// the rows that changed. A store without indexes encodes its records' facts.
+func (s *Store) FactRows(fn func(id, row []byte) error) error {
+	return s.view(func(tx *bolt.Tx) error {
+		if !indexed(tx) {
+			return forEachEntry(tx, func(e *Entry) error { f := FactOf(e); return fn([]byte(e.ReportID), f.encode()) })
+		}
+		return s.forEachReleasing(tx, tx.Bucket(bucketFacts), fn)
+	})
+}
+
+// DecodeFact reads a row FactRows gave.
+func DecodeFact(row []byte) (Fact, error) { return decodeFact(row) }
+
 // forEachEntry decodes every record of a transaction in report-id order.
 func forEachEntry(tx *bolt.Tx, fn func(*Entry) error) error {
 	return tx.Bucket(bucketRecords).ForEach(func(k, v []byte) error {

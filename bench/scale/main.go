@@ -66,6 +66,9 @@ func run(ctx context.Context, c config) error {
 	if c.dir, err = filepath.Abs(c.dir); err != nil {
 		return err
 	}
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return err
+	}
 	seeds, err := filepath.Abs(filepath.Join(c.samples, "portals_demo.csv"))
 	if err != nil {
 		return err
