@@ -314,3 +314,24 @@ func TestFactRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// The copy a crawl publishes for readers carries the indexes, current: a
+// reader of it looks up as a reader of the store does.
+func TestPublishedCopyIsIndexed(t *testing.T) {
+	s := indexedWorld(t)
+	if _, err := s.Snapshot(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := openSnapshot(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if !c.Indexed() {
+		t.Fatal("the published copy has no current indexes")
+	}
+	const page = "http://www.example.gov.cn/d/p4.html"
+	if got, want := historyJSON(t, c, page), historyJSON(t, s, page); got != want || got[:6] == "error:" {
+		t.Errorf("history of %s in the copy:\n%s\nin the store:\n%s", page, got, want)
+	}
+}
