@@ -21,7 +21,8 @@ import (
 type figure struct {
 	step   string
 	wall   time.Duration
-	rssKB  int64 // 0: not measured
+	cpu    time.Duration // user and system; 0: not measured
+	rssKB  int64         // 0: not measured
 	note   string
 	failed error
 }
@@ -44,6 +45,7 @@ func (r *runner) run(ctx context.Context, step string, okExit []int, args ...str
 	f := figure{step: step, wall: time.Since(start)}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && cmd.ProcessState != nil {
 		f.rssKB = ru.Maxrss // kilobytes on Linux
+		f.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
@@ -136,7 +138,7 @@ func (s *server) stop() {
 
 // table prints the figures.
 func table(w io.Writer, n int, figs []figure) {
-	fmt.Fprintf(w, "\nN = %d\n| step | wall | peak RSS | note |\n|---|---|---|---|\n", n)
+	fmt.Fprintf(w, "\nN = %d\n| step | wall | CPU | peak RSS | note |\n|---|---|---|---|---|\n", n)
 	for _, f := range figs {
 		rss := "—"
 		if f.rssKB > 0 {
@@ -146,7 +148,11 @@ func table(w io.Writer, n int, figs []figure) {
 		if f.failed != nil {
 			note = strings.TrimSpace(note + " FAILED: " + f.failed.Error())
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", f.step, wallText(f.wall), rss, note)
+		cpu := "—"
+		if f.cpu > 0 {
+			cpu = wallText(f.cpu)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", f.step, wallText(f.wall), cpu, rss, note)
 	}
 }
 
