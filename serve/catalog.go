@@ -32,15 +32,22 @@ type row struct {
 // catalog is every report's row, read at one state of the store file, with
 // each row's facts as stored (a reading after a change decodes only the rows
 // whose facts changed) and the orders the list was asked for (all rows, by
-// each sort key, computed once per reading).
+// each sort key, computed once per reading, and carried over a change by
+// placing only the rows that changed).
 type catalog struct {
 	rows  []row
-	facts map[string][]byte // report id → its facts row as stored
-	at    map[string]int    // report id → its index in rows
+	enc   [][]byte         // each row's facts as stored
+	byID  map[string]int32 // report id → its index in rows
 	state fileState
 
 	mu     sync.Mutex
-	orders map[string][]int32 // sort key and direction → rows in that order
+	orders map[orderKey][]int32 // rows in the order of a sort key and direction
+}
+
+// orderKey names one order of the list.
+type orderKey struct {
+	key  string
+	desc bool
 }
 
 // fileState tells whether the store (or its published copy) changed.
@@ -71,7 +78,8 @@ func (s *Server) rows(st *store.Store) ([]row, error) {
 
 // catalogOf returns the catalog, read again when the file changed: the
 // facts rows are read, and only those that differ from the last reading's
-// are decoded and attributed again.
+// are decoded and attributed again; the last reading's orders are carried
+// over.
 func (s *Server) catalogOf(st *store.Store) (*catalog, error) {
 	now := stateOf(s.opt.Store)
 	s.mu.Lock()
@@ -80,14 +88,21 @@ func (s *Server) catalogOf(st *store.Store) (*catalog, error) {
 	if old != nil && old.state == now {
 		return old, nil
 	}
-	c := &catalog{facts: map[string][]byte{}, at: map[string]int{}, state: now}
+	c := &catalog{byID: map[string]int32{}, state: now}
+	var kept []int32 // old index → new index (-1: changed or gone)
+	var fresh []int32
 	if old != nil {
-		c.rows = make([]row, 0, len(old.rows))
+		c.rows, c.enc, c.byID = make([]row, 0, len(old.rows)), make([][]byte, 0, len(old.rows)), make(map[string]int32, len(old.rows))
+		kept = make([]int32, len(old.rows))
+		for i := range kept {
+			kept[i] = -1
+		}
 	}
 	err := st.FactRows(func(id, enc []byte) error {
 		if old != nil {
-			if prev, ok := old.facts[string(id)]; ok && bytes.Equal(prev, enc) {
-				c.add(old.rows[old.at[string(id)]], prev)
+			if j, ok := old.byID[string(id)]; ok && bytes.Equal(old.enc[j], enc) {
+				kept[j] = int32(len(c.rows))
+				c.add(old.rows[j], old.enc[j])
 				return nil
 			}
 		}
@@ -95,48 +110,90 @@ func (s *Server) catalogOf(st *store.Store) (*catalog, error) {
 		if err != nil {
 			return fmt.Errorf("reading the facts of report %s: %w", id, err)
 		}
+		fresh = append(fresh, int32(len(c.rows)))
 		c.add(rowOfFact(&f, s.attr.Attribute(f.AttributionInput(), f.SourceURL)), bytes.Clone(enc))
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	if old != nil {
+		c.carryOrders(old, kept, fresh)
+	}
 	s.cat = c
 	return c, nil
 }
 
 func (c *catalog) add(w row, enc []byte) {
-	c.at[w.ID] = len(c.rows)
-	c.facts[w.ID] = enc
+	c.byID[w.ID] = int32(len(c.rows))
+	c.enc = append(c.enc, enc)
 	c.rows = append(c.rows, w)
+}
+
+// carryOrders derives the orders of the last reading for this one: its
+// rows still there, in their order, merged with the rows read anew, sorted
+// on their own. A change of a few rows costs a pass over the order, not a
+// sort of every row.
+func (c *catalog) carryOrders(old *catalog, kept, fresh []int32) {
+	old.mu.Lock()
+	defer old.mu.Unlock()
+	for k, o := range old.orders {
+		cmpRows := c.compare(k)
+		still := make([]int32, 0, len(c.rows))
+		for _, j := range o {
+			if i := kept[j]; i >= 0 {
+				still = append(still, i)
+			}
+		}
+		added := slices.Clone(fresh)
+		slices.SortFunc(added, cmpRows)
+		merged := make([]int32, 0, len(c.rows))
+		for len(still) > 0 && len(added) > 0 {
+			if cmpRows(added[0], still[0]) < 0 {
+				merged, added = append(merged, added[0]), added[1:]
+			} else {
+				merged, still = append(merged, still[0]), still[1:]
+			}
+		}
+		merged = append(append(merged, still...), added...)
+		if c.orders == nil {
+			c.orders = map[orderKey][]int32{}
+		}
+		c.orders[k] = merged
+	}
+}
+
+// compare orders two rows by a sort key and direction, ties by id.
+func (c *catalog) compare(k orderKey) func(i, j int32) int {
+	by := sortKeys[k.key]
+	return func(i, j int32) int {
+		a, b := &c.rows[i], &c.rows[j]
+		r := by(a, b)
+		if k.desc {
+			r = -r
+		}
+		return cmp.Or(r, cmp.Compare(a.ID, b.ID))
+	}
 }
 
 // order is every row in the order of a sort key and direction, ties by
 // id: computed once per reading of the store.
 func (c *catalog) order(key string, desc bool) []int32 {
-	name := key + "/" + strconv.FormatBool(desc)
+	k := orderKey{key, desc}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if o, ok := c.orders[name]; ok {
+	if o, ok := c.orders[k]; ok {
 		return o
 	}
-	by := sortKeys[key]
 	o := make([]int32, len(c.rows))
 	for i := range o {
 		o[i] = int32(i)
 	}
-	slices.SortFunc(o, func(i, j int32) int {
-		a, b := &c.rows[i], &c.rows[j]
-		r := by(*a, *b)
-		if desc {
-			r = -r
-		}
-		return cmp.Or(r, cmp.Compare(a.ID, b.ID))
-	})
+	slices.SortFunc(o, c.compare(k))
 	if c.orders == nil {
-		c.orders = map[string][]int32{}
+		c.orders = map[orderKey][]int32{}
 	}
-	c.orders[name] = o
+	c.orders[k] = o
 	return o
 }
 
@@ -166,14 +223,14 @@ type query struct {
 }
 
 // sortKeys are the list's columns one can order by.
-var sortKeys = map[string]func(a, b row) int{
-	"organisation": func(a, b row) int { return cmp.Compare(a.Organisation, b.Organisation) },
-	"region":       func(a, b row) int { return cmp.Compare(a.Code, b.Code) },
-	"level":        func(a, b row) int { return cmp.Compare(a.Level, b.Level) },
-	"year":         func(a, b row) int { return cmp.Compare(a.Year, b.Year) },
-	"template":     func(a, b row) int { return cmp.Compare(a.Template, b.Template) },
-	"checks":       func(a, b row) int { return cmp.Or(cmp.Compare(a.Failed, b.Failed), cmp.Compare(a.Checks, b.Checks)) },
-	"format":       func(a, b row) int { return cmp.Compare(a.Format, b.Format) },
+var sortKeys = map[string]func(a, b *row) int{
+	"organisation": func(a, b *row) int { return cmp.Compare(a.Organisation, b.Organisation) },
+	"region":       func(a, b *row) int { return cmp.Compare(a.Code, b.Code) },
+	"level":        func(a, b *row) int { return cmp.Compare(a.Level, b.Level) },
+	"year":         func(a, b *row) int { return cmp.Compare(a.Year, b.Year) },
+	"template":     func(a, b *row) int { return cmp.Compare(a.Template, b.Template) },
+	"checks":       func(a, b *row) int { return cmp.Or(cmp.Compare(a.Failed, b.Failed), cmp.Compare(a.Checks, b.Checks)) },
+	"format":       func(a, b *row) int { return cmp.Compare(a.Format, b.Format) },
 }
 
 // parseQuery reads a list request; a filter value no report can have is an error.

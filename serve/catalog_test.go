@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"encoding/json"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/nianbao/nianbao/export"
+	"github.com/nianbao/nianbao/report"
 	"github.com/nianbao/nianbao/store"
 )
 
@@ -79,7 +81,9 @@ func TestCatalogAfterAChangeIsANewReading(t *testing.T) {
 			t.Fatal(err)
 		}
 		q, _ := parseQuery(url.Values{"sort": {"organisation"}})
-		return c.rowsAt(q.selectRows(c))
+		byOrg := c.rowsAt(q.selectRows(c))
+		q, _ = parseQuery(url.Values{"sort": {"year"}, "dir": {"desc"}})
+		return append(byOrg, c.rowsAt(q.selectRows(c))...)
 	}
 	before := read(s)
 	st, err := store.Open(path, store.Options{})
@@ -92,7 +96,10 @@ func TestCatalogAfterAChangeIsANewReading(t *testing.T) {
 	}
 	e.Record.Organisation = "ＺＺＺ最后一个单位"
 	e.Record.Title = "改过的标题"
-	if err := st.PutEntries([]*store.Entry{e}); err != nil {
+	added := *e
+	added.ReportID, added.Record = "0000new", cloneRecord(t, e.Record)
+	added.Record.Organisation, added.Record.Year = "ＡＡＡ新单位", new(2031)
+	if err := st.PutEntries([]*store.Entry{e, &added}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -105,7 +112,24 @@ func TestCatalogAfterAChangeIsANewReading(t *testing.T) {
 	if want := read(fresh); !reflect.DeepEqual(after, want) {
 		t.Fatalf("the list after a change differs from a new reading (%d rows, %d)", len(after), len(want))
 	}
-	if last := after[len(after)-1]; last.ID != before[0].ID || last.Title != "改过的标题" || reflect.DeepEqual(after, before) {
+	n := len(after) / 2
+	if len(after) != len(before)+2 || after[n].ID != "0000new" {
+		t.Errorf("%d rows after adding one to %d; the added report (of 2031) is not first by year: %s", len(after)/2, len(before)/2, after[n].ID)
+	}
+	if last := after[n-1]; last.ID != before[0].ID || last.Title != "改过的标题" || reflect.DeepEqual(after, before) {
 		t.Errorf("the revised report is not last by organisation with its new title: %+v", last)
 	}
+}
+
+func cloneRecord(t *testing.T, r *report.Record) *report.Record {
+	t.Helper()
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := report.New()
+	if err := json.Unmarshal(b, c); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
