@@ -475,6 +475,41 @@ func (s *Store) FactRows(fn func(id, row []byte) error) error {
 	})
 }
 
+// EntriesWhere calls fn, in report-id order, for every record whose facts
+// match: only those records are decoded, so a narrow selection reads little
+// more than the facts rows. A store without indexes decodes every record.
+func (s *Store) EntriesWhere(match func(*Fact) bool, fn func(*Entry) error) error {
+	return s.view(func(tx *bolt.Tx) error {
+		if !indexed(tx) {
+			return forEachEntry(tx, func(e *Entry) error {
+				if f := FactOf(e); !match(&f) {
+					return nil
+				}
+				return fn(e)
+			})
+		}
+		records := tx.Bucket(bucketRecords)
+		return s.forEachReleasing(tx, tx.Bucket(bucketFacts), func(k, v []byte) error {
+			f, err := decodeFact(v)
+			if err != nil {
+				return fmt.Errorf("reading the facts of record %s: %w", k, err)
+			}
+			if !match(&f) {
+				return nil
+			}
+			rv := records.Get(k)
+			if rv == nil {
+				return fmt.Errorf("record %s: its facts row outlives it: %w", k, ErrNotFound)
+			}
+			var e Entry
+			if err := json.Unmarshal(rv, &e); err != nil {
+				return fmt.Errorf("decoding record %s: %w", k, err)
+			}
+			return fn(&e)
+		})
+	})
+}
+
 // DecodeFact reads a row FactRows gave.
 func DecodeFact(row []byte) (Fact, error) { return decodeFact(row) }
 

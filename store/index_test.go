@@ -335,3 +335,31 @@ func TestPublishedCopyIsIndexed(t *testing.T) {
 		t.Errorf("history of %s in the copy:\n%s\nin the store:\n%s", page, got, want)
 	}
 }
+
+// EntriesWhere gives the records whose facts match, in report-id order, as
+// reading every record and filtering does; without indexes too.
+func TestEntriesWhereIsAFilteredScan(t *testing.T) {
+	s := indexedWorld(t)
+	match := func(f *Fact) bool { return f.Year == 2019 || f.Checks > 0 && len(f.Failed) == 0 }
+	var want []string
+	if err := s.Entries(func(e *Entry) error {
+		if f := FactOf(e); match(&f) {
+			want = append(want, e.ReportID)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(want) < 2 {
+		t.Fatalf("the world has %d such records", len(want))
+	}
+	for _, st := range []*Store{s, unindexedCopy(t, s)} {
+		var got []string
+		if err := st.EntriesWhere(match, func(e *Entry) error { got = append(got, e.ReportID); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("indexed %v: %v, want %v", st.Indexed(), got, want)
+		}
+	}
+}

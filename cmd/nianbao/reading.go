@@ -24,6 +24,7 @@ type reading struct {
 	done  int
 	start time.Time
 	last  time.Time
+	err   error // the context's end, met where it could not be returned
 }
 
 func newReading(ctx context.Context, w io.Writer, what string) *reading {
@@ -57,6 +58,36 @@ func (e readingEntries) Entries(fn func(*store.Entry) error) error {
 		}
 		return fn(x)
 	})
+}
+
+// EntriesWhere reads the selected records, followed (every facts row read
+// counts).
+func (e readingEntries) EntriesWhere(match func(*store.Fact) bool, fn func(*store.Entry) error) error {
+	sel, ok := e.src.(export.SelectingSource)
+	if !ok {
+		return e.Entries(func(x *store.Entry) error {
+			if f := store.FactOf(x); !match(&f) {
+				return nil
+			}
+			return fn(x)
+		})
+	}
+	err := sel.EntriesWhere(func(f *store.Fact) bool {
+		if err := e.r.step(); err != nil {
+			e.r.err = err
+			return false
+		}
+		return match(f)
+	}, func(x *store.Entry) error {
+		if e.r.err != nil {
+			return e.r.err
+		}
+		return fn(x)
+	})
+	if err == nil {
+		err = e.r.err // stopped after the last record it wrote
+	}
+	return err
 }
 
 // readingFacts is a store's facts rows as stats reads them, followed.
