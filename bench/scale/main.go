@@ -142,7 +142,7 @@ func readers(ctx context.Context, r *runner, docs string) []figure {
 	figs = append(figs, reimport)
 	figs = append(figs,
 		r.run(ctx, "export wide CSV", nil, "export", "--seeds", r.seeds, "-o", filepath.Join(r.dir, "wide.csv")),
-		r.run(ctx, "export wide CSV, one year (2016: a tenth of the bases)", nil, "export", "--seeds", r.seeds, "--year", "2016", "-o", filepath.Join(r.dir, "y2016.csv")),
+		r.run(ctx, "export wide CSV --year 2016 (1 base in 24)", nil, "export", "--seeds", r.seeds, "--year", "2016", "-o", filepath.Join(r.dir, "y2016.csv")),
 		r.run(ctx, "export JSONL", nil, "export", "--seeds", r.seeds, "--format", "jsonl", "-o", filepath.Join(r.dir, "all.jsonl")),
 		r.run(ctx, "export manifest", nil, "export", "--manifest", "-o", filepath.Join(r.dir, "manifest.jsonl")),
 		r.run(ctx, "stats", nil, "stats", "--seeds", r.seeds),
