@@ -433,11 +433,11 @@ func (s *Store) ReportAt(u string) (string, error) {
 // store is indexed, else by reading every URL state.
 func reportAt(tx *bolt.Tx, u string) (string, error) {
 	d, err := getDoc(tx, docKey("GET", u, nil))
-	if err != nil || d != nil && d.ReportID != "" {
-		if d == nil {
-			return "", err
-		}
-		return d.ReportID, err
+	if err != nil {
+		return "", err
+	}
+	if d != nil && d.ReportID != "" {
+		return d.ReportID, nil
 	}
 	id, byKey := "", ""
 	see := func(d *DocState) {
