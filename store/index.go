@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -539,4 +540,86 @@ func (s *Store) Imported(name, sha string) (found, ok bool, err error) {
 		return false, false, fmt.Errorf("looking up the import of %s: %w", name, err)
 	}
 	return found, ok, nil
+}
+
+// CheckIndexes reads the whole store and says where its indexes disagree
+// with what they index: a record without its facts row or with another, a
+// facts row without its record, a URL state, change, record source or
+// import without its lookup entry. Nil when they agree (or when the store
+// has no current indexes, which its readers then do without).
+func (s *Store) CheckIndexes() error {
+	var bad []string
+	note := func(format string, args ...any) {
+		if len(bad) < 10 {
+			bad = append(bad, fmt.Sprintf(format, args...))
+		}
+	}
+	err := s.view(func(tx *bolt.Tx) error {
+		if !indexed(tx) {
+			return nil
+		}
+		lookup, facts := tx.Bucket(bucketLookup), tx.Bucket(bucketFacts)
+		has := func(kind byte, name string, target []byte) bool {
+			return name == "" || lookup.Get(lookupKey(kind, name, target)) != nil
+		}
+		records := 0
+		if err := forEachEntry(tx, func(e *Entry) error {
+			records++
+			f := FactOf(e)
+			if !bytes.Equal(facts.Get([]byte(e.ReportID)), f.encode()) {
+				note("record %s: its facts row is missing or differs", e.ReportID)
+			}
+			for _, src := range e.Sources {
+				if !has(lookSource, src.URL, []byte(e.ReportID)) {
+					note("record %s: its source %s is not indexed", e.ReportID, src.URL)
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if n := facts.Stats().KeyN; n != records {
+			note("%d facts rows for %d records", n, records)
+		}
+		return checkLookups(tx, has, note)
+	})
+	if err == nil && len(bad) > 0 {
+		err = fmt.Errorf("the indexes of %s disagree with the store: %s", s.path, strings.Join(bad, "; "))
+	}
+	return err
+}
+
+// checkLookups checks that every URL state, change and import has its
+// lookup entries.
+func checkLookups(tx *bolt.Tx, has func(kind byte, name string, target []byte) bool, note func(string, ...any)) error {
+	if err := tx.Bucket(bucketDocs).ForEach(func(k, v []byte) error {
+		var d DocState
+		if err := json.Unmarshal(v, &d); err != nil {
+			return fmt.Errorf("decoding the state of %x: %w", k, err)
+		}
+		if !has(lookDocURL, d.URL, k) || d.Key != d.URL && !has(lookDocKey, d.Key, k) || !has(lookDocReport, d.ReportID, k) {
+			note("the state of %s is not indexed", d.URL)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := forEachChange(tx, func(c *ReportChange) error {
+		if !has(lookChange, c.ReportID, u64(c.Seq)) {
+			note("change %d of %s is not indexed", c.Seq, c.ReportID)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketCaptures).ForEach(func(k, v []byte) error {
+		var c Capture
+		if err := json.Unmarshal(v, &c); err != nil {
+			return fmt.Errorf("decoding capture %x: %w", k, err)
+		}
+		if c.Origin == "import" && !has(lookImport, c.Name, []byte(c.SHA256)) {
+			note("the import of %s is not indexed", c.Name)
+		}
+		return nil
+	})
 }

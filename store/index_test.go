@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,6 +73,9 @@ func indexedWorld(t *testing.T) *Store {
 		e.Record.Warnings = append(e.Record.Warnings, "read again")
 	}
 	if err := s.PutEntries(all); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CheckIndexes(); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -250,6 +254,9 @@ func TestIndexesFollowEveryWrite(t *testing.T) {
 	if !s.Indexed() {
 		t.Fatal("not indexed after opening for writing")
 	}
+	if err := s.CheckIndexes(); err != nil {
+		t.Error(err)
+	}
 	got := allFacts(t, s)
 	if len(got) != len(before)+1 || !slices.ContainsFunc(got, func(f Fact) bool { return f.ReportID == "behind" }) {
 		t.Errorf("rebuilt facts: %d rows (%d before), the record written behind them missing", len(got), len(before))
@@ -294,6 +301,9 @@ func TestIndexBuildCutShortIsDoneAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	if err := s.CheckIndexes(); err != nil {
+		t.Error(err)
+	}
 	if got := allFacts(t, s); !s.Indexed() || !reflect.DeepEqual(got, want) {
 		t.Errorf("after the build was done again: indexed %v, %d facts rows, want %d", s.Indexed(), len(got), len(want))
 	}
@@ -361,5 +371,29 @@ func TestEntriesWhereIsAFilteredScan(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("indexed %v: %v, want %v", st.Indexed(), got, want)
 		}
+	}
+}
+
+// CheckIndexes finds a record whose facts row is gone and a URL state whose
+// lookup entry is gone.
+func TestCheckIndexesFindsWhatIsMissing(t *testing.T) {
+	s := indexedWorld(t)
+	var id string
+	if err := s.Entries(func(e *Entry) error { id = e.ReportID; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketFacts).Delete([]byte(id)); err != nil {
+			return err
+		}
+		c := tx.Bucket(bucketLookup).Cursor()
+		k, _ := c.Seek([]byte{lookDocURL})
+		return tx.Bucket(bucketLookup).Delete(k)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	err := s.CheckIndexes()
+	if err == nil || !strings.Contains(err.Error(), "record "+id) || !strings.Contains(err.Error(), "is not indexed") {
+		t.Errorf("damaged indexes: %v", err)
 	}
 }
