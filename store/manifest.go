@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // ManifestEntry is one raw document of the corpus: where and when it came
@@ -34,12 +36,27 @@ func (s *Store) Manifest(fn func(ManifestEntry) error) error {
 	// held every record of the store at once).
 	type reading struct{ reportID, extractor string }
 	current := map[uint64]reading{}
-	if err := s.Entries(func(e *Entry) error {
-		for _, src := range e.Sources {
-			current[src.CaptureID] = reading{e.ReportID, e.Extractor}
-		}
-		return nil
-	}); err != nil {
+	err := s.view(func(tx *bolt.Tx) error {
+		return s.forEachReleasing(tx, tx.Bucket(bucketRecords), func(k, v []byte) error {
+			// Only the sources and the extractor: the record is skipped over,
+			// never built.
+			var e struct {
+				ReportID  string `json:"report_id"`
+				Extractor string `json:"extractor"`
+				Sources   []struct {
+					CaptureID uint64 `json:"capture_id"`
+				} `json:"sources"`
+			}
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("decoding record %s: %w", k, err)
+			}
+			for _, src := range e.Sources {
+				current[src.CaptureID] = reading{e.ReportID, e.Extractor}
+			}
+			return nil
+		})
+	})
+	if err != nil {
 		return err
 	}
 	return s.Captures(func(c *Capture) error {
