@@ -165,7 +165,11 @@ func table(w io.Writer, n int, figs []figure) {
 		if f.cpu > 0 {
 			cpu = wallText(f.cpu)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", f.step, wallText(f.wall), cpu, rss, note)
+		wall := "—"
+		if f.wall > 0 {
+			wall = wallText(f.wall)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", f.step, wall, cpu, rss, note)
 	}
 }
 
