@@ -142,16 +142,50 @@ const (
 // document that was read is never dropped; a crash loses at most the group
 // in hand, which importing again restores.
 type group struct {
-	st    *store.Store
-	res   *Result
-	known map[string]bool // name and hash of every imported capture; nil until needed
-	items []store.Item
-	names []string
-	size  int
-	fails int // of the items, those stored without a record
+	st  *store.Store
+	res *Result
+	// known holds the name and hash of the files this import added, and of
+	// every imported capture when the store has no index to ask (read once).
+	known   map[string]bool
+	scanned bool // known holds the store's imports too
+	items   []store.Item
+	names   []string
+	size    int
+	fails   int // of the items, those stored without a record
 	// failed is the error of a group the store could not take (a full
 	// disk, a damaged file): the import ends with it.
 	failed error
+}
+
+// seen reports whether a file of this name and SHA-256 was imported before:
+// by this import, or into the store (asked of its index, else read once from
+// its captures).
+func (g *group) seen(name, sha string) (bool, error) {
+	key := name + "\x00" + sha
+	if g.known == nil {
+		g.known = map[string]bool{}
+	}
+	if g.known[key] {
+		return true, nil
+	}
+	if g.scanned {
+		return false, nil
+	}
+	found, ok, err := g.st.Imported(name, sha)
+	if err != nil || ok {
+		return found, err
+	}
+	err = g.st.Captures(func(c *store.Capture) error {
+		if c.Origin == "import" {
+			g.known[c.Name+"\x00"+c.SHA256] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("reading the store's imports: %w", err)
+	}
+	g.scanned = true
+	return g.known[key], nil
 }
 
 // add extracts one document and queues it for storing. The error it returns
@@ -159,23 +193,16 @@ type group struct {
 func (g *group) add(ctx context.Context, ex Extractor, path string, body []byte) error {
 	g.res.Documents++
 	sha := store.SHA256(body)
-	if g.known == nil {
-		g.known = map[string]bool{}
-		err := g.st.Captures(func(c *store.Capture) error {
-			if c.Origin == "import" {
-				g.known[c.Name+"\x00"+c.SHA256] = true
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("reading the store's imports: %w", err)
-		}
+	name := filepath.Base(path)
+	seen, err := g.seen(name, sha)
+	if err != nil {
+		return err
 	}
-	key := filepath.Base(path) + "\x00" + sha
-	if g.known[key] {
+	if seen {
 		g.res.Unchanged++ // imported before, the same bytes: a re-import adds nothing
 		return nil
 	}
+	key := name + "\x00" + sha
 	g.known[key] = true
 	c := &store.Capture{Name: filepath.Base(path), FetchedAt: time.Now().UTC(), Origin: "import", SHA256: sha, Size: len(body)}
 	c.ReportID = store.ReportID("", sha)

@@ -134,3 +134,28 @@ func TestReimportAddsNothing(t *testing.T) {
 		t.Fatalf("%d captures after the re-import, want 6", got)
 	}
 }
+
+// An import, a re-import and a re-extraction leave the store's indexes in
+// agreement with what they index (each writes them in its transactions).
+func TestImportAndReextractKeepTheIndexes(t *testing.T) {
+	dir, _ := seedCopies(t, 7)
+	st, ex := testStore(t)
+	for range 2 {
+		if _, err := Import(context.Background(), st, ex, []string{dir}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Reextract(context.Background(), st, ex, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !st.Indexed() {
+		t.Fatal("the store is not indexed")
+	}
+	if err := st.CheckIndexes(); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := st.Facts(func(f *store.Fact) error { n++; return nil }); err != nil || n != 7 {
+		t.Fatalf("%d facts rows (%v), want 7", n, err)
+	}
+}

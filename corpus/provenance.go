@@ -23,14 +23,20 @@ type VerifyResult struct {
 
 // Verify re-hashes stored documents: those of a manifest (checking size too),
 // or, with a nil manifest, every document a capture names (and any still
-// inside an unmoved store file) against its key, and counts the orphans.
-func Verify(ctx context.Context, st *store.Store, manifest []store.ManifestEntry) (VerifyResult, error) {
+// inside an unmoved store file) against its key, and counts the orphans. One
+// document is held at a time; progress (when set) is told of each (total 0:
+// the store's documents, not counted beforehand).
+func Verify(ctx context.Context, st *store.Store, manifest []store.ManifestEntry, progress Progress) (VerifyResult, error) {
 	var res VerifyResult
+	total := len(manifest)
 	check := func(sha string, size int, what string) error {
 		if err := ctx.Err(); err != nil {
-			return err
+			return fmt.Errorf("verify stopped after %d document(s): %w", res.Checked, err)
 		}
 		res.Checked++
+		if progress != nil {
+			defer progress(res.Checked, total, what, nil)
+		}
 		if err := st.Verify(sha, size); err != nil {
 			if errors.Is(err, store.ErrMismatch) || errors.Is(err, store.ErrNotFound) {
 				res.Bad = append(res.Bad, fmt.Sprintf("%s: %v", what, err))

@@ -200,6 +200,9 @@ func killedCrawlResumes(t *testing.T, ref reference) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	if err := st.CheckIndexes(); err != nil {
+		t.Errorf("after the kills: %v", err) // written in each commit's transaction, a kill never leaves them behind
+	}
 	got, srcs := reportsOf(t, st), sourcesOf(t, st)
 	if len(want) == 0 {
 		t.Fatal("the reference crawl found nothing")

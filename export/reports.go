@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"reflect"
 
 	"github.com/nianbao/nianbao/attrib"
 	"github.com/nianbao/nianbao/store"
@@ -39,6 +40,19 @@ func SourceURL(e *store.Entry) string {
 // reader of a store in pages.
 type EntrySource interface {
 	Entries(fn func(*store.Entry) error) error
+}
+
+// SelectingSource is an EntrySource that can give only the records whose
+// facts match (store.EntriesWhere): a narrow export reads little more than
+// the facts rows.
+type SelectingSource interface {
+	EntrySource
+	EntriesWhere(match func(*store.Fact) bool, fn func(*store.Entry) error) error
+}
+
+// FactsOfFact is a report's filter facts from its facts row.
+func FactsOfFact(f *store.Fact, at attrib.Attribution) Facts {
+	return Facts{Code: at.Code, Level: at.Level, Unit: at.Unit, Template: f.Template, Failed: len(f.Failed), Year: f.Year}
 }
 
 // WriteReports writes the selected records of a store, in report-id order,
@@ -78,14 +92,22 @@ func WriteReports(w io.Writer, st EntrySource, req Request) (int, error) {
 		}
 		write, flush = cw.Write, cw.Flush
 	}
-	err := st.Entries(func(e *store.Entry) error {
+	each := func(e *store.Entry) error {
 		at := req.Attrib.Attribute(e.Record, SourceURL(e))
 		if !req.Filter.Match(e, at) || req.Also != nil && !req.Also(e, at) {
 			return nil
 		}
 		n++
 		return write(e, at)
-	})
+	}
+	var err error
+	if sel, ok := st.(SelectingSource); ok && !reflect.DeepEqual(req.Filter, Filter{}) {
+		err = sel.EntriesWhere(func(f *store.Fact) bool {
+			return req.Filter.MatchFacts(FactsOfFact(f, req.Attrib.Attribute(f.AttributionInput(), f.SourceURL)))
+		}, each)
+	} else {
+		err = st.Entries(each)
+	}
 	if err != nil {
 		return n, err
 	}

@@ -35,50 +35,21 @@ type YearCoverage struct {
 	Missing   []string `json:"missing,omitempty"` // codes without a report (when few enough to list)
 }
 
-// ComputeStats reads every record of a store.
-func ComputeStats(st *store.Store, list *seeds.List) (*Stats, error) {
+// FactSource gives every record's facts: a store (its facts bucket), or a
+// reader that follows it.
+type FactSource interface {
+	Facts(fn func(*store.Fact) error) error
+}
+
+// ComputeStats reads the facts of every record of a store (never the
+// records themselves: an indexed store keeps them in a small row each).
+func ComputeStats(st FactSource, list *seeds.List) (*Stats, error) {
 	a := attrib.New(list)
 	s := &Stats{ByProvince: map[string]int{}, ByLevel: map[string]int{}, ByUnit: map[string]int{}, ByYear: map[int]int{},
 		ByTemplate: map[string]int{}, FailuresByRule: map[string]int{}}
 	covered := map[int]map[string]bool{}
-	err := st.Entries(func(e *store.Entry) error {
-		r := e.Record
-		at := a.Attribute(r, SourceURL(e))
-		s.Reports++
-		s.ByTemplate[string(r.Template)]++
-		if r.Year != nil {
-			s.ByYear[*r.Year]++
-		}
-		if at.Unit != "" {
-			s.ByUnit[at.Unit]++
-		}
-		if at.Code == "" {
-			s.Unattributed++
-		} else {
-			s.ByLevel[at.Level]++
-			prov := at.Code[:2] + "0000"
-			name := prov
-			if p, ok := byCode(list, prov); ok {
-				name = p.Name
-			}
-			s.ByProvince[name]++
-			if r.Year != nil {
-				if covered[*r.Year] == nil {
-					covered[*r.Year] = map[string]bool{}
-				}
-				covered[*r.Year][at.Code] = true
-			}
-		}
-		if len(r.Checks) > 0 {
-			s.WithChecks++
-		}
-		failed := r.FailedChecks()
-		if len(failed) > 0 {
-			s.Failing++
-		}
-		for _, f := range failed {
-			s.FailuresByRule[f]++
-		}
+	err := st.Facts(func(f *store.Fact) error {
+		s.count(f, a.Attribute(f.AttributionInput(), f.SourceURL), list, covered)
 		return nil
 	})
 	if err != nil {
@@ -113,6 +84,44 @@ func ComputeStats(st *store.Store, list *seeds.List) (*Stats, error) {
 		s.Coverage = append(s.Coverage, yc)
 	}
 	return s, nil
+}
+
+// count adds one report's facts.
+func (s *Stats) count(f *store.Fact, at attrib.Attribution, list *seeds.List, covered map[int]map[string]bool) {
+	s.Reports++
+	s.ByTemplate[f.Template]++
+	if f.Year != 0 {
+		s.ByYear[f.Year]++
+	}
+	if at.Unit != "" {
+		s.ByUnit[at.Unit]++
+	}
+	if at.Code == "" {
+		s.Unattributed++
+	} else {
+		s.ByLevel[at.Level]++
+		prov := at.Code[:2] + "0000"
+		name := prov
+		if p, ok := byCode(list, prov); ok {
+			name = p.Name
+		}
+		s.ByProvince[name]++
+		if f.Year != 0 {
+			if covered[f.Year] == nil {
+				covered[f.Year] = map[string]bool{}
+			}
+			covered[f.Year][at.Code] = true
+		}
+	}
+	if f.Checks > 0 {
+		s.WithChecks++
+	}
+	if len(f.Failed) > 0 {
+		s.Failing++
+	}
+	for _, rule := range f.Failed {
+		s.FailuresByRule[rule]++
+	}
 }
 
 func byCode(l *seeds.List, code string) (seeds.Portal, bool) {

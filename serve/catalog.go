@@ -1,12 +1,15 @@
 package serve
 
 import (
+	"bytes"
 	"cmp"
+	"fmt"
 	"net/url"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nianbao/nianbao/attrib"
@@ -26,10 +29,25 @@ type row struct {
 	Checks       int // identities checked
 }
 
-// catalog is every report's row, read at one state of the store file.
+// catalog is every report's row, read at one state of the store file, with
+// each row's facts as stored (a reading after a change decodes only the rows
+// whose facts changed) and the orders the list was asked for (all rows, by
+// each sort key, computed once per reading, and carried over a change by
+// placing only the rows that changed).
 type catalog struct {
 	rows  []row
+	enc   [][]byte         // each row's facts as stored
+	byID  map[string]int32 // report id → its index in rows
 	state fileState
+
+	mu     sync.Mutex
+	orders map[orderKey][]int32 // rows in the order of a sort key and direction
+}
+
+// orderKey names one order of the list.
+type orderKey struct {
+	key  string
+	desc bool
 }
 
 // fileState tells whether the store (or its published copy) changed.
@@ -51,28 +69,145 @@ func stateOf(path string) fileState {
 
 // rows returns the catalog, read again when the file changed.
 func (s *Server) rows(st *store.Store) ([]row, error) {
+	c, err := s.catalogOf(st)
+	if err != nil {
+		return nil, err
+	}
+	return c.rows, nil
+}
+
+// catalogOf returns the catalog, read again when the file changed: the
+// facts rows are read, and only those that differ from the last reading's
+// are decoded and attributed again; the last reading's orders are carried
+// over.
+func (s *Server) catalogOf(st *store.Store) (*catalog, error) {
 	now := stateOf(s.opt.Store)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cat != nil && s.cat.state == now {
-		return s.cat.rows, nil
+	old := s.cat
+	if old != nil && old.state == now {
+		return old, nil
 	}
-	var rows []row
-	err := st.Entries(func(e *store.Entry) error {
-		rows = append(rows, rowOf(e, s.attr.Attribute(e.Record, export.SourceURL(e))))
+	c := &catalog{byID: map[string]int32{}, state: now}
+	var kept []int32 // old index → new index (-1: changed or gone)
+	var fresh []int32
+	if old != nil {
+		c.rows, c.enc, c.byID = make([]row, 0, len(old.rows)), make([][]byte, 0, len(old.rows)), make(map[string]int32, len(old.rows))
+		kept = make([]int32, len(old.rows))
+		for i := range kept {
+			kept[i] = -1
+		}
+	}
+	err := st.FactRows(func(id, enc []byte) error {
+		if old != nil {
+			if j, ok := old.byID[string(id)]; ok && bytes.Equal(old.enc[j], enc) {
+				kept[j] = int32(len(c.rows))
+				c.add(old.rows[j], old.enc[j])
+				return nil
+			}
+		}
+		f, err := store.DecodeFact(enc)
+		if err != nil {
+			return fmt.Errorf("reading the facts of report %s: %w", id, err)
+		}
+		fresh = append(fresh, int32(len(c.rows)))
+		c.add(rowOfFact(&f, s.attr.Attribute(f.AttributionInput(), f.SourceURL)), bytes.Clone(enc))
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.cat = &catalog{rows: rows, state: now}
-	return rows, nil
+	if old != nil {
+		c.carryOrders(old, kept, fresh)
+	}
+	s.cat = c
+	return c, nil
 }
 
+func (c *catalog) add(w row, enc []byte) {
+	c.byID[w.ID] = int32(len(c.rows))
+	c.enc = append(c.enc, enc)
+	c.rows = append(c.rows, w)
+}
+
+// carryOrders derives the orders of the last reading for this one: its
+// rows still there, in their order, merged with the rows read anew, sorted
+// on their own. A change of a few rows costs a pass over the order, not a
+// sort of every row.
+func (c *catalog) carryOrders(old *catalog, kept, fresh []int32) {
+	old.mu.Lock()
+	defer old.mu.Unlock()
+	for k, o := range old.orders {
+		cmpRows := c.compare(k)
+		still := make([]int32, 0, len(c.rows))
+		for _, j := range o {
+			if i := kept[j]; i >= 0 {
+				still = append(still, i)
+			}
+		}
+		added := slices.Clone(fresh)
+		slices.SortFunc(added, cmpRows)
+		merged := make([]int32, 0, len(c.rows))
+		for len(still) > 0 && len(added) > 0 {
+			if cmpRows(added[0], still[0]) < 0 {
+				merged, added = append(merged, added[0]), added[1:]
+			} else {
+				merged, still = append(merged, still[0]), still[1:]
+			}
+		}
+		merged = append(append(merged, still...), added...)
+		if c.orders == nil {
+			c.orders = map[orderKey][]int32{}
+		}
+		c.orders[k] = merged
+	}
+}
+
+// compare orders two rows by a sort key and direction, ties by id.
+func (c *catalog) compare(k orderKey) func(i, j int32) int {
+	by := sortKeys[k.key]
+	return func(i, j int32) int {
+		a, b := &c.rows[i], &c.rows[j]
+		r := by(a, b)
+		if k.desc {
+			r = -r
+		}
+		return cmp.Or(r, cmp.Compare(a.ID, b.ID))
+	}
+}
+
+// order is every row in the order of a sort key and direction, ties by
+// id: computed once per reading of the store.
+func (c *catalog) order(key string, desc bool) []int32 {
+	k := orderKey{key, desc}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if o, ok := c.orders[k]; ok {
+		return o
+	}
+	o := make([]int32, len(c.rows))
+	for i := range o {
+		o[i] = int32(i)
+	}
+	slices.SortFunc(o, c.compare(k))
+	if c.orders == nil {
+		c.orders = map[orderKey][]int32{}
+	}
+	c.orders[k] = o
+	return o
+}
+
+// rowOfFact is a report's row from its facts (the store's facts bucket: the
+// list never decodes a record).
+func rowOfFact(f *store.Fact, at attrib.Attribution) row {
+	return row{Facts: export.Facts{Code: at.Code, Level: at.Level, Unit: at.Unit, Template: f.Template, Failed: len(f.Failed), Year: f.Year},
+		ID: f.ReportID, Title: f.Title, Organisation: f.Organisation, Region: at.Region, Format: f.Format, Checks: f.Checks}
+}
+
+// rowOf is a report's row from its record (the CSV download's search).
 func rowOf(e *store.Entry, at attrib.Attribution) row {
-	r := e.Record
-	return row{Facts: export.FactsOf(e, at), ID: e.ReportID, Title: string(r.Title), Organisation: string(r.Organisation),
-		Region: at.Region, Format: r.Source.Format, Checks: len(r.Checks)}
+	f := store.FactOf(e)
+	return rowOfFact(&f, at)
 }
 
 // query is a list request: the export filters, a search, a format, an order
@@ -88,14 +223,14 @@ type query struct {
 }
 
 // sortKeys are the list's columns one can order by.
-var sortKeys = map[string]func(a, b row) int{
-	"organisation": func(a, b row) int { return cmp.Compare(a.Organisation, b.Organisation) },
-	"region":       func(a, b row) int { return cmp.Compare(a.Code, b.Code) },
-	"level":        func(a, b row) int { return cmp.Compare(a.Level, b.Level) },
-	"year":         func(a, b row) int { return cmp.Compare(a.Year, b.Year) },
-	"template":     func(a, b row) int { return cmp.Compare(a.Template, b.Template) },
-	"checks":       func(a, b row) int { return cmp.Or(cmp.Compare(a.Failed, b.Failed), cmp.Compare(a.Checks, b.Checks)) },
-	"format":       func(a, b row) int { return cmp.Compare(a.Format, b.Format) },
+var sortKeys = map[string]func(a, b *row) int{
+	"organisation": func(a, b *row) int { return cmp.Compare(a.Organisation, b.Organisation) },
+	"region":       func(a, b *row) int { return cmp.Compare(a.Code, b.Code) },
+	"level":        func(a, b *row) int { return cmp.Compare(a.Level, b.Level) },
+	"year":         func(a, b *row) int { return cmp.Compare(a.Year, b.Year) },
+	"template":     func(a, b *row) int { return cmp.Compare(a.Template, b.Template) },
+	"checks":       func(a, b *row) int { return cmp.Or(cmp.Compare(a.Failed, b.Failed), cmp.Compare(a.Checks, b.Checks)) },
+	"format":       func(a, b *row) int { return cmp.Compare(a.Format, b.Format) },
 }
 
 // parseQuery reads a list request; a filter value no report can have is an error.
@@ -144,22 +279,24 @@ func searchIn(needle string, hay ...string) bool {
 	return false
 }
 
-// selectRows filters and orders rows; the order is stable (ties by id).
-func (q query) selectRows(all []row) []row {
-	var out []row
-	for _, w := range all {
-		if q.matches(w) {
-			out = append(out, w)
+// selectRows gives the rows the query selects, in its order (ties by id),
+// as indexes into the catalog's rows.
+func (q query) selectRows(c *catalog) []int32 {
+	var out []int32
+	for _, i := range c.order(q.Sort, q.Desc) {
+		if q.matches(c.rows[i]) {
+			out = append(out, i)
 		}
 	}
-	by := sortKeys[q.Sort]
-	slices.SortStableFunc(out, func(a, b row) int {
-		c := by(a, b)
-		if q.Desc {
-			c = -c
-		}
-		return cmp.Or(c, cmp.Compare(a.ID, b.ID))
-	})
+	return out
+}
+
+// rowsAt are the catalog's rows at these indexes.
+func (c *catalog) rowsAt(at []int32) []row {
+	out := make([]row, len(at))
+	for i, j := range at {
+		out[i] = c.rows[j]
+	}
 	return out
 }
 

@@ -39,10 +39,11 @@ type filterOptions struct {
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	s.withStore(w, func(st *store.Store, w http.ResponseWriter) error {
-		all, err := s.rows(st)
+		cat, err := s.catalogOf(st)
 		if err != nil {
 			return err
 		}
+		all := cat.rows
 		q, qerr := parseQuery(r.URL.Query())
 		p := listPage{Title: "Reports", Q: q, All: len(all), Note: copyNote(st), Options: optionsOf(all)}
 		if qerr != nil {
@@ -50,12 +51,12 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusBadRequest)
 			return s.render(w, "list.html", p)
 		}
-		sel := q.selectRows(all)
+		sel := q.selectRows(cat)
 		size := s.opt.PageSize
 		p.Total, p.Pages = len(sel), max(1, (len(sel)+size-1)/size)
 		q.Page = min(q.Page, p.Pages-1)
 		p.Q, p.Page = q, q.Page+1
-		p.Rows = sel[q.Page*size : min(len(sel), (q.Page+1)*size)]
+		p.Rows = cat.rowsAt(sel[q.Page*size : min(len(sel), (q.Page+1)*size)])
 		if q.Page > 0 {
 			p.Prev = "/?" + q.values("page", fmt.Sprint(q.Page)).Encode()
 		}

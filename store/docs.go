@@ -196,7 +196,10 @@ func putDoc(tx *bolt.Tx, key []byte, d *DocState) error {
 	if err != nil {
 		return err
 	}
-	return tx.Bucket(bucketDocs).Put(key, b)
+	if err := tx.Bucket(bucketDocs).Put(key, b); err != nil {
+		return err
+	}
+	return indexDoc(tx, key, d)
 }
 
 func readGeneration(tx *bolt.Tx) uint64 {
@@ -234,7 +237,10 @@ func addChange(tx *bolt.Tx, c *ReportChange) error {
 	if err != nil {
 		return err
 	}
-	return b.Put(u64(seq), v)
+	if err := b.Put(u64(seq), v); err != nil {
+		return err
+	}
+	return indexChange(tx, c)
 }
 
 // conditional adds a known URL's validators to a request.
@@ -414,7 +420,19 @@ type History struct {
 // copy fetched for a page never fetched itself (its print or mobile copy,
 // whose de-duplication key the address is).
 func (s *Store) ReportAt(u string) (string, error) {
-	d, err := s.Doc("GET", u, nil)
+	var id string
+	err := s.view(func(tx *bolt.Tx) error {
+		var err error
+		id, err = reportAt(tx, u)
+		return err
+	})
+	return id, err
+}
+
+// reportAt is ReportAt in a transaction: through the lookup bucket when the
+// store is indexed, else by reading every URL state.
+func reportAt(tx *bolt.Tx, u string) (string, error) {
+	d, err := getDoc(tx, docKey("GET", u, nil))
 	if err != nil {
 		return "", err
 	}
@@ -422,7 +440,7 @@ func (s *Store) ReportAt(u string) (string, error) {
 		return d.ReportID, nil
 	}
 	id, byKey := "", ""
-	err = s.Docs(func(d *DocState) error {
+	see := func(d *DocState) {
 		switch {
 		case d.ReportID == "":
 		case d.URL == u:
@@ -430,73 +448,163 @@ func (s *Store) ReportAt(u string) (string, error) {
 		case d.Key == u && byKey == "":
 			byKey = d.ReportID
 		}
-		return nil
-	})
+	}
+	if indexed(tx) {
+		for _, kind := range []byte{lookDocURL, lookDocKey} {
+			if err := docsByLookup(tx, kind, u, func(d *DocState) error { see(d); return nil }); err != nil {
+				return "", err
+			}
+		}
+	} else if err := forEachDoc(tx, func(d *DocState) error { see(d); return nil }); err != nil {
+		return "", err
+	}
 	if id == "" {
 		id = byKey
+	}
+	return id, nil
+}
+
+// docsByLookup calls fn with the URL state of every lookup entry of kind
+// and name, in the order of their keys (that of the docs bucket).
+func docsByLookup(tx *bolt.Tx, kind byte, name string, fn func(*DocState) error) error {
+	return lookupTargets(tx, kind, name, func(key []byte) error {
+		d, err := getDoc(tx, key)
+		if err != nil || d == nil {
+			return err
+		}
+		return fn(d)
+	})
+}
+
+func forEachDoc(tx *bolt.Tx, fn func(*DocState) error) error {
+	b := tx.Bucket(bucketDocs)
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(k, v []byte) error {
+		var d DocState
+		if err := json.Unmarshal(v, &d); err != nil {
+			return fmt.Errorf("decoding the state of %x: %w", k, err)
+		}
+		return fn(&d)
+	})
+}
+
+// History returns a report's versions, changes and URLs; the report is named by
+// its id or by one of its URLs. An indexed store reads only what the answer
+// holds; one without indexes reads every record, change and URL state.
+func (s *Store) History(ref string) (*History, error) {
+	var h *History
+	err := s.view(func(tx *bolt.Tx) error {
+		id, err := historyID(tx, ref)
+		if err != nil {
+			return err
+		}
+		h, err = historyOf(tx, id)
+		return err
+	})
+	return h, err
+}
+
+// historyID names the report a history is asked for: ref itself when it is
+// a report id, else the report its address leads to, else the one read from
+// a document of that address.
+func historyID(tx *bolt.Tx, ref string) (string, error) {
+	if tx.Bucket(bucketRecords).Get([]byte(ref)) != nil {
+		return ref, nil
+	}
+	id, err := reportAt(tx, ref)
+	if err != nil || id != "" {
+		return id, err
+	}
+	see := func(e *Entry) error {
+		for _, src := range e.Sources {
+			if src.URL == ref {
+				id = e.ReportID
+			}
+		}
+		return nil
+	}
+	if indexed(tx) {
+		err = lookupTargets(tx, lookSource, ref, func(rid []byte) error {
+			e, err := getEntry(tx, string(rid))
+			if err != nil || e == nil {
+				return err
+			}
+			return see(e)
+		})
+	} else {
+		err = forEachEntry(tx, see)
+	}
+	if err == nil && id == "" {
+		err = fmt.Errorf("report %s: %w", ref, ErrNotFound)
 	}
 	return id, err
 }
 
-// History returns a report's versions, changes and URLs; the report is named by
-// its id or by one of its URLs.
-func (s *Store) History(ref string) (*History, error) {
-	id := ref
-	if _, err := s.Entry(ref); err != nil {
-		if id, err = s.ReportAt(ref); err != nil {
-			return nil, err
-		}
-		if id == "" {
-			if err := s.Entries(func(e *Entry) error {
-				for _, src := range e.Sources {
-					if src.URL == ref {
-						id = e.ReportID
-					}
-				}
-				return nil
-			}); err != nil {
-				return nil, err
-			}
-		}
-		if id == "" {
-			return nil, fmt.Errorf("report %s: %w", ref, ErrNotFound)
-		}
-	}
+// historyOf reads a report's record, versions, changes and URL states.
+func historyOf(tx *bolt.Tx, id string) (*History, error) {
 	h := &History{}
 	var err error
-	if h.Current, err = s.Entry(id); err != nil {
+	if h.Current, err = getEntry(tx, id); err != nil {
 		return nil, err
 	}
-	err = s.view(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketVersions).Cursor()
-		prefix := append([]byte(id), 0)
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			e := &Entry{}
-			if err := json.Unmarshal(v, e); err != nil {
-				return err
-			}
-			h.Versions = append(h.Versions, e)
+	if h.Current == nil {
+		return nil, fmt.Errorf("record %s: %w", id, ErrNotFound)
+	}
+	c := tx.Bucket(bucketVersions).Cursor()
+	prefix := append([]byte(id), 0)
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		e := &Entry{}
+		if err := json.Unmarshal(v, e); err != nil {
+			return nil, fmt.Errorf("decoding a version of record %s: %w", id, err)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		h.Versions = append(h.Versions, e)
 	}
-	if err := s.Changes(0, 0, func(c *ReportChange) error {
+	change := func(c *ReportChange) error {
 		if c.ReportID == id {
 			h.Changes = append(h.Changes, *c)
 		}
 		return nil
-	}); err != nil {
-		return nil, err
 	}
-	err = s.Docs(func(d *DocState) error {
+	doc := func(d *DocState) error {
 		if d.ReportID == id {
 			h.URLs = append(h.URLs, *d)
 		}
 		return nil
+	}
+	if !indexed(tx) {
+		if err := forEachChange(tx, change); err != nil {
+			return nil, err
+		}
+		return h, forEachDoc(tx, doc)
+	}
+	changes := tx.Bucket(bucketChanges)
+	err = lookupTargets(tx, lookChange, id, func(seq []byte) error {
+		v := changes.Get(seq)
+		if v == nil {
+			return nil // dropped since (a move's or a merge's change)
+		}
+		var c ReportChange
+		if err := json.Unmarshal(v, &c); err != nil {
+			return fmt.Errorf("decoding change %x: %w", seq, err)
+		}
+		return change(&c)
 	})
-	return h, err
+	if err != nil {
+		return nil, err
+	}
+	return h, docsByLookup(tx, lookDocReport, id, doc)
+}
+
+func forEachChange(tx *bolt.Tx, fn func(*ReportChange) error) error {
+	return tx.Bucket(bucketChanges).ForEach(func(k, v []byte) error {
+		var c ReportChange
+		if err := json.Unmarshal(v, &c); err != nil {
+			return fmt.Errorf("decoding change %x: %w", k, err)
+		}
+		return fn(&c)
+	})
 }
 
 // archive keeps a superseded version of a report.

@@ -624,6 +624,9 @@ func (f *Frontier) renumbered(tx *bolt.Tx, run *RunInfo, g, n *ReportChange) err
 		if err := tx.Bucket(bucketRecords).Delete([]byte(n.ReportID)); err != nil {
 			return err
 		}
+		if err := unindexEntry(tx, n.ReportID); err != nil {
+			return err
+		}
 		ne.ReportID = g.ReportID
 		if oe != nil {
 			ne.Sources = append(ne.Sources, oe.Sources...)

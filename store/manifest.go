@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // ManifestEntry is one raw document of the corpus: where and when it came
@@ -29,20 +31,39 @@ type ManifestEntry struct {
 // Manifest calls fn with the manifest entry of every stored capture, in
 // capture order.
 func (s *Store) Manifest(fn func(ManifestEntry) error) error {
-	current := map[uint64]*Entry{}
-	if err := s.Entries(func(e *Entry) error {
-		for _, src := range e.Sources {
-			current[src.CaptureID] = e
-		}
-		return nil
-	}); err != nil {
+	// What a capture's line needs of the record read from it: the report
+	// id and the extractor, never the record itself (a map of whole records
+	// held every record of the store at once).
+	type reading struct{ reportID, extractor string }
+	current := map[uint64]reading{}
+	err := s.view(func(tx *bolt.Tx) error {
+		return s.forEachReleasing(tx, tx.Bucket(bucketRecords), func(k, v []byte) error {
+			// Only the sources and the extractor: the record is skipped over,
+			// never built.
+			var e struct {
+				ReportID  string `json:"report_id"`
+				Extractor string `json:"extractor"`
+				Sources   []struct {
+					CaptureID uint64 `json:"capture_id"`
+				} `json:"sources"`
+			}
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("decoding record %s: %w", k, err)
+			}
+			for _, src := range e.Sources {
+				current[src.CaptureID] = reading{e.ReportID, e.Extractor}
+			}
+			return nil
+		})
+	})
+	if err != nil {
 		return err
 	}
 	return s.Captures(func(c *Capture) error {
 		m := ManifestEntry{SHA256: c.SHA256, Size: c.Size, URL: c.URL, FinalURL: c.FinalURL, Name: c.Name, ContentType: c.ContentType,
 			Status: c.Status, FetchedAt: c.FetchedAt.UTC(), Origin: c.Origin, CaptureID: c.ID, ReportID: c.ReportID}
-		if e := current[c.ID]; e != nil {
-			m.Record, m.Extractor, m.ReportID = true, e.Extractor, e.ReportID
+		if e, ok := current[c.ID]; ok {
+			m.Record, m.Extractor, m.ReportID = true, e.extractor, e.reportID
 		}
 		return fn(m)
 	})

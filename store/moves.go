@@ -88,6 +88,9 @@ func (f *Frontier) adoptReport(tx *bolt.Tx, run *RunInfo, id string, td *DocStat
 		if err := tx.Bucket(bucketRecords).Delete([]byte(newID)); err != nil {
 			return fmt.Errorf("removing record %s, moved into %s: %w", newID, id, err)
 		}
+		if err := unindexEntry(tx, newID); err != nil {
+			return err
+		}
 		for _, s := range ne.Sources {
 			relink = append(relink, s.URL)
 		}

@@ -139,6 +139,10 @@ func Open(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.BuildIndexes(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -437,6 +441,9 @@ func putItem(tx *bolt.Tx, c *Capture, e *Entry) error {
 	if err := caps.Put(u64(id), cb); err != nil {
 		return fmt.Errorf("storing capture of %s: %w", c.SHA256, err)
 	}
+	if err := indexCapture(tx, c); err != nil {
+		return err
+	}
 	if e == nil {
 		return nil
 	}
@@ -457,6 +464,9 @@ func putEntryPrints(tx *bolt.Tx, e *Entry, fp func(*report.Record) string) error
 	}
 	if err := tx.Bucket(bucketRecords).Put([]byte(e.ReportID), b); err != nil {
 		return fmt.Errorf("storing record %s: %w", e.ReportID, err)
+	}
+	if err := indexEntry(tx, e); err != nil {
+		return err
 	}
 	return indexPrints(tx, e, fp)
 }
@@ -580,7 +590,7 @@ func readJSON[T any](s *Store, bucket, key []byte, what string) (*T, error) {
 // Entries calls fn for every record in report-id order.
 func (s *Store) Entries(fn func(*Entry) error) error {
 	return s.view(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketRecords).ForEach(func(k, v []byte) error {
+		return s.forEachReleasing(tx, tx.Bucket(bucketRecords), func(k, v []byte) error {
 			var e Entry
 			if err := json.Unmarshal(v, &e); err != nil {
 				return fmt.Errorf("decoding record %s: %w", k, err)
@@ -625,7 +635,7 @@ func (s *Store) EntriesAfter(after string, max int, fn func(*Entry) error) (last
 // Captures calls fn for every capture in the order they were stored.
 func (s *Store) Captures(fn func(*Capture) error) error {
 	return s.view(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketCaptures).ForEach(func(k, v []byte) error {
+		return s.forEachReleasing(tx, tx.Bucket(bucketCaptures), func(k, v []byte) error {
 			var c Capture
 			if err := json.Unmarshal(v, &c); err != nil {
 				return fmt.Errorf("decoding capture %x: %w", k, err)

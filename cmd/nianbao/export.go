@@ -114,7 +114,7 @@ headers as WARC files.`,
 			req.Warn = func(s string) { fmt.Fprintln(cmd.ErrOrStderr(), s) }
 			var rows int
 			err = writeOut(cmd, out, "report", func(w io.Writer) (int, error) {
-				n, err := export.WriteReports(w, st, req)
+				n, err := export.WriteReports(w, readingEntries{st, newReading(cmd.Context(), cmd.ErrOrStderr(), "reports")}, req)
 				rows = n
 				return n, err
 			})

@@ -33,6 +33,9 @@ cells that changed, moved, gone, back); and the superseded versions it keeps.`,
 				return err
 			}
 			defer st.Close()
+			if !st.Indexed() {
+				fmt.Fprintln(cmd.ErrOrStderr(), store.IndexNote)
+			}
 			h, err := st.History(args[0])
 			if err != nil {
 				return err

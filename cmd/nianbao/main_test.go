@@ -315,14 +315,14 @@ func TestKilledImportLeavesNoHalfRecord(t *testing.T) {
 // orphan left. The store is open for writing.
 func verifiesWhole(st *store.Store) (orphans int, err error) {
 	ctx := context.Background()
-	res, err := corpus.Verify(ctx, st, nil)
+	res, err := corpus.Verify(ctx, st, nil, nil)
 	if err != nil || len(res.Bad) > 0 || res.Checked == 0 {
 		return 0, fmt.Errorf("verify: %d checked, bad %v, %v", res.Checked, res.Bad, err)
 	}
 	if _, err := st.SweepOrphans(ctx); err != nil {
 		return 0, err
 	}
-	after, err := corpus.Verify(ctx, st, nil)
+	after, err := corpus.Verify(ctx, st, nil, nil)
 	if err != nil || len(after.Bad) > 0 || after.Checked != res.Checked || after.Orphans != 0 {
 		return 0, fmt.Errorf("after the sweep of %d orphans: %d checked of %d, bad %v, %d orphans, %v", res.Orphans, after.Checked, res.Checked, after.Bad, after.Orphans, err)
 	}

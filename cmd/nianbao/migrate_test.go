@@ -204,7 +204,7 @@ func TestKilledMigrationResumes(t *testing.T) {
 			t.Fatalf("round %d: store unreadable after a kill: %v", round, err)
 		}
 		defer st.Close()
-		res, err := corpus.Verify(context.Background(), st, nil)
+		res, err := corpus.Verify(context.Background(), st, nil, nil)
 		if err != nil || res.Checked != n || len(res.Bad) > 0 || res.Orphans > 0 {
 			t.Fatalf("round %d: %d checked of %d, %d orphans, bad %v, %v", round, res.Checked, n, res.Orphans, res.Bad, err)
 		}

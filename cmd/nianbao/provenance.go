@@ -59,7 +59,8 @@ removed; a damaged one stays listed (rebuild or import it again).`,
 				return err
 			}
 			defer st.Close()
-			res, err := corpus.Verify(cmd.Context(), st, manifest)
+			r := newReading(cmd.Context(), cmd.ErrOrStderr(), "documents")
+			res, err := corpus.Verify(cmd.Context(), st, manifest, func(int, int, string, error) { _ = r.step() })
 			if err != nil {
 				return err
 			}

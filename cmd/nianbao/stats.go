@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/nianbao/nianbao/export"
+	"github.com/nianbao/nianbao/store"
 )
 
 func (a *app) statsCmd() *cobra.Command {
@@ -33,7 +34,10 @@ the store was harvested from, else the config's crawl.seeds) have at least one r
 			if err != nil {
 				return err
 			}
-			s, err := export.ComputeStats(st, list)
+			if !st.Indexed() {
+				fmt.Fprintln(cmd.ErrOrStderr(), store.IndexNote)
+			}
+			s, err := export.ComputeStats(readingFacts{st, newReading(cmd.Context(), cmd.ErrOrStderr(), "reports")}, list)
 			if err != nil {
 				return err
 			}

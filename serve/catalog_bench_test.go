@@ -1,0 +1,71 @@
+package serve
+
+import (
+	"net/url"
+	"os"
+	"testing"
+
+	"github.com/nianbao/nianbao/seeds"
+	"github.com/nianbao/nianbao/store"
+)
+
+// benchCatalog serves a large store (NIANBAO_BENCH_STORE, e.g. bench/scale's
+// scale.db; skipped without it) and reads its catalog once.
+func benchCatalog(b *testing.B) (*Server, *store.Store) {
+	path := os.Getenv("NIANBAO_BENCH_STORE")
+	if path == "" {
+		b.Skip("NIANBAO_BENCH_STORE names no store")
+	}
+	list, err := seeds.ReadFile("../samples/portals_demo.csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := New(Options{Store: path, Portals: list})
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return s, st
+}
+
+// firstPage selects the list's first page from the catalog, as the list does.
+func firstPage(b *testing.B, s *Server, st *store.Store) {
+	c, err := s.catalogOf(st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q, err := parseQuery(url.Values{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sel := q.selectRows(c)
+	if len(sel) == 0 {
+		b.Fatal("no rows")
+	}
+	c.rowsAt(sel[:min(len(sel), 50)])
+	optionsOf(c.rows)
+}
+
+// BenchmarkCatalogCold is a new server's first list.
+func BenchmarkCatalogCold(b *testing.B) {
+	s, st := benchCatalog(b)
+	for b.Loop() {
+		s.cat = nil
+		firstPage(b, s, st)
+	}
+}
+
+// BenchmarkCatalogAfterPublication is the first list after the store
+// changed: the facts rows are read again, the unchanged ones not decoded.
+func BenchmarkCatalogAfterPublication(b *testing.B) {
+	s, st := benchCatalog(b)
+	firstPage(b, s, st)
+	for b.Loop() {
+		s.cat.state = fileState{} // as after a publication
+		firstPage(b, s, st)
+	}
+}
