@@ -556,7 +556,7 @@ func historyOf(tx *bolt.Tx, id string) (*History, error) {
 	prefix := append([]byte(id), 0)
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		e := &Entry{}
-		if err := json.Unmarshal(v, e); err != nil {
+		if err := decodeRecord(v, e); err != nil {
 			return nil, fmt.Errorf("decoding a version of record %s: %w", id, err)
 		}
 		h.Versions = append(h.Versions, e)
@@ -614,7 +614,7 @@ func archive(tx *bolt.Tx, old *Entry) error {
 	if err != nil {
 		return err
 	}
-	v, err := json.Marshal(old)
+	v, err := encodeRecord(old)
 	if err != nil {
 		return err
 	}
@@ -628,7 +628,7 @@ func getEntry(tx *bolt.Tx, id string) (*Entry, error) {
 		return nil, nil
 	}
 	e := &Entry{}
-	if err := json.Unmarshal(v, e); err != nil {
+	if err := decodeRecord(v, e); err != nil {
 		return nil, fmt.Errorf("decoding record %s: %w", id, err)
 	}
 	return e, nil

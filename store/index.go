@@ -255,7 +255,7 @@ func (s *Store) BuildIndexes() error {
 		}},
 		{bucketRecords, func(tx *bolt.Tx, k, v []byte) error {
 			var e Entry
-			if err := json.Unmarshal(v, &e); err != nil {
+			if err := decodeRecord(v, &e); err != nil {
 				return fmt.Errorf("decoding record %s: %w", k, err)
 			}
 			return indexEntry(tx, &e)
@@ -503,7 +503,7 @@ func (s *Store) EntriesWhere(match func(*Fact) bool, fn func(*Entry) error) erro
 				return fmt.Errorf("record %s: its facts row outlives it: %w", k, ErrNotFound)
 			}
 			var e Entry
-			if err := json.Unmarshal(rv, &e); err != nil {
+			if err := decodeRecord(rv, &e); err != nil {
 				return fmt.Errorf("decoding record %s: %w", k, err)
 			}
 			return fn(&e)
@@ -518,7 +518,7 @@ func DecodeFact(row []byte) (Fact, error) { return decodeFact(row) }
 func forEachEntry(tx *bolt.Tx, fn func(*Entry) error) error {
 	return tx.Bucket(bucketRecords).ForEach(func(k, v []byte) error {
 		var e Entry
-		if err := json.Unmarshal(v, &e); err != nil {
+		if err := decodeRecord(v, &e); err != nil {
 			return fmt.Errorf("decoding record %s: %w", k, err)
 		}
 		return fn(&e)

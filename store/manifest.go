@@ -47,7 +47,7 @@ func (s *Store) Manifest(fn func(ManifestEntry) error) error {
 					CaptureID uint64 `json:"capture_id"`
 				} `json:"sources"`
 			}
-			if err := json.Unmarshal(v, &e); err != nil {
+			if err := decodeRecord(v, &e); err != nil {
 				return fmt.Errorf("decoding record %s: %w", k, err)
 			}
 			for _, src := range e.Sources {

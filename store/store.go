@@ -188,7 +188,7 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return tx.Bucket(bucketRecords).ForEach(func(k, v []byte) error {
 			e := &Entry{}
-			if err := json.Unmarshal(v, e); err != nil {
+			if err := decodeRecord(v, e); err != nil {
 				return fmt.Errorf("decoding record %s: %w", k, err)
 			}
 			return indexPrints(tx, e, report.Fingerprint)
@@ -458,7 +458,7 @@ func putEntry(tx *bolt.Tx, e *Entry) error {
 // putEntryPrints writes an entry and indexes it by the fingerprints fp gives
 // (report.Fingerprint, or a commit's memo of it).
 func putEntryPrints(tx *bolt.Tx, e *Entry, fp func(*report.Record) string) error {
-	b, err := json.Marshal(e)
+	b, err := encodeRecord(e)
 	if err != nil {
 		return fmt.Errorf("encoding record %s: %w", e.ReportID, err)
 	}
@@ -579,7 +579,7 @@ func readJSON[T any](s *Store, bucket, key []byte, what string) (*T, error) {
 		if v == nil {
 			return fmt.Errorf("%s: %w", what, ErrNotFound)
 		}
-		return json.Unmarshal(v, &out)
+		return decodeRecord(v, &out) // a record compressed, any other value JSON
 	})
 	if err != nil {
 		return nil, err
@@ -592,7 +592,7 @@ func (s *Store) Entries(fn func(*Entry) error) error {
 	return s.view(func(tx *bolt.Tx) error {
 		return s.forEachReleasing(tx, tx.Bucket(bucketRecords), func(k, v []byte) error {
 			var e Entry
-			if err := json.Unmarshal(v, &e); err != nil {
+			if err := decodeRecord(v, &e); err != nil {
 				return fmt.Errorf("decoding record %s: %w", k, err)
 			}
 			return fn(&e)
@@ -619,7 +619,7 @@ func (s *Store) EntriesAfter(after string, max int, fn func(*Entry) error) (last
 				return nil
 			}
 			var e Entry
-			if err := json.Unmarshal(v, &e); err != nil {
+			if err := decodeRecord(v, &e); err != nil {
 				return fmt.Errorf("decoding record %s: %w", k, err)
 			}
 			if err := fn(&e); err != nil {
