@@ -124,6 +124,56 @@ func (h *harness) crawlWith(ex *extract.Extractor, limit time.Duration) (Summary
 	return c.Run(ctx)
 }
 
+// crawlUntil crawls the harness's world until done holds (looked at every
+// 10 ms) or limit passes, which fails the test: a verdict on what the crawl
+// did, not on how much it did in a given time.
+func (h *harness) crawlUntil(t testing.TB, done func() bool, limit time.Duration) Summary {
+	t.Helper()
+	c, err := New(h.cfg, h.st, testExtractor(t), h.seeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	reached := make(chan bool, 1)
+	go func() {
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		deadline := time.After(limit)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-deadline:
+				reached <- false
+				cancel()
+				return
+			case <-tick.C:
+				if done() {
+					reached <- true
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	sum, err := c.Run(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case ok := <-reached:
+		if !ok {
+			t.Fatalf("the crawl did not get there in %s", limit)
+		}
+	default: // the crawl ended by itself first
+		if !done() {
+			t.Fatal("the crawl ended before getting there")
+		}
+	}
+	return sum
+}
+
 func canon(t testing.TB, u string) string {
 	c, ok := Canonical(u)
 	if !ok {
