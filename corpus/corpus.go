@@ -43,34 +43,18 @@ type Result struct {
 // listFiles), is reported by name and skipped. A store that cannot take a
 // group (a full disk) ends the import with that error.
 func Import(ctx context.Context, st *store.Store, ex Extractor, paths []string, progress Progress) (Result, error) {
-	var res Result
 	files, err := listFiles(paths)
 	if err != nil {
-		return res, err
+		return Result{}, err
 	}
-	g := &group{st: st, res: &res}
-	for i, f := range files {
-		if err := ctx.Err(); err != nil {
-			return res, stopped(g, i, len(files), err)
+	return importAll(ctx, st, ex, len(files), func(i int) (string, []byte, error) {
+		f := files[i]
+		if f.err != nil {
+			return f.path, nil, f.err
 		}
-		err := f.err
-		if err == nil {
-			var body []byte
-			if body, err = readRegular(f.path); err == nil {
-				err = g.add(ctx, ex, f.path, body)
-			}
-		}
-		if g.failed != nil {
-			return res, g.failed // the store cannot be written (a full disk): nothing more can be kept
-		}
-		if err != nil {
-			res.Errors = append(res.Errors, err)
-		}
-		if progress != nil {
-			progress(i+1, len(files), f.path, err)
-		}
-	}
-	return res, g.flush()
+		body, err := readRegular(f.path)
+		return f.path, body, err
+	}, progress)
 }
 
 // stopped ends an import the context stopped after done of total files,
@@ -107,27 +91,10 @@ func readOpen(f *os.File, path string, size int64) ([]byte, error) {
 
 // ImportFS adds the named files of a file system (the embedded samples) to the store.
 func ImportFS(ctx context.Context, st *store.Store, ex Extractor, fsys fs.FS, names []string, progress Progress) (Result, error) {
-	var res Result
-	g := &group{st: st, res: &res}
-	for i, name := range names {
-		if err := ctx.Err(); err != nil {
-			return res, stopped(g, i, len(names), err)
-		}
-		body, err := fs.ReadFile(fsys, name)
-		if err == nil {
-			err = g.add(ctx, ex, name, body)
-		}
-		if g.failed != nil {
-			return res, g.failed
-		}
-		if err != nil {
-			res.Errors = append(res.Errors, err)
-		}
-		if progress != nil {
-			progress(i+1, len(names), name, err)
-		}
-	}
-	return res, g.flush()
+	return importAll(ctx, st, ex, len(names), func(i int) (string, []byte, error) {
+		body, err := fs.ReadFile(fsys, names[i])
+		return names[i], body, err
+	}, progress)
 }
 
 // Limits on a group of imported documents that is stored in one transaction.
@@ -188,41 +155,28 @@ func (g *group) seen(name, sha string) (bool, error) {
 	return g.known[key], nil
 }
 
-// add extracts one document and queues it for storing. The error it returns
-// is the extraction's: the document is stored all the same.
-func (g *group) add(ctx context.Context, ex Extractor, path string, body []byte) error {
-	g.res.Documents++
-	sha := store.SHA256(body)
-	name := filepath.Base(path)
-	seen, err := g.seen(name, sha)
-	if err != nil {
-		return err
-	}
-	if seen {
-		g.res.Unchanged++ // imported before, the same bytes: a re-import adds nothing
-		return nil
-	}
-	key := name + "\x00" + sha
-	g.known[key] = true
-	c := &store.Capture{Name: filepath.Base(path), FetchedAt: time.Now().UTC(), Origin: "import", SHA256: sha, Size: len(body)}
-	c.ReportID = store.ReportID("", sha)
-	rec, exErr := ex.Extract(ctx, extract.Document{Body: body, Name: filepath.Base(path), SHA256: sha})
+// keep queues a read document, extracted (its record, or the extraction's
+// error), for storing, and stores the group when it is full. The error it
+// returns is the extraction's: the document is stored all the same.
+func (g *group) keep(j *importJob) error {
+	c := &store.Capture{Name: filepath.Base(j.name), FetchedAt: time.Now().UTC(), Origin: "import", SHA256: j.sha, Size: len(j.body)}
+	c.ReportID = store.ReportID("", j.sha)
 	var e *store.Entry
-	if exErr == nil {
-		e = &store.Entry{ReportID: c.ReportID, Record: rec, Extractor: extract.Version, ExtractedAt: time.Now().UTC()}
+	if j.exErr == nil {
+		e = &store.Entry{ReportID: c.ReportID, Record: j.rec, Extractor: extract.Version, ExtractedAt: time.Now().UTC()}
 	} else {
 		g.fails++
 	}
-	g.items = append(g.items, store.Item{Capture: c, Body: body, Entry: e})
-	g.names = append(g.names, path)
-	g.size += len(body)
+	g.items = append(g.items, store.Item{Capture: c, Body: j.body, Entry: e})
+	g.names = append(g.names, j.name)
+	g.size += len(j.body)
 	if len(g.items) >= groupFiles || g.size >= groupBytes {
 		if err := g.flush(); err != nil {
 			return err
 		}
 	}
-	if exErr != nil {
-		return fmt.Errorf("%s: stored, not extracted: %w", path, exErr)
+	if j.exErr != nil {
+		return fmt.Errorf("%s: stored, not extracted: %w", j.name, j.exErr)
 	}
 	return nil
 }
