@@ -38,7 +38,8 @@ func New() (*Decoder, error) {
 	return &Decoder{common: runeSet(commonChars), trad: runeSet(tradOnlyChars)}, nil
 }
 
-// toSimplified converts traditional text, loading the dictionaries the first time.
+// toSimplified converts traditional text, loading the dictionaries the first
+// time. Its memory is the text and its conversion (convert, t2s.go).
 func (d *Decoder) toSimplified(text string) (string, error) {
 	d.t2sOnce.Do(func() {
 		if d.t2s, d.t2sErr = gocc.New("t2s"); d.t2sErr != nil {
@@ -48,7 +49,7 @@ func (d *Decoder) toSimplified(text string) (string, error) {
 	if d.t2sErr != nil {
 		return "", d.t2sErr
 	}
-	return d.t2s.Convert(text)
+	return convert(d.t2s, text), nil
 }
 
 // Decoded is the text of a document in UTF-8 with how it was found.
