@@ -29,7 +29,7 @@ func convert(cc *gocc.OpenCC, in string) string {
 
 func convertGroup(g *gocc.Group, in string) string {
 	var b strings.Builder
-	b.Grow(len(in))
+	b.Grow(len(in) + len(in)/16) // a few characters may grow a byte: never double the buffer for them
 	for i := 0; i < len(in); {
 		if n, tok, ok := longestKey(g, in[i:]); ok {
 			b.WriteString(tok)
