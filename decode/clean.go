@@ -3,7 +3,6 @@ package decode
 import (
 	"fmt"
 	"html"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -99,24 +98,80 @@ func (d *Decoder) isTraditional(s string) bool {
 	return trad >= 3 && trad*100 >= han
 }
 
-var (
-	tagRe = regexp.MustCompile(`</?[A-Za-z][A-Za-z0-9]*(?:[^\S\n\t][^<>\t\n]*)?/?>`) // within one line and one cell
-	// A Han character followed by pinyin with at least one tone mark, in half- or
-	// full-width parentheses: 區(qū), 務（wù）; a printed page may wrap the line
-	// between the character and its annotation (the line break is kept).
-)
-
 func stripMarkup(s string) string {
 	if !strings.ContainsAny(s, "<&") {
 		return s
 	}
-	s = tagRe.ReplaceAllString(s, "")
+	s = stripTags(s)
 	if strings.Contains(s, "&") {
 		s = unescapeInCells(s)
 		s = strings.ReplaceAll(s, "\u00a0", " ")
 	}
 	return s
 }
+
+// stripTags removes what the regular expression
+// </?[A-Za-z][A-Za-z0-9]*(?:[^\S\n\t][^<>\t\n]*)?/?> matches (a tag within one
+// line and one cell: TestStripTagsEqualsRegexp holds it to the expression) into
+// one buffer the size of the text: the expression's ReplaceAllString grew its
+// buffer by quarters and copied it, 6 times the text in allocations.
+func stripTags(s string) string {
+	var b strings.Builder
+	done := 0 // s[:done] is in b once a tag was found
+	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], '<')
+		if j < 0 {
+			break
+		}
+		start := i + j
+		end := tagEnd(s, start)
+		if end < 0 {
+			i = start + 1
+			continue
+		}
+		if b.Cap() == 0 {
+			b.Grow(len(s))
+		}
+		b.WriteString(s[done:start])
+		done, i = end, end
+	}
+	if b.Cap() == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+// tagEnd gives the end of the tag that opens at s[i] ('<'), or -1.
+func tagEnd(s string, i int) int {
+	i++
+	if i < len(s) && s[i] == '/' {
+		i++
+	}
+	if i >= len(s) || !isASCIILetter(s[i]) {
+		return -1
+	}
+	for i++; i < len(s) && (isASCIILetter(s[i]) || s[i] >= '0' && s[i] <= '9'); i++ {
+	}
+	if i >= len(s) {
+		return -1
+	}
+	switch s[i] {
+	case '>':
+		return i + 1
+	case '/':
+		if i+1 < len(s) && s[i+1] == '>' {
+			return i + 2
+		}
+	case ' ', '\f', '\r': // attributes: up to the first of < > tab newline, which must be >
+		if k := strings.IndexAny(s[i:], "<>\t\n"); k >= 0 && s[i+k] == '>' {
+			return i + k + 1
+		}
+	}
+	return -1
+}
+
+func isASCIILetter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
 
 // unescapeInCells unescapes the HTML references of each cell of each line on
 // its own, never joining or splitting lines or cells: a reference to a line
