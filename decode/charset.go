@@ -7,6 +7,7 @@ package decode
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"mime"
 	"regexp"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/traditionalchinese"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 )
 
 // Decoder decodes and cleans documents. It is safe for concurrent use.
@@ -38,7 +40,8 @@ func New() (*Decoder, error) {
 	return &Decoder{common: runeSet(commonChars), trad: runeSet(tradOnlyChars)}, nil
 }
 
-// toSimplified converts traditional text, loading the dictionaries the first time.
+// toSimplified converts traditional text, loading the dictionaries the first
+// time. Its memory is the text and its conversion (convert, t2s.go).
 func (d *Decoder) toSimplified(text string) (string, error) {
 	d.t2sOnce.Do(func() {
 		if d.t2s, d.t2sErr = gocc.New("t2s"); d.t2sErr != nil {
@@ -48,7 +51,7 @@ func (d *Decoder) toSimplified(text string) (string, error) {
 	if d.t2sErr != nil {
 		return "", d.t2sErr
 	}
-	return d.t2s.Convert(text)
+	return convert(d.t2s, text), nil
 }
 
 // Decoded is the text of a document in UTF-8 with how it was found.
@@ -338,12 +341,16 @@ func finish(raw []byte, enc encoding.Encoding, name string, warns []string) Deco
 	if enc == nil {
 		text = string(raw)
 	} else {
-		out, err := enc.NewDecoder().Bytes(raw)
-		if err != nil {
+		// Decoded straight into the text's one buffer: two bytes of GB18030, Big5
+		// or UTF-16 are at most three of UTF-8 (decoding into a slice, then
+		// copying it into a string, allocated four times the bytes).
+		var b strings.Builder
+		b.Grow(len(raw)/2*3 + 16)
+		if _, err := io.Copy(&b, transform.NewReader(bytes.NewReader(raw), enc.NewDecoder())); err != nil {
 			// x/text decoders replace bad input; an error here means the input was cut.
 			warns = append(warns, fmt.Sprintf("decoding as %s: %v", name, err))
 		}
-		text = string(out)
+		text = b.String()
 	}
 	if bad := strings.Count(text, "\uFFFD"); bad > 0 {
 		if !utf8.ValidString(text) {

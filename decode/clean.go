@@ -3,12 +3,14 @@ package decode
 import (
 	"fmt"
 	"html"
-	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/transform"
 )
 
 // Cleaned is text after clean-up, with what was done to it.
@@ -96,24 +98,80 @@ func (d *Decoder) isTraditional(s string) bool {
 	return trad >= 3 && trad*100 >= han
 }
 
-var (
-	tagRe = regexp.MustCompile(`</?[A-Za-z][A-Za-z0-9]*(?:[^\S\n\t][^<>\t\n]*)?/?>`) // within one line and one cell
-	// A Han character followed by pinyin with at least one tone mark, in half- or
-	// full-width parentheses: 區(qū), 務（wù）; a printed page may wrap the line
-	// between the character and its annotation (the line break is kept).
-)
-
 func stripMarkup(s string) string {
 	if !strings.ContainsAny(s, "<&") {
 		return s
 	}
-	s = tagRe.ReplaceAllString(s, "")
+	s = stripTags(s)
 	if strings.Contains(s, "&") {
 		s = unescapeInCells(s)
 		s = strings.ReplaceAll(s, "\u00a0", " ")
 	}
 	return s
 }
+
+// stripTags removes what the regular expression
+// </?[A-Za-z][A-Za-z0-9]*(?:[^\S\n\t][^<>\t\n]*)?/?> matches (a tag within one
+// line and one cell: TestStripTagsEqualsRegexp holds it to the expression) into
+// one buffer the size of the text: the expression's ReplaceAllString grew its
+// buffer by quarters and copied it, 6 times the text in allocations.
+func stripTags(s string) string {
+	var b strings.Builder
+	done := 0 // s[:done] is in b once a tag was found
+	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], '<')
+		if j < 0 {
+			break
+		}
+		start := i + j
+		end := tagEnd(s, start)
+		if end < 0 {
+			i = start + 1
+			continue
+		}
+		if b.Cap() == 0 {
+			b.Grow(len(s))
+		}
+		b.WriteString(s[done:start])
+		done, i = end, end
+	}
+	if b.Cap() == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+// tagEnd gives the end of the tag that opens at s[i] ('<'), or -1.
+func tagEnd(s string, i int) int {
+	i++
+	if i < len(s) && s[i] == '/' {
+		i++
+	}
+	if i >= len(s) || !isASCIILetter(s[i]) {
+		return -1
+	}
+	for i++; i < len(s) && (isASCIILetter(s[i]) || s[i] >= '0' && s[i] <= '9'); i++ {
+	}
+	if i >= len(s) {
+		return -1
+	}
+	switch s[i] {
+	case '>':
+		return i + 1
+	case '/':
+		if i+1 < len(s) && s[i+1] == '>' {
+			return i + 2
+		}
+	case ' ', '\f', '\r': // attributes: up to the first of < > tab newline, which must be >
+		if k := strings.IndexAny(s[i:], "<>\t\n"); k >= 0 && s[i+k] == '>' {
+			return i + k + 1
+		}
+	}
+	return -1
+}
+
+func isASCIILetter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
 
 // unescapeInCells unescapes the HTML references of each cell of each line on
 // its own, never joining or splitting lines or cells: a reference to a line
@@ -228,19 +286,41 @@ type repairStats struct{ repaired, unrepaired, lost int }
 // repairMojibake finds runs of characters that are GBK bytes decoded one byte out
 // of step (a page cut or re-encoded mid-character) and decodes those bytes again
 // in step. A run is replaced only when the realigned text holds no junk at all.
+// It works a line at a time and copies the text only when a line changes, so
+// its memory is the text's result and one garbled run's bytes (F1).
 func (d *Decoder) repairMojibake(s string) (string, repairStats) {
 	var st repairStats
 	if !strings.ContainsFunc(s, junk) {
 		return s, st
 	}
-	lines := strings.Split(s, "\n")
-	for i, line := range lines {
-		if countJunk(line) < 2 {
-			continue
+	var r repairer
+	var b strings.Builder
+	done, changed := 0, false // s[:done] is in b once a line has changed
+	for start := 0; start <= len(s); {
+		end := strings.IndexByte(s[start:], '\n')
+		if end < 0 {
+			end = len(s)
+		} else {
+			end += start
 		}
-		lines[i] = d.repairLine(line, &st)
+		if line := s[start:end]; countJunk(line) >= 2 {
+			if fixed, ok := d.repairLine(line, &r, &st); ok {
+				if !changed {
+					b.Grow(len(s))
+					changed = true
+				}
+				b.WriteString(s[done:start])
+				b.Write(fixed)
+				done = end
+			}
+		}
+		start = end + 1
 	}
-	return strings.Join(lines, "\n"), st
+	if !changed {
+		return s, st
+	}
+	b.WriteString(s[done:])
+	return b.String(), st
 }
 
 func countJunk(s string) int {
@@ -253,50 +333,71 @@ func countJunk(s string) int {
 	return n
 }
 
-// repairLine works on the line's GB18030 bytes, keeping a map from byte offsets to
-// the original characters so that a repair replaces whole characters.
-func (d *Decoder) repairLine(line string, st *repairStats) string {
-	runes := []rune(line)
-	enc := simplifiedchinese.GB18030.NewEncoder()
-	var buf []byte
-	starts := make([]int, len(runes)+1) // byte offset of each rune
-	for i, r := range runes {
-		starts[i] = len(buf)
-		b, err := enc.Bytes([]byte(string(r)))
-		if err != nil {
-			return line
+func countJunkBytes(b []byte) int {
+	n := 0
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if junk(r) {
+			n++
 		}
-		buf = append(buf, b...)
+		b = b[size:]
 	}
-	starts[len(runes)] = len(buf)
-	boundary := make(map[int]int, len(runes)+1) // byte offset → rune index
-	for i, off := range starts {
-		boundary[off] = i
-	}
+	return n
+}
 
-	var out strings.Builder
-	i := 0
-	for i < len(runes) {
-		// A run of non-ASCII characters with at least two junk ones.
-		if runes[i] < 0x80 {
-			out.WriteRune(runes[i])
+// repairer holds the buffers of one repair, reused from run to run.
+type repairer struct {
+	enc      *encoding.Encoder
+	dec      *encoding.Decoder
+	src, buf []byte // a run and its GB18030 bytes
+	repl     []byte // the run realigned
+	out      []byte // the line repaired
+}
+
+// repairLine works on each run of non-ASCII characters holding two junk ones
+// or more: on the run's GB18030 bytes and the byte after it (the run ends at an
+// ASCII character, one byte, or at the line's end). It gives the repaired line
+// (r's buffer, good until the next call) when it changed it.
+func (d *Decoder) repairLine(line string, r *repairer, st *repairStats) ([]byte, bool) {
+	if r.enc == nil {
+		r.enc = simplifiedchinese.GB18030.NewEncoder()
+		r.dec = simplifiedchinese.GB18030.NewDecoder()
+	}
+	out := slices.Grow(r.out[:0], len(line))
+	changed := false
+	for i := 0; i < len(line); {
+		if line[i] < utf8.RuneSelf {
+			out = append(out, line[i])
 			i++
 			continue
 		}
 		j := i
-		for j < len(runes) && runes[j] >= 0x80 {
+		for j < len(line) && line[j] >= utf8.RuneSelf {
 			j++
 		}
-		if countJunk(string(runes[i:j])) < 2 {
-			out.WriteString(string(runes[i:j]))
+		run := line[i:j]
+		if countJunk(run) < 2 {
+			out = append(out, run...)
 			i = j
 			continue
 		}
-		repl, end, crossed, ok := realign(buf, starts[i]+1, starts[j])
-		endRune, aligned := boundary[end]
-		if !ok || !aligned || countJunk(repl) > 0 {
+		// Invalid bytes are U+FFFD, as they were when the line was read as runes.
+		r.src = append(r.src[:0], strings.ToValidUTF8(run, "\uFFFD")...)
+		buf, _, err := transform.Append(r.enc, r.buf[:0], r.src)
+		r.buf = buf
+		if err != nil {
+			return nil, false
+		}
+		runEnd := len(buf)
+		if j < len(line) {
+			buf = append(buf, line[j]) // the ASCII byte after the run
+			r.buf = buf
+		}
+		repl, end, crossed, ok := realign(r.dec, r.repl, buf, 1, runEnd)
+		r.repl = repl
+		if !ok || end < runEnd || end > len(buf) || countJunkBytes(repl) > 0 {
 			st.unrepaired++
-			out.WriteString(string(runes[i:j]))
+			out = append(out, run...)
 			i = j
 			continue
 		}
@@ -306,30 +407,31 @@ func (d *Decoder) repairLine(line string, st *repairStats) string {
 			// The last character took its second byte from past the run: right when
 			// the garbling lost nothing there (監 = B1 4F), wrong when it did. Keep it
 			// only if it is a frequent character.
-			last, size := utf8.DecodeLastRuneInString(repl)
+			last, size := utf8.DecodeLastRune(repl)
 			if !d.common[last] && !d.trad[last] {
 				repl = repl[:len(repl)-size]
 				st.lost++
 			}
 		}
 		// A '?' just before the run stood for the lost byte pair: drop it.
-		if o := out.String(); strings.HasSuffix(o, "?") {
-			trimmed := o[:len(o)-1]
-			out.Reset()
-			out.WriteString(trimmed)
+		if n := len(out); n > 0 && out[n-1] == '?' {
+			out = out[:n-1]
 		}
-		out.WriteString(repl)
-		i = endRune
+		out = append(out, repl...)
+		i = j + (end - runEnd) // past the ASCII byte when the last character took it
+		changed = true
 	}
-	return out.String()
+	r.out = out
+	return out, changed
 }
 
 // realign decodes GBK two-byte characters from start until it reaches an ASCII
-// byte at or past runEnd; it returns the text and where it stopped. An orphan
-// lead byte before an ASCII byte is dropped (counted as lost by the caller).
-func realign(buf []byte, start, runEnd int) (text string, end int, crossed, ok bool) {
-	var out strings.Builder
-	dec := simplifiedchinese.GB18030.NewDecoder()
+// byte at or past runEnd; it returns the text (in out's array, reused) and
+// where it stopped. An orphan lead byte before an ASCII byte is dropped (counted
+// as lost by the caller).
+func realign(dec *encoding.Decoder, out, buf []byte, start, runEnd int) (text []byte, end int, crossed, ok bool) {
+	out = slices.Grow(out[:0], (runEnd-start)/2*3+8) // two bytes give at most three
+	var one [8]byte
 	p := start
 	for p < len(buf) {
 		c := buf[p]
@@ -337,7 +439,7 @@ func realign(buf []byte, start, runEnd int) (text string, end int, crossed, ok b
 			if p >= runEnd {
 				break
 			}
-			out.WriteByte(c)
+			out = append(out, c)
 			p++
 			continue
 		}
@@ -351,23 +453,24 @@ func realign(buf []byte, start, runEnd int) (text string, end int, crossed, ok b
 				p++ // orphan lead before the ASCII that ends the run
 				break
 			}
-			return "", p, false, false
+			return out, p, false, false
 		}
 		if t >= 0x30 && t <= 0x39 { // a four-byte GB18030 sequence: not two-byte mojibake
-			return "", p, false, false
+			return out, p, false, false
 		}
-		r, err := dec.Bytes(buf[p : p+2])
-		if err != nil || !utf8.Valid(r) {
-			return "", p, false, false
+		dec.Reset()
+		n, _, err := dec.Transform(one[:], buf[p:p+2], true)
+		if err != nil || !utf8.Valid(one[:n]) {
+			return out, p, false, false
 		}
-		out.Write(r)
+		out = append(out, one[:n]...)
 		crossed = p+1 >= runEnd
 		p += 2
 		if p >= runEnd {
 			break
 		}
 	}
-	return out.String(), p, crossed, out.Len() > 0
+	return out, p, crossed, len(out) > 0
 }
 
 // tradOnlyChars are frequent characters that exist only in traditional script.

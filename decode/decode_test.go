@@ -1,11 +1,15 @@
 package decode
 
 import (
+	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/traditionalchinese"
+	"golang.org/x/text/encoding/unicode"
 )
 
 func newDecoder(t testing.TB) *Decoder {
@@ -193,4 +197,72 @@ func TestDetectTie(t *testing.T) {
 	if got.Encoding != "windows-1252" || !strings.Contains(got.Text, "Café crème") {
 		t.Errorf("latin text: %s, %q", got.Encoding, got.Text)
 	}
+}
+
+// Decoding into the text's buffer gives what decoding into a slice gave, on
+// every real text in GB18030, Big5 and UTF-16, cut mid-character, and on
+// random bytes.
+func TestFinishEqualsWholeDecoding(t *testing.T) {
+	random := make([]byte, 1<<16)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range random {
+		random[i] = byte(rng.Uint32())
+	}
+	encs := []struct {
+		name string
+		enc  encoding.Encoding
+	}{
+		{"gb18030", simplifiedchinese.GB18030},
+		{"big5", traditionalchinese.Big5},
+		{"utf-16le", unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)},
+	}
+	for name, text := range realTexts(t) {
+		for _, e := range encs {
+			raw, err := encoding.ReplaceUnsupported(e.enc.NewEncoder()).Bytes([]byte(text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, in := range [][]byte{raw, raw[:len(raw)-1], random} {
+				want, _ := e.enc.NewDecoder().Bytes(in)
+				if got := finish(in, e.enc, e.name, nil).Text; got != strings.ReplaceAll(string(want), "\x00", "") {
+					t.Fatalf("%s as %s (%d bytes): text differs at byte %d", name, e.name, len(in), firstDiff(got, string(want)))
+				}
+			}
+		}
+	}
+}
+
+// tagRe is what stripTags removes, as it was removed before F1.
+var tagRe = regexp.MustCompile(`</?[A-Za-z][A-Za-z0-9]*(?:[^\S\n\t][^<>\t\n]*)?/?>`)
+
+// stripTags removes what tagRe matches, on every real text and on tags of
+// every shape the expression tells apart.
+func TestStripTagsEqualsRegexp(t *testing.T) {
+	texts := realTexts(t)
+	texts["shapes"] = "<b>x</b><br/><br /><p class=\"a\">y</p><a\thref>z</a><a\rb>" +
+		"<1a><a <b>c>< a><a/ ><A9 x=1/>\n<i\n>w</i><x\f>< /y><img src=a.png>" +
+		"<a href=1<b>tail<a href=2\tx>t2<a b=\"<\">end<a b=\"c\" <"
+	removed := 0
+	for name, text := range texts {
+		want := tagRe.ReplaceAllString(text, "")
+		if got := stripTags(text); got != want {
+			t.Fatalf("%s: stripped text differs from the expression's at byte %d", name, firstDiff(got, want))
+		}
+		removed += len(text) - len(want)
+	}
+	if removed == 0 {
+		t.Fatal("no tag was removed: the test proves too little")
+	}
+}
+
+// FuzzStripTags: on any text stripTags removes what tagRe matches.
+func FuzzStripTags(f *testing.F) {
+	f.Add("<b>x</b><br/><p class=\"a\">y</p><a\thref>z</a>")
+	f.Add("<a <b>c>< a><a/ ><A9 x=1/>\n<i\n>w</i><x\f>")
+	f.Add("<a href=1<b>tail<a href=2\tx>t2<a b=\"<\">end")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := stripTags(s), tagRe.ReplaceAllString(s, ""); got != want {
+			t.Fatalf("stripTags(%q) = %q, the expression gives %q", s, got, want)
+		}
+	})
 }
