@@ -101,6 +101,29 @@ func (d *Dir) Put(ctx context.Context, key string, z []byte) error {
 	return nil
 }
 
+// Prepare makes the root and its 256 shard directories when the root is
+// not there yet (a new store), synced once: every later put finds its
+// directory made. It costs a new store a few milliseconds once, instead of
+// a directory made and synced within the puts of its first thousand
+// documents. A root already there is left as it is.
+func (d *Dir) Prepare() error {
+	if _, err := os.Stat(d.root); err == nil {
+		return nil
+	}
+	if err := d.mkdirs(d.root); err != nil {
+		return fmt.Errorf("making the documents' folder %s: %w", d.root, err)
+	}
+	const digits = "0123456789abcdef"
+	for i := range 256 {
+		dir := filepath.Join(d.root, string([]byte{digits[i>>4], digits[i&15]}))
+		if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("making the documents' folder %s: %w", dir, err)
+		}
+		d.made.Store(dir, true)
+	}
+	return syncDir(d.root)
+}
+
 // mkdirs makes dir and the missing directories above it up to the root's
 // parent, syncing each one's parent, so a new directory survives a power cut
 // with the files renamed into it.

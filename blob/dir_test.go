@@ -121,3 +121,26 @@ func TestDirCancelled(t *testing.T) {
 		t.Fatalf("Walk after cancel: %v", err)
 	}
 }
+
+// Prepare makes a new root's 256 shards at once, and a put then makes none.
+func TestPrepareMakesTheShards(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "blobs")
+	d := NewDir(root, 1<<20)
+	if err := d.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil || len(entries) != 256 {
+		t.Fatalf("%d shards made (%v), want 256", len(entries), err)
+	}
+	z := []byte("prepared")
+	if err := d.Put(t.Context(), key(z), z); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(root); len(entries) != 256 {
+		t.Errorf("%d entries in the root after a put, want the 256 shards", len(entries))
+	}
+	if err := d.Prepare(); err != nil { // a root already there is left as it is
+		t.Fatal(err)
+	}
+}

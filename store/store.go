@@ -143,6 +143,12 @@ func Open(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if p, ok := s.blobs.(interface{ Prepare() error }); ok {
+		if err := p.Prepare(); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
