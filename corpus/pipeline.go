@@ -76,9 +76,14 @@ func importAll(ctx context.Context, st *store.Store, ex Extractor, n int, read f
 	}()
 	done := 0
 	for j := range ordered {
+		if err := ctx.Err(); err != nil {
+			// Stopped: what was kept is stored; the documents read
+			// ahead are not (importing again reads them).
+			return res, stopped(g, done, n, err)
+		}
 		<-j.done
-		if err := ctx.Err(); err != nil && j.err == nil && !j.seen && j.exErr != nil {
-			return res, stopped(g, done, n, err) // extraction cut short by the stop: not kept
+		if err := ctx.Err(); err != nil {
+			return res, stopped(g, done, n, err) // its extraction may have been cut short
 		}
 		done++
 		err := j.err
