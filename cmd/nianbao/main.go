@@ -72,7 +72,7 @@ raw documents kept in one store file so the corpus can be checked and rebuilt.`,
 	}
 	root.PersistentFlags().StringVar(&a.configPath, "config", "config.yaml", "configuration file (defaults apply when the default file is absent)")
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "store file (overrides the config's store)")
-	root.AddCommand(a.extractCmd(), a.importCmd(), a.reextractCmd(), a.exportCmd(), a.crawlCmd(), a.historyCmd(), a.changesCmd(), a.verifyCmd(), a.rebuildCmd(), a.statsCmd(), a.failuresCmd(), a.serveCmd(), a.demoCmd(), a.simwebCmd(), versionCmd())
+	root.AddCommand(a.extractCmd(), a.importCmd(), a.reextractCmd(), a.workerCmd(), a.exportCmd(), a.crawlCmd(), a.historyCmd(), a.changesCmd(), a.verifyCmd(), a.rebuildCmd(), a.statsCmd(), a.failuresCmd(), a.serveCmd(), a.demoCmd(), a.simwebCmd(), versionCmd())
 	return root
 }
 
