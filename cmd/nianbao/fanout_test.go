@@ -336,6 +336,7 @@ func TestFanoutSurvivesKills(t *testing.T) {
 	if !sum.Resumed || sum.AlreadyDone == 0 || sum.AlreadyDone+sum.Committed != len(files) || sum.Failed != 0 {
 		t.Fatalf("the resumed run: %+v\nfirst run:\n%s\nsecond:\n%s", sum, coord.log(), errOut)
 	}
+	t.Logf("killed w1 in job %s; the resumed run: %d done before the kill, %d committed after, %d results", killedKey, sum.AlreadyDone, sum.Committed, sum.Results)
 	// The killed job was delivered again and done by another worker.
 	again := regexp.MustCompile(`job ` + regexp.QuoteMeta(killedKey) + ` attempt [2-9]: done`)
 	deadline := time.After(time.Minute)
