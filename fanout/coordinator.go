@@ -93,6 +93,9 @@ type coordinator struct {
 	sum      Summary
 	started  time.Time
 	finished int // reports finished (committed or failed) in this process
+	// idle is 1 + the workers' consumer's delivered sequence when the
+	// queue was last seen with nothing to do; 0 when it was not.
+	idle uint64
 }
 
 // Coordinate rebuilds every record of the store with workers: it publishes

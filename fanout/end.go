@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/nianbao/nianbao/corpus"
+	"github.com/nianbao/nianbao/store"
 )
 
 // lostJobs fails the jobs no worker will answer: the workers' queue holds
@@ -13,6 +16,10 @@ import (
 // coordinator, and still jobs of the run are unanswered. That is a job
 // delivered the most times allowed to workers that died on it (or ran out
 // of time) without a word.
+//
+// (JetStream also publishes an advisory when a job reaches its last
+// delivery; this look at the queue needs no subscription that a
+// coordinator stopped at the time would have missed.)
 func (c *coordinator) lostJobs(ctx context.Context, results jetstream.Consumer) error {
 	workers, err := c.js.Consumer(ctx, JobsStream, WorkersConsumer)
 	if err != nil {
@@ -22,7 +29,15 @@ func (c *coordinator) lostJobs(ctx context.Context, results jetstream.Consumer) 
 	if err != nil {
 		return fmt.Errorf("reading the consumer %s: %w", WorkersConsumer, err)
 	}
-	if wi.NumPending > 0 || wi.NumAckPending > 0 || wi.NumRedelivered > 0 {
+	// A job past its last delivery stays counted as redelivered: pending
+	// and in hand are what say work is under way. Two looks, with nothing
+	// delivered between them, make sure no job was between deliveries.
+	if wi.NumPending > 0 || wi.NumAckPending > 0 {
+		c.idle = 0
+		return nil
+	}
+	if c.idle == 0 || c.idle != wi.Delivered.Consumer+1 {
+		c.idle = wi.Delivered.Consumer + 1
 		return nil
 	}
 	ri, err := results.Info(ctx)
@@ -32,10 +47,10 @@ func (c *coordinator) lostJobs(ctx context.Context, results jetstream.Consumer) 
 	if ri.NumPending > 0 || ri.NumAckPending > len(c.bySeq) {
 		return nil
 	}
-	reason := fmt.Errorf("no worker finished the job after %d deliveries (each worker died on it or ran out of time)", wi.Config.MaxDeliver)
 	for _, js := range c.jobs {
 		if js.result == nil && js.err == nil && js.waiting > 0 {
-			js.err = reason
+			js.err = fmt.Errorf("%s: no worker finished the job after %d deliveries (each worker died on it or ran out of time)",
+				corpus.Describe(&store.Capture{URL: js.job.URL, Name: js.job.Name, SHA256: js.job.SHA256}), wi.Config.MaxDeliver)
 			if err := c.answered(ctx, js); err != nil {
 				return err
 			}

@@ -41,16 +41,19 @@ func Work(ctx context.Context, js jetstream.JetStream, opt WorkerOptions) error 
 	if err != nil {
 		return fmt.Errorf("worker %s: opening the object store %s: %w", opt.Name, RawBucket, err)
 	}
-	w := &worker{js: js, obs: obs, opt: opt}
+	w := &worker{js: js, cons: cons, obs: obs, opt: opt}
+	var read time.Time
 	for ctx.Err() == nil {
-		info, err := cons.Info(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				break
+		if time.Since(read) > 10*time.Second { // the coordinator may change the settings
+			info, err := cons.Info(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					break
+				}
+				return fmt.Errorf("worker %s: reading the consumer %s: %w", opt.Name, WorkersConsumer, err)
 			}
-			return fmt.Errorf("worker %s: reading the consumer %s: %w", opt.Name, WorkersConsumer, err)
+			w.maxDeliver, w.ackWait, read = info.Config.MaxDeliver, info.Config.AckWait, time.Now()
 		}
-		w.maxDeliver, w.ackWait = info.Config.MaxDeliver, info.Config.AckWait
 		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(5*time.Second))
 		if err != nil {
 			if ctx.Err() != nil {
@@ -90,6 +93,7 @@ func waitConsumer(ctx context.Context, js jetstream.JetStream) (jetstream.Consum
 
 type worker struct {
 	js         jetstream.JetStream
+	cons       jetstream.Consumer
 	obs        jetstream.ObjectStore
 	opt        WorkerOptions
 	maxDeliver int
@@ -126,11 +130,16 @@ func (w *worker) handle(ctx context.Context, msg jetstream.Msg) error {
 	rec, jobErr := w.run(ctx, job)
 	stop()
 	if ctx.Err() != nil {
-		return nil // stopped: the job is delivered again after the ack wait
+		_ = msg.Nak() // stopped: the job is delivered again, to another worker
+		return nil
 	}
 	res := Result{V: MessageVersion, Run: job.Run, Key: job.Key, SHA256: job.SHA256, Extractor: extract.Version,
 		Record: rec, Worker: w.opt.Name, Attempt: attempt, Millis: time.Since(start).Milliseconds()}
 	if jobErr != nil {
+		if info, err := w.cons.Info(ctx); err == nil { // the settings as they are now
+			w.maxDeliver = info.Config.MaxDeliver
+			last = w.maxDeliver > 0 && attempt >= w.maxDeliver
+		}
 		if !last {
 			w.logf("job %s attempt %d of %d failed, to be tried again: %v", job.Key, attempt, w.maxDeliver, jobErr)
 			return msg.NakWithDelay(time.Second)
@@ -196,7 +205,8 @@ func (w *worker) run(ctx context.Context, job Job) (rec *report.Record, err erro
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			rec, err = nil, fmt.Errorf("the extractor panicked: %v\n%s", p, debug.Stack())
+			w.logf("job %s: the extractor panicked: %v\n%s", job.Key, p, debug.Stack())
+			rec, err = nil, fmt.Errorf("the extractor panicked: %v", p)
 		}
 	}()
 	c := &store.Capture{URL: job.URL, Name: job.Name, ContentType: job.ContentType}
