@@ -22,7 +22,7 @@ func (c *coordinator) resultsConsumer() string { return "coord-" + c.opt.Run }
 
 // collect receives results and commits records until every report of the
 // run is finished.
-func (c *coordinator) collect(ctx context.Context) error {
+func (c *coordinator) collect(ctx context.Context, pub *publisher) error {
 	cons, err := c.js.CreateOrUpdateConsumer(ctx, ResultsStream, jetstream.ConsumerConfig{
 		Durable: c.resultsConsumer(), FilterSubject: resultsSubject + "." + c.opt.Run,
 		AckPolicy: jetstream.AckExplicitPolicy, AckWait: 2 * time.Minute, MaxDeliver: -1, MaxAckPending: 100000,
@@ -30,14 +30,8 @@ func (c *coordinator) collect(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("creating the consumer of the run's results: %w", err)
 	}
-	// Jobs that failed before they were published are answered now.
-	for _, js := range c.jobs {
-		if js.err != nil {
-			if err := c.answered(ctx, js); err != nil {
-				return err
-			}
-		}
-	}
+	c.pub = pub
+	published := false
 	lastFlush, lastProgress := time.Now(), time.Now()
 	for len(c.pending) > 0 {
 		if err := ctx.Err(); err != nil {
@@ -51,6 +45,12 @@ func (c *coordinator) collect(ctx context.Context) error {
 		for msg := range batch.Messages() {
 			got++
 			if err := c.receive(ctx, msg); err != nil {
+				return c.stop(ctx, err)
+			}
+		}
+		if !published {
+			var err error
+			if published, err = c.publishing(ctx, pub); err != nil {
 				return c.stop(ctx, err)
 			}
 		}
@@ -71,6 +71,29 @@ func (c *coordinator) collect(ctx context.Context) error {
 		}
 	}
 	return c.commit(ctx)
+}
+
+// publishing takes what the publisher reports: jobs whose document the
+// store lacks, and its end.
+func (c *coordinator) publishing(ctx context.Context, pub *publisher) (bool, error) {
+	for {
+		select {
+		case m := <-pub.missing:
+			js := c.jobs[m.key]
+			if js.result == nil && js.err == nil {
+				js.err = m.err
+				c.firstAnswer(ctx, pub, js)
+				if err := c.answered(ctx, js); err != nil {
+					return false, err
+				}
+			}
+		case end := <-pub.done:
+			c.sum.Uploaded = end.uploaded
+			return true, end.err
+		default:
+			return false, nil
+		}
+	}
 }
 
 // stop commits what is in hand and ends the collection with err.
@@ -116,6 +139,10 @@ func (c *coordinator) receive(ctx context.Context, msg jetstream.Msg) error {
 		res.Record = nil
 	}
 	js.result, _ = json.Marshal(res)
+	if js.err == nil {
+		c.firstAnswer(ctx, c.pub, js)
+	}
+	js.err = nil // a job given up as lost that was answered after all
 	return c.answered(ctx, js)
 }
 

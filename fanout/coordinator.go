@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -20,6 +19,10 @@ import (
 type CoordinatorOptions struct {
 	Run      string   // the run's name; "": RunName of this host, the store and the extractor version
 	Settings Settings // the queue's; zero: DefaultSettings
+	// Window bounds the jobs published and not answered, and so the
+	// documents held in the object store (each is removed once its jobs
+	// are answered); 0: 2000.
+	Window int
 	// Group is the longest a received record waits before it is committed
 	// (records are also committed every corpus.EntryBatch); 0: 2 seconds.
 	Group time.Duration
@@ -33,7 +36,7 @@ type Progress struct {
 	Reports   int            // to rebuild in this run (not counting those done before a restart)
 	Committed int            // records written
 	Failed    int            // reports that could not be rebuilt
-	Queued    int            // jobs published and not answered yet
+	Queued    int            // jobs not answered yet
 	Jobs      int            // jobs of the run
 	PerWorker map[string]int // results received from each worker
 	Elapsed   time.Duration
@@ -53,9 +56,10 @@ type Summary struct {
 	Uploaded    int            `json:"uploaded"` // documents put in the object store by this process
 	Committed   int            `json:"committed"`
 	Failed      int            `json:"failed"`
-	Results     int            `json:"results"`    // results received (a job done twice gives two)
-	PerWorker   map[string]int `json:"per_worker"` // results by worker
-	Errors      []string       `json:"errors,omitempty"`
+	Results     int            `json:"results"`            // results received (a job done twice gives two)
+	PerWorker   map[string]int `json:"per_worker"`         // results by worker
+	Errors      []string       `json:"errors,omitempty"`   // why each failed report failed
+	Warnings    []string       `json:"warnings,omitempty"` // what went wrong without costing a record
 }
 
 // runRecord is what the runs bucket keeps of a run under way, so a
@@ -87,6 +91,10 @@ type coordinator struct {
 	targets  []corpus.Target
 	pending  map[int]bool // targets not finished, by index
 	jobs     map[string]*jobState
+	order    []string       // the job keys in the order of the reports
+	shaLeft  map[string]int // jobs not answered yet, by document
+	obs      jetstream.ObjectStore
+	pub      *publisher
 	bySeq    map[uint64]*jobState // held results by stream sequence
 	writer   *corpus.Writer
 	toAck    []jetstream.Msg
@@ -100,12 +108,16 @@ type coordinator struct {
 
 // Coordinate rebuilds every record of the store with workers: it publishes
 // a job for each document of each report not yet rebuilt by this run,
+// (in the order of the reports, at most Window ahead of the answers),
 // collects the results and commits the records in groups, as a local
 // reextract does. It returns when every report is committed or recorded as
 // failed, or when ctx is cancelled (then the run can be resumed).
 func Coordinate(ctx context.Context, js jetstream.JetStream, st *store.Store, opt CoordinatorOptions) (Summary, error) {
 	if opt.Settings == (Settings{}) {
 		opt.Settings = DefaultSettings()
+	}
+	if opt.Window <= 0 {
+		opt.Window = 2000
 	}
 	if opt.Group <= 0 {
 		opt.Group = 2 * time.Second
@@ -114,7 +126,7 @@ func Coordinate(ctx context.Context, js jetstream.JetStream, st *store.Store, op
 		host, _ := os.Hostname()
 		opt.Run = RunName(host, st.Path(), extract.Version)
 	}
-	c := &coordinator{js: js, st: st, opt: opt, jobs: map[string]*jobState{}, bySeq: map[uint64]*jobState{},
+	c := &coordinator{js: js, st: st, opt: opt, jobs: map[string]*jobState{}, shaLeft: map[string]int{}, bySeq: map[uint64]*jobState{},
 		pending: map[int]bool{}, writer: corpus.NewWriter(st), started: time.Now()}
 	c.sum.Run, c.sum.PerWorker = opt.Run, map[string]int{}
 	if err := setup(ctx, js, opt.Settings); err != nil {
@@ -126,10 +138,13 @@ func Coordinate(ctx context.Context, js jetstream.JetStream, st *store.Store, op
 	if err := c.plan(ctx); err != nil {
 		return c.sum, err
 	}
-	if err := c.publish(ctx); err != nil {
+	pub, err := c.startPublishing(ctx)
+	if err != nil {
 		return c.sum, err
 	}
-	if err := c.collect(ctx); err != nil {
+	err = c.collect(ctx, pub)
+	pub.stop()
+	if err != nil {
 		return c.sum, err
 	}
 	return c.sum, c.end(ctx)
@@ -206,6 +221,8 @@ func (c *coordinator) plan(ctx context.Context) error {
 					Size: capt.Size, URL: capt.URL, Name: capt.Name, ContentType: corpus.Document(capt, nil).ContentType,
 					Extractor: extract.Version}}
 				c.jobs[key] = js
+				c.order = append(c.order, key)
+				c.shaLeft[capt.SHA256]++
 			}
 			if len(js.targets) == 0 || js.targets[len(js.targets)-1] != i {
 				js.waiting++
@@ -240,63 +257,4 @@ func (c *coordinator) failedBefore(ctx context.Context) (map[string]string, erro
 func (c *coordinator) doneBefore(reportID string) bool {
 	e, err := c.st.Entry(reportID)
 	return err == nil && e.Extractor == c.run.Extractor && !e.ExtractedAt.Before(c.run.Started)
-}
-
-// publish puts the documents in the object store and publishes the jobs,
-// in the order of the reports. A job published before a restart is dropped
-// by the duplicate window (its message id is the same).
-func (c *coordinator) publish(ctx context.Context) error {
-	obs, err := c.js.ObjectStore(ctx, RawBucket)
-	if err != nil {
-		return fmt.Errorf("opening the object store %s: %w", RawBucket, err)
-	}
-	keys := make([]string, 0, len(c.jobs))
-	for k := range c.jobs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, key := range keys {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("publishing jobs: %w", err)
-		}
-		js := c.jobs[key]
-		up, err := c.upload(ctx, obs, js)
-		if err != nil {
-			return err
-		}
-		if up {
-			c.sum.Uploaded++
-		}
-		if js.err != nil {
-			continue
-		}
-		b, err := json.Marshal(js.job)
-		if err != nil {
-			return fmt.Errorf("encoding the job %s: %w", key, err)
-		}
-		if _, err := c.js.Publish(ctx, jobsSubject+"."+c.opt.Run, b, jetstream.WithMsgID(key+c.msgID)); err != nil {
-			return fmt.Errorf("publishing the job %s: %w", key, err)
-		}
-	}
-	return nil
-}
-
-// upload puts a job's document in the object store unless it is there. A
-// document the store lacks fails its job here, as it fails a local run.
-func (c *coordinator) upload(ctx context.Context, obs jetstream.ObjectStore, js *jobState) (bool, error) {
-	sha := js.job.SHA256
-	if _, err := obs.GetInfo(ctx, sha); err == nil {
-		return false, nil
-	} else if !errors.Is(err, jetstream.ErrObjectNotFound) {
-		return false, fmt.Errorf("looking up %s in the object store: %w", sha, err)
-	}
-	body, err := c.st.Raw(sha)
-	if err != nil {
-		js.err = corpus.RawMissing(&store.Capture{URL: js.job.URL, Name: js.job.Name, SHA256: sha}, err)
-		return false, nil
-	}
-	if _, err := obs.PutBytes(ctx, sha, body); err != nil {
-		return false, fmt.Errorf("putting %s in the object store: %w", sha, err)
-	}
-	return true, nil
 }

@@ -13,14 +13,15 @@ import (
 
 // lostJobs fails the jobs no worker will answer: the workers' queue holds
 // nothing to deliver and nothing in hand, every result has reached the
-// coordinator, and still jobs of the run are unanswered. That is a job
-// delivered the most times allowed to workers that died on it (or ran out
-// of time) without a word.
+// coordinator, and still jobs of the run that were published are
+// unanswered. That is a job delivered the most times allowed to workers
+// that died on it (or ran out of time) without a word.
 //
 // (JetStream also publishes an advisory when a job reaches its last
 // delivery; this look at the queue needs no subscription that a
 // coordinator stopped at the time would have missed.)
 func (c *coordinator) lostJobs(ctx context.Context, results jetstream.Consumer) error {
+	published := c.order[:c.pub.count.Load()] // before the queue is read: all of them are in it
 	workers, err := c.js.Consumer(ctx, JobsStream, WorkersConsumer)
 	if err != nil {
 		return fmt.Errorf("reading the consumer %s: %w", WorkersConsumer, err)
@@ -47,10 +48,12 @@ func (c *coordinator) lostJobs(ctx context.Context, results jetstream.Consumer) 
 	if ri.NumPending > 0 || ri.NumAckPending > len(c.bySeq) {
 		return nil
 	}
-	for _, js := range c.jobs {
+	for _, key := range published {
+		js := c.jobs[key]
 		if js.result == nil && js.err == nil && js.waiting > 0 {
 			js.err = fmt.Errorf("%s: no worker finished the job after %d deliveries (each worker died on it or ran out of time)",
 				corpus.Describe(&store.Capture{URL: js.job.URL, Name: js.job.Name, SHA256: js.job.SHA256}), wi.Config.MaxDeliver)
+			c.firstAnswer(ctx, c.pub, js)
 			if err := c.answered(ctx, js); err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package fanout
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/nianbao/nianbao/corpus"
 	"github.com/nianbao/nianbao/extract"
@@ -97,7 +99,7 @@ func TestPanicAndLostJob(t *testing.T) {
 		workers <- n
 	}()
 	sum, err := Coordinate(ctx, js, st, CoordinatorOptions{Run: "t1", Group: 100 * time.Millisecond,
-		Settings: Settings{AckWait: 2 * time.Second, MaxDeliver: 2, Duplicates: time.Hour}})
+		Window: 2, Settings: Settings{AckWait: 2 * time.Second, MaxDeliver: 2, Duplicates: time.Hour}})
 	stopWork()
 	started := <-workers
 	if err != nil {
@@ -121,6 +123,10 @@ func TestPanicAndLostJob(t *testing.T) {
 	kv, _ := js.KeyValue(ctx, RunsBucket)
 	if _, err := kv.Get(ctx, "t1"); err == nil {
 		t.Errorf("the run's record outlived it")
+	}
+	obs, _ := js.ObjectStore(ctx, RawBucket)
+	if list, err := obs.List(ctx); err == nil || !errors.Is(err, jetstream.ErrNoObjectsFound) {
+		t.Errorf("documents left in the object store: %d (%v)", len(list), err)
 	}
 	s, _ := js.Stream(ctx, ResultsStream)
 	if info, err := s.Info(ctx); err != nil || info.State.Msgs != 0 {
