@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -124,7 +125,7 @@ func Coordinate(ctx context.Context, js jetstream.JetStream, st *store.Store, op
 	}
 	if opt.Run == "" {
 		host, _ := os.Hostname()
-		opt.Run = RunName(host, st.Path(), extract.Version)
+		opt.Run = RunName(host, storePath(st), extract.Version)
 	}
 	c := &coordinator{js: js, st: st, opt: opt, jobs: map[string]*jobState{}, shaLeft: map[string]int{}, bySeq: map[uint64]*jobState{},
 		pending: map[int]bool{}, writer: corpus.NewWriter(st), started: time.Now()}
@@ -163,12 +164,15 @@ func (c *coordinator) begin(ctx context.Context) error {
 		if err := json.Unmarshal(entry.Value(), &c.run); err != nil {
 			return fmt.Errorf("reading the run %s: %w", c.opt.Run, err)
 		}
+		if c.run.Store != storePath(c.st) {
+			return fmt.Errorf("the run %s is the run of the store %s, not %s: give another --run", c.opt.Run, c.run.Store, storePath(c.st))
+		}
 		if c.run.Extractor != extract.Version {
 			return fmt.Errorf("the run %s was started with extractor %s, this is %s: give another --run", c.opt.Run, c.run.Extractor, extract.Version)
 		}
 		c.sum.Resumed = true
 	case errors.Is(err, jetstream.ErrKeyNotFound):
-		c.run = runRecord{Run: c.opt.Run, Store: c.st.Path(), Extractor: extract.Version, Started: time.Now().UTC()}
+		c.run = runRecord{Run: c.opt.Run, Store: storePath(c.st), Extractor: extract.Version, Started: time.Now().UTC()}
 		b, _ := json.Marshal(c.run)
 		if _, err := kv.Create(ctx, c.opt.Run, b); err != nil {
 			return fmt.Errorf("recording the run %s: %w", c.opt.Run, err)
@@ -179,6 +183,15 @@ func (c *coordinator) begin(ctx context.Context) error {
 	c.sum.Started = c.run.Started
 	c.msgID = "@" + c.opt.Run + "." + fmt.Sprint(c.run.Started.UnixNano())
 	return nil
+}
+
+// storePath is the store file's absolute path: the same store is named the
+// same from any working directory.
+func storePath(st *store.Store) string {
+	if p, err := filepath.Abs(st.Path()); err == nil {
+		return p
+	}
+	return st.Path()
 }
 
 // failedKey is where a report's failure is kept while the run is under way.

@@ -70,6 +70,7 @@ func BenchmarkFanout(b *testing.B) {
 					m.wall += r.wall
 					m.coord += r.coord
 					m.workers += r.workers
+					m.maxRSS = max(m.maxRSS, r.maxRSS)
 				}
 				s, docs := m.wall.Seconds(), float64(len(files)*b.N)
 				b.ReportMetric(docs/s, "docs/s")
@@ -79,6 +80,8 @@ func BenchmarkFanout(b *testing.B) {
 				b.ReportMetric(float64(m.coord.Milliseconds())/docs, "coord-cpu-ms/doc")
 				if workers > 0 {
 					b.ReportMetric(float64(m.workers.Milliseconds())/docs, "worker-cpu-ms/doc")
+					b.ReportMetric(float64(m.maxRSS)/1024, "worker-peak-MB")
+					b.ReportMetric(m.workers.Seconds()/s, "worker-cores") // what the machine gave the workers
 				}
 			})
 		}
@@ -89,7 +92,10 @@ func BenchmarkFanout(b *testing.B) {
 // process (the local run with its tesseract children, or the coordinator
 // with the embedded NATS server) and the CPU of the worker processes (with
 // their tesseract children, from their start to their stop).
-type benchRun struct{ wall, coord, workers time.Duration }
+type benchRun struct {
+	wall, coord, workers time.Duration
+	maxRSS               int64 // the largest worker's peak resident memory, KB
+}
 
 // cpuNow is the CPU this process and its waited-for children have used.
 func cpuNow() time.Duration {
@@ -133,6 +139,9 @@ func benchOnce(b *testing.B, files map[string][]byte, workers int) benchRun {
 			b.Errorf("a worker stopped with %v:\n%s", werr, p.log())
 		}
 		r.workers += p.cmd.ProcessState.UserTime() + p.cmd.ProcessState.SystemTime()
+		if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			r.maxRSS = max(r.maxRSS, ru.Maxrss)
+		}
 	}
 	if err != nil {
 		b.Fatalf("%s: %v\n%s", args, err, out.String())
