@@ -7,18 +7,24 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/nianbao/nianbao/corpus"
 	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/report"
 	"github.com/nianbao/nianbao/store"
 )
 
 // CoordinatorOptions configure Coordinate.
 type CoordinatorOptions struct {
-	Run      string   // the run's name; "": RunName of this host, the store and the extractor version
+	Run string // the run's name; "": RunName of this host, the store, the extractor version and the scope
+	// Scope is what the run rebuilds: "" every report; ScopeUnreadScans
+	// only the reports with a scan whose text was not read (a crawl
+	// without OCR leaves them so).
+	Scope    string
 	Settings Settings // the queue's; zero: DefaultSettings
 	// Window bounds the jobs published and not answered, and so the
 	// documents held in the object store (each is removed once its jobs
@@ -51,7 +57,7 @@ type Summary struct {
 	Resumed     bool           `json:"resumed"`
 	Started     time.Time      `json:"started"` // of the run (the first start when resumed)
 	Finished    time.Time      `json:"finished"`
-	Reports     int            `json:"reports"`      // in the store
+	Reports     int            `json:"reports"`      // in the run (every report of the store, or its scope)
 	AlreadyDone int            `json:"already_done"` // rebuilt before a restart
 	Jobs        int            `json:"jobs"`
 	Uploaded    int            `json:"uploaded"` // documents put in the object store by this process
@@ -114,6 +120,9 @@ type coordinator struct {
 // reextract does. It returns when every report is committed or recorded as
 // failed, or when ctx is cancelled (then the run can be resumed).
 func Coordinate(ctx context.Context, js jetstream.JetStream, st *store.Store, opt CoordinatorOptions) (Summary, error) {
+	if opt.Scope != "" && opt.Scope != ScopeUnreadScans {
+		return Summary{}, fmt.Errorf("unknown scope %q", opt.Scope)
+	}
 	if opt.Settings == (Settings{}) {
 		opt.Settings = DefaultSettings()
 	}
@@ -125,7 +134,7 @@ func Coordinate(ctx context.Context, js jetstream.JetStream, st *store.Store, op
 	}
 	if opt.Run == "" {
 		host, _ := os.Hostname()
-		opt.Run = RunName(host, storePath(st), extract.Version)
+		opt.Run = RunName(host, storePath(st)+"\x00"+opt.Scope, extract.Version)
 	}
 	c := &coordinator{js: js, st: st, opt: opt, jobs: map[string]*jobState{}, shaLeft: map[string]int{}, bySeq: map[uint64]*jobState{},
 		pending: map[int]bool{}, writer: corpus.NewWriter(st), started: time.Now()}
@@ -207,7 +216,6 @@ func (c *coordinator) plan(ctx context.Context) error {
 		return err
 	}
 	c.targets = targets
-	c.sum.Reports = len(targets)
 	failed := map[string]string{}
 	if c.sum.Resumed {
 		if failed, err = c.failedBefore(ctx); err != nil {
@@ -219,6 +227,9 @@ func (c *coordinator) plan(ctx context.Context) error {
 		if reason, ok := failed[t.ReportID]; ok {
 			c.sum.Failed++
 			c.sum.Errors = append(c.sum.Errors, reason)
+			continue
+		}
+		if c.opt.Scope == ScopeUnreadScans && !c.unreadScan(t.ReportID) {
 			continue
 		}
 		if c.sum.Resumed && c.doneBefore(t.ReportID) {
@@ -244,7 +255,36 @@ func (c *coordinator) plan(ctx context.Context) error {
 		}
 	}
 	c.sum.Jobs = len(c.jobs)
+	c.sum.Reports = len(c.pending) + c.sum.AlreadyDone + c.sum.Failed
 	return nil
+}
+
+// ScopeUnreadScans names the run that reads only the scans left unread.
+const ScopeUnreadScans = "unread-scans"
+
+// unreadScan reports whether a report's record, or one of its documents'
+// records, says a scan was not read (the warning of extract/pdf.go: "the
+// PDF has no text layer (a scan) and … : no text was read").
+func (c *coordinator) unreadScan(reportID string) bool {
+	e, err := c.st.Entry(reportID)
+	if err != nil {
+		return false
+	}
+	recs := []*report.Record{e.Record}
+	for _, comp := range e.Components {
+		recs = append(recs, comp.Record)
+	}
+	for _, r := range recs {
+		if r == nil {
+			continue
+		}
+		for _, w := range r.Warnings {
+			if strings.HasPrefix(w, "the PDF has no text layer (a scan) and ") && strings.HasSuffix(w, ": no text was read") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // failedBefore reads the failures recorded before a restart.

@@ -87,6 +87,9 @@ again: it resumes the run (see docs/scaling.md).`,
 			if nf.url != "" {
 				return a.reextractNATS(cmd, &nf)
 			}
+			if nf.unreadScans {
+				return fmt.Errorf("--unread-scans is for a run through workers: give --nats URL")
+			}
 			st, ex, err := a.openWriting(cmd)
 			if err != nil {
 				return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/fanout"
+	"github.com/nianbao/nianbao/store"
 )
 
 func (a *app) workerCmd() *cobra.Command {
@@ -63,6 +64,7 @@ nothing (the job is delivered again after the ack wait).`,
 // natsFlags are reextract's flags for a distributed run.
 type natsFlags struct {
 	url, run, report string
+	unreadScans      bool
 	settings         fanout.Settings
 }
 
@@ -74,6 +76,15 @@ func (f *natsFlags) register(cmd *cobra.Command) {
 	cmd.Flags().IntVar(&f.settings.MaxDeliver, "max-deliver", d.MaxDeliver, "with --nats: attempts at one job before it is failed")
 	cmd.Flags().DurationVar(&f.settings.Duplicates, "duplicate-window", d.Duplicates, "with --nats: how long a published job is remembered, so a restart does not queue it twice")
 	cmd.Flags().StringVar(&f.report, "report", "", "with --nats: write the run's summary as JSON to this file")
+	cmd.Flags().BoolVar(&f.unreadScans, "unread-scans", false, "with --nats: only the reports with a scan whose text was not read (no OCR when they were extracted)")
+}
+
+// scope is the run's scope the flags ask for.
+func (f *natsFlags) scope() string {
+	if f.unreadScans {
+		return fanout.ScopeUnreadScans
+	}
+	return ""
 }
 
 // reextractNATS runs reextract through workers.
@@ -83,15 +94,22 @@ func (a *app) reextractNATS(cmd *cobra.Command, f *natsFlags) error {
 		return err
 	}
 	defer st.Close()
-	nc, js, err := fanout.Connect(cmd.Context(), f.url, "nianbao reextract")
+	_, err = coordinate(cmd, st, f.url, fanout.CoordinatorOptions{Run: f.run, Settings: f.settings, Scope: f.scope()}, f.report)
+	return err
+}
+
+// coordinate runs a distributed re-extraction of st, printing its
+// progress, its failures and a summary, and writing its JSON summary to
+// reportPath when one is given.
+func coordinate(cmd *cobra.Command, st *store.Store, url string, opt fanout.CoordinatorOptions, reportPath string) (fanout.Summary, error) {
+	nc, js, err := fanout.Connect(cmd.Context(), url, "nianbao reextract")
 	if err != nil {
-		return err
+		return fanout.Summary{}, err
 	}
 	defer nc.Close()
 	errOut := cmd.ErrOrStderr()
-	sum, err := fanout.Coordinate(cmd.Context(), js, st, fanout.CoordinatorOptions{
-		Run: f.run, Settings: f.settings, Progress: func(p fanout.Progress) { printProgress(errOut, p) },
-	})
+	opt.Progress = func(p fanout.Progress) { printProgress(errOut, p) }
+	sum, err := fanout.Coordinate(cmd.Context(), js, st, opt)
 	for _, e := range sum.Errors {
 		fmt.Fprintf(errOut, "  %s\n", terminalSafe(e))
 	}
@@ -100,14 +118,14 @@ func (a *app) reextractNATS(cmd *cobra.Command, f *natsFlags) error {
 		resumed = fmt.Sprintf(" (resumed: %d done before)", sum.AlreadyDone)
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "re-extracted %d report(s) with %s through %s, run %s%s: %d record(s) written, %d failed; %d job(s), %d result(s) from %d worker(s)\n",
-		sum.Reports, extract.Version, f.url, sum.Run, resumed, sum.Committed, sum.Failed, sum.Jobs, sum.Results, len(sum.PerWorker))
-	if f.report != "" {
+		sum.Reports, extract.Version, url, sum.Run, resumed, sum.Committed, sum.Failed, sum.Jobs, sum.Results, len(sum.PerWorker))
+	if reportPath != "" {
 		b, _ := json.MarshalIndent(sum, "", "  ")
-		if werr := os.WriteFile(f.report, append(b, '\n'), 0o644); werr != nil && err == nil {
+		if werr := os.WriteFile(reportPath, append(b, '\n'), 0o644); werr != nil && err == nil {
 			err = fmt.Errorf("writing the run report: %w", werr)
 		}
 	}
-	return err
+	return sum, err
 }
 
 // printProgress prints one line of a distributed run's progress.

@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -349,4 +351,65 @@ func TestFanoutSurvivesKills(t *testing.T) {
 	}
 	distributed, _ := storeRecords(t, db)
 	sameAsLocal(t, db, distributed)
+}
+
+// crawl --nats leaves a report's scanned attachment unread in the crawl and
+// has the workers read it afterwards: the record ends with the scan's text,
+// as a crawl with OCR in the process would give.
+func TestCrawlOCRThroughWorkers(t *testing.T) {
+	needOCR(t)
+	scan, err := os.ReadFile("../../extract/testdata/attachments/003_scan.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			fmt.Fprint(w, `<html><head><title>某县人民政府</title></head><body><a href="/nb/2023.html">某县2023年政府信息公开工作年度报告</a></body></html>`)
+		case "/nb/2023.html":
+			fmt.Fprint(w, `<html><head><title>某县2023年政府信息公开工作年度报告</title></head><body><h1>某县2023年政府信息公开工作年度报告</h1><p>附件：<a href="/nb/2023.pdf">某县2023年政府信息公开工作年度报告.pdf</a></p></body></html>`)
+		case "/nb/2023.pdf":
+			w.Header().Set("Content-Type", "application/pdf")
+			w.Write(scan)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	dir := t.TempDir()
+	seeds := filepath.Join(dir, "seeds.txt")
+	os.WriteFile(seeds, []byte(srv.URL+"/\n"), 0o644)
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, fmt.Appendf(nil, "fetch:\n  allow_private: true\n  timeout: 5s\ncrawl:\n  seeds: %s\n  delay: 100ms\n  render: \"off\"\n", seeds), 0o644)
+	db := filepath.Join(dir, "n.db")
+	url := startNATS(t)
+	startProc(t, "worker", "--nats", url, "--name", "w1")
+	rep := filepath.Join(dir, "run.json")
+	out, errOut, err := run(t, "", "--config", cfg, "--db", db, "crawl", "--nats", url, "--report", rep)
+	if err != nil {
+		t.Fatalf("crawl --nats: %v\n%s\n%s", err, out, errOut)
+	}
+	var r runReport
+	b, _ := os.ReadFile(rep)
+	if err := json.Unmarshal(b, &r); err != nil || r.OCR == nil {
+		t.Fatalf("run report: %v\n%s", err, b)
+	}
+	if r.OCR.Reports != 1 || r.OCR.Committed != 1 || r.OCR.Failed != 0 {
+		t.Fatalf("the OCR through workers: %+v\n%s", r.OCR, out)
+	}
+	recs, _ := storeRecords(t, db)
+	ocred := 0
+	for _, rec := range recs {
+		if strings.Contains(rec, "its text was read by OCR") {
+			ocred++
+		}
+		if strings.Contains(rec, "left to the workers") {
+			t.Errorf("a record still says its scan is left to the workers: %.300s", rec)
+		}
+	}
+	if ocred == 0 {
+		t.Fatalf("no record was read by OCR:\n%s\n%v", out, recs)
+	}
 }

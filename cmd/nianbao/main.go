@@ -179,6 +179,24 @@ func (a *app) openWriting(cmd *cobra.Command) (*store.Store, *extract.Extractor,
 	return st, ex, nil
 }
 
+// openCrawling opens the store and the crawl's extractor; with workers
+// (crawl --nats) the extractor leaves scans unread, for the workers.
+func (a *app) openCrawling(cmd *cobra.Command, workers bool) (*store.Store, *extract.Extractor, error) {
+	if !workers {
+		return a.openWriting(cmd)
+	}
+	st, err := a.openStore(cmd, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	ex, err := extract.NewWithOptions(extract.Options{NoOCR: "its OCR is left to the workers (crawl --nats)"})
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, ex, nil
+}
+
 // newExtractor builds an extractor with OCR as the configuration says
 // (extract.ocr); useOCR false leaves it off whatever the configuration.
 func (a *app) newExtractor(cmd *cobra.Command, useOCR bool) (*extract.Extractor, error) {
