@@ -31,7 +31,6 @@ func (c *coordinator) collect(ctx context.Context, pub *publisher) error {
 		return fmt.Errorf("creating the consumer of the run's results: %w", err)
 	}
 	c.pub = pub
-	published := false
 	lastFlush, lastProgress := time.Now(), time.Now()
 	for len(c.pending) > 0 {
 		if err := ctx.Err(); err != nil {
@@ -48,11 +47,8 @@ func (c *coordinator) collect(ctx context.Context, pub *publisher) error {
 				return c.stop(ctx, err)
 			}
 		}
-		if !published {
-			var err error
-			if published, err = c.publishing(ctx, pub); err != nil {
-				return c.stop(ctx, err)
-			}
+		if err := c.publishing(ctx); err != nil {
+			return c.stop(ctx, err)
 		}
 		if time.Since(lastFlush) >= c.opt.Group || len(c.pending) == 0 {
 			if err := c.commit(ctx); err != nil {
@@ -73,10 +69,11 @@ func (c *coordinator) collect(ctx context.Context, pub *publisher) error {
 	return c.commit(ctx)
 }
 
-// publishing takes what the publisher reports: jobs whose document the
-// store lacks, and its end.
-func (c *coordinator) publishing(ctx context.Context, pub *publisher) (bool, error) {
-	for {
+// publishing takes what the publisher has reported: jobs whose document
+// the store lacks, and its end.
+func (c *coordinator) publishing(ctx context.Context) error {
+	pub := c.pub
+	for !c.published {
 		select {
 		case m := <-pub.missing:
 			js := c.jobs[m.key]
@@ -84,16 +81,17 @@ func (c *coordinator) publishing(ctx context.Context, pub *publisher) (bool, err
 				js.err = m.err
 				c.firstAnswer(ctx, pub, js)
 				if err := c.answered(ctx, js); err != nil {
-					return false, err
+					return err
 				}
 			}
 		case end := <-pub.done:
-			c.sum.Uploaded = end.uploaded
-			return true, end.err
+			c.sum.Uploaded, c.published = end.uploaded, true
+			return end.err
 		default:
-			return false, nil
+			return nil
 		}
 	}
+	return nil
 }
 
 // stop commits what is in hand and ends the collection with err.

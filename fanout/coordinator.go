@@ -89,25 +89,26 @@ type jobState struct {
 }
 
 type coordinator struct {
-	js       jetstream.JetStream
-	st       *store.Store
-	opt      CoordinatorOptions
-	run      runRecord
-	msgID    string // the suffix of every job's message id in this run
-	kv       jetstream.KeyValue
-	targets  []corpus.Target
-	pending  map[int]bool // targets not finished, by index
-	jobs     map[string]*jobState
-	order    []string       // the job keys in the order of the reports
-	shaLeft  map[string]int // jobs not answered yet, by document
-	obs      jetstream.ObjectStore
-	pub      *publisher
-	bySeq    map[uint64]*jobState // held results by stream sequence
-	writer   *corpus.Writer
-	toAck    []jetstream.Msg
-	sum      Summary
-	started  time.Time
-	finished int // reports finished (committed or failed) in this process
+	js        jetstream.JetStream
+	st        *store.Store
+	opt       CoordinatorOptions
+	run       runRecord
+	msgID     string // the suffix of every job's message id in this run
+	kv        jetstream.KeyValue
+	targets   []corpus.Target
+	pending   map[int]bool // targets not finished, by index
+	jobs      map[string]*jobState
+	order     []string       // the job keys in the order of the reports
+	shaLeft   map[string]int // jobs not answered yet, by document
+	obs       jetstream.ObjectStore
+	pub       *publisher
+	published bool                 // every job is published
+	bySeq     map[uint64]*jobState // held results by stream sequence
+	writer    *corpus.Writer
+	toAck     []jetstream.Msg
+	sum       Summary
+	started   time.Time
+	finished  int // reports finished (committed or failed) in this process
 	// idle is 1 + the workers' consumer's delivered sequence when the
 	// queue was last seen with nothing to do; 0 when it was not.
 	idle uint64

@@ -22,6 +22,9 @@ import (
 // coordinator stopped at the time would have missed.)
 func (c *coordinator) lostJobs(ctx context.Context, results jetstream.Consumer) error {
 	published := c.order[:c.pub.count.Load()] // before the queue is read: all of them are in it
+	if err := c.publishing(ctx); err != nil { // the documents found missing among them
+		return err
+	}
 	workers, err := c.js.Consumer(ctx, JobsStream, WorkersConsumer)
 	if err != nil {
 		return fmt.Errorf("reading the consumer %s: %w", WorkersConsumer, err)

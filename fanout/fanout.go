@@ -19,6 +19,10 @@
 // run's extraction is not written twice. A worker killed mid-job loses
 // nothing: the job is delivered again after the ack wait. A job that fails
 // is retried up to MaxDeliver times, then reported failed with its reason.
+//
+// A run may be limited to the reports with a scan left unread
+// (ScopeUnreadScans): `crawl --nats` crawls without OCR and then has the
+// workers read its scans.
 package fanout
 
 import (

@@ -23,7 +23,7 @@ type publisher struct {
 	cancel  context.CancelFunc
 	ended   chan struct{}
 	// count is how many jobs, in the order of the reports, are published
-	// (or known to fail): the others cannot be lost yet.
+	// (or sent on missing): the others cannot be lost yet.
 	count atomic.Int64
 }
 
@@ -52,7 +52,7 @@ func (c *coordinator) startPublishing(ctx context.Context) (*publisher, error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	p := &publisher{
-		missing: make(chan missing), // unbuffered: a job is counted once the collection has it
+		missing: make(chan missing, 256),
 		done:    make(chan publishEnd, 1),
 		slots:   make(chan struct{}, c.opt.Window),
 		cancel:  cancel,
