@@ -73,11 +73,23 @@ disk cannot take (a full disk) ends the import with that error and exit status 1
 
 func (a *app) reextractCmd() *cobra.Command {
 	var verbose bool
+	var nf natsFlags
 	cmd := &cobra.Command{
 		Use:   "reextract",
 		Short: "Rebuild every record from the stored raw documents, without fetching",
-		Args:  cobra.NoArgs,
+		Long: `Reextract rebuilds every record from the stored raw documents with this
+extractor, writing them in groups. With --nats the work is spread over
+'nianbao worker' processes on any machines through a NATS JetStream server;
+this process stays the store's one writer and can be stopped and started
+again: it resumes the run (see docs/scaling.md).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if nf.url != "" {
+				return a.reextractNATS(cmd, &nf)
+			}
+			if nf.unreadScans {
+				return fmt.Errorf("--unread-scans is for a run through workers: give --nats URL")
+			}
 			st, ex, err := a.openWriting(cmd)
 			if err != nil {
 				return err
@@ -91,5 +103,6 @@ func (a *app) reextractCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print every report")
+	nf.register(cmd)
 	return cmd
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/nianbao/nianbao/config"
 	"github.com/nianbao/nianbao/crawl"
 	"github.com/nianbao/nianbao/crawler"
+	"github.com/nianbao/nianbao/fanout"
 	"github.com/nianbao/nianbao/render"
 	"github.com/nianbao/nianbao/seeds"
 	"github.com/nianbao/nianbao/store"
@@ -79,6 +80,8 @@ type runReport struct {
 	// Changes are the generation's: conditional requests answered 304, and the
 	// reports that were new, revised, moved, gone or came back.
 	Changes store.RunCounts `json:"changes"`
+	// OCR is the reading of the crawl's scans by workers (crawl --nats).
+	OCR *fanout.Summary `json:"ocr,omitempty"`
 	// The pace: requests a second, the politeness bound over the run (hosts with
 	// work ÷ delay), the cap on requests in flight, and what held the rate down
 	// (politeness, workers, cpu, latency).
@@ -113,7 +116,7 @@ type renderReport struct {
 }
 
 func (a *app) crawlCmd() *cobra.Command {
-	var seedsPath, proxy, caFile, reportPath string
+	var seedsPath, proxy, caFile, reportPath, natsURL string
 	cmd := &cobra.Command{
 		Use:   "crawl",
 		Short: "Discover and fetch the reports of the seed portals, politely, into the store",
@@ -142,7 +145,7 @@ touched; try later); 130 interrupted (the next run resumes); 1 failed.`,
 				reportPath = cfg.Crawl.Report
 			}
 			rep := &runReport{Store: cfg.Store, Started: time.Now().UTC()}
-			err = a.crawl(cmd, cfg, seedsPath, proxy, caFile, rep)
+			err = a.crawl(cmd, cfg, crawlInputs{seedsPath, proxy, caFile, natsURL}, rep)
 			rep.Finished = time.Now().UTC()
 			switch {
 			case err == nil:
@@ -176,11 +179,17 @@ touched; try later); 130 interrupted (the next run resumes); 1 failed.`,
 	cmd.Flags().StringVar(&proxy, "proxy", "", "HTTP(S) proxy URL (default: the config's fetch.proxy)")
 	cmd.Flags().StringVar(&caFile, "ca", "", "extra root CA file (PEM), e.g. simweb's ca.pem")
 	cmd.Flags().StringVar(&reportPath, "report", "", "write the run's JSON report to this file (default: the config's crawl.report)")
+	cmd.Flags().StringVar(&natsURL, "nats", "", "leave OCR to `nianbao worker` processes through this NATS JetStream server: scans are read by them after the crawl (docs/scaling.md)")
 	return cmd
 }
 
 // crawl runs one crawl and fills in its report; the error carries the exit status.
-func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caFile string, rep *runReport) error {
+// crawlInputs are the crawl's flags: the seed list, the proxy, an extra CA
+// and the NATS server OCR is left to ("": OCR in this process).
+type crawlInputs struct{ seedsPath, proxy, caFile, natsURL string }
+
+func (a *app) crawl(cmd *cobra.Command, cfg config.Config, in crawlInputs, rep *runReport) error {
+	seedsPath, proxy, caFile := in.seedsPath, in.proxy, in.caFile
 	if seedsPath == "" {
 		seedsPath = cfg.Crawl.Seeds
 	}
@@ -188,7 +197,7 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	if err != nil {
 		return err
 	}
-	st, ex, err := a.openWriting(cmd)
+	st, ex, err := a.openCrawling(cmd, in.natsURL != "")
 	if err != nil {
 		return err
 	}
@@ -253,6 +262,15 @@ func (a *app) crawl(cmd *cobra.Command, cfg config.Config, seedsPath, proxy, caF
 	rep.Noted = sum.Noted
 	for _, h := range sum.Noted {
 		fmt.Fprintf(out, "note on %s: %s\n", h.Host, h.Detail)
+	}
+	if err == nil && !sum.Stopped && in.natsURL != "" {
+		// The crawl is stored: its scans are read by the workers now.
+		fmt.Fprintf(out, "crawl: reading the scans left unread through the workers of %s\n", in.natsURL)
+		ocr, oerr := coordinate(cmd, st, in.natsURL, fanout.CoordinatorOptions{Scope: fanout.ScopeUnreadScans}, "")
+		rep.OCR = &ocr
+		if oerr != nil {
+			return fmt.Errorf("the crawl is stored; reading its scans through %s: %w (run crawl or reextract --nats --unread-scans again)", in.natsURL, oerr)
+		}
 	}
 	if err != nil {
 		return err

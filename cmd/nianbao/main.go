@@ -73,7 +73,7 @@ raw documents kept beside the store file so the corpus can be checked and rebuil
 	}
 	root.PersistentFlags().StringVar(&a.configPath, "config", "config.yaml", "configuration file (defaults apply when the default file is absent)")
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "store file (overrides the config's store)")
-	root.AddCommand(a.extractCmd(), a.importCmd(), a.reextractCmd(), a.exportCmd(), a.crawlCmd(), a.historyCmd(), a.changesCmd(), a.verifyCmd(), a.migrateCmd(), a.rebuildCmd(), a.statsCmd(), a.failuresCmd(), a.serveCmd(), a.demoCmd(), a.simwebCmd(), versionCmd())
+	root.AddCommand(a.extractCmd(), a.importCmd(), a.reextractCmd(), a.workerCmd(), a.exportCmd(), a.crawlCmd(), a.historyCmd(), a.changesCmd(), a.verifyCmd(), a.migrateCmd(), a.rebuildCmd(), a.statsCmd(), a.failuresCmd(), a.serveCmd(), a.demoCmd(), a.simwebCmd(), versionCmd())
 	return root
 }
 
@@ -178,6 +178,24 @@ func (a *app) openWriting(cmd *cobra.Command) (*store.Store, *extract.Extractor,
 		return nil, nil, err
 	}
 	ex, err := a.newExtractor(cmd, true)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, ex, nil
+}
+
+// openCrawling opens the store and the crawl's extractor; with workers
+// (crawl --nats) the extractor leaves scans unread, for the workers.
+func (a *app) openCrawling(cmd *cobra.Command, workers bool) (*store.Store, *extract.Extractor, error) {
+	if !workers {
+		return a.openWriting(cmd)
+	}
+	st, err := a.openStore(cmd, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	ex, err := extract.NewWithOptions(extract.Options{NoOCR: "its OCR is left to the workers (crawl --nats)"})
 	if err != nil {
 		st.Close()
 		return nil, nil, err
