@@ -1,5 +1,5 @@
 // Package bulkgc sets Go's garbage collector for the commands that read
-// documents in bulk (import, reextract, crawl, demo).
+// documents in bulk (import, reextract, crawl, demo, worker).
 //
 // Their live heap is small (the documents in hand, the frontier's index) and
 // their garbage is most of what they allocate, so Go's default (a collection

@@ -6,7 +6,7 @@ import "github.com/nianbao/nianbao/bulkgc"
 // (see bulkgc) unless the environment does.
 func tuneGC(command string) {
 	switch command {
-	case "import", "reextract", "crawl", "demo":
+	case "import", "reextract", "crawl", "demo", "worker":
 		bulkgc.Tune()
 	}
 }
