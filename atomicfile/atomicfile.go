@@ -40,5 +40,22 @@ func Write(path string, write func(io.Writer) error) error {
 		os.Remove(tmp)
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
+	return SyncDir(filepath.Dir(path)) // the rename itself made durable
+}
+
+// SyncDir makes durable what was done to a directory's entries (a file made,
+// renamed or removed in it).
+func SyncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("syncing directory %s: %w", dir, err)
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("syncing directory %s: %w", dir, err)
+	}
 	return nil
 }

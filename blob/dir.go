@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/nianbao/nianbao/atomicfile"
 )
 
 // Dir keeps objects as files under a root directory, sharded by the key's
@@ -92,7 +94,7 @@ func (d *Dir) Put(ctx context.Context, key string, z []byte) error {
 		err = os.Rename(tmp, path)
 	}
 	if err == nil {
-		err = syncDir(dir)
+		err = atomicfile.SyncDir(dir)
 	}
 	if err != nil {
 		os.Remove(tmp)
@@ -121,7 +123,7 @@ func (d *Dir) Prepare() error {
 		}
 		d.made.Store(dir, true)
 	}
-	return syncDir(d.root)
+	return atomicfile.SyncDir(d.root)
 }
 
 // mkdirs makes dir and the missing directories above it up to the root's
@@ -145,24 +147,9 @@ func (d *Dir) mkdirs(dir string) error {
 		if err := os.Mkdir(missing[i], 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 			return err
 		}
-		if err := syncDir(filepath.Dir(missing[i])); err != nil {
+		if err := atomicfile.SyncDir(filepath.Dir(missing[i])); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("syncing directory %s: %w", dir, err)
 	}
 	return nil
 }

@@ -359,19 +359,7 @@ func (s *Store) Doc(method, u string, body []byte) (*DocState, error) {
 
 // Docs calls fn for every URL the harvest has met.
 func (s *Store) Docs(fn func(*DocState) error) error {
-	return s.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketDocs)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error {
-			var d DocState
-			if err := json.Unmarshal(v, &d); err != nil {
-				return fmt.Errorf("decoding the state of %x: %w", k, err)
-			}
-			return fn(&d)
-		})
-	})
+	return s.view(func(tx *bolt.Tx) error { return forEachDoc(tx, fn) })
 }
 
 // Runs returns every generation in order.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/nianbao/nianbao/atomicfile"
 )
 
 // A store of schema 3 or before kept its raw documents inside the file (the
@@ -265,7 +267,7 @@ func Compact(ctx context.Context, path string, lockWait time.Duration) (before, 
 		err = os.Rename(tmp, path)
 	}
 	if err == nil {
-		err = syncDir(filepath.Dir(path))
+		err = atomicfile.SyncDir(filepath.Dir(path))
 	}
 	if err != nil {
 		os.Remove(tmp)
@@ -365,18 +367,6 @@ func (c *copier) bucket(path [][]byte, src *bolt.Bucket) error {
 		}
 	}
 	return nil
-}
-
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // RawInside reports whether documents are still inside the file (a store of
