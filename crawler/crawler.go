@@ -914,12 +914,14 @@ func (c *Crawler) harvest(ctx context.Context, req *store.QueuedRequest, a *answ
 	if c.pool.extracting(ctx, func() { rec, err = c.ex.Extract(ctx, doc) }) != nil {
 		return read // stopping: process leaves the request unacknowledged
 	}
-	if kind == KindReport && (err != nil && !errors.Is(err, extract.ErrLimit) || err == nil && rec.Template == report.TemplateUnknown) {
+	if kind == KindReport && (err != nil && !errors.Is(err, extract.ErrLimit) || err == nil && rec.Template == report.TemplateUnknown && !extract.UnreadScan(rec)) {
 		return read // not a report after all: a distractor is never stored as one
 	}
 	// A report page past a per-document limit (its deadline among them) is
 	// kept and failed with the reason, as an attachment not read is.
-	if err == nil && kind == KindReport {
+	if err == nil && kind == KindReport && !extract.UnreadScan(rec) {
+		// (A scan left unread is kept: its link named a report, and its
+		// text is read later, by OCR here or by the workers of crawl --nats.)
 		if ok, _ := readsAsReport(rec, links, canonFinal); !ok {
 			return read // not a report, whatever its title says: what it links is queued
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nianbao/nianbao/pdftext"
+	"github.com/nianbao/nianbao/report"
 )
 
 // pdfReader lays out a PDF's text layer from character positions: characters
@@ -65,7 +66,7 @@ func (r pdfReader) Read(ctx context.Context, doc Document) (*Layout, error) {
 			if why == "" {
 				why = "no OCR is configured"
 			}
-			lay.Warnings = append(lay.Warnings, "the PDF has no text layer (a scan) and "+why+": no text was read")
+			lay.Warnings = append(lay.Warnings, unreadScanStart+why+unreadScanEnd)
 			return lay, nil
 		}
 		pages := len(d.Pages)
@@ -783,4 +784,26 @@ func ocrLines(text string) []Line {
 		out = append(out, Line{Cells: cells})
 	}
 	return out
+}
+
+// The warning of a scan left unread (no OCR configured, or OCR left to
+// workers): its words are the contract UnreadScan reads.
+const (
+	unreadScanStart = "the PDF has no text layer (a scan) and "
+	unreadScanEnd   = ": no text was read"
+)
+
+// UnreadScan reports whether a record is a scan whose text was not read
+// (OCR off, or left to the workers of a distributed run): a document that
+// may well be a report, kept to be read later rather than dropped.
+func UnreadScan(rec *report.Record) bool {
+	if rec == nil {
+		return false
+	}
+	for _, w := range rec.Warnings {
+		if strings.HasPrefix(w, unreadScanStart) && strings.HasSuffix(w, unreadScanEnd) {
+			return true
+		}
+	}
+	return false
 }

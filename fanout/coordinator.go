@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -264,8 +263,7 @@ func (c *coordinator) plan(ctx context.Context) error {
 const ScopeUnreadScans = "unread-scans"
 
 // unreadScan reports whether a report's record, or one of its documents'
-// records, says a scan was not read (the warning of extract/pdf.go: "the
-// PDF has no text layer (a scan) and … : no text was read").
+// records, says a scan was not read (extract.UnreadScan).
 func (c *coordinator) unreadScan(reportID string) bool {
 	e, err := c.st.Entry(reportID)
 	if err != nil {
@@ -276,13 +274,8 @@ func (c *coordinator) unreadScan(reportID string) bool {
 		recs = append(recs, comp.Record)
 	}
 	for _, r := range recs {
-		if r == nil {
-			continue
-		}
-		for _, w := range r.Warnings {
-			if strings.HasPrefix(w, "the PDF has no text layer (a scan) and ") && strings.HasSuffix(w, ": no text was read") {
-				return true
-			}
+		if extract.UnreadScan(r) {
+			return true
 		}
 	}
 	return false
