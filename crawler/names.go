@@ -44,6 +44,17 @@ func (n *nameCheck) check(ctx context.Context, host string) error {
 	if net.ParseIP(host) != nil {
 		return nil // a literal: the scope has judged it already
 	}
+	for _, ip := range n.lookup(ctx, host) {
+		if !fetch.Public(ip) {
+			return fmt.Errorf("%s resolves to %s: %w", host, ip, fetch.ErrPrivateAddress)
+		}
+	}
+	return nil
+}
+
+// lookup resolves a name within the timeout, nil when it cannot be
+// resolved here (then not asked again for a while).
+func (n *nameCheck) lookup(ctx context.Context, host string) []net.IP {
 	n.mu.Lock()
 	until, known := n.unresolved[host]
 	n.mu.Unlock()
@@ -59,12 +70,7 @@ func (n *nameCheck) check(ctx context.Context, host string) error {
 		}
 		return nil
 	}
-	for _, ip := range ips {
-		if !fetch.Public(ip) {
-			return fmt.Errorf("%s resolves to %s: %w", host, ip, fetch.ErrPrivateAddress)
-		}
-	}
-	return nil
+	return ips
 }
 
 // forget remembers that a name could not be resolved, for a while.
@@ -90,19 +96,8 @@ func (n *nameCheck) address(ctx context.Context, host string) string {
 	if ip := net.ParseIP(host); ip != nil {
 		return ip.String()
 	}
-	n.mu.Lock()
-	until, known := n.unresolved[host]
-	n.mu.Unlock()
-	if known && n.now().Before(until) {
-		return ""
-	}
-	lctx, cancel := context.WithTimeout(ctx, n.timeout)
-	defer cancel()
-	ips, err := n.resolve(lctx, host)
-	if err != nil || len(ips) == 0 {
-		if ctx.Err() == nil {
-			n.forget(host)
-		}
+	ips := n.lookup(ctx, host)
+	if len(ips) == 0 {
 		return ""
 	}
 	least := ips[0]
