@@ -9,29 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/nianbao/nianbao/corpus"
 	"github.com/nianbao/nianbao/extract"
+	"github.com/nianbao/nianbao/fanout/natstest"
 	"github.com/nianbao/nianbao/report"
 	"github.com/nianbao/nianbao/store"
 )
-
-func startNATS(t *testing.T) string {
-	t.Helper()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
-		StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(time.Minute) {
-		t.Fatal("the NATS server did not start")
-	}
-	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
-	return s.ClientURL()
-}
 
 // hostile is an extractor that panics on one document and kills its worker
 // on another (the worker's context ends mid-job, as a process killed).
@@ -57,7 +42,7 @@ func (h hostile) Extract(ctx context.Context, doc extract.Document) (*report.Rec
 // failed reports with their reasons; the other reports are committed.
 func TestPanicAndLostJob(t *testing.T) {
 	ctx := context.Background()
-	url := startNATS(t)
+	url := natstest.Start(t)
 	dir := t.TempDir()
 	seed, err := os.ReadFile("../../shared/fixtures/seeds/000_594cca86a0db9b9c.txt")
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/nianbao/nianbao/fanout/natstest"
 	"os"
 	"regexp"
 	"strings"
@@ -115,7 +116,7 @@ func benchOnce(b *testing.B, files map[string][]byte, workers int) benchRun {
 	args := []string{"--db", db, "reextract"}
 	var procs []*proc
 	if workers > 0 {
-		url := startNATS(b)
+		url := natstest.Start(b)
 		for i := range workers {
 			p := startProc(b, "worker", "--nats", url, "--name", fmt.Sprintf("w%d", i+1), "--quiet")
 			p.waitLine(b, waitingLine)

@@ -18,31 +18,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-
 	"github.com/nianbao/nianbao/corpus"
 	"github.com/nianbao/nianbao/extract"
 	"github.com/nianbao/nianbao/fanout"
+	"github.com/nianbao/nianbao/fanout/natstest"
 	"github.com/nianbao/nianbao/ocr"
 	"github.com/nianbao/nianbao/store"
 )
-
-// startNATS runs a real NATS server with JetStream on loopback, its store in
-// a temporary folder.
-func startNATS(t testing.TB) string {
-	t.Helper()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
-		StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(time.Minute) {
-		t.Fatal("the NATS server did not start")
-	}
-	t.Cleanup(func() { s.Shutdown(); s.WaitForShutdown() })
-	return s.ClientURL()
-}
 
 // proc is a nianbao process (this test binary as the command) whose
 // standard error is read line by line.
@@ -234,7 +216,7 @@ func needOCR(t *testing.T) {
 // failed job with its reason, and stops nothing else.
 func TestFanoutMatchesLocal(t *testing.T) {
 	needOCR(t)
-	url := startNATS(t)
+	url := natstest.Start(t)
 	files := fixtureFiles(t, 1)
 	files["hostile.pdf"] = []byte("%PDF-1.7 not really")
 	db := fanoutStore(t, files)
@@ -290,7 +272,7 @@ var (
 // the records those of a local reextract.
 func TestFanoutSurvivesKills(t *testing.T) {
 	needOCR(t)
-	url := startNATS(t)
+	url := natstest.Start(t)
 	files := fixtureFiles(t, 2)
 	db := fanoutStore(t, files)
 	scanSHA := map[string]bool{}
@@ -384,7 +366,7 @@ func TestCrawlOCRThroughWorkers(t *testing.T) {
 	cfg := filepath.Join(dir, "config.yaml")
 	os.WriteFile(cfg, fmt.Appendf(nil, "fetch:\n  allow_private: true\n  timeout: 5s\ncrawl:\n  seeds: %s\n  delay: 100ms\n  render: \"off\"\n", seeds), 0o644)
 	db := filepath.Join(dir, "n.db")
-	url := startNATS(t)
+	url := natstest.Start(t)
 	startProc(t, "worker", "--nats", url, "--name", "w1")
 	rep := filepath.Join(dir, "run.json")
 	out, errOut, err := run(t, "", "--config", cfg, "--db", db, "crawl", "--nats", url, "--report", rep)
