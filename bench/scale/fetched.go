@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,8 +28,26 @@ func addFetched(ctx context.Context, path string, m int) (int, error) {
 		return 0, err
 	}
 	defer st.Close()
+	// Only reports that read differently: a crawl that finds a document
+	// reading as one in the store already takes it for that report at a
+	// new address, and the copies of the bases the generator cannot vary
+	// (the real PDF's) read alike.
 	var picked []*store.Entry
-	if _, _, err := st.EntriesAfter("", m, func(e *store.Entry) error { picked = append(picked, e); return nil }); err != nil {
+	seen := map[string]bool{}
+	errEnough := errors.New("enough")
+	err = st.Entries(func(e *store.Entry) error {
+		fp := report.Fingerprint(e.Record)
+		if e.Record == nil || seen[fp] {
+			return nil
+		}
+		seen[fp] = true
+		picked = append(picked, e)
+		if len(picked) == m {
+			return errEnough
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errEnough) {
 		return 0, err
 	}
 	f, err := st.Frontier()

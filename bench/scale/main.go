@@ -126,19 +126,20 @@ func prepare(ctx context.Context, c config, r *runner, docs string) ([]figure, e
 	if err != nil {
 		return nil, err
 	}
-	orgs, err := orgNames(r.seeds)
+	divs, err := divisions(r.seeds)
 	if err != nil {
 		return nil, err
 	}
 	os.RemoveAll(docs)
 	os.Remove(r.db)
 	start := time.Now()
-	size, err := generate(docs, c.n, bases, pdfs, orgs, c.pdfEvery)
+	size, alike, err := generate(docs, c.n, bases, pdfs, divs, c.pdfEvery)
 	if err != nil {
 		return nil, err
 	}
 	figs := []figure{{step: "generate", wall: time.Since(start),
-		note: fmt.Sprintf("%d documents, %.1f MB, from %d bases and %d PDF(s)", c.n, float64(size)/1e6, len(bases), len(pdfs))}}
+		note: fmt.Sprintf("%d documents, %.1f MB, from %d bases and %d PDF(s); %d copies of bases that cannot be renamed",
+			c.n, float64(size)/1e6, len(bases), len(pdfs), alike)}}
 	figs = append(figs, r.run(ctx, "import", []int{1}, "import", docs))
 	start = time.Now()
 	self, err := os.Executable()
