@@ -175,7 +175,7 @@ func (s *Store) named() (map[digest]bool, []string, error) {
 	set := map[digest]bool{}
 	var order []string
 	err := s.view(func(tx *bolt.Tx) error {
-		err := tx.Bucket(bucketCaptures).ForEach(func(k, v []byte) error {
+		err := s.forEachReleasing(tx, tx.Bucket(bucketCaptures), func(k, v []byte) error {
 			sha, err := captureSHA(v)
 			if err != nil {
 				return fmt.Errorf("decoding capture %x: %w", k, err)
@@ -193,7 +193,7 @@ func (s *Store) named() (map[digest]bool, []string, error) {
 		if raw == nil {
 			return nil
 		}
-		return raw.ForEach(func(k, _ []byte) error {
+		return s.forEachReleasing(tx, raw, func(k, _ []byte) error {
 			if d, ok := parseDigest(string(k)); ok && !set[d] {
 				set[d] = true
 				order = append(order, string(k))
