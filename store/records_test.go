@@ -2,11 +2,15 @@ package store
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"io/fs"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/nianbao/nianbao/report"
@@ -59,5 +63,76 @@ func TestRecordsStoredCompressed(t *testing.T) {
 	// A damaged compressed record is an error, not a panic.
 	if err := decodeRecord(append(bytes.Clone(zstdMagic), 1, 2, 3), &Entry{}); err == nil {
 		t.Fatal("a damaged record decoded without an error")
+	}
+}
+
+// pinnedDicts are the SHA-256 of every record dictionary: records name their
+// dictionary by ID, so one that records were written with must never change.
+// A new dictionary gets a new ID and a line here.
+var pinnedDicts = map[string]string{
+	"recorddict/records-1851916289.zdict": "fd517195de699726eb0c1ecfc1452bd93070715c2fd7f48716e59c0625afb3ee",
+}
+
+// Every embedded dictionary is pinned and unchanged, the newest compresses,
+// and a record written with an older one, or with none (before the
+// dictionaries), is still read.
+func TestRecordDictionaries(t *testing.T) {
+	names, err := fs.Glob(dictFiles, "recorddict/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		b, err := dictFiles.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		want, ok := pinnedDicts[n]
+		if !ok {
+			t.Errorf("%s is not pinned: add its SHA-256 %x to pinnedDicts", n, sum)
+		} else if want != hex.EncodeToString(sum[:]) {
+			t.Errorf("%s changed (SHA-256 %x, pinned %s): records written with it would no longer read; add a new dictionary with a new ID instead", n, sum, want)
+		}
+	}
+	dicts, err := recordDicts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Entry{ReportID: "r", Record: report.New(), Extractor: "test"}
+	e.Record.Title = "某县人民政府2022年政府信息公开工作年度报告"
+	e.Record.Sections.General = strings.Repeat("全县主动公开政府信息，依申请公开办理及时。\n", 40)
+	stored, err := encodeRecord(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h zstd.Header
+	if err := h.Decode(stored); err != nil {
+		t.Fatal(err)
+	}
+	newest, err := zstd.InspectDictionary(dicts[len(dicts)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.DictionaryID != newest.ID() {
+		t.Fatalf("a record is written with dictionary %d, not the newest (%d)", h.DictionaryID, newest.ID())
+	}
+	plain, _ := json.Marshal(e)
+	// Written with each dictionary, and with none, it reads back the same.
+	for i := -1; i < len(dicts); i++ {
+		opts := []zstd.EOption{}
+		if i >= 0 {
+			opts = append(opts, zstd.WithEncoderDict(dicts[i]))
+		}
+		enc, err := zstd.NewWriter(nil, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Entry
+		if err := decodeRecord(enc.EncodeAll(plain, nil), &back); err != nil {
+			t.Fatalf("dictionary %d: %v", i, err)
+		}
+		if back.Record.Sections.General != e.Record.Sections.General || back.Record.Title != e.Record.Title {
+			t.Fatalf("dictionary %d: read back differs", i)
+		}
 	}
 }
