@@ -52,7 +52,7 @@ var records = sync.OnceValue(func() recordCodec {
 	if err != nil {
 		panic(fmt.Sprintf("store: reading the record dictionaries: %v", err)) // embedded: a broken build
 	}
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(2),
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(2),
 		zstd.WithWindowSize(1<<20), zstd.WithEncoderDict(dicts[len(dicts)-1]))
 	if err != nil {
 		panic(fmt.Sprintf("store: making the record encoder: %v", err)) // options are constants
