@@ -228,7 +228,6 @@ func putRun(tx *bolt.Tx, r *RunInfo) error {
 
 func addChange(tx *bolt.Tx, c *ReportChange) error {
 	b := tx.Bucket(bucketChanges)
-	b.FillPercent = appendFill
 	seq, err := b.NextSequence()
 	if err != nil {
 		return err
@@ -599,7 +598,6 @@ func forEachChange(tx *bolt.Tx, fn func(*ReportChange) error) error {
 // archive keeps a superseded version of a report.
 func archive(tx *bolt.Tx, old *Entry) error {
 	b := tx.Bucket(bucketVersions)
-	b.FillPercent = appendFill
 	seq, err := b.NextSequence()
 	if err != nil {
 		return err

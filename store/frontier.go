@@ -727,7 +727,6 @@ func (f *Frontier) queueNew(tx *bolt.Tx, reqs []*QueuedRequest) ([]*QueuedReques
 // logFetches appends the commit's fetch log lines and writes its host's state.
 func logFetches(tx *bolt.Tx, cm *Commit) error {
 	fl := tx.Bucket(bucketFetches)
-	fl.FillPercent = appendFill
 	for _, rec := range append([]*FetchLog{cm.Fetch}, cm.Extra...) {
 		if rec == nil {
 			continue
@@ -779,7 +778,6 @@ func (f *Frontier) storeCapture(tx *bolt.Tx, cm *Commit, run *RunInfo) error {
 		cm.Entry.ReportID, cm.Capture.ReportID, stored, copied = rid, rid, e, c
 	}
 	caps := tx.Bucket(bucketCaptures)
-	caps.FillPercent = appendFill
 	id, err := caps.NextSequence()
 	if err != nil {
 		return err
