@@ -251,7 +251,7 @@ func Compact(ctx context.Context, path string, lockWait time.Duration) (before, 
 	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return before, 0, fmt.Errorf("compacting %s: %w", path, err)
 	}
-	dst, err := bolt.Open(tmp, 0o644, &bolt.Options{Timeout: time.Second})
+	dst, err := bolt.Open(tmp, 0o644, &bolt.Options{Timeout: time.Second, PageSize: pageSize})
 	if err != nil {
 		return before, 0, fmt.Errorf("compacting %s into %s: %w", path, tmp, err)
 	}

@@ -97,13 +97,24 @@ type Options struct {
 // read, so a writer maps 1 GiB up front and remaps only past it.
 const writerMapSize = 1 << 30
 
+// pageSize is the page size of a store file made new (bbolt keeps a file's
+// page size for good; Compact writes its copy with this one). A record is
+// about 3.5 KB compressed, and bbolt gives a value whole pages: with 4 KB
+// pages every record took a page or two of its own, 4.2 KB a record on disk
+// at 10⁴ documents; with 2 KB pages 3.9 KB, with 1 KB 3.7 KB. Below 2 KB the
+// small values lose it again: bbolt leaves at least two keys on each side of
+// a split, so a 1 KB page of captures stays half empty, and keys (branch
+// pages) take more room. Writes cost the same (10⁴ imports' values written
+// with each: 0.75 s).
+const pageSize = 2048
+
 // Open opens or creates a store file and migrates it to the current schema.
 func Open(path string, opt Options) (*Store, error) {
 	timeout := opt.LockTimeout
 	if timeout <= 0 {
 		timeout = 50 * time.Millisecond
 	}
-	bo := &bolt.Options{Timeout: timeout, ReadOnly: opt.ReadOnly}
+	bo := &bolt.Options{Timeout: timeout, ReadOnly: opt.ReadOnly, PageSize: pageSize}
 	if !opt.ReadOnly && strconv.IntSize == 64 {
 		bo.InitialMmapSize = writerMapSize
 	}

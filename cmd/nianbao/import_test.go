@@ -12,6 +12,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/nianbao/nianbao/store"
 )
@@ -93,7 +96,7 @@ func TestDamagedStoreRefusedByCommands(t *testing.T) {
 	if _, _, err := run(t, "", "--db", db, "import", seed000); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Truncate(db, 16384); err != nil { // its meta, freelist and root pages only
+	if err := os.Truncate(db, 4*int64(pageSizeOf(t, db))); err != nil { // its meta, freelist and root pages only
 		t.Fatal(err)
 	}
 	before, err := os.ReadFile(db)
@@ -128,4 +131,15 @@ func TestImportPrintsHostileNamesInert(t *testing.T) {
 	if !strings.Contains(string(out), "报告\ufffd]0;pwned\ufffd\ufffd[31m.bin") {
 		t.Errorf("the name is not shown: %q", out)
 	}
+}
+
+// pageSizeOf is the page size of a store file.
+func pageSizeOf(t *testing.T, path string) int {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	return db.Info().PageSize
 }
