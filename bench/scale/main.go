@@ -6,8 +6,9 @@
 // addresses, and times each command with its peak resident memory: import,
 // re-import, export, stats, verify, history of an address in and not in the
 // store, and serve's first and filtered pages, cold, warm and after the store
-// changed, and the building of the indexes of a store that has none. It
-// prints a table (docs/benchmarks.md keeps the figures).
+// changed, the building of the indexes of a store that has none, and the
+// store's size before and after migrate compacts it. It prints a table
+// (docs/benchmarks.md keeps the figures).
 //
 //	go run ./bench/scale -n 10000 -dir /tmp/scale
 package main
@@ -108,13 +109,16 @@ func run(ctx context.Context, c config) error {
 			return err
 		}
 	}
+	figs = append(figs, sizeFigure("store size", r.db, c.n))
 	figs = append(figs, readers(ctx, r, docs)...)
 	if f, err := serveFigures(ctx, r, c.dir); err != nil {
 		figs = append(figs, figure{step: "serve", failed: err})
 	} else {
 		figs = append(figs, f...)
 	}
-	figs = append(figs, timeIndexBuild(r.db))
+	figs = append(figs, timeIndexBuild(r.db),
+		r.run(ctx, "migrate (compacts the file)", nil, "migrate"),
+		sizeFigure("store size after migrate", r.db, c.n))
 	table(os.Stdout, c.n, figs)
 	fmt.Printf("(commands' messages in %s)\n", logf.Name())
 	return nil
@@ -219,4 +223,29 @@ func serveFigures(ctx context.Context, r *runner, dir string) ([]figure, error) 
 	)
 	figs = append(figs, figure{step: "serve (peak over the above)", rssKB: s.peakKB()})
 	return figs, nil
+}
+
+// sizeFigure is the store's size: its bbolt file (a document's share of it)
+// and the raw documents beside it.
+func sizeFigure(step, db string, n int) figure {
+	f := figure{step: step}
+	fi, err := os.Stat(db)
+	if err != nil {
+		f.failed = err
+		return f
+	}
+	var blobs int64
+	err = filepath.WalkDir(db+".blobs", func(_ string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err == nil {
+			blobs += info.Size()
+		}
+		return err
+	})
+	f.failed = err
+	f.note = fmt.Sprintf("file %.1f MB (%.2f KB a document); documents beside it %.1f MB", float64(fi.Size())/1e6, float64(fi.Size())/1e3/float64(max(n, 1)), float64(blobs)/1e6)
+	return f
 }
