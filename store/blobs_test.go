@@ -13,6 +13,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/nianbao/nianbao/report"
 )
 
 // docs makes n documents that do not compress (as PDFs do not).
@@ -374,4 +376,46 @@ func opens(t *testing.T, path string) int {
 		}
 	}
 	return n
+}
+
+// A compacted store keeps its indexes current (its readers use them, not a
+// reading of every record) and takes the page size of a store made new.
+func TestCompactKeepsIndexesCurrent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "corpus.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []Item
+	for i, b := range docs(30, 2<<10) {
+		c := &Capture{Name: fmt.Sprintf("doc%d.txt", i), Origin: "import", FetchedAt: time.Unix(1700000000, 0).UTC()}
+		rec := report.New()
+		rec.Title = report.Text(fmt.Sprintf("某县人民政府%d年政府信息公开工作年度报告", 2000+i))
+		items = append(items, Item{Capture: c, Body: b, Entry: &Entry{ReportID: fmt.Sprintf("r%02d", i), Record: rec, Extractor: "test"}})
+	}
+	if err := s.PutAll(items); err != nil {
+		t.Fatal(err)
+	}
+	if !s.Indexed() {
+		t.Fatal("a new store's indexes are not current")
+	}
+	s.Close()
+	if _, _, err := Compact(context.Background(), path, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if !r.Indexed() {
+		t.Fatal("after compaction the indexes read as stale")
+	}
+	if ps := r.db.Info().PageSize; ps != pageSize {
+		t.Errorf("the compacted file has %d-byte pages, want %d", ps, pageSize)
+	}
+	n := 0
+	if err := r.FactRows(func(id, enc []byte) error { n++; return nil }); err != nil || n != 30 {
+		t.Fatalf("facts after compaction: %d rows, %v", n, err)
+	}
 }
