@@ -77,16 +77,9 @@ func run(ctx context.Context, dirs []string, eval string, id uint32, size int, o
 		if err != nil {
 			return err
 		}
-		plain, err := mean(test, nil)
-		if err != nil {
+		if err := compare(fmt.Sprintf("%s: %d records", eval, len(test)), test, d); err != nil {
 			return err
 		}
-		with, err := mean(test, d)
-		if err != nil {
-			return err
-		}
-		fmt.Printf("%s: %d records: %d bytes a record compressed without a dictionary, %d with (%.0f %%)\n",
-			eval, len(test), plain, with, 100*float64(with)/float64(plain))
 	}
 	// What it saves on reports it has not seen: trained on one half, measured on the other.
 	var a, b [][]byte
@@ -101,16 +94,22 @@ func run(ctx context.Context, dirs []string, eval string, id uint32, size int, o
 	if err != nil {
 		return fmt.Errorf("training on half of the records: %w", err)
 	}
-	plain, err := mean(b, nil)
+	return compare(fmt.Sprintf("held out: %d records trained on, %d measured", len(a), len(b)), b, half)
+}
+
+// compare prints the mean size of recs compressed without a dictionary and
+// with d.
+func compare(label string, recs [][]byte, d []byte) error {
+	plain, err := mean(recs, nil)
 	if err != nil {
 		return err
 	}
-	with, err := mean(b, half)
+	with, err := mean(recs, d)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("held out: %d records trained on, %d measured: %d bytes a record compressed without a dictionary, %d with (%.0f %%)\n",
-		len(a), len(b), plain, with, 100*float64(with)/float64(plain))
+	fmt.Printf("%s: %d bytes a record compressed without a dictionary, %d with (%.0f %%)\n",
+		label, plain, with, 100*float64(with)/float64(plain))
 	return nil
 }
 
