@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/nianbao/nianbao/extract"
@@ -110,8 +111,12 @@ const (
 type group struct {
 	st  *store.Store
 	res *Result
-	// known holds the name and hash of the files this import added, and of
-	// every imported capture when the store has no index to ask (read once).
+	// known holds the name and hash of the files this import read and has
+	// not committed yet (the store's index answers for those committed:
+	// known held every file before, 10⁶ of them a few hundred MB), and of
+	// every imported capture when the store has no index to ask (read once,
+	// then kept). The reader adds to it, flush removes from it.
+	mu      sync.Mutex
 	known   map[string]bool
 	scanned bool // known holds the store's imports too
 	items   []store.Item
@@ -127,7 +132,9 @@ type group struct {
 // by this import, or into the store (asked of its index, else read once from
 // its captures).
 func (g *group) seen(name, sha string) (bool, error) {
-	key := name + "\x00" + sha
+	key := importKey(name, sha)
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	if g.known == nil {
 		g.known = map[string]bool{}
 	}
@@ -143,7 +150,7 @@ func (g *group) seen(name, sha string) (bool, error) {
 	}
 	err = g.st.Captures(func(c *store.Capture) error {
 		if c.Origin == "import" {
-			g.known[c.Name+"\x00"+c.SHA256] = true
+			g.known[importKey(c.Name, c.SHA256)] = true
 		}
 		return nil
 	})
@@ -152,6 +159,32 @@ func (g *group) seen(name, sha string) (bool, error) {
 	}
 	g.scanned = true
 	return g.known[key], nil
+}
+
+func importKey(name, sha string) string { return name + "\x00" + sha }
+
+// reading notes a file this import read and will store, so that a second
+// copy of it in this import is seen before the first is committed.
+func (g *group) reading(name, sha string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.known == nil {
+		g.known = map[string]bool{}
+	}
+	g.known[importKey(name, sha)] = true
+}
+
+// committed forgets the files of a stored group: the store's index answers
+// for them now (unless the store has none: then known is all there is).
+func (g *group) committed(items []store.Item) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.scanned {
+		return
+	}
+	for _, it := range items {
+		delete(g.known, importKey(it.Capture.Name, it.Capture.SHA256))
+	}
 }
 
 // keep queues a read document, extracted (its record, or the extraction's
@@ -191,6 +224,7 @@ func (g *group) flush() error {
 			g.st.Path(), len(g.names), g.names[0], g.names[len(g.names)-1], err)
 		return g.failed
 	}
+	g.committed(g.items)
 	g.res.Records += len(g.items) - g.fails
 	g.res.Failed += g.fails
 	g.items, g.names, g.size, g.fails = g.items[:0], g.names[:0], 0, 0

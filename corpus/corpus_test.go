@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -158,4 +159,55 @@ func TestImportAndReextractKeepTheIndexes(t *testing.T) {
 	if err := st.Facts(func(f *store.Fact) error { n++; return nil }); err != nil || n != 7 {
 		t.Fatalf("%d facts rows (%v), want 7", n, err)
 	}
+}
+
+// An import keeps in memory only the files it has read and not committed:
+// once a group is stored, the store's index answers whether a file was
+// imported (before, an import of 10⁶ files held every name and hash).
+func TestImportForgetsCommittedFiles(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "n.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	g := &group{st: st, res: &Result{}}
+	n := 3*groupFiles + 7
+	job := func(i int) *importJob {
+		body := []byte(fmt.Sprintf("第%d份文件：不是年度报告。", i))
+		return &importJob{name: fmt.Sprintf("f%03d.txt", i), body: body, sha: store.SHA256(body), exErr: errors.New("not a report")}
+	}
+	for i := range n {
+		j := job(i)
+		if seen, err := g.seen(j.name, j.sha); err != nil || seen {
+			t.Fatalf("file %d seen before it was read (%v)", i, err)
+		}
+		g.reading(j.name, j.sha)
+		if seen, _ := g.seen(j.name, j.sha); !seen {
+			t.Fatalf("a second copy of file %d in this import is not seen", i)
+		}
+		_ = g.keep(j) // stored without a record
+		if len(g.known) > groupFiles {
+			t.Fatalf("after %d files the import holds %d in memory, more than a group", i+1, len(g.known))
+		}
+	}
+	if err := g.flush(); err != nil {
+		t.Fatal(err)
+	}
+	if len(g.known) != 0 {
+		t.Errorf("after the last group %d files are held in memory", len(g.known))
+	}
+	for i := range n {
+		if j := job(i); !mustSeen(t, g, j.name, j.sha) {
+			t.Fatalf("file %d, stored, is not seen as imported", i)
+		}
+	}
+}
+
+func mustSeen(t *testing.T, g *group, name, sha string) bool {
+	t.Helper()
+	seen, err := g.seen(name, sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seen
 }

@@ -64,7 +64,7 @@ func importAll(ctx context.Context, st *store.Store, ex Extractor, n int, read f
 				close(j.done)
 				continue
 			}
-			g.known[filepath.Base(j.name)+"\x00"+j.sha] = true // a second copy in this import is seen
+			g.reading(filepath.Base(j.name), j.sha) // a second copy in this import is seen
 			extracting <- j
 		}
 	}()
