@@ -19,7 +19,8 @@ import (
 // gocc's result on every real text.
 //
 // Unlike gocc, a byte that is not UTF-8 is kept as it is (gocc writes U+FFFD
-// and skips the next two bytes); decoded text is always valid UTF-8.
+// and skips the next two bytes; decoded text is always valid UTF-8), and so
+// is a control character (gocc may drop one after a key, see longestKey).
 func convert(cc *gocc.OpenCC, in string) string {
 	for _, g := range cc.DictChains {
 		in = convertGroup(g, in)
@@ -50,7 +51,12 @@ func longestKey(g *gocc.Group, s string) (int, string, bool) {
 	var one [1]byte
 	for _, d := range g.Dicts {
 		n, val := 0, -1
-		for from, i := 0, 0; i < len(s); i++ {
+		// A control character ends the walk: no key holds one, and the
+		// trie answers for some after a key as if they were part of it (a
+		// NUL after 乾隆, \x01 after 工), so they were dropped with the key's
+		// replacement; gocc drops them too, or writes the next character
+		// twice (the fuzzer's "乾隆\x00" and "開工作\x01\x01\x01報").
+		for from, i := 0, 0; i < len(s) && s[i] >= 0x20; i++ {
 			one[0] = s[i]
 			to, err := d.Trie.Jump(one[:], from)
 			if err != nil {
