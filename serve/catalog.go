@@ -3,9 +3,11 @@ package serve
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -113,14 +115,13 @@ func (s *Server) catalogOf(st *store.Store) (*catalog, error) {
 				return nil
 			}
 		}
-		f, err := store.DecodeFact(enc)
-		if err != nil {
-			return fmt.Errorf("reading the facts of report %s: %w", id, err)
-		}
 		fresh = append(fresh, int32(len(c.rows)))
-		c.add(rowOfFact(&f, s.attr.Attribute(f.AttributionInput(), f.SourceURL)), bytes.Clone(enc))
+		c.add(row{ID: string(id)}, bytes.Clone(enc)) // decoded below
 		return nil
 	})
+	if err == nil {
+		err = c.decode(fresh, s.attr)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +130,30 @@ func (s *Server) catalogOf(st *store.Store) (*catalog, error) {
 	}
 	s.cat = c
 	return c, nil
+}
+
+// decode fills the rows at idx from their stored facts, the rows split
+// among the cores: decoding and attributing are most of a first reading
+// (10⁵ rows: 370 ms on one core).
+func (c *catalog) decode(idx []int32, attr *attrib.Attributor) error {
+	workers := min(runtime.GOMAXPROCS(0), 1+len(idx)/4096)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		part := idx[w*len(idx)/workers : (w+1)*len(idx)/workers]
+		wg.Go(func() {
+			for _, i := range part {
+				f, err := store.DecodeFact(c.enc[i])
+				if err != nil {
+					errs[w] = fmt.Errorf("reading the facts of report %s: %w", c.rows[i].ID, err)
+					return
+				}
+				c.rows[i] = rowOfFact(&f, attr.Attribute(f.AttributionInput(), f.SourceURL))
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func (c *catalog) add(w row, enc []byte) {
