@@ -113,6 +113,11 @@ func TestCatalogAfterAChangeIsANewReading(t *testing.T) {
 		t.Fatalf("the list after a change differs from a new reading (%d rows, %d)", len(after), len(want))
 	}
 	n := len(after) / 2
+	for i, w := range after[n+1:] { // by year, latest first, ties by id
+		if p := after[n+i]; p.Year < w.Year || p.Year == w.Year && p.ID >= w.ID {
+			t.Fatalf("by year: %s (%d) before %s (%d)", p.ID, p.Year, w.ID, w.Year)
+		}
+	}
 	if len(after) != len(before)+2 || after[n].ID != "0000new" {
 		t.Errorf("%d rows after adding one to %d; the added report (of 2031) is not first by year: %s", len(after)/2, len(before)/2, after[n].ID)
 	}
