@@ -187,22 +187,19 @@ var appendOnly = [][]byte{bucketCaptures, bucketFetches, bucketChanges, bucketVe
 // fillPages sets the append-only buckets of a write transaction to fill
 // their pages to pageFill. A transaction keeps one handle a bucket, so every
 // write of the transaction splits so.
-func fillPages(tx *bolt.Tx) error {
+func fillPages(tx *bolt.Tx) {
 	for _, name := range appendOnly {
 		if b := tx.Bucket(name); b != nil {
 			b.FillPercent = pageFill
 		}
 	}
-	return nil
 }
 
 // keepIndexed runs a write transaction's fn and, when the indexes were
 // current before it, records that they still are after it (every write
 // keeps them: see indexDoc and the others).
 func keepIndexed(tx *bolt.Tx, fn func(*bolt.Tx) error) error {
-	if err := fillPages(tx); err != nil {
-		return err
-	}
+	fillPages(tx)
 	current := indexed(tx)
 	if err := fn(tx); err != nil {
 		return err
